@@ -1,0 +1,30 @@
+"""securityroof: kinematic analysis of joint missile-defense architectures ("one security roof").
+
+The public API (degrees and kilometres at the edges, SI inside):
+
+- :func:`trajectory` / :func:`trajectories`: targeted ballistic trajectories, one or many at once;
+- :func:`load_catalog`: the sourced catalog of missile classes;
+- :mod:`securityroof.earth`: Earth models, frames, gravity and look angles.
+"""
+
+from .catalog import Catalog, MissileClass, load_catalog
+from .earth import SPHERE, WGS84, Earth, earth_model
+from .trajectory import IDEAL, InputError, Trajectory, TrajectorySet, trajectories, trajectory
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IDEAL",
+    "SPHERE",
+    "WGS84",
+    "Catalog",
+    "Earth",
+    "InputError",
+    "MissileClass",
+    "Trajectory",
+    "TrajectorySet",
+    "earth_model",
+    "load_catalog",
+    "trajectories",
+    "trajectory",
+]

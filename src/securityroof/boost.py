@@ -1,0 +1,155 @@
+"""A kinematic boost phase built from a missile class's public parameters.
+
+Public sources give a class's burn time, burnout speed and (sometimes) burnout altitude, not its
+thrust and pitch programmes, so the boost is modelled kinematically in the launch plane, relative
+to the rotating Earth:
+
+- speed follows the rocket equation of one equivalent stage with constant mass flow and a burnt-out
+  to lift-off mass ratio of 1/10: ``v(x) = v_bo · ln(1 − κx) / ln(1 − κ)`` with ``x = t / t_bo`` and
+  κ = 0.9. Speed grows slowly at first and fastest at the end, as a real rocket's does;
+- the flight path turns from vertical to the burnout angle γ_bo monotonically:
+  ``sin γ(x) = sin γ_bo + (1 − sin γ_bo) · [(1 − λ)(1 − x)^8 + λ(1 − x^8)]``, a blend of an early
+  pitch-over (λ = 0) and a late one (λ = 1);
+- the blend λ is chosen so that the altitude reached at burnout equals the class's burnout altitude;
+  altitude is linear in λ, so this is closed form. Where no λ in [0, 1] can (a steep lofted shot
+  climbs higher than the nominal burnout altitude even when it pitches over early), the nearest
+  attainable altitude is used and reported.
+
+A trajectory that needs less than the class's maximum burnout speed is flown with the same burn
+time and a proportionally scaled speed profile (energy management by thrust termination or
+trajectory shaping). Altitude and downrange distance come from a flat-Earth integration: the
+Earth's curvature over a few hundred kilometres of boost changes them by about 1 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.integrate import cumulative_trapezoid
+from scipy.interpolate import RegularGridInterpolator
+
+#: Fraction of lift-off mass that is propellant in the equivalent single stage (mass ratio 10).
+PROPELLANT_FRACTION = 0.9
+_PITCH_POWER = 8
+
+# Burn-fraction nodes for the tabulated integrals: Gauss–Legendre on [0, 1], exact to ~1e-6 here
+# (tests/test_boost.py checks against a fine trapezoid); cheap enough to build on first use.
+_LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(64)
+_GAUSS_X, _GAUSS_W = 0.5 * (_LEGENDRE_NODES + 1.0), 0.5 * _LEGENDRE_WEIGHTS
+# Uniform grid for sampled boost profiles (cumulative integrals).
+_X = np.linspace(0.0, 1.0, 801)
+_ANGLE_GRID = np.linspace(0.0, 0.5 * np.pi, 181)
+_BLEND_GRID = np.linspace(0.0, 1.0, 101)
+
+
+def speed_fraction(x) -> np.ndarray:
+    """Speed as a fraction of burnout speed at burn fraction ``x`` in [0, 1]."""
+    return np.log1p(-PROPELLANT_FRACTION * np.asarray(x)) / np.log1p(-PROPELLANT_FRACTION)
+
+
+def _pitch_weight(x, blend):
+    """Share of the way from the burnout angle back to vertical still left at burn fraction ``x``."""
+    return (1.0 - blend) * (1.0 - x) ** _PITCH_POWER + blend * (1.0 - x**_PITCH_POWER)
+
+
+def sin_flight_path_angle(x, blend, sin_burnout_angle) -> np.ndarray:
+    return sin_burnout_angle + (1.0 - sin_burnout_angle) * _pitch_weight(x, blend)
+
+
+@dataclass(frozen=True)
+class _Integrals:
+    """∫S dx, ∫S·w dx for the early and late pitch-over, and ∫S cos γ dx over (γ_bo, λ)."""
+
+    speed: float
+    early: float
+    late: float
+    downrange: RegularGridInterpolator
+
+
+@lru_cache(maxsize=1)
+def _integrals() -> _Integrals:
+    x, weights = _GAUSS_X, _GAUSS_W
+    speed = speed_fraction(x)
+    sin_gamma = sin_flight_path_angle(x[None, None, :], _BLEND_GRID[None, :, None], np.sin(_ANGLE_GRID)[:, None, None])
+    along = np.sqrt(np.clip(1.0 - sin_gamma**2, 0.0, None)) @ (speed * weights)
+    return _Integrals(
+        speed=float(speed @ weights),
+        early=float((speed * _pitch_weight(x, 0.0)) @ weights),
+        late=float((speed * _pitch_weight(x, 1.0)) @ weights),
+        downrange=RegularGridInterpolator((_ANGLE_GRID, _BLEND_GRID), along, bounds_error=False),
+    )
+
+
+@dataclass(frozen=True)
+class BoostShape:
+    """Boost phases of N trajectories: what the free flight starts from, and how to sample them."""
+
+    burn_time_s: np.ndarray
+    burnout_speed_mps: np.ndarray
+    burnout_angle_rad: np.ndarray
+    burnout_alt_m: np.ndarray  # attained (may differ from the class's nominal; see module doc)
+    downrange_m: np.ndarray  # along the surface at launch radius
+    pitch_blend: np.ndarray
+
+
+def boost_shape(burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burnout_alt_m) -> BoostShape:
+    """Boost phases that end at the given speed and angle, as close to the nominal altitude as attainable.
+
+    A zero burn time is the ideal missile: burnout at the launch point, nothing to sample.
+    """
+    t, v, gamma, h = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burnout_alt_m))
+    )
+    integrals = _integrals()
+    sin_bo = np.clip(np.sin(gamma), 0.0, 1.0)
+    scale = t * v
+    base = sin_bo * integrals.speed + (1.0 - sin_bo) * integrals.early
+    span = (1.0 - sin_bo) * (integrals.late - integrals.early)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        blend = np.clip((h / scale - base) / span, 0.0, 1.0)
+    blend = np.where((scale > 0.0) & (span > 0.0), blend, 0.0)
+    points = np.stack([np.clip(gamma, 0.0, 0.5 * np.pi), blend], axis=-1)
+    return BoostShape(
+        burn_time_s=t,
+        burnout_speed_mps=v,
+        burnout_angle_rad=gamma,
+        burnout_alt_m=scale * (base + blend * span),
+        downrange_m=scale * integrals.downrange(points).reshape(sin_bo.shape),
+        pitch_blend=blend,
+    )
+
+
+def boost_profile(shape: BoostShape, times_s) -> dict[str, np.ndarray]:
+    """Altitude, downrange distance, speed and flight-path angle at ``times_s`` (N, T) during boost.
+
+    Times beyond burnout are clipped to burnout. The integrals are rescaled so the profile ends
+    exactly on the tabulated burnout altitude and downrange distance used by targeting.
+    """
+    t = np.asarray(times_s, dtype=float)
+    burn = shape.burn_time_s[:, None]
+    x_samples = np.clip(np.divide(t, burn, out=np.ones_like(t), where=burn > 0), 0.0, 1.0)
+    blend = shape.pitch_blend[:, None]
+    sin_bo = np.sin(shape.burnout_angle_rad)[:, None]
+    sin_gamma = sin_flight_path_angle(_X[None, :], blend, sin_bo)
+    speed = speed_fraction(_X)[None, :]
+    climb = cumulative_trapezoid(speed * sin_gamma, _X, axis=-1, initial=0.0)
+    along = cumulative_trapezoid(speed * np.sqrt(np.clip(1.0 - sin_gamma**2, 0.0, None)), _X, axis=-1, initial=0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        climb_scale = np.where(climb[:, -1:] > 0, shape.burnout_alt_m[:, None] / climb[:, -1:], 0.0)
+        along_scale = np.where(along[:, -1:] > 0, shape.downrange_m[:, None] / along[:, -1:], 0.0)
+    return {
+        "alt_m": _interp_rows(x_samples, climb * climb_scale),
+        "downrange_m": _interp_rows(x_samples, along * along_scale),
+        "speed_mps": shape.burnout_speed_mps[:, None] * speed_fraction(x_samples),
+        "flight_path_angle_rad": np.arcsin(np.clip(sin_flight_path_angle(x_samples, blend, sin_bo), -1.0, 1.0)),
+    }
+
+
+def _interp_rows(x, rows):
+    """Linear interpolation of each row of ``rows`` (on the uniform grid ``_X``) at that row's ``x``."""
+    position = x * (_X.size - 1)
+    index = np.minimum(position.astype(int), _X.size - 2)
+    weight = position - index
+    return np.take_along_axis(rows, index, -1) * (1.0 - weight) + np.take_along_axis(rows, index + 1, -1) * weight

@@ -1,0 +1,235 @@
+"""The ``roof`` command: typer for the interface, rich for what people read.
+
+Every user error ends in one line on stderr naming the field and the reason, and exit code 2;
+an aim point out of a missile's reach is a result, printed like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .batch import BatchError, run_batch
+from .catalog import CatalogError, load_catalog
+from .trajectory import IDEAL, InputError, trajectories, trajectory
+
+app = typer.Typer(
+    help="securityroof: kinematic analysis of joint missile-defense architectures ('one security roof').",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+#: Built-in threat pairs for ``roof demo``: (label, missile, launch (lat, lon), aim (lat, lon)).
+DEMO_PAIRS = [
+    ("Tabriz → Ankara", "shahab-3", (38.08, 46.29), (39.9334, 32.8597)),
+    ("Tabriz → Bucharest", "sejjil-2", (38.08, 46.29), (44.4268, 26.1025)),
+    ("Semnan → Warsaw", "sejjil-2", (35.2347, 53.9208), (52.2297, 21.0122)),
+    ("Semnan → Berlin (notional future ICBM)", "generic-icbm-solid", (35.2347, 53.9208), (52.5200, 13.4050)),
+    ("Tatishchevo → Washington", "ss-27", (51.67, 45.57), (38.9072, -77.0369)),
+    ("Minot → Moscow", "minuteman-3", (48.4158, -101.3581), (55.7558, 37.6173)),
+]
+
+
+def _fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _parse_point(option: str, text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        _fail(f"{option}: latitude {parts[0].strip()} is outside [-90, 90]")
+    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
+        _fail(f"{option}: longitude {parts[1].strip()} is outside [-180, 360]")
+    return lat, lon
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"securityroof {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """securityroof: kinematic analysis of joint missile-defense architectures."""
+
+
+def _fmt(value, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+@app.command("trajectory")
+def trajectory_command(
+    from_: Annotated[Optional[str], typer.Option("--from", help="Launch point LAT,LON (degrees).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Aim point LAT,LON (degrees).")] = None,
+    missile: Annotated[Optional[str], typer.Option("--missile", help="Missile class from `roof catalog`.")] = None,
+    min_energy: Annotated[
+        bool,
+        typer.Option("--min-energy", help="Minimum-energy trajectory; without --missile, the ideal missile of the textbook case."),
+    ] = False,
+    burnout_angle: Annotated[
+        Optional[float], typer.Option("--burnout-angle", help="Burnout flight-path angle above the local horizontal, degrees (lofted/depressed).")
+    ] = None,
+    earth: Annotated[str, typer.Option("--earth", help="Earth figure: wgs84 or sphere.")] = "wgs84",
+    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Non-rotating Earth.")] = False,
+    j2: Annotated[bool, typer.Option("--j2", help="Add the J2 (oblateness) term to gravity.")] = False,
+    step_s: Annotated[Optional[float], typer.Option("--step-s", help="Also sample the trajectory every S seconds.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="CSV of launch/aim pairs to compute in bulk.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where --batch writes results (.parquet or .csv).")] = None,
+) -> None:
+    """Target one missile from a launch point to an aim point (or many, with --batch)."""
+    if earth not in ("wgs84", "sphere"):
+        _fail(f"--earth: {earth!r} is not a model; choose wgs84 or sphere")
+    if min_energy and burnout_angle is not None:
+        _fail("--burnout-angle: cannot be combined with --min-energy (one fixes the angle, the other optimises it)")
+    if burnout_angle is not None and not (0.0 < burnout_angle < 90.0):
+        _fail(f"--burnout-angle: {burnout_angle:g} must lie strictly between 0 and 90 degrees")
+    if step_s is not None and not (math.isfinite(step_s) and step_s > 0.0):
+        _fail(f"--step-s: {step_s:g} must be a positive number of seconds")
+    missile_name = missile if missile is not None else IDEAL
+    if missile is not None:
+        try:
+            load_catalog().missile(missile)
+        except CatalogError as error:
+            _fail(f"--missile: {str(error).removeprefix('missile: ')}")
+    options = dict(burnout_angle_deg=burnout_angle, earth=earth, rotating=not no_rotation, j2=j2)
+
+    if batch is not None:
+        if from_ is not None or to is not None:
+            _fail("--batch: takes its launch and aim points from the file; drop --from/--to")
+        if out is None:
+            _fail("--out: --batch needs an output file (.parquet or .csv)")
+        try:
+            summary = run_batch(batch, out, missile=missile_name, console=errors, **options)
+        except (BatchError, InputError) as error:
+            _fail(str(error))
+        console.print(
+            f"{summary.rows:,} trajectories ({summary.reachable:,} reachable) written to {out} "
+            f"in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} per second)"
+        )
+        return
+
+    if from_ is None or to is None:
+        _fail("--from and --to: both are needed (LAT,LON in degrees), or give --batch PAIRS.csv")
+    if out is not None:
+        _fail("--out: only used with --batch")
+    launch, aim = _parse_point("--from", from_), _parse_point("--to", to)
+    if abs(launch[0] - aim[0]) < 1e-9 and abs(math.remainder(launch[1] - aim[1], 360.0)) < 1e-9:
+        _fail("--to: the aim point is the launch point")
+    try:
+        result = trajectory(launch, aim, missile=missile_name, step_s=step_s, **options)
+    except InputError as error:
+        _fail(str(error))
+
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    _print_trajectory(result.to_dict())
+
+
+def _print_trajectory(record: dict) -> None:
+    table = Table(title="Trajectory", show_header=False, title_justify="left")
+    table.add_column("quantity", style="bold")
+    table.add_column("value", justify="right")
+    rows = [
+        ("missile", record["missile"]),
+        ("launch", f"{record['launch_lat_deg']:.4f}, {record['launch_lon_deg']:.4f}"),
+        ("aim", f"{record['aim_lat_deg']:.4f}, {record['aim_lon_deg']:.4f}"),
+        ("ground range", f"{_fmt(record['ground_range_km'])} km"),
+        ("reachable", "yes" if record["reachable"] else f"[red]no[/]: {record['reason']}"),
+    ]
+    if record["reachable"]:
+        rows += [
+            ("flight time", f"{_fmt(record['flight_time_s'])} s ({record['flight_time_s'] / 60:.1f} min)"),
+            ("apogee", f"{_fmt(record['apogee_km'])} km"),
+            ("burnout speed", f"{_fmt(record['burnout_speed_km_s'], 3)} km/s"),
+            ("burnout angle", f"{_fmt(record['burnout_angle_deg'], 2)}°"),
+            ("burnout time", f"{_fmt(record['burnout_time_s'])} s"),
+            ("burnout altitude", f"{_fmt(record['burnout_altitude_km'])} km"),
+            ("impact", f"{record['impact_lat_deg']:.4f}, {record['impact_lon_deg']:.4f}"),
+            ("miss distance", f"{record['miss_distance_m']:.3f} m"),
+        ]
+    rows.append(("model", f"{record['earth']}, {record['gravity']}, {'rotating' if record['rotating'] else 'non-rotating'}"))
+    for name, value in rows:
+        table.add_row(name, str(value))
+    console.print(table)
+    samples = record.get("samples")
+    if samples:
+        sampled = Table(title="Samples")
+        for column in ("t (s)", "lat (°)", "lon (°)", "alt (km)", "speed (km/s)", "phase"):
+            sampled.add_column(column, justify="right")
+        for s in samples:
+            sampled.add_row(
+                f"{s['time_s']:.1f}", f"{s['lat_deg']:.3f}", f"{s['lon_deg']:.3f}", f"{s['alt_km']:.1f}", f"{s['speed_km_s']:.3f}", s["phase"]
+            )
+        console.print(sampled)
+
+
+@app.command("catalog")
+def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the missile classes in the catalog, with their sources."""
+    missiles = list(load_catalog().missiles.values())
+    if as_json:
+        sys.stdout.write(json.dumps({"missiles": [m.model_dump() for m in missiles]}, indent=2) + "\n")
+        return
+    table = Table(title="Missile classes (public estimates)", show_lines=True)
+    for column in ("name", "class", "range km", "burn s", "burnout km/s", "burnout alt km", "source"):
+        table.add_column(column, overflow="fold")
+    for m in missiles:
+        table.add_row(
+            m.name, m.label, f"{m.range_km:,.0f}", f"{m.burn_time_s:g}", f"{m.burnout_speed_km_s:.2f}", f"{m.burnout_altitude_km:g}", m.source
+        )
+    console.print(table)
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Built-in demo: trajectories for a few threat pairs of the 2007–2012 debate."""
+    labels, missiles, launches, aims = zip(*DEMO_PAIRS)
+    result = trajectories(
+        [p[0] for p in launches], [p[1] for p in launches], [p[0] for p in aims], [p[1] for p in aims], missile=list(missiles)
+    )
+    table = Table(title="securityroof demo: threat trajectories (WGS84, rotating Earth, minimum energy)")
+    for column in ("pair", "missile", "range km", "reachable", "flight min", "apogee km", "burnout km/s"):
+        table.add_column(column)
+    notes = []
+    for label, record in zip(labels, result.records()):
+        reachable = record["reachable"]
+        if not reachable:
+            notes.append(f"{label}: {record['reason']}")
+        table.add_row(
+            label,
+            record["missile"],
+            _fmt(record["ground_range_km"], 0),
+            "yes" if reachable else f"no [{len(notes)}]",
+            _fmt(record["flight_time_s"] / 60 if reachable else None),
+            _fmt(record["apogee_km"], 0),
+            _fmt(record["burnout_speed_km_s"], 2),
+        )
+    console.print(table)
+    for number, note in enumerate(notes, start=1):
+        console.print(f"[{number}] {note}", highlight=False)
+    console.print("Next: roof trajectory --from 38.08,46.29 --to 39.93,32.86 --missile shahab-3 --step-s 60", highlight=False)

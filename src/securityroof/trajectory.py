@@ -1,0 +1,332 @@
+"""The public trajectory API: validated inputs in degrees, typed results, numpy arrays.
+
+``trajectory(...)`` answers one launch/aim pair; ``trajectories(...)`` answers many at once (the fast
+path: one vectorized solve). Both return results whose ``records()`` / ``to_dict()`` carry the
+stable keys of ``roof trajectory --json``, units in the key names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from pyproj import Geod
+
+from .ballistic import free_flight
+from .boost import boost_profile
+from .catalog import CatalogError, MissileClass, load_catalog
+from .earth import (
+    Earth,
+    advance_along_great_circle,
+    earth_model,
+    ecef_to_geodetic,
+    inertial_to_ecef,
+    surface_radius_m,
+    unit,
+)
+from .targeting import MissileArrays, TargetingSolution, reasons, solve
+
+#: The ideal missile of the textbook minimum-energy problem: burnout at the launch point, at
+#: whatever speed the trajectory needs.
+IDEAL = "ideal"
+
+
+class InputError(ValueError):
+    """Input that cannot be used: the message names the field and the reason, on one line."""
+
+
+def _check_range(name: str, values: np.ndarray, low: float, high: float, rows: np.ndarray | None = None) -> None:
+    bad = ~np.isfinite(values) | (values < low) | (values > high)
+    if np.any(bad):
+        index = int(np.flatnonzero(bad)[0])
+        where = f" (row {int(rows[index])})" if rows is not None else ""
+        raise InputError(f"{name}{where}: {values[index]!r} is not a number in [{low:g}, {high:g}]")
+
+
+def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, rows=None):
+    """Degrees as float arrays, checked: latitudes in [-90, 90], longitudes in [-180, 360]."""
+    arrays = [np.atleast_1d(np.asarray(a, dtype=float)) for a in (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)]
+    for name, values, bound in zip(
+        ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg"), arrays, (90.0, 360.0, 90.0, 360.0)
+    ):
+        _check_range(name, values, -90.0 if bound == 90.0 else -180.0, bound, rows)
+    return np.broadcast_arrays(*arrays)
+
+
+def missile_arrays(names, n: int) -> MissileArrays:
+    """Per-trajectory missile parameters from class names (``ideal`` or a catalog name)."""
+    names = np.broadcast_to(np.asarray(names, dtype=object), (n,))
+    burn = np.zeros(n)
+    alt = np.zeros(n)
+    speed = np.full(n, np.inf)
+    catalog = load_catalog()
+    unique, inverse = np.unique(names.astype(str), return_inverse=True)
+    for k, name in enumerate(unique):
+        if name == IDEAL:
+            continue
+        missile: MissileClass = catalog.missile(name)
+        rows = inverse == k
+        burn[rows] = missile.burn_time_s
+        alt[rows] = missile.burnout_altitude_m
+        speed[rows] = missile.burnout_speed_mps
+    return MissileArrays(name=np.asarray(names, dtype=object), burn_time_s=burn, burnout_alt_m=alt, max_burnout_speed_mps=speed)
+
+
+def _geod(earth: Earth) -> Geod:
+    return Geod(a=earth.equatorial_radius_m, f=earth.flattening)
+
+
+@dataclass(frozen=True)
+class TrajectorySet:
+    """Targeted trajectories for N launch/aim pairs, with the inputs that made them."""
+
+    launch_lat_deg: np.ndarray
+    launch_lon_deg: np.ndarray
+    aim_lat_deg: np.ndarray
+    aim_lon_deg: np.ndarray
+    burnout_angle_deg: np.ndarray  # NaN: minimum energy
+    earth: Earth
+    solution: TargetingSolution
+
+    def __len__(self) -> int:
+        return self.solution.reachable.size
+
+    @cached_property
+    def reasons(self) -> list[str | None]:
+        return reasons(self.solution, np.radians(self.burnout_angle_deg))
+
+    @cached_property
+    def ground_range_km(self) -> np.ndarray:
+        """Geodesic distance on the model Earth from launch to aim point."""
+        _, _, distance = _geod(self.earth).inv(self.launch_lon_deg, self.launch_lat_deg, self.aim_lon_deg, self.aim_lat_deg)
+        return np.asarray(distance) / 1e3
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The summary as columns: the keys of ``roof trajectory --json``, the burnout state split into
+        six columns. Entries of unreachable trajectories are NaN here and ``None`` in ``records()``."""
+        sol = self.solution
+        ok = sol.reachable
+        impact_lat, impact_lon, _ = ecef_to_geodetic(sol.impact.position_ecef_m, self.earth)
+        burnout_alt = ecef_to_geodetic(sol.burnout_position_ecef_m, self.earth)[2]
+
+        def when_ok(values):
+            return np.where(ok, values, np.nan)
+
+        columns = {
+            "reachable": ok,
+            "reason": np.array(self.reasons, dtype=object),
+            "missile": sol.missile.name.astype(str),
+            "launch_lat_deg": self.launch_lat_deg,
+            "launch_lon_deg": self.launch_lon_deg,
+            "aim_lat_deg": self.aim_lat_deg,
+            "aim_lon_deg": self.aim_lon_deg,
+            "ground_range_km": self.ground_range_km,
+            "flight_time_s": when_ok(sol.impact.time_s),
+            "apogee_km": when_ok(sol.impact.apogee_alt_m / 1e3),
+            "burnout_speed_km_s": when_ok(sol.burnout_speed_mps / 1e3),
+            "burnout_angle_deg": when_ok(np.degrees(sol.burnout_angle_rad)),
+            "burnout_time_s": when_ok(sol.burnout_time_s),
+            "burnout_altitude_km": when_ok(burnout_alt / 1e3),
+        }
+        for axis, name in enumerate(("burnout_x_m", "burnout_y_m", "burnout_z_m")):
+            columns[name] = when_ok(sol.burnout_position_ecef_m[:, axis])
+        for axis, name in enumerate(("burnout_vx_m_s", "burnout_vy_m_s", "burnout_vz_m_s")):
+            columns[name] = when_ok(sol.burnout_velocity_ecef_mps[:, axis])
+        columns["impact_lat_deg"] = when_ok(np.degrees(impact_lat))
+        columns["impact_lon_deg"] = when_ok(np.degrees(impact_lon))
+        columns["miss_distance_m"] = when_ok(sol.miss_m)
+        needed = np.where(np.isin(sol.reason_code, (0, 3)), sol.burnout_speed_mps / 1e3, np.nan)
+        columns["required_burnout_speed_km_s"] = needed
+        return columns
+
+    def records(self) -> list[dict]:
+        """One JSON-ready dict per trajectory (NaN becomes ``None``; the burnout state one list)."""
+        columns = self.columns()
+        state_keys = ("burnout_x_m", "burnout_y_m", "burnout_z_m", "burnout_vx_m_s", "burnout_vy_m_s", "burnout_vz_m_s")
+        model = {"earth": self.earth.name, "rotating": self.earth.rotating, "gravity": "point-mass+J2" if self.earth.j2 else "point-mass"}
+        out = []
+        for i in range(len(self)):
+            record = {}
+            for key, values in columns.items():
+                if key in state_keys:
+                    continue
+                record[key] = _json_value(values[i])
+                if key == "burnout_altitude_km":
+                    state = [_json_value(columns[k][i]) for k in state_keys]
+                    record["burnout_state_ecef_m"] = None if state[0] is None else state
+            record.update(model)
+            out.append(record)
+        return out
+
+    def samples(self, index: int, step_s: float) -> dict[str, np.ndarray]:
+        """Trajectory ``index`` sampled every ``step_s`` seconds from launch to impact (impact last):
+        time, ECEF position, geodetic latitude/longitude/altitude, Earth-relative speed, and phase."""
+        if not self.solution.reachable[index]:
+            raise InputError(f"trajectory {index}: not reachable, nothing to sample ({self.reasons[index]})")
+        return sample_trajectory(self.solution, index, step_s, self.earth)
+
+
+def _json_value(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    return value
+
+
+def sample_trajectory(solution: TargetingSolution, index: int, step_s: float, earth: Earth) -> dict[str, np.ndarray]:
+    """Samples of one targeted trajectory; see :meth:`TrajectorySet.samples`."""
+    if not (np.isfinite(step_s) and step_s > 0):
+        raise InputError(f"step_s: {step_s!r} must be a positive number of seconds")
+    impact_time = solution.impact.time_s[index]
+    burn_time = solution.burnout_time_s[index]
+    times = np.append(np.arange(0.0, impact_time, step_s), impact_time)
+    boosting = times < burn_time
+    position = np.empty((times.size, 3))
+    speed = np.empty(times.size)
+
+    if np.any(boosting):
+        shape = solution.boost
+        pick = slice(index, index + 1)
+        one = type(shape)(**{f: getattr(shape, f)[pick] for f in shape.__dataclass_fields__})
+        profile = boost_profile(one, times[boosting][None, :])
+        u_launch = unit(solution.launch_ecef_m[index])
+        heading = solution.launch_heading_ecef[index]
+        launch_radius = surface_radius_m(u_launch, earth)
+        directions = advance_along_great_circle(u_launch, heading[None, :], profile["downrange_m"][0] / launch_radius)
+        position[boosting] = (surface_radius_m(directions, earth) + profile["alt_m"][0])[:, None] * directions
+        speed[boosting] = profile["speed_mps"][0]
+
+    flying = ~boosting
+    arcs = free_flight(
+        solution.burnout_position_ecef_m[index : index + 1],
+        solution.burnout_velocity_ecef_mps[index : index + 1],
+        np.array([burn_time]),
+        earth,
+    )
+    r_eci, v_eci = arcs.states(times[flying][None, :])
+    r_ecef, v_ecef = inertial_to_ecef(r_eci[0], v_eci[0], times[flying], earth)
+    position[flying] = r_ecef
+    speed[flying] = np.linalg.norm(v_ecef, axis=-1)
+    lat, lon, alt = ecef_to_geodetic(position, earth)
+    return {
+        "time_s": times,
+        "position_ecef_m": position,
+        "lat_deg": np.degrees(lat),
+        "lon_deg": np.degrees(lon),
+        "alt_m": alt,
+        "speed_mps": speed,
+        "phase": np.where(boosting, "boost", "free-flight"),
+    }
+
+
+def trajectories(
+    launch_lat_deg,
+    launch_lon_deg,
+    aim_lat_deg,
+    aim_lon_deg,
+    *,
+    missile=IDEAL,
+    burnout_angle_deg=None,
+    earth: str | Earth = "wgs84",
+    rotating: bool = True,
+    j2: bool = False,
+) -> TrajectorySet:
+    """Targeted trajectories for many launch/aim pairs at once (degrees; arrays broadcast).
+
+    ``missile``: a catalog class name, ``"ideal"`` (burns out instantly at the launch point with
+    whatever speed is needed), or an array of names. ``burnout_angle_deg``: the flight-path angle at
+    burnout above the local horizontal, per pair or for all; None or NaN for minimum energy.
+    ``earth``: ``"wgs84"`` or ``"sphere"`` (or an :class:`Earth`, which then overrides ``rotating`` and ``j2``).
+    """
+    model = earth if isinstance(earth, Earth) else _earth(earth, rotating, j2)
+    lat_l, lon_l, lat_a, lon_a = validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    angle = np.broadcast_to(
+        np.asarray(np.nan if burnout_angle_deg is None else burnout_angle_deg, dtype=float), lat_l.shape
+    ).copy()
+    given = ~np.isnan(angle)
+    if np.any(given & ((angle <= 0.0) | (angle >= 90.0) | ~np.isfinite(angle))):
+        bad = angle[given & ((angle <= 0.0) | (angle >= 90.0) | ~np.isfinite(angle))][0]
+        raise InputError(f"burnout_angle_deg: {bad!r} must lie strictly between 0 and 90 degrees")
+    try:
+        missiles = missile_arrays(missile, lat_l.size)
+    except CatalogError as error:
+        raise InputError(str(error)) from None
+    solution = solve(
+        np.radians(lat_l), np.radians(lon_l), np.radians(lat_a), np.radians(lon_a), missiles, np.radians(angle), model
+    )
+    return TrajectorySet(lat_l, lon_l, lat_a, lon_a, angle, model, solution)
+
+
+def _earth(name: str, rotating: bool, j2: bool) -> Earth:
+    try:
+        return earth_model(name, rotating=rotating, j2=j2)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One targeted trajectory: ``summary`` holds the ``--json`` keys, ``samples`` the sampled path
+    (None unless a step was asked for)."""
+
+    summary: dict
+    samples: dict[str, np.ndarray] | None
+
+    @property
+    def reachable(self) -> bool:
+        return self.summary["reachable"]
+
+    def to_dict(self) -> dict:
+        out = dict(self.summary)
+        if self.samples is not None:
+            out["samples"] = [
+                {
+                    "time_s": float(t),
+                    "lat_deg": float(lat),
+                    "lon_deg": float(lon),
+                    "alt_km": float(alt / 1e3),
+                    "speed_km_s": float(v / 1e3),
+                    "phase": str(phase),
+                }
+                for t, lat, lon, alt, v, phase in zip(
+                    self.samples["time_s"],
+                    self.samples["lat_deg"],
+                    self.samples["lon_deg"],
+                    self.samples["alt_m"],
+                    self.samples["speed_mps"],
+                    self.samples["phase"],
+                )
+            ]
+        return out
+
+
+def trajectory(
+    launch: tuple[float, float],
+    aim: tuple[float, float],
+    *,
+    missile: str = IDEAL,
+    burnout_angle_deg: float | None = None,
+    earth: str | Earth = "wgs84",
+    rotating: bool = True,
+    j2: bool = False,
+    step_s: float | None = None,
+) -> Trajectory:
+    """One targeted trajectory from ``launch`` to ``aim`` (each ``(lat_deg, lon_deg)``).
+
+    Unreachable aim points are a result (``reachable`` false with a ``reason``), not an error.
+    With ``step_s``, the result also holds samples from launch to impact.
+    """
+    if step_s is not None and not (np.isfinite(step_s) and step_s > 0):
+        raise InputError(f"step_s: {step_s!r} must be a positive number of seconds")
+    batch = trajectories(
+        launch[0], launch[1], aim[0], aim[1], missile=missile, burnout_angle_deg=burnout_angle_deg, earth=earth, rotating=rotating, j2=j2
+    )
+    summary = batch.records()[0]
+    samples = batch.samples(0, step_s) if step_s is not None and summary["reachable"] else None
+    return Trajectory(summary, samples)
