@@ -135,8 +135,8 @@ class _Pass:
     velocity: np.ndarray  # Earth-relative, ECEF
     speed: np.ndarray  # Earth-relative
     gamma: np.ndarray  # Earth-relative flight-path angle
-    pole: np.ndarray  # pole of the boost's great circle, for the next pass
-    impact_time_guess: np.ndarray  # conic time of flight, for the next pass
+    carry: _Carry  # boost and impact time this pass settled on, to start the next from
+    consistent: np.ndarray  # the boost flown is the boost this state implies, to the tolerance
     shape: BoostShape
     impact: Impact
     failure: np.ndarray
@@ -156,9 +156,9 @@ class _Carry:
         return _Carry(self.downrange[keep], self.burnout_alt[keep], self.pole[keep], self.impact_time[keep])
 
 
-#: Passes of the impact-time fixed point inside one targeting pass; each gains about a factor of
-#: ten (Earth rotation × d(flight time)/d(range) ≈ 0.1).
-_TIME_OF_FLIGHT_PASSES = 8
+#: Rounds of the boost / impact-time / flight-path-angle fixed point inside one targeting pass (a
+#: cap: they stop once nothing moves by more than a millimetre).
+_CONSISTENCY_ROUNDS = 30
 
 
 def _rotate_z(vectors, angle):
@@ -198,89 +198,84 @@ class _Problem:
         return _Carry(np.zeros(len(pole)), self.nominal_alt.astype(float), pole, self.burn_time.astype(float))
 
     def fly(self, offset, carry: _Carry) -> _Pass:
-        """Aim at the virtual point ``offset`` from the aim point, with the boost and flight time of
-        the previous pass (the iteration makes them consistent)."""
+        """Aim at the virtual point ``offset`` from the aim point and propagate once.
+
+        Before propagating, one fixed point makes the closed-form pieces agree with each other:
+        the boost (downrange distance, altitude and heading, which depend on the burnout speed and
+        angle), the impact time T (where the Earth will have carried the target), and, for a fixed
+        Earth-relative angle, the inertial flight-path angle (which differs from it by the
+        rotation's share of the burnout velocity). Each piece responds to the others by a few per
+        cent of their change, so a few rounds from the previous pass's values settle them.
+        """
         earth, mu, omega = self.earth, self.earth.mu_m3_s2, self.earth.rotation_rate_rad_s
         u_virtual = unit(self.u_aim + np.einsum("ni,nij->nj", offset, self.tangent))
-        launch_heading = np.cross(carry.pole, self.u_launch)
-        angle_b = carry.downrange / self.launch_radius
-        u_burnout = advance_along_great_circle(self.u_launch, launch_heading, angle_b)
-        burnout_radius = surface_radius_m(u_burnout, earth) + carry.burnout_alt
         target_radius = surface_radius_m(u_virtual, earth)
-        position = burnout_radius[:, None] * u_burnout
-
-        # Inertial frame aligned with ECEF at launch: burnout happens at t_bo, impact at T.
-        burnout_i = _rotate_z(u_burnout, omega * self.burn_time)
-        frame_velocity = np.cross([0.0, 0.0, omega], burnout_i * burnout_radius[:, None])
-        impact_time = carry.impact_time
-        for _ in range(_TIME_OF_FLIGHT_PASSES):
+        fixed = ~np.isnan(self.fixed_angle)
+        gamma_i = np.where(fixed, self.fixed_angle, 0.0)
+        downrange, burnout_alt, pole, impact_time = carry.downrange, carry.burnout_alt, carry.pole, carry.impact_time
+        for _ in range(_CONSISTENCY_ROUNDS):
+            angle_b = downrange / self.launch_radius
+            u_burnout = advance_along_great_circle(self.u_launch, np.cross(pole, self.u_launch), angle_b)
+            burnout_radius = surface_radius_m(u_burnout, earth) + burnout_alt
+            # Inertial frame aligned with ECEF at launch: burnout happens at t_bo, impact at T.
+            burnout_i = _rotate_z(u_burnout, omega * self.burn_time)
+            frame_velocity = np.cross([0.0, 0.0, omega], burnout_i * burnout_radius[:, None])
             target_i = _rotate_z(u_virtual, omega * impact_time)
             psi = central_angle(burnout_i, target_i)
             horizontal = great_circle_heading(burnout_i, target_i)
-            cross_track = np.cross(burnout_i, horizontal)
-            w_h = np.sum(frame_velocity * horizontal, -1)
-            w_n = np.sum(frame_velocity * cross_track, -1)
-            gamma_i = self._inertial_angle(burnout_radius, target_radius, psi, w_h, w_n)
+            if omega and fixed.any():
+                speed_i = _conic_speed(burnout_radius, target_radius, psi, gamma_i, mu)
+                along = speed_i * np.cos(gamma_i) - np.sum(frame_velocity * horizontal, -1)
+                across = np.sum(frame_velocity * np.cross(burnout_i, horizontal), -1)
+                relative_angle = np.arctan2(speed_i * np.sin(gamma_i), np.hypot(along, across))
+                gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative_angle - self.fixed_angle), gamma_i)
+            gamma_i = np.where(fixed, gamma_i, minimum_energy_angle(burnout_radius, target_radius, psi))
             speed_i = _conic_speed(burnout_radius, target_radius, psi, gamma_i, mu)
-            impact_time = self.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu)
-            impact_time = np.where(np.isfinite(impact_time), impact_time, carry.impact_time)
+            new_time = self.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu)
+            new_time = np.where(np.isfinite(new_time), new_time, impact_time)
 
-        velocity_i = (speed_i * np.cos(gamma_i))[:, None] * horizontal + (speed_i * np.sin(gamma_i))[:, None] * burnout_i
-        velocity = _rotate_z(velocity_i - frame_velocity, -omega * self.burn_time)
-        speed = np.linalg.norm(velocity, axis=-1)
-        with np.errstate(invalid="ignore"):
-            gamma = np.arcsin(np.clip(np.sum(velocity * u_burnout, -1) / speed, -1.0, 1.0))
-        shape = boost_shape(self.burn_time, np.nan_to_num(speed), np.nan_to_num(gamma), self.nominal_alt)
+            velocity_i = (speed_i * np.cos(gamma_i))[:, None] * horizontal + (speed_i * np.sin(gamma_i))[:, None] * burnout_i
+            velocity = _rotate_z(velocity_i - frame_velocity, -omega * self.burn_time)
+            speed = np.linalg.norm(velocity, axis=-1)
+            with np.errstate(invalid="ignore"):
+                gamma = np.arcsin(np.clip(np.sum(velocity * u_burnout, -1) / speed, -1.0, 1.0))
+            shape = boost_shape(self.burn_time, np.nan_to_num(speed), np.nan_to_num(gamma), self.nominal_alt)
+            # Turn the boost's great circle so that its heading at burnout is the free flight's.
+            ground_velocity = velocity - np.sum(velocity * u_burnout, -1, keepdims=True) * u_burnout
+            new_pole = np.cross(u_burnout, np.nan_to_num(ground_velocity))
+            new_pole = new_pole - np.sum(new_pole * self.u_launch, -1, keepdims=True) * self.u_launch
+            pole_norm = np.linalg.norm(new_pole, axis=-1, keepdims=True)
+            new_pole = np.where(pole_norm > 0.0, new_pole / np.where(pole_norm > 0.0, pole_norm, 1.0), pole)
 
-        # Turn the boost's great circle so that its heading at burnout is the free flight's.
-        ground_velocity = velocity - np.sum(velocity * u_burnout, -1, keepdims=True) * u_burnout
-        pole = np.cross(u_burnout, np.nan_to_num(ground_velocity))
-        pole = pole - np.sum(pole * self.u_launch, -1, keepdims=True) * self.u_launch
-        pole_norm = np.linalg.norm(pole, axis=-1, keepdims=True)
-        pole = np.where(pole_norm > 0.0, pole / np.where(pole_norm > 0.0, pole_norm, 1.0), carry.pole)
+            moved = np.maximum.reduce(
+                [
+                    np.abs(shape.downrange_m - downrange),
+                    np.abs(shape.burnout_alt_m - burnout_alt),
+                    np.linalg.norm(new_pole - pole, axis=-1) * self.launch_radius,
+                    np.abs(new_time - impact_time) * 1e4,  # 1 mm of position is about 1e-7 s of time
+                ]
+            )
+            downrange, burnout_alt, pole, impact_time = shape.downrange_m, shape.burnout_alt_m, new_pole, new_time
+            if np.max(np.nan_to_num(moved), initial=0.0) < _SETTLED_M:
+                break
+        # The state flown is the last round's, built from the boost it started from; the boost
+        # it implies (``shape``) differs from that by ``moved``.
+        position = burnout_radius[:, None] * u_burnout
+        carry_out = _Carry(downrange, burnout_alt, pole, impact_time)
 
         impact = free_flight(position, np.nan_to_num(velocity), self.burn_time, earth).impact()
         overflown = central_angle(self.u_launch, u_virtual) <= angle_b
         failure = np.where(overflown, Reason.INSIDE_BOOST, np.where(np.isnan(speed), Reason.NO_ARC, Reason.NONE))
         failure = np.where((failure == Reason.NONE) & ~impact.lands, Reason.NO_IMPACT, failure)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(np.nan_to_num(impact.position_ecef_m)) - self.u_aim)
-        return _Pass(position, velocity, speed, gamma, pole, impact_time, shape, impact, failure, residual)
-
-    def _inertial_angle(self, burnout_radius, target_radius, psi, w_h, w_n):
-        """Inertial flight-path angle of the conic whose Earth-relative burnout velocity has the
-        requested angle, or the least Earth-relative speed where none is requested.
-
-        Newton's method with central differences on the closed-form conic, from the inertial
-        minimum-energy angle; rotation shifts the answer by a few degrees at most.
-        """
-        mu = self.earth.mu_m3_s2
-        gamma = minimum_energy_angle(burnout_radius, target_radius, psi)
-        if not self.earth.rotating:
-            return np.where(np.isnan(self.fixed_angle), gamma, self.fixed_angle)
-        min_energy = np.isnan(self.fixed_angle)
-        gamma = np.where(min_energy, gamma, self.fixed_angle)
-        step = 1e-5
-
-        def objective(g):
-            v = _conic_speed(burnout_radius, target_radius, psi, g, mu)
-            horizontal = v * np.cos(g) - w_h
-            relative_sq = horizontal**2 + (v * np.sin(g)) ** 2 + w_n**2
-            relative_angle = np.arctan2(v * np.sin(g), np.sqrt(horizontal**2 + w_n**2))
-            return np.where(min_energy, relative_sq, relative_angle - self.fixed_angle)
-
-        for _ in range(6):
-            f0 = objective(gamma)
-            f_plus, f_minus = objective(gamma + step), objective(gamma - step)
-            first = (f_plus - f_minus) / (2.0 * step)
-            second = (f_plus - 2.0 * f0 + f_minus) / step**2
-            # Minimum energy: Newton on the derivative; fixed angle: Newton on the value.
-            with np.errstate(divide="ignore", invalid="ignore"):
-                delta = np.where(min_energy, -first / second, -f0 / first)
-            delta = np.clip(np.nan_to_num(delta), -0.1, 0.1)
-            gamma = np.clip(gamma + delta, -0.5 * np.pi + 1e-6, 0.5 * np.pi - 1e-6)
-        return gamma
+        consistent = ~(moved >= _BOOST_TOLERANCE_M)  # NaN rows fail elsewhere
+        return _Pass(position, velocity, speed, gamma, carry_out, consistent, shape, impact, failure, residual)
 
 
+#: How far the burnout point may still move between passes for a hit to count (metres), and the
+#: movement at which the consistency rounds inside a pass stop.
+_BOOST_TOLERANCE_M = 0.1
+_SETTLED_M = 1e-3
 #: Finite-difference step (radians, about 6 km) for the first pass's Jacobian, and the largest step
 #: one pass may move the virtual aim point (about 1,300 km), which keeps early passes on the
 #: well-behaved side of long-range, high-rotation shots.
@@ -320,30 +315,115 @@ def solve(
     reason = np.zeros(n, dtype=np.int8)
     reason[total_angle < _COINCIDENT_RAD] = Reason.COINCIDENT
     reason[total_angle > _ANTIPODAL_RAD] = Reason.ANTIPODAL
-
-    out = {
-        "position": np.full((n, 3), np.nan),
-        "velocity": np.full((n, 3), np.nan),
-        "speed": np.full(n, np.nan),
-        "gamma": np.full(n, np.nan),
-        "heading": np.full((n, 3), np.nan),
-        "miss": np.full(n, np.nan),
-    }
-    out_boost = {f: np.zeros(n) for f in ("burnout_alt_m", "downrange_m", "pitch_blend")}
-    out_impact = {
-        "lands": np.zeros(n, dtype=bool),
-        "time_s": np.full(n, np.nan),
-        "position_ecef_m": np.full((n, 3), np.nan),
-        "velocity_ecef_mps": np.full((n, 3), np.nan),
-        "apogee_alt_m": np.full(n, np.nan),
-    }
-
-    active = np.flatnonzero(reason == Reason.NONE)
+    rows = np.flatnonzero(reason == Reason.NONE)
     problem = _Problem(
-        u_launch[active], u_aim[active], fixed_angle[active], missile.burn_time_s[active], missile.burnout_alt_m[active], earth
+        u_launch[rows], u_aim[rows], fixed_angle[rows], missile.burn_time_s[rows], missile.burnout_alt_m[rows], earth
     )
-    offset = np.zeros((active.size, 2))
-    carry = problem.initial_carry()
+    result = _iterate(problem, aim[rows], tolerance_m, max_iterations)
+    _refine_minimum_energy(problem, aim[rows], result, tolerance_m, max_iterations)
+
+    out = _Fields.empty(n)
+    out.assign(rows, result.fields)
+    reason[rows] = result.reason
+    too_fast = (reason == Reason.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
+    reason[too_fast] = Reason.TOO_FAST
+    burn_time = missile.burn_time_s.astype(float)
+    boost = BoostShape(
+        burn_time_s=burn_time,
+        burnout_speed_mps=out.speed,
+        burnout_angle_rad=out.gamma,
+        burnout_alt_m=out.burnout_alt,
+        downrange_m=out.downrange,
+        pitch_blend=out.pitch_blend,
+    )
+    impact = Impact(
+        lands=out.lands,
+        time_s=out.impact_time,
+        position_ecef_m=out.impact_position,
+        velocity_ecef_mps=out.impact_velocity,
+        apogee_alt_m=out.apogee_alt,
+    )
+    return TargetingSolution(
+        reachable=reason == Reason.NONE,
+        reason_code=reason,
+        launch_ecef_m=launch,
+        aim_ecef_m=aim,
+        burnout_position_ecef_m=out.position,
+        burnout_velocity_ecef_mps=out.velocity,
+        burnout_time_s=burn_time,
+        burnout_speed_mps=out.speed,
+        burnout_angle_rad=out.gamma,
+        launch_heading_ecef=out.heading,
+        boost=boost,
+        impact=impact,
+        miss_m=out.miss,
+        iterations=result.iterations,
+        missile=missile,
+    )
+
+
+@dataclass
+class _Fields:
+    """Per-trajectory outputs of targeting, as parallel arrays."""
+
+    position: np.ndarray
+    velocity: np.ndarray
+    speed: np.ndarray
+    gamma: np.ndarray
+    heading: np.ndarray
+    miss: np.ndarray
+    burnout_alt: np.ndarray
+    downrange: np.ndarray
+    pitch_blend: np.ndarray
+    lands: np.ndarray
+    impact_time: np.ndarray
+    impact_position: np.ndarray
+    impact_velocity: np.ndarray
+    apogee_alt: np.ndarray
+    offset: np.ndarray  # final virtual aim point, for warm starts
+    carry_pole: np.ndarray
+    carry_time: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> _Fields:
+        vectors = ("position", "velocity", "heading", "impact_position", "impact_velocity", "carry_pole")
+        fields = {}
+        for name in cls.__dataclass_fields__:
+            if name == "lands":
+                fields[name] = np.zeros(n, dtype=bool)
+            elif name == "offset":
+                fields[name] = np.zeros((n, 2))
+            else:
+                fields[name] = np.full((n, 3) if name in vectors else n, np.nan)
+        return cls(**fields)
+
+    def assign(self, index, other: _Fields, mask=slice(None)) -> None:
+        """Copy ``other[mask]`` into the entries ``index`` of this one."""
+        for name in self.__dataclass_fields__:
+            getattr(self, name)[index] = getattr(other, name)[mask]
+
+    def subset(self, mask) -> _Fields:
+        return _Fields(**{name: getattr(self, name)[mask] for name in self.__dataclass_fields__})
+
+    def carry(self) -> _Carry:
+        return _Carry(self.downrange, self.burnout_alt, self.carry_pole, self.carry_time)
+
+
+@dataclass
+class _Result:
+    fields: _Fields
+    reason: np.ndarray
+    iterations: int
+
+
+def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, warm: _Fields | None = None) -> _Result:
+    """Newton/Broyden passes until every trajectory lands within the tolerance or fails."""
+    n = aim.shape[0]
+    fields = _Fields.empty(n)
+    reason = np.zeros(n, dtype=np.int8)
+    active = np.arange(n)
+    offset = np.zeros((n, 2)) if warm is None else warm.offset.copy()
+    carry = problem.initial_carry() if warm is None else warm.carry()
     jacobian = None
     iterations = 0
     for iterations in range(1, max_iterations + 1):
@@ -354,26 +434,36 @@ def solve(
             _broyden_update(jacobian, offset - last_offset, flown.residual - last_residual)
         miss = np.linalg.norm(aim[active] - flown.impact.position_ecef_m, axis=-1)
         failure = flown.failure
-        done = (miss < tolerance_m) | (failure != Reason.NONE)
+        done = ((miss < tolerance_m) & flown.consistent) | (failure != Reason.NONE)
         if iterations == max_iterations:
             failure = np.where(done, failure, Reason.NOT_CONVERGED)
             done[:] = True
 
         finished = active[done]
         reason[finished] = failure[done]
-        for key, value in (
-            ("position", flown.position),
-            ("velocity", flown.velocity),
-            ("speed", flown.speed),
-            ("gamma", flown.gamma),
-            ("heading", np.cross(flown.pole, problem.u_launch)),
-            ("miss", miss),
-        ):
-            out[key][finished] = value[done]
-        for field, store in out_boost.items():
-            store[finished] = getattr(flown.shape, field)[done]
-        for field, store in out_impact.items():
-            store[finished] = getattr(flown.impact, field)[done]
+        fields.assign(
+            finished,
+            _Fields(
+                position=flown.position,
+                velocity=flown.velocity,
+                speed=flown.speed,
+                gamma=flown.gamma,
+                heading=np.cross(flown.carry.pole, problem.u_launch),
+                miss=miss,
+                burnout_alt=flown.shape.burnout_alt_m,
+                downrange=flown.shape.downrange_m,
+                pitch_blend=flown.shape.pitch_blend,
+                lands=flown.impact.lands,
+                impact_time=flown.impact.time_s,
+                impact_position=flown.impact.position_ecef_m,
+                impact_velocity=flown.impact.velocity_ecef_mps,
+                apogee_alt=flown.impact.apogee_alt_m,
+                offset=offset,
+                carry_pole=flown.carry.pole,
+                carry_time=flown.carry.impact_time,
+            ),
+            done,
+        )
 
         keep = ~done
         if jacobian is None:  # first pass: most trajectories are done; differentiate the rest
@@ -385,36 +475,46 @@ def solve(
         step = np.linalg.solve(jacobian, last_residual[..., None])[..., 0]
         step_size = np.linalg.norm(step, axis=-1, keepdims=True)
         offset = last_offset - step * np.minimum(1.0, _MAX_STEP_RAD / np.maximum(step_size, 1e-300))
-        carry = _Carry(
-            flown.shape.downrange_m, flown.shape.burnout_alt_m, flown.pole, flown.impact_time_guess
-        ).subset(keep)
+        carry = flown.carry.subset(keep)
+    return _Result(fields, reason, iterations)
 
-    too_fast = (reason == Reason.NONE) & (out["speed"] > missile.max_burnout_speed_mps * (1.0 + 1e-12))
-    reason[too_fast] = Reason.TOO_FAST
-    burn_time = missile.burn_time_s.astype(float)
-    boost = BoostShape(
-        burn_time_s=burn_time,
-        burnout_speed_mps=out["speed"],
-        burnout_angle_rad=out["gamma"],
-        **out_boost,
-    )
-    return TargetingSolution(
-        reachable=reason == Reason.NONE,
-        reason_code=reason,
-        launch_ecef_m=launch,
-        aim_ecef_m=aim,
-        burnout_position_ecef_m=out["position"],
-        burnout_velocity_ecef_mps=out["velocity"],
-        burnout_time_s=burn_time,
-        burnout_speed_mps=out["speed"],
-        burnout_angle_rad=out["gamma"],
-        launch_heading_ecef=out["heading"],
-        boost=boost,
-        impact=Impact(**out_impact),
-        miss_m=out["miss"],
-        iterations=iterations,
-        missile=missile,
-    )
+
+#: Half-width of the three-point bracket that refines the minimum-energy burnout angle.
+_REFINE_STEP_RAD = np.radians(1.0)
+
+
+def _refine_minimum_energy(problem: _Problem, aim, result: _Result, tolerance_m, max_iterations) -> None:
+    """Turn the first pass's minimum-energy guess into the true minimum of Earth-relative speed.
+
+    The guess is the minimum-energy conic from the burnout point it found, but the burnout point
+    itself moves with the angle (the boost flies further downrange at lower angles), and on a
+    rotating Earth so does the aim point's inertial position at impact. So the required speed is
+    sampled at the guess ± 1° by fixed-angle targeting and the parabola's vertex is flown; the
+    speed is stationary there, so what error remains in the angle costs next to nothing in speed.
+    """
+    rows = np.flatnonzero(np.isnan(problem.fixed_angle) & (result.reason == Reason.NONE))
+    if rows.size == 0:
+        return
+    sub = problem.subset(rows)
+    warm = result.fields.subset(rows)
+    centre = warm.gamma
+    speeds = []
+    for angle in (centre - _REFINE_STEP_RAD, centre + _REFINE_STEP_RAD):
+        sub.fixed_angle = np.clip(angle, np.radians(0.5), np.radians(89.5))
+        side = _iterate(sub, aim[rows], tolerance_m, max_iterations, warm)
+        speeds.append(np.where(side.reason == Reason.NONE, side.fields.speed, np.nan))
+    low, high = speeds
+    curvature = low - 2.0 * warm.speed + high
+    usable = np.isfinite(curvature) & (curvature > 0.0)
+    if not usable.any():
+        return
+    shift = np.clip(0.5 * (low - high)[usable] / curvature[usable], -2.0, 2.0) * _REFINE_STEP_RAD
+    keep = rows[usable]
+    best = problem.subset(keep)
+    best.fixed_angle = np.clip(centre[usable] + shift, np.radians(0.5), np.radians(89.5))
+    final = _iterate(best, aim[keep], tolerance_m, max_iterations, warm.subset(usable))
+    better = (final.reason == Reason.NONE) & (final.fields.speed <= warm.speed[usable])
+    result.fields.assign(keep[better], final.fields, better)
 
 
 def _finite_difference_jacobian(problem: _Problem, offset, carry: _Carry, residual):
