@@ -70,19 +70,19 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
             line = int(rows[np.flatnonzero(np.isnan(values))[0]])
             raise BatchError(f"{path} line {line}: {name}: missing value")
     try:
-        validate_points(*coordinates, rows=rows)
+        validate_points(*coordinates, lines=rows)
     except InputError as error:
-        raise BatchError(f"{path}: {str(error).replace('(row', '(line')}") from None
+        raise BatchError(f"{path} {error}") from None
     coincide = (np.abs(coordinates[0] - coordinates[2]) < 1e-9) & (np.abs(np.remainder(coordinates[1] - coordinates[3] + 180.0, 360.0) - 180.0) < 1e-9)
     if np.any(coincide):
         raise BatchError(f"{path} line {int(rows[np.flatnonzero(coincide)[0]])}: aim point is the launch point")
 
     if "missile" in table.column_names:
-        names = pc.fill_null(table["missile"], missile).to_numpy(zero_copy_only=False).astype(str)
+        names = np.asarray(pc.fill_null(table["missile"], missile).to_pylist())
     else:
         names = np.full(table.num_rows, missile)
     catalog = load_catalog()
-    for name in np.unique(names):
+    for name in sorted(set(names.tolist())):
         if name != IDEAL:
             try:
                 catalog.missile(name)

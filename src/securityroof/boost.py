@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
-from scipy.interpolate import RegularGridInterpolator
+from scipy.ndimage import map_coordinates
 
 #: Fraction of lift-off mass that is propellant in the equivalent single stage (mass ratio 10).
 PROPELLANT_FRACTION = 0.9
@@ -41,7 +41,7 @@ _GAUSS_X, _GAUSS_W = 0.5 * (_LEGENDRE_NODES + 1.0), 0.5 * _LEGENDRE_WEIGHTS
 # Uniform grid for sampled boost profiles (cumulative integrals).
 _X = np.linspace(0.0, 1.0, 801)
 _ANGLE_GRID = np.linspace(0.0, 0.5 * np.pi, 181)
-_BLEND_GRID = np.linspace(0.0, 1.0, 101)
+_BLEND_GRID = np.linspace(0.0, 1.0, 401)
 
 
 def speed_fraction(x) -> np.ndarray:
@@ -65,7 +65,14 @@ class _Integrals:
     speed: float
     early: float
     late: float
-    downrange: RegularGridInterpolator
+    downrange: np.ndarray  # on the uniform grid (_ANGLE_GRID, _BLEND_GRID)
+
+    def downrange_at(self, angle_rad, blend) -> np.ndarray:
+        """Bilinear lookup on the uniform grid; angles outside [0, π/2] are clamped to it."""
+        rows = np.clip(np.ravel(angle_rad), 0.0, 0.5 * np.pi) * ((_ANGLE_GRID.size - 1) / (0.5 * np.pi))
+        columns = np.clip(np.ravel(blend), 0.0, 1.0) * (_BLEND_GRID.size - 1)
+        values = map_coordinates(self.downrange, [rows, columns], order=1, mode="nearest")
+        return values.reshape(np.shape(angle_rad))
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +85,7 @@ def _integrals() -> _Integrals:
         speed=float(speed @ weights),
         early=float((speed * _pitch_weight(x, 0.0)) @ weights),
         late=float((speed * _pitch_weight(x, 1.0)) @ weights),
-        downrange=RegularGridInterpolator((_ANGLE_GRID, _BLEND_GRID), along, bounds_error=False),
+        downrange=along,
     )
 
 
@@ -110,13 +117,12 @@ def boost_shape(burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burno
     with np.errstate(divide="ignore", invalid="ignore"):
         blend = np.clip((h / scale - base) / span, 0.0, 1.0)
     blend = np.where((scale > 0.0) & (span > 0.0), blend, 0.0)
-    points = np.stack([np.clip(gamma, 0.0, 0.5 * np.pi), blend], axis=-1)
     return BoostShape(
         burn_time_s=t,
         burnout_speed_mps=v,
         burnout_angle_rad=gamma,
         burnout_alt_m=scale * (base + blend * span),
-        downrange_m=scale * integrals.downrange(points).reshape(sin_bo.shape),
+        downrange_m=scale * integrals.downrange_at(gamma, blend).reshape(sin_bo.shape),
         pitch_blend=blend,
     )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -35,7 +36,7 @@ DEMO_PAIRS = [
     ("Tabriz → Ankara", "shahab-3", (38.08, 46.29), (39.9334, 32.8597)),
     ("Tabriz → Bucharest", "sejjil-2", (38.08, 46.29), (44.4268, 26.1025)),
     ("Semnan → Warsaw", "sejjil-2", (35.2347, 53.9208), (52.2297, 21.0122)),
-    ("Semnan → Berlin (notional future ICBM)", "generic-icbm-solid", (35.2347, 53.9208), (52.5200, 13.4050)),
+    ("Semnan → Berlin", "generic-icbm-solid", (35.2347, 53.9208), (52.5200, 13.4050)),
     ("Tatishchevo → Washington", "ss-27", (51.67, 45.57), (38.9072, -77.0369)),
     ("Minot → Moscow", "minuteman-3", (48.4158, -101.3581), (55.7558, 37.6173)),
 ]
@@ -212,9 +213,11 @@ def demo_command() -> None:
     result = trajectories(
         [p[0] for p in launches], [p[1] for p in launches], [p[0] for p in aims], [p[1] for p in aims], missile=list(missiles)
     )
-    table = Table(title="securityroof demo: threat trajectories (WGS84, rotating Earth, minimum energy)")
-    for column in ("pair", "missile", "range km", "reachable", "flight min", "apogee km", "burnout km/s"):
-        table.add_column(column)
+    table = Table(title="Threat trajectories: WGS84, rotating Earth, minimum energy", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("pair", min_width=13)
+    table.add_column("missile", no_wrap=True)
+    for column in ("km", "hit", "min", "apo km", "v km/s"):
+        table.add_column(column, justify="right", no_wrap=True)
     notes = []
     for label, record in zip(labels, result.records()):
         reachable = record["reachable"]
@@ -224,12 +227,13 @@ def demo_command() -> None:
             label,
             record["missile"],
             _fmt(record["ground_range_km"], 0),
-            "yes" if reachable else f"no [{len(notes)}]",
+            "yes" if reachable else f"no{len(notes)}",
             _fmt(record["flight_time_s"] / 60 if reachable else None),
             _fmt(record["apogee_km"], 0),
             _fmt(record["burnout_speed_km_s"], 2),
         )
     console.print(table)
+    console.print("km: ground range; hit: reachable; min: flight time; apo: apogee; v: burnout speed.", highlight=False)
     for number, note in enumerate(notes, start=1):
-        console.print(f"[{number}] {note}", highlight=False)
+        console.print(f"no{number}: {note}", highlight=False, markup=False)
     console.print("Next: roof trajectory --from 38.08,46.29 --to 39.93,32.86 --missile shahab-3 --step-s 60", highlight=False)

@@ -20,8 +20,10 @@ import numpy as np
 MU_EARTH_M3_S2 = 3.986004418e14
 #: WGS84 nominal mean angular velocity of the Earth (NIMA TR8350.2, Table 3.1).
 OMEGA_EARTH_RAD_S = 7.292115e-5
-#: EGM96 second zonal harmonic, unnormalised J2 = -sqrt(5) * C20 (NIMA TR8350.2, Table 3.3 / §5).
+#: EGM96 second zonal harmonic, unnormalised J2 = -sqrt(5) * C20 (NIMA TR8350.2, Table 3.3 / §5),
+#: defined with the WGS84 equatorial radius as reference radius, whatever figure the surface has.
 J2_EARTH = 1.08262668355e-3
+J2_REFERENCE_RADIUS_M = 6378137.0
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,9 @@ def geodetic_to_ecef(lat_rad, lon_rad, alt_m, earth: Earth = WGS84) -> np.ndarra
 def ecef_to_geodetic(position_m, earth: Earth = WGS84) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ECEF metres (..., 3) to geodetic latitude, longitude (radians) and height (metres).
 
-    Bowring's iteration on the reduced latitude; three passes reach 1e-12 rad for heights from the
-    centre of the Earth's surface to beyond geostationary orbit, and the height formula below stays
-    well conditioned at the poles.
+    Bowring's iteration on the reduced latitude; three passes reach 1e-13 rad for heights from
+    −10 km to beyond geostationary orbit, and the height formula below stays well conditioned at
+    the poles. (Deep inside the Earth, within ~40 km of the axis, the iteration is not valid.)
     """
     r = np.asarray(position_m, dtype=float)
     x, y, z = r[..., 0], r[..., 1], r[..., 2]
@@ -171,7 +173,7 @@ def gravity_acceleration(position_m, earth: Earth = WGS84) -> np.ndarray:
     accel = -earth.mu_m3_s2 * r / (r2 * rn)[..., None]
     if earth.j2:
         z2_r2 = r[..., 2] ** 2 / r2
-        k = 1.5 * earth.j2 * earth.mu_m3_s2 * earth.equatorial_radius_m**2 / (r2 * r2 * rn)
+        k = 1.5 * earth.j2 * earth.mu_m3_s2 * J2_REFERENCE_RADIUS_M**2 / (r2 * r2 * rn)
         factor_xy = k * (5.0 * z2_r2 - 1.0)
         factor_z = k * (5.0 * z2_r2 - 3.0)
         accel = accel + np.stack([factor_xy * r[..., 0], factor_xy * r[..., 1], factor_z * r[..., 2]], axis=-1)
@@ -186,7 +188,7 @@ def gravity_potential(position_m, earth: Earth = WGS84) -> np.ndarray:
     potential = -earth.mu_m3_s2 / rn
     if earth.j2:
         sin2 = (r[..., 2] / rn) ** 2
-        potential = potential + earth.mu_m3_s2 * earth.j2 * earth.equatorial_radius_m**2 / rn**3 * 0.5 * (
+        potential = potential + earth.mu_m3_s2 * earth.j2 * J2_REFERENCE_RADIUS_M**2 / rn**3 * 0.5 * (
             3.0 * sin2 - 1.0
         )
     return potential
@@ -214,6 +216,8 @@ def look_angles(observer_lat_rad, observer_lon_rad, observer_alt_m, target_ecef_
     slant = np.sqrt(east**2 + north**2 + up**2)
     elevation = np.arctan2(up, np.hypot(east, north))
     azimuth = np.mod(np.arctan2(east, north), 2.0 * np.pi)
+    # np.mod of a tiny negative angle rounds to exactly 2π; that direction is north.
+    azimuth = np.where(azimuth >= 2.0 * np.pi, 0.0, azimuth)
     return elevation, azimuth, slant
 
 

@@ -36,21 +36,23 @@ class InputError(ValueError):
     """Input that cannot be used: the message names the field and the reason, on one line."""
 
 
-def _check_range(name: str, values: np.ndarray, low: float, high: float, rows: np.ndarray | None = None) -> None:
+def _check_range(name: str, values: np.ndarray, low: float, high: float, lines: np.ndarray | None = None) -> None:
     bad = ~np.isfinite(values) | (values < low) | (values > high)
     if np.any(bad):
         index = int(np.flatnonzero(bad)[0])
-        where = f" (row {int(rows[index])})" if rows is not None else ""
-        raise InputError(f"{name}{where}: {values[index]!r} is not a number in [{low:g}, {high:g}]")
+        where = f"line {int(lines[index])}: " if lines is not None else ""
+        raise InputError(f"{where}{name}: {float(values[index]):g} is not a number in [{low:g}, {high:g}]")
 
 
-def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, rows=None):
-    """Degrees as float arrays, checked: latitudes in [-90, 90], longitudes in [-180, 360]."""
+def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, lines=None):
+    """Degrees as float arrays, checked: latitudes in [-90, 90], longitudes in [-180, 360].
+
+    ``lines``: the file line of each entry, for messages about a batch file."""
     arrays = [np.atleast_1d(np.asarray(a, dtype=float)) for a in (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)]
     for name, values, bound in zip(
         ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg"), arrays, (90.0, 360.0, 90.0, 360.0)
     ):
-        _check_range(name, values, -90.0 if bound == 90.0 else -180.0, bound, rows)
+        _check_range(name, values, -90.0 if bound == 90.0 else -180.0, bound, lines)
     return np.broadcast_arrays(*arrays)
 
 

@@ -1,0 +1,191 @@
+"""The `roof` command: the JSON contract, batch files, and one-line errors for bad input."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from securityroof.cli import app
+
+runner = CliRunner()
+
+JSON_KEYS = {
+    "reachable", "reason", "ground_range_km", "flight_time_s", "apogee_km", "burnout_speed_km_s",
+    "burnout_angle_deg", "burnout_time_s", "burnout_state_ecef_m", "impact_lat_deg", "impact_lon_deg",
+}  # fmt: skip
+STATE_COLUMNS = ["burnout_x_m", "burnout_y_m", "burnout_z_m", "burnout_vx_m_s", "burnout_vy_m_s", "burnout_vz_m_s"]
+
+
+def roof(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_trajectory_json_has_the_contract_keys():
+    result = roof("trajectory", "--from", "38.08,46.29", "--to", "39.93,32.86", "--missile", "shahab-3", "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert JSON_KEYS <= set(record)
+    assert record["reachable"] is True and record["reason"] is None
+    assert len(record["burnout_state_ecef_m"]) == 6
+    assert record["impact_lat_deg"] == pytest.approx(39.93, abs=1e-5)
+    assert record["burnout_time_s"] == 110.0
+
+
+def test_min_energy_without_missile_is_the_ideal_missile():
+    record = json.loads(roof("trajectory", "--from", "0,0", "--to", "0,60", "--min-energy", "--json").stdout)
+    assert record["missile"] == "ideal" and record["burnout_time_s"] == 0.0 and record["burnout_altitude_km"] == pytest.approx(0, abs=1e-6)
+
+
+def test_options_reach_the_model():
+    record = json.loads(
+        roof("trajectory", "--from", "0,0", "--to", "0,60", "--earth", "sphere", "--no-rotation", "--burnout-angle", "30", "--json").stdout
+    )
+    assert record["earth"] == "sphere" and record["rotating"] is False
+    assert record["burnout_angle_deg"] == pytest.approx(30.0)
+
+
+def test_unreachable_is_a_result_not_an_error():
+    result = roof("trajectory", "--from", "35.23,53.92", "--to", "52.23,21.01", "--missile", "sejjil-2", "--json")
+    assert result.exit_code == 0
+    record = json.loads(result.stdout)
+    assert record["reachable"] is False and "out of range" in record["reason"]
+
+
+def test_samples_with_step():
+    record = json.loads(roof("trajectory", "--from", "38.08,46.29", "--to", "39.93,32.86", "--missile", "shahab-3", "--step-s", "30", "--json").stdout)
+    samples = record["samples"]
+    assert samples[0]["time_s"] == 0.0 and samples[-1]["time_s"] == pytest.approx(record["flight_time_s"])
+    assert {s["phase"] for s in samples} == {"boost", "free-flight"}
+    assert max(s["alt_km"] for s in samples) == pytest.approx(record["apogee_km"], rel=0.01)
+
+
+def test_table_output_is_readable():
+    result = roof("trajectory", "--from", "38.08,46.29", "--to", "39.93,32.86", "--missile", "shahab-3")
+    assert result.exit_code == 0
+    assert "flight time" in result.stdout and "apogee" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args,field",
+    [
+        (["--from", "95,0", "--to", "0,10"], "--from: latitude 95 is outside [-90, 90]"),
+        (["--from", "abc", "--to", "0,10"], "--from: expected LAT,LON"),
+        (["--from", "10,20,30", "--to", "0,10"], "--from: expected LAT,LON"),
+        (["--from", "0,0", "--to", "0,400"], "--to: longitude 400 is outside"),
+        (["--from", "0,0", "--to", "10,10", "--missile", "ss27"], "--missile: unknown class 'ss27'; did you mean ss-27"),
+        (["--from", "0,0", "--to", "10,10", "--step-s", "-5"], "--step-s: -5 must be a positive"),
+        (["--from", "0,0", "--to", "10,10", "--step-s", "0"], "--step-s: 0 must be a positive"),
+        (["--from", "12.5,40", "--to", "12.5,40"], "--to: the aim point is the launch point"),
+        (["--from", "0,0", "--to", "10,10", "--burnout-angle", "95"], "--burnout-angle: 95 must lie"),
+        (["--from", "0,0", "--to", "10,10", "--burnout-angle", "30", "--min-energy"], "--burnout-angle: cannot be combined"),
+        (["--from", "0,0", "--to", "10,10", "--earth", "mars"], "--earth: 'mars' is not a model"),
+        (["--from", "0,0"], "--from and --to"),
+    ],
+)
+def test_bad_input_gives_one_line_naming_the_field(args, field):
+    result = roof("trajectory", *args)
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert field in message
+    assert "Traceback" not in result.output + result.stderr
+    assert len(message.splitlines()) == 1, message
+
+
+def write_pairs(path, rows, header="launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg,missile,burnout_angle_deg"):
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+PAIRS = [
+    "38.08,46.29,39.93,32.86,shahab-3,",
+    "35.23,53.92,52.23,21.01,sejjil-2,",
+    "51.67,45.57,38.91,-77.04,ss-27,",
+    "0,0,0,60,,30",
+    "48.42,-101.36,55.76,37.62,,",
+]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_batch_writes_one_row_per_pair_with_the_json_keys(tmp_path, suffix):
+    pairs = write_pairs(tmp_path / "pairs.csv", PAIRS)
+    out = tmp_path / f"results{suffix}"
+    result = roof("trajectory", "--batch", pairs, "--out", out, "--missile", "minuteman-3")
+    assert result.exit_code == 0, result.output + result.stderr
+    table = pq.read_table(out) if suffix == ".parquet" else pacsv.read_csv(out)
+    assert table.num_rows == len(PAIRS)
+    assert (JSON_KEYS - {"burnout_state_ecef_m"}) | set(STATE_COLUMNS) <= set(table.column_names)
+    rows = table.to_pylist()
+    assert [r["missile"] for r in rows] == ["shahab-3", "sejjil-2", "ss-27", "minuteman-3", "minuteman-3"]
+    assert [r["reachable"] for r in rows] == [True, False, True, True, True]
+    assert rows[1]["flight_time_s"] is None and rows[1]["burnout_x_m"] is None and "out of range" in rows[1]["reason"]
+    assert rows[3]["burnout_angle_deg"] == pytest.approx(30.0)
+    single = json.loads(roof("trajectory", "--from", "51.67,45.57", "--to", "38.91,-77.04", "--missile", "ss-27", "--json").stdout)
+    assert rows[2]["flight_time_s"] == pytest.approx(single["flight_time_s"], rel=1e-9)
+    assert [rows[2][c] for c in STATE_COLUMNS] == pytest.approx(single["burnout_state_ecef_m"], rel=1e-9)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_batch_without_optional_columns_uses_command_line_options(tmp_path):
+    pairs = write_pairs(tmp_path / "pairs.csv", ["0,0,0,60", "0,0,0,-60"], header="launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg")
+    out = tmp_path / "out.parquet"
+    assert roof("trajectory", "--batch", pairs, "--out", out, "--no-rotation").exit_code == 0
+    speeds = pq.read_table(out)["burnout_speed_km_s"].to_numpy()
+    assert speeds[0] == pytest.approx(speeds[1], rel=1e-9)  # no rotation: east and west alike
+
+
+@pytest.mark.parametrize(
+    "rows,header,expected",
+    [
+        (["95,0,0,10,,"], None, "line 2: launch_lat_deg"),
+        (["0,0,0,10,,", "0,0,0,10,ss27,"], None, "line 3: missile: unknown class 'ss27'"),
+        (["0,0,0,10,,120"], None, "line 2: burnout_angle_deg"),
+        (["0,0,0,0,,"], None, "line 2: aim point is the launch point"),
+        (["0,0,,10,,"], None, "line 2: aim_lat_deg: missing value"),
+        (["0,0,x,10,,"], None, "cannot read as CSV"),
+        (["0,0,10"], "launch_lat_deg,launch_lon_deg,aim_lat_deg", "missing column(s) aim_lon_deg"),
+        (["0,0,10,10,1"], "launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg,speed", "unknown column(s) speed"),
+    ],
+)
+def test_bad_batch_files_fail_before_any_work(tmp_path, rows, header, expected):
+    pairs = write_pairs(tmp_path / "pairs.csv", rows, **({"header": header} if header else {}))
+    out = tmp_path / "out.parquet"
+    result = roof("trajectory", "--batch", pairs, "--out", out)
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_batch_needs_an_output_with_a_known_suffix(tmp_path):
+    pairs = write_pairs(tmp_path / "pairs.csv", PAIRS[:1])
+    assert "--out" in roof("trajectory", "--batch", pairs).stderr
+    assert "must end in .parquet or .csv" in roof("trajectory", "--batch", pairs, "--out", tmp_path / "x.xlsx").stderr
+    assert "is not a file" in roof("trajectory", "--batch", tmp_path / "none.csv", "--out", tmp_path / "x.csv").stderr
+
+
+def test_catalog_lists_sources_as_json():
+    result = roof("catalog", "--json")
+    missiles = json.loads(result.stdout)["missiles"]
+    assert {m["name"] for m in missiles} >= {"shahab-3", "ss-27", "minuteman-3"}
+    assert all(m["source"] for m in missiles)
+    assert "Missile classes" in roof("catalog").stdout
+
+
+def test_demo_runs():
+    result = roof("demo")
+    assert result.exit_code == 0
+    assert "Tatishchevo" in result.stdout and "Washington" in result.stdout and "out of range" in result.stdout
+
+
+def test_installed_console_script():
+    """The `roof` entry point itself, as a user runs it (no traceback on bad input)."""
+    good = subprocess.run([sys.executable, "-m", "securityroof", "--version"], capture_output=True, text=True)
+    assert good.returncode == 0 and "securityroof" in good.stdout
+    bad = subprocess.run([sys.executable, "-m", "securityroof", "trajectory", "--from", "91,0", "--to", "0,0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--from" in bad.stderr
+    assert np.isfinite(1.0)
