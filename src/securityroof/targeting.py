@@ -127,43 +127,14 @@ def minimum_energy_angle(burnout_radius, target_radius, psi):
     return 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
 
 
-@dataclass
-class _Pass:
-    """One targeting pass over the active trajectories: the state flown and where it landed."""
-
-    position: np.ndarray
-    velocity: np.ndarray  # Earth-relative, ECEF
-    speed: np.ndarray  # Earth-relative
-    gamma: np.ndarray  # Earth-relative flight-path angle
-    carry: _Carry  # boost and impact time this pass settled on, to start the next from
-    consistent: np.ndarray  # the boost flown is the boost this state implies, to the tolerance
-    shape: BoostShape
-    impact: Impact
-    failure: np.ndarray
-    residual: np.ndarray  # (n, 2) impact minus aim direction, in the tangent plane at the aim point
-
-
-@dataclass
-class _Carry:
-    """What one pass hands the next: boost geometry and the conic's flight time."""
-
-    downrange: np.ndarray
-    burnout_alt: np.ndarray
-    pole: np.ndarray
-    impact_time: np.ndarray
-
-    def subset(self, keep) -> _Carry:
-        return _Carry(self.downrange[keep], self.burnout_alt[keep], self.pole[keep], self.impact_time[keep])
-
-
-#: Rounds of the boost / impact-time / flight-path-angle fixed point inside one targeting pass (a
-#: cap: they stop once nothing moves by more than a millimetre).
-_CONSISTENCY_ROUNDS = 30
-
-
 def _rotate_z(vectors, angle):
     c, s = np.cos(angle), np.sin(angle)
-    return np.stack([c * vectors[..., 0] - s * vectors[..., 1], s * vectors[..., 0] + c * vectors[..., 1], vectors[..., 2]], -1)
+    x, y = vectors[..., 0], vectors[..., 1]
+    return np.stack([c * x - s * y, s * x + c * y, vectors[..., 2]], -1)
+
+
+def _dot(a, b):
+    return np.einsum("...i,...i->...", a, b)
 
 
 def _conic_time_of_flight(burnout_radius, speed, gamma, psi, mu):
@@ -178,12 +149,163 @@ def _conic_time_of_flight(burnout_radius, speed, gamma, psi, mu):
         return (mean_anomaly(nu_b + psi, e) - mean_anomaly(nu_b, e)) * np.sqrt(semi_major**3 / mu)
 
 
+@dataclass
+class _Geometry:
+    """What one pass holds fixed for each trajectory: launch point, virtual aim point, missile."""
+
+    u_launch: np.ndarray
+    launch_radius: np.ndarray
+    u_virtual: np.ndarray
+    target_radius: np.ndarray
+    burn_time: np.ndarray
+    nominal_alt: np.ndarray
+
+    def take(self, index) -> _Geometry:
+        return _Geometry(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+
+@dataclass
+class _Lane:
+    """The state of one trajectory's closed-form fixed point: the boost it flies (downrange
+    distance, burnout altitude, the pole of its great circle), when it lands (which fixes where the
+    target will be), and the inertial flight-path angle of its conic."""
+
+    downrange: np.ndarray
+    burnout_alt: np.ndarray
+    pole: np.ndarray
+    impact_time: np.ndarray
+    inertial_angle: np.ndarray
+
+    def take(self, index) -> _Lane:
+        return _Lane(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+    def put(self, index, other: _Lane) -> None:
+        for f in self.__dataclass_fields__:
+            getattr(self, f)[index] = getattr(other, f)
+
+    def copy(self) -> _Lane:
+        return _Lane(*(getattr(self, f).copy() for f in self.__dataclass_fields__))
+
+
+@dataclass
+class _Shot:
+    """One evaluation of the closed-form chain: the burnout state it implies and the lane's next state."""
+
+    position: np.ndarray
+    velocity: np.ndarray  # Earth-relative, ECEF
+    speed: np.ndarray  # Earth-relative
+    angle: np.ndarray  # Earth-relative flight-path angle
+    shape: BoostShape
+    next: _Lane
+    moved: np.ndarray  # how far the lane's state moved in this round, metres (NaN: no conic)
+    overflown: np.ndarray
+
+
+def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
+    """The closed-form chain for one round: place the burnout point with the lane's boost, fly the
+    conic at the lane's inertial angle to where the target will be at the lane's impact time, and
+    return the burnout state with the boost, impact time and heading that state implies."""
+    mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
+    burnout_arc = lane.downrange / geometry.launch_radius
+    heading = np.cross(lane.pole, geometry.u_launch)
+    u_burnout = advance_along_great_circle(geometry.u_launch, heading, burnout_arc)
+    burnout_radius = surface_radius_m(u_burnout, earth) + lane.burnout_alt
+    # Inertial frame aligned with ECEF at launch: burnout happens at t_bo, impact at T.
+    burnout_i = _rotate_z(u_burnout, omega * geometry.burn_time)
+    frame_velocity = omega * burnout_radius[:, None] * np.stack(
+        [-burnout_i[:, 1], burnout_i[:, 0], np.zeros_like(burnout_radius)], -1
+    )
+    target_i = _rotate_z(geometry.u_virtual, omega * lane.impact_time)
+    psi = central_angle(burnout_i, target_i)
+    horizontal = great_circle_heading(burnout_i, target_i)
+    gamma_i = lane.inertial_angle
+    speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
+    impact_time = geometry.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu)
+
+    velocity_i = (speed_i * np.cos(gamma_i))[:, None] * horizontal + (speed_i * np.sin(gamma_i))[:, None] * burnout_i
+    velocity = _rotate_z(velocity_i - frame_velocity, -omega * geometry.burn_time)
+    speed = np.sqrt(_dot(velocity, velocity))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        angle = np.arcsin(np.clip(_dot(velocity, u_burnout) / speed, -1.0, 1.0))
+    shape = boost_shape(geometry.burn_time, np.nan_to_num(speed), np.nan_to_num(angle), geometry.nominal_alt)
+    # Turn the boost's great circle so that its heading at burnout is the free flight's.
+    pole = np.cross(u_burnout, velocity)
+    pole -= _dot(pole, geometry.u_launch)[:, None] * geometry.u_launch
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pole /= np.sqrt(_dot(pole, pole))[:, None]
+    pole = np.where(np.isfinite(pole), pole, lane.pole)
+    impact_time = np.where(np.isfinite(impact_time), impact_time, lane.impact_time)
+    moved = np.maximum.reduce(
+        [
+            np.abs(shape.downrange_m - lane.downrange),
+            np.abs(shape.burnout_alt_m - lane.burnout_alt),
+            np.sqrt(_dot(pole - lane.pole, pole - lane.pole)) * lane.downrange,  # how far B swings
+            np.abs(impact_time - lane.impact_time) * _GROUND_SPEED_MPS,
+        ]
+    )
+    moved = np.where(np.isnan(speed), np.nan, moved)
+    return _Shot(
+        position=burnout_radius[:, None] * u_burnout,
+        velocity=velocity,
+        speed=speed,
+        angle=angle,
+        shape=shape,
+        next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, impact_time, gamma_i.copy()),
+        moved=moved,
+        overflown=central_angle(geometry.u_launch, geometry.u_virtual) <= burnout_arc,
+    )
+
+
+#: The Earth's surface moves at up to 465 m/s: an impact-time error of dt seconds misplaces the
+#: target by up to this × dt metres, which is how time differences are weighed against distances.
+_GROUND_SPEED_MPS = 465.0
+#: Rounds of the closed-form fixed point in one pass: a cap; rows stop when settled.
+_CONSISTENCY_ROUNDS = 25
+#: A row is settled when nothing in its state moved by more than this in a round (metres) and its
+#: flight-path angle by less than _SETTLED_ANGLE_RAD.
+_SETTLED_M = 1e-3
+_SETTLED_ANGLE_RAD = 1e-7
+#: Half-width of the three-lane bracket on the inertial flight-path angle used for minimum energy.
+_LANE_STEP_RAD = np.radians(0.5)
+
+
+@dataclass
+class _Carry:
+    """What one pass hands the next: the centre lane of every row and, for minimum-energy rows, the
+    two side lanes (γ ∓ one lane step), so the next pass starts where this one ended."""
+
+    centre: _Lane
+    sides: _Lane  # rows stacked as [low lanes; high lanes], length 2n
+    trust: np.ndarray  # largest angle step allowed, in lane steps; halved when the step reverses
+    last_step: np.ndarray
+
+    def take(self, index) -> _Carry:
+        n = self.centre.downrange.size
+        index = np.arange(n)[index]
+        return _Carry(
+            self.centre.take(index), self.sides.take(np.concatenate([index, index + n])), self.trust[index], self.last_step[index]
+        )
+
+
+@dataclass
+class _Pass:
+    """One targeting pass over the active trajectories: the state flown and where it landed."""
+
+    shot: _Shot
+    carry: _Carry
+    consistent: np.ndarray  # the boost flown is the boost this state implies, to the tolerance
+    impact: Impact
+    failure: np.ndarray
+    residual: np.ndarray  # (n, 2) impact minus aim direction, in the tangent plane at the aim point
+
+
 class _Problem:
     """The fixed inputs of one targeting call, restricted to its still-active trajectories."""
 
     def __init__(self, u_launch, u_aim, fixed_angle, burn_time, nominal_alt, earth):
         self.u_launch, self.u_aim = u_launch, u_aim
         self.fixed_angle, self.burn_time, self.nominal_alt = fixed_angle, burn_time, nominal_alt
+        self.minimum_energy = np.isnan(fixed_angle)
         self.earth = earth
         self.tangent = _tangent_basis(u_aim)
         self.launch_radius = surface_radius_m(u_launch, earth)
@@ -194,88 +316,100 @@ class _Problem:
         )
 
     def initial_carry(self) -> _Carry:
+        n = self.u_launch.shape[0]
         pole = unit(np.cross(self.u_launch, self.u_aim))
-        return _Carry(np.zeros(len(pole)), self.nominal_alt.astype(float), pole, self.burn_time.astype(float))
+        # The ideal missile's closed-form answer on a sphere; the rounds correct it.
+        psi = central_angle(self.u_launch, self.u_aim)
+        angle = np.where(self.minimum_energy, minimum_energy_angle(1.0, 1.0, psi), self.fixed_angle)
+        centre = _Lane(np.zeros(n), self.nominal_alt.astype(float), pole, self.burn_time.astype(float), angle)
+        sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
+        sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
+        return _Carry(centre, sides, np.full(n, 4.0), np.zeros(n))
 
     def fly(self, offset, carry: _Carry) -> _Pass:
-        """Aim at the virtual point ``offset`` from the aim point and propagate once.
+        """Aim at the virtual point ``offset`` from the aim point, settle the closed-form pieces, and
+        propagate once.
 
-        Before propagating, one fixed point makes the closed-form pieces agree with each other:
-        the boost (downrange distance, altitude and heading, which depend on the burnout speed and
-        angle), the impact time T (where the Earth will have carried the target), and, for a fixed
-        Earth-relative angle, the inertial flight-path angle (which differs from it by the
-        rotation's share of the burnout velocity). Each piece responds to the others by a few per
-        cent of their change, so a few rounds from the previous pass's values settle them.
+        The boost (downrange distance, altitude and heading depend on the burnout speed and angle),
+        the impact time (where the Earth will have carried the target) and the flight-path angle
+        depend on each other; each responds to the others by a few per cent of their change, so a
+        few rounds from the previous pass's values settle them. The angle is the requested
+        Earth-relative one (updated as γ_i ← γ_i − (γ − γ_requested)), or, for minimum energy, the
+        vertex of the parabola through the Earth-relative speeds of three lanes at γ_i and γ_i ± ½°;
+        the speed is stationary there, so the vertex converges in a few rounds.
         """
-        earth, mu, omega = self.earth, self.earth.mu_m3_s2, self.earth.rotation_rate_rad_s
+        earth = self.earth
+        n = offset.shape[0]
         u_virtual = unit(self.u_aim + np.einsum("ni,nij->nj", offset, self.tangent))
-        target_radius = surface_radius_m(u_virtual, earth)
-        fixed = ~np.isnan(self.fixed_angle)
-        gamma_i = np.where(fixed, self.fixed_angle, 0.0)
-        downrange, burnout_alt, pole, impact_time = carry.downrange, carry.burnout_alt, carry.pole, carry.impact_time
+        geometry = _Geometry(
+            self.u_launch, self.launch_radius, u_virtual, surface_radius_m(u_virtual, earth), self.burn_time, self.nominal_alt
+        )
+        centre, sides = carry.centre.copy(), carry.sides.copy()
+        trust, last_step = carry.trust.copy(), carry.last_step.copy()
+        result: _Shot | None = None
+        moved = np.full(n, np.inf)
+        rows = np.arange(n)
         for _ in range(_CONSISTENCY_ROUNDS):
-            angle_b = downrange / self.launch_radius
-            u_burnout = advance_along_great_circle(self.u_launch, np.cross(pole, self.u_launch), angle_b)
-            burnout_radius = surface_radius_m(u_burnout, earth) + burnout_alt
-            # Inertial frame aligned with ECEF at launch: burnout happens at t_bo, impact at T.
-            burnout_i = _rotate_z(u_burnout, omega * self.burn_time)
-            frame_velocity = np.cross([0.0, 0.0, omega], burnout_i * burnout_radius[:, None])
-            target_i = _rotate_z(u_virtual, omega * impact_time)
-            psi = central_angle(burnout_i, target_i)
-            horizontal = great_circle_heading(burnout_i, target_i)
-            if omega and fixed.any():
-                speed_i = _conic_speed(burnout_radius, target_radius, psi, gamma_i, mu)
-                along = speed_i * np.cos(gamma_i) - np.sum(frame_velocity * horizontal, -1)
-                across = np.sum(frame_velocity * np.cross(burnout_i, horizontal), -1)
-                relative_angle = np.arctan2(speed_i * np.sin(gamma_i), np.hypot(along, across))
-                gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative_angle - self.fixed_angle), gamma_i)
-            gamma_i = np.where(fixed, gamma_i, minimum_energy_angle(burnout_radius, target_radius, psi))
-            speed_i = _conic_speed(burnout_radius, target_radius, psi, gamma_i, mu)
-            new_time = self.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu)
-            new_time = np.where(np.isfinite(new_time), new_time, impact_time)
-
-            velocity_i = (speed_i * np.cos(gamma_i))[:, None] * horizontal + (speed_i * np.sin(gamma_i))[:, None] * burnout_i
-            velocity = _rotate_z(velocity_i - frame_velocity, -omega * self.burn_time)
-            speed = np.linalg.norm(velocity, axis=-1)
-            with np.errstate(invalid="ignore"):
-                gamma = np.arcsin(np.clip(np.sum(velocity * u_burnout, -1) / speed, -1.0, 1.0))
-            shape = boost_shape(self.burn_time, np.nan_to_num(speed), np.nan_to_num(gamma), self.nominal_alt)
-            # Turn the boost's great circle so that its heading at burnout is the free flight's.
-            ground_velocity = velocity - np.sum(velocity * u_burnout, -1, keepdims=True) * u_burnout
-            new_pole = np.cross(u_burnout, np.nan_to_num(ground_velocity))
-            new_pole = new_pole - np.sum(new_pole * self.u_launch, -1, keepdims=True) * self.u_launch
-            pole_norm = np.linalg.norm(new_pole, axis=-1, keepdims=True)
-            new_pole = np.where(pole_norm > 0.0, new_pole / np.where(pole_norm > 0.0, pole_norm, 1.0), pole)
-
-            moved = np.maximum.reduce(
-                [
-                    np.abs(shape.downrange_m - downrange),
-                    np.abs(shape.burnout_alt_m - burnout_alt),
-                    np.linalg.norm(new_pole - pole, axis=-1) * self.launch_radius,
-                    np.abs(new_time - impact_time) * 1e4,  # 1 mm of position is about 1e-7 s of time
-                ]
-            )
-            downrange, burnout_alt, pole, impact_time = shape.downrange_m, shape.burnout_alt_m, new_pole, new_time
-            if np.max(np.nan_to_num(moved), initial=0.0) < _SETTLED_M:
+            shot = _shoot(geometry.take(rows), centre.take(rows), earth)
+            result = shot if result is None else _merge_shots(result, rows, shot)
+            lane = shot.next
+            fixed = ~self.minimum_energy[rows]
+            step = np.zeros(rows.size)
+            step[fixed] = -(shot.angle[fixed] - self.fixed_angle[rows][fixed])
+            lowest = np.flatnonzero(~fixed)
+            if lowest.size:
+                both = np.concatenate([rows[lowest], rows[lowest] + n])
+                side_shot = _shoot(geometry.take(np.concatenate([rows[lowest]] * 2)), sides.take(both), earth)
+                low, high = np.split(side_shot.speed, 2)
+                vertex = _parabola_vertex(low, shot.speed[lowest], high)
+                # A trust region: where the step reverses direction, the next may be half as long.
+                at = rows[lowest]
+                trust[at] = np.where(vertex * last_step[at] < 0.0, 0.5 * trust[at], trust[at])
+                vertex = np.clip(vertex, -trust[at], trust[at])
+                last_step[at] = vertex
+                step[lowest] = vertex * _LANE_STEP_RAD
+                side_next = side_shot.next
+                side_next.inertial_angle = np.concatenate([lane.inertial_angle[lowest] + step[lowest]] * 2) + np.repeat(
+                    [-_LANE_STEP_RAD, _LANE_STEP_RAD], lowest.size
+                )
+                sides.put(both, side_next)
+            lane.inertial_angle = lane.inertial_angle + np.nan_to_num(step)
+            centre.put(rows, lane)
+            moved[rows] = shot.moved
+            settled = (shot.moved < _SETTLED_M) & (np.abs(step) < _SETTLED_ANGLE_RAD)
+            rows = rows[~settled & np.isfinite(shot.moved)]
+            if rows.size == 0:
                 break
-        # The state flown is the last round's, built from the boost it started from; the boost
-        # it implies (``shape``) differs from that by ``moved``.
-        position = burnout_radius[:, None] * u_burnout
-        carry_out = _Carry(downrange, burnout_alt, pole, impact_time)
 
-        impact = free_flight(position, np.nan_to_num(velocity), self.burn_time, earth).impact()
-        overflown = central_angle(self.u_launch, u_virtual) <= angle_b
-        failure = np.where(overflown, Reason.INSIDE_BOOST, np.where(np.isnan(speed), Reason.NO_ARC, Reason.NONE))
+        impact = free_flight(result.position, np.nan_to_num(result.velocity), self.burn_time, earth).impact()
+        failure = np.where(result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE))
         failure = np.where((failure == Reason.NONE) & ~impact.lands, Reason.NO_IMPACT, failure)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(np.nan_to_num(impact.position_ecef_m)) - self.u_aim)
-        consistent = ~(moved >= _BOOST_TOLERANCE_M)  # NaN rows fail elsewhere
-        return _Pass(position, velocity, speed, gamma, carry_out, consistent, shape, impact, failure, residual)
+        consistent = moved < _BOOST_TOLERANCE_M
+        return _Pass(result, _Carry(centre, sides, trust, last_step), consistent, impact, failure, residual)
 
 
-#: How far the burnout point may still move between passes for a hit to count (metres), and the
-#: movement at which the consistency rounds inside a pass stop.
+def _parabola_vertex(low, middle, high):
+    """Offset of the minimum of the parabola through (−1, low), (0, middle), (1, high), in units of
+    the spacing: clipped to ±4, and two steps toward the lower side where the points are not convex."""
+    curvature = low - 2.0 * middle + high
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vertex = np.clip(0.5 * (low - high) / curvature, -4.0, 4.0)
+    downhill = np.where(high < low, 2.0, -2.0)
+    return np.where(np.isfinite(vertex) & (curvature > 0.0), vertex, np.where(np.isfinite(low - high), downhill, 0.0))
+
+
+def _merge_shots(into: _Shot, rows, shot: _Shot) -> _Shot:
+    """``into`` with the entries ``rows`` replaced by ``shot`` (the latest round of those rows)."""
+    for name in ("position", "velocity", "speed", "angle", "moved", "overflown"):
+        getattr(into, name)[rows] = getattr(shot, name)
+    for name in ("burnout_alt_m", "downrange_m", "pitch_blend", "burnout_speed_mps", "burnout_angle_rad", "burn_time_s"):
+        getattr(into.shape, name)[rows] = getattr(shot.shape, name)
+    return into
+
+
+#: How far the burnout point may still move between rounds for a hit to count (metres).
 _BOOST_TOLERANCE_M = 0.1
-_SETTLED_M = 1e-3
 #: Finite-difference step (radians, about 6 km) for the first pass's Jacobian, and the largest step
 #: one pass may move the virtual aim point (about 1,300 km), which keeps early passes on the
 #: well-behaved side of long-range, high-rotation shots.
@@ -297,8 +431,9 @@ def solve(
 ) -> TargetingSolution:
     """Find the burnout states that hit the aim points (N pairs; inputs broadcast to N).
 
-    ``burnout_angle_rad`` NaN means minimum energy; otherwise the flight-path angle at burnout,
-    above the local horizontal (the plane normal to the geocentric radius).
+    ``burnout_angle_rad`` NaN means minimum energy (least Earth-relative burnout speed); otherwise
+    the Earth-relative flight-path angle at burnout, above the local horizontal (the plane normal
+    to the geocentric radius).
     """
     lat_l, lon_l, lat_a, lon_a, fixed_angle = np.broadcast_arrays(
         *(
@@ -319,30 +454,11 @@ def solve(
     problem = _Problem(
         u_launch[rows], u_aim[rows], fixed_angle[rows], missile.burn_time_s[rows], missile.burnout_alt_m[rows], earth
     )
-    result = _iterate(problem, aim[rows], tolerance_m, max_iterations)
-    _refine_minimum_energy(problem, aim[rows], result, tolerance_m, max_iterations)
-
     out = _Fields.empty(n)
-    out.assign(rows, result.fields)
-    reason[rows] = result.reason
+    iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
     too_fast = (reason == Reason.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
     reason[too_fast] = Reason.TOO_FAST
     burn_time = missile.burn_time_s.astype(float)
-    boost = BoostShape(
-        burn_time_s=burn_time,
-        burnout_speed_mps=out.speed,
-        burnout_angle_rad=out.gamma,
-        burnout_alt_m=out.burnout_alt,
-        downrange_m=out.downrange,
-        pitch_blend=out.pitch_blend,
-    )
-    impact = Impact(
-        lands=out.lands,
-        time_s=out.impact_time,
-        position_ecef_m=out.impact_position,
-        velocity_ecef_mps=out.impact_velocity,
-        apogee_alt_m=out.apogee_alt,
-    )
     return TargetingSolution(
         reachable=reason == Reason.NONE,
         reason_code=reason,
@@ -352,12 +468,25 @@ def solve(
         burnout_velocity_ecef_mps=out.velocity,
         burnout_time_s=burn_time,
         burnout_speed_mps=out.speed,
-        burnout_angle_rad=out.gamma,
+        burnout_angle_rad=out.angle,
         launch_heading_ecef=out.heading,
-        boost=boost,
-        impact=impact,
+        boost=BoostShape(
+            burn_time_s=burn_time,
+            burnout_speed_mps=out.speed,
+            burnout_angle_rad=out.angle,
+            burnout_alt_m=out.burnout_alt,
+            downrange_m=out.downrange,
+            pitch_blend=out.pitch_blend,
+        ),
+        impact=Impact(
+            lands=out.lands,
+            time_s=out.impact_time,
+            position_ecef_m=out.impact_position,
+            velocity_ecef_mps=out.impact_velocity,
+            apogee_alt_m=out.apogee_alt,
+        ),
         miss_m=out.miss,
-        iterations=result.iterations,
+        iterations=iterations,
         missile=missile,
     )
 
@@ -369,7 +498,7 @@ class _Fields:
     position: np.ndarray
     velocity: np.ndarray
     speed: np.ndarray
-    gamma: np.ndarray
+    angle: np.ndarray
     heading: np.ndarray
     miss: np.ndarray
     burnout_alt: np.ndarray
@@ -380,50 +509,47 @@ class _Fields:
     impact_position: np.ndarray
     impact_velocity: np.ndarray
     apogee_alt: np.ndarray
-    offset: np.ndarray  # final virtual aim point, for warm starts
-    carry_pole: np.ndarray
-    carry_time: np.ndarray
 
     @classmethod
     def empty(cls, n: int) -> _Fields:
-        vectors = ("position", "velocity", "heading", "impact_position", "impact_velocity", "carry_pole")
+        vectors = ("position", "velocity", "heading", "impact_position", "impact_velocity")
         fields = {}
         for name in cls.__dataclass_fields__:
             if name == "lands":
                 fields[name] = np.zeros(n, dtype=bool)
-            elif name == "offset":
-                fields[name] = np.zeros((n, 2))
             else:
                 fields[name] = np.full((n, 3) if name in vectors else n, np.nan)
         return cls(**fields)
 
-    def assign(self, index, other: _Fields, mask=slice(None)) -> None:
-        """Copy ``other[mask]`` into the entries ``index`` of this one."""
-        for name in self.__dataclass_fields__:
-            getattr(self, name)[index] = getattr(other, name)[mask]
+    def record(self, index, flown: _Pass, u_launch, miss, mask) -> None:
+        """Store the pass ``flown`` (entries ``mask``) as the answer for trajectories ``index``."""
+        shot, impact = flown.shot, flown.impact
+        values = {
+            "position": shot.position,
+            "velocity": shot.velocity,
+            "speed": shot.speed,
+            "angle": shot.angle,
+            "heading": np.cross(flown.carry.centre.pole, u_launch),
+            "miss": miss,
+            "burnout_alt": shot.shape.burnout_alt_m,
+            "downrange": shot.shape.downrange_m,
+            "pitch_blend": shot.shape.pitch_blend,
+            "lands": impact.lands,
+            "impact_time": impact.time_s,
+            "impact_position": impact.position_ecef_m,
+            "impact_velocity": impact.velocity_ecef_mps,
+            "apogee_alt": impact.apogee_alt_m,
+        }
+        for name, value in values.items():
+            getattr(self, name)[index] = value[mask]
 
-    def subset(self, mask) -> _Fields:
-        return _Fields(**{name: getattr(self, name)[mask] for name in self.__dataclass_fields__})
 
-    def carry(self) -> _Carry:
-        return _Carry(self.downrange, self.burnout_alt, self.carry_pole, self.carry_time)
-
-
-@dataclass
-class _Result:
-    fields: _Fields
-    reason: np.ndarray
-    iterations: int
-
-
-def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, warm: _Fields | None = None) -> _Result:
-    """Newton/Broyden passes until every trajectory lands within the tolerance or fails."""
-    n = aim.shape[0]
-    fields = _Fields.empty(n)
-    reason = np.zeros(n, dtype=np.int8)
-    active = np.arange(n)
-    offset = np.zeros((n, 2)) if warm is None else warm.offset.copy()
-    carry = problem.initial_carry() if warm is None else warm.carry()
+def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason) -> int:
+    """Newton/Broyden passes on the virtual aim points until every trajectory lands within the
+    tolerance with a consistent boost, or fails; results go into ``out`` and ``reason`` at ``rows``."""
+    active = np.asarray(rows)
+    offset = np.zeros((active.size, 2))
+    carry = problem.initial_carry()
     jacobian = None
     iterations = 0
     for iterations in range(1, max_iterations + 1):
@@ -432,89 +558,27 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, warm: _Fields 
         flown = problem.fly(offset, carry)
         if jacobian is not None:
             _broyden_update(jacobian, offset - last_offset, flown.residual - last_residual)
-        miss = np.linalg.norm(aim[active] - flown.impact.position_ecef_m, axis=-1)
+        miss = np.linalg.norm(aim - flown.impact.position_ecef_m, axis=-1)
         failure = flown.failure
         done = ((miss < tolerance_m) & flown.consistent) | (failure != Reason.NONE)
         if iterations == max_iterations:
             failure = np.where(done, failure, Reason.NOT_CONVERGED)
             done[:] = True
-
-        finished = active[done]
-        reason[finished] = failure[done]
-        fields.assign(
-            finished,
-            _Fields(
-                position=flown.position,
-                velocity=flown.velocity,
-                speed=flown.speed,
-                gamma=flown.gamma,
-                heading=np.cross(flown.carry.pole, problem.u_launch),
-                miss=miss,
-                burnout_alt=flown.shape.burnout_alt_m,
-                downrange=flown.shape.downrange_m,
-                pitch_blend=flown.shape.pitch_blend,
-                lands=flown.impact.lands,
-                impact_time=flown.impact.time_s,
-                impact_position=flown.impact.position_ecef_m,
-                impact_velocity=flown.impact.velocity_ecef_mps,
-                apogee_alt=flown.impact.apogee_alt_m,
-                offset=offset,
-                carry_pole=flown.carry.pole,
-                carry_time=flown.carry.impact_time,
-            ),
-            done,
-        )
+        reason[active[done]] = failure[done]
+        out.record(active[done], flown, problem.u_launch, miss, done)
 
         keep = ~done
         if jacobian is None:  # first pass: most trajectories are done; differentiate the rest
-            jacobian = _finite_difference_jacobian(problem.subset(keep), offset[keep], carry.subset(keep), flown.residual[keep])
+            jacobian = _finite_difference_jacobian(problem.subset(keep), offset[keep], flown.carry.take(keep), flown.residual[keep])
         else:
             jacobian = _well_conditioned(jacobian[keep])
-        active, problem = active[keep], problem.subset(keep)
+        active, problem, aim = active[keep], problem.subset(keep), aim[keep]
         last_offset, last_residual = offset[keep], flown.residual[keep]
         step = np.linalg.solve(jacobian, last_residual[..., None])[..., 0]
         step_size = np.linalg.norm(step, axis=-1, keepdims=True)
         offset = last_offset - step * np.minimum(1.0, _MAX_STEP_RAD / np.maximum(step_size, 1e-300))
-        carry = flown.carry.subset(keep)
-    return _Result(fields, reason, iterations)
-
-
-#: Half-width of the three-point bracket that refines the minimum-energy burnout angle.
-_REFINE_STEP_RAD = np.radians(1.0)
-
-
-def _refine_minimum_energy(problem: _Problem, aim, result: _Result, tolerance_m, max_iterations) -> None:
-    """Turn the first pass's minimum-energy guess into the true minimum of Earth-relative speed.
-
-    The guess is the minimum-energy conic from the burnout point it found, but the burnout point
-    itself moves with the angle (the boost flies further downrange at lower angles), and on a
-    rotating Earth so does the aim point's inertial position at impact. So the required speed is
-    sampled at the guess ± 1° by fixed-angle targeting and the parabola's vertex is flown; the
-    speed is stationary there, so what error remains in the angle costs next to nothing in speed.
-    """
-    rows = np.flatnonzero(np.isnan(problem.fixed_angle) & (result.reason == Reason.NONE))
-    if rows.size == 0:
-        return
-    sub = problem.subset(rows)
-    warm = result.fields.subset(rows)
-    centre = warm.gamma
-    speeds = []
-    for angle in (centre - _REFINE_STEP_RAD, centre + _REFINE_STEP_RAD):
-        sub.fixed_angle = np.clip(angle, np.radians(0.5), np.radians(89.5))
-        side = _iterate(sub, aim[rows], tolerance_m, max_iterations, warm)
-        speeds.append(np.where(side.reason == Reason.NONE, side.fields.speed, np.nan))
-    low, high = speeds
-    curvature = low - 2.0 * warm.speed + high
-    usable = np.isfinite(curvature) & (curvature > 0.0)
-    if not usable.any():
-        return
-    shift = np.clip(0.5 * (low - high)[usable] / curvature[usable], -2.0, 2.0) * _REFINE_STEP_RAD
-    keep = rows[usable]
-    best = problem.subset(keep)
-    best.fixed_angle = np.clip(centre[usable] + shift, np.radians(0.5), np.radians(89.5))
-    final = _iterate(best, aim[keep], tolerance_m, max_iterations, warm.subset(usable))
-    better = (final.reason == Reason.NONE) & (final.fields.speed <= warm.speed[usable])
-    result.fields.assign(keep[better], final.fields, better)
+        carry = flown.carry.take(keep)
+    return iterations
 
 
 def _finite_difference_jacobian(problem: _Problem, offset, carry: _Carry, residual):
