@@ -265,6 +265,7 @@ _CONSISTENCY_ROUNDS = 25
 #: flight-path angle by less than _SETTLED_ANGLE_RAD.
 _SETTLED_M = 1e-3
 _SETTLED_ANGLE_RAD = 1e-7
+_FOUND_ANGLE_RAD = 1e-5
 #: Half-width of the three-lane bracket on the inertial flight-path angle used for minimum energy.
 _LANE_STEP_RAD = np.radians(0.5)
 
@@ -278,13 +279,13 @@ class _Carry:
     sides: _Lane  # rows stacked as [low lanes; high lanes], length 2n
     trust: np.ndarray  # largest angle step allowed, in lane steps; halved when the step reverses
     last_step: np.ndarray
+    found: np.ndarray  # minimum-energy angle found: it no longer moves
 
     def take(self, index) -> _Carry:
         n = self.centre.downrange.size
         index = np.arange(n)[index]
-        return _Carry(
-            self.centre.take(index), self.sides.take(np.concatenate([index, index + n])), self.trust[index], self.last_step[index]
-        )
+        sides = self.sides.take(np.concatenate([index, index + n]))
+        return _Carry(self.centre.take(index), sides, self.trust[index], self.last_step[index], self.found[index])
 
 
 @dataclass
@@ -324,7 +325,7 @@ class _Problem:
         centre = _Lane(np.zeros(n), self.nominal_alt.astype(float), pole, self.burn_time.astype(float), angle)
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
-        return _Carry(centre, sides, np.full(n, 4.0), np.zeros(n))
+        return _Carry(centre, sides, np.full(n, 4.0), np.zeros(n), ~self.minimum_energy)
 
     def fly(self, offset, carry: _Carry) -> _Pass:
         """Aim at the virtual point ``offset`` from the aim point, settle the closed-form pieces, and
@@ -345,7 +346,7 @@ class _Problem:
             self.u_launch, self.launch_radius, u_virtual, surface_radius_m(u_virtual, earth), self.burn_time, self.nominal_alt
         )
         centre, sides = carry.centre.copy(), carry.sides.copy()
-        trust, last_step = carry.trust.copy(), carry.last_step.copy()
+        trust, last_step, found = carry.trust.copy(), carry.last_step.copy(), carry.found.copy()
         result: _Shot | None = None
         moved = np.full(n, np.inf)
         rows = np.arange(n)
@@ -356,18 +357,24 @@ class _Problem:
             fixed = ~self.minimum_energy[rows]
             step = np.zeros(rows.size)
             step[fixed] = -(shot.angle[fixed] - self.fixed_angle[rows][fixed])
-            lowest = np.flatnonzero(~fixed)
+            lowest = np.flatnonzero(~found[rows])
             if lowest.size:
                 both = np.concatenate([rows[lowest], rows[lowest] + n])
                 side_shot = _shoot(geometry.take(np.concatenate([rows[lowest]] * 2)), sides.take(both), earth)
                 low, high = np.split(side_shot.speed, 2)
                 vertex = _parabola_vertex(low, shot.speed[lowest], high)
-                # A trust region: where the step reverses direction, the next may be half as long.
+                # A trust region: where the step reverses direction the next may be half as long,
+                # where it keeps its direction twice as long (up to four lane steps).
                 at = rows[lowest]
-                trust[at] = np.where(vertex * last_step[at] < 0.0, 0.5 * trust[at], trust[at])
+                same_way = vertex * last_step[at]
+                trust[at] = np.where(same_way < 0.0, 0.5 * trust[at], np.where(same_way > 0.0, np.minimum(2.0 * trust[at], 4.0), trust[at]))
                 vertex = np.clip(vertex, -trust[at], trust[at])
                 last_step[at] = vertex
                 step[lowest] = vertex * _LANE_STEP_RAD
+                # Near the minimum the speed is flat: an angle that moves less than this is found
+                # (what it could still gain is below 1e-9 of the speed), and it stops moving so
+                # the boost can settle around it.
+                found[at] = (np.abs(step[lowest]) < _FOUND_ANGLE_RAD) | (trust[at] * _LANE_STEP_RAD < _FOUND_ANGLE_RAD)
                 side_next = side_shot.next
                 side_next.inertial_angle = np.concatenate([lane.inertial_angle[lowest] + step[lowest]] * 2) + np.repeat(
                     [-_LANE_STEP_RAD, _LANE_STEP_RAD], lowest.size
@@ -386,7 +393,7 @@ class _Problem:
         failure = np.where((failure == Reason.NONE) & ~impact.lands, Reason.NO_IMPACT, failure)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(np.nan_to_num(impact.position_ecef_m)) - self.u_aim)
         consistent = moved < _BOOST_TOLERANCE_M
-        return _Pass(result, _Carry(centre, sides, trust, last_step), consistent, impact, failure, residual)
+        return _Pass(result, _Carry(centre, sides, trust, last_step, found), consistent, impact, failure, residual)
 
 
 def _parabola_vertex(low, middle, high):
