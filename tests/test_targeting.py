@@ -187,3 +187,15 @@ def test_impact_point_reported_is_the_aim_point():
     assert np.degrees(lat[0]) == pytest.approx(39.93, abs=1e-5)
     assert np.degrees(lon[0]) == pytest.approx(32.86, abs=1e-5)
     assert abs(alt[0]) < 1e-3
+
+
+def test_random_pairs_worldwide_all_converge():
+    """2,000 random launch/aim pairs up to near-antipodal ranges: the ideal missile hits every one
+    (minimum-energy arcs near the antipode are held at burnout angles of at least 1°)."""
+    rng = np.random.default_rng(0)
+    n = 2000
+    lat0, lon0, lat1, lon1 = rng.uniform(-80, 80, n), rng.uniform(-180, 180, n), rng.uniform(-80, 80, n), rng.uniform(-180, 180, n)
+    result = sr.trajectories(lat0, lon0, lat1, lon1)
+    assert result.solution.reachable.all(), set(np.array(result.reasons, dtype=object)[~result.solution.reachable])
+    assert np.nanmax(result.solution.miss_m) < 1.0
+    assert np.degrees(result.solution.burnout_angle_rad).min() > 0.9

@@ -263,9 +263,10 @@ _GROUND_SPEED_MPS = 465.0
 _CONSISTENCY_ROUNDS = 25
 #: A row is settled when nothing in its state moved by more than this in a round (metres) and its
 #: flight-path angle by less than _SETTLED_ANGLE_RAD.
-_SETTLED_M = 1e-3
+_SETTLED_M = 1e-2
 _SETTLED_ANGLE_RAD = 1e-7
 _FOUND_ANGLE_RAD = 1e-5
+_LOWEST_ANGLE_RAD = np.radians(1.0)
 #: Half-width of the three-lane bracket on the inertial flight-path angle used for minimum energy.
 _LANE_STEP_RAD = np.radians(0.5)
 
@@ -319,10 +320,16 @@ class _Problem:
     def initial_carry(self) -> _Carry:
         n = self.u_launch.shape[0]
         pole = unit(np.cross(self.u_launch, self.u_aim))
-        # The ideal missile's closed-form answer on a sphere; the rounds correct it.
+        # Start from the ideal missile's closed-form answer on a non-rotating sphere (its boost and
+        # flight time included); the rounds correct it.
+        mu = self.earth.mu_m3_s2
         psi = central_angle(self.u_launch, self.u_aim)
         angle = np.where(self.minimum_energy, minimum_energy_angle(1.0, 1.0, psi), self.fixed_angle)
-        centre = _Lane(np.zeros(n), self.nominal_alt.astype(float), pole, self.burn_time.astype(float), angle)
+        radius = self.launch_radius
+        speed = np.nan_to_num(_conic_speed(radius, radius, psi, angle, mu))
+        boost = boost_shape(self.burn_time, speed, angle, self.nominal_alt)
+        flight_time = np.nan_to_num(_conic_time_of_flight(radius, speed, angle, psi, mu))
+        centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle)
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
         return _Carry(centre, sides, np.full(n, 4.0), np.zeros(n), ~self.minimum_energy)
@@ -370,7 +377,9 @@ class _Problem:
                 trust[at] = np.where(same_way < 0.0, 0.5 * trust[at], np.where(same_way > 0.0, np.minimum(2.0 * trust[at], 4.0), trust[at]))
                 vertex = np.clip(vertex, -trust[at], trust[at])
                 last_step[at] = vertex
-                step[lowest] = vertex * _LANE_STEP_RAD
+                # A minimum-energy arc near the antipode would graze the surface at a fraction of a
+                # degree; burnout angles stay above one degree, as real trajectories do.
+                step[lowest] = np.maximum(vertex * _LANE_STEP_RAD, _LOWEST_ANGLE_RAD - lane.inertial_angle[lowest])
                 # Near the minimum the speed is flat: an angle that moves less than this is found
                 # (what it could still gain is below 1e-9 of the speed), and it stops moving so
                 # the boost can settle around it.
