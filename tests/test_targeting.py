@@ -199,3 +199,26 @@ def test_random_pairs_worldwide_all_converge():
     assert result.solution.reachable.all(), set(np.array(result.reasons, dtype=object)[~result.solution.reachable])
     assert np.nanmax(result.solution.miss_m) < 1.0
     assert np.degrees(result.solution.burnout_angle_rad).min() > 0.9
+
+
+def test_steep_eastward_shots_have_a_coriolis_limit():
+    """Fired at 80° from the equator, a missile drifts west (Coriolis) faster than its range grows
+    beyond about 7 km/s: scanning burnout speeds through free flight alone shows the farthest
+    eastward reach is about 10° of longitude. Targeting agrees: 9° is reachable with the speed the
+    scan says, 11° has no arc at that angle (a result, not a failure to converge)."""
+    from securityroof.ballistic import free_flight
+
+    speeds = np.linspace(3000.0, 9000.0, 601)
+    gamma = np.radians(80.0)
+    position = np.tile([WGS84.equatorial_radius_m, 0.0, 0.0], (speeds.size, 1))
+    velocity = np.stack([speeds * np.sin(gamma), speeds * np.cos(gamma), 0.0 * speeds], -1)
+    _, lon, _ = ecef_to_geodetic(free_flight(position, velocity, np.zeros(speeds.size), WGS84).impact().position_ecef_m)
+    reach = np.degrees(lon)
+    assert 9.5 < reach.max() < 10.5
+    speed_for_9 = speeds[np.argmax(reach > 9.0)]
+
+    near = sr.trajectory((0.0, 0.0), (0.0, 9.0), burnout_angle_deg=80.0).summary
+    assert near["reachable"]
+    assert near["burnout_speed_km_s"] * 1e3 == pytest.approx(speed_for_9, abs=15.0)  # the scan's 10 m/s grid
+    far = sr.trajectory((0.0, 0.0), (0.0, 11.0), burnout_angle_deg=80.0).summary
+    assert not far["reachable"] and "no ballistic arc" in far["reason"]

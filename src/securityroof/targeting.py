@@ -159,6 +159,7 @@ class _Geometry:
     target_radius: np.ndarray
     burn_time: np.ndarray
     nominal_alt: np.ndarray
+    fixed_angle: np.ndarray  # requested Earth-relative burnout angle; NaN: minimum energy
 
     def take(self, index) -> _Geometry:
         return _Geometry(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
@@ -175,6 +176,11 @@ class _Lane:
     pole: np.ndarray
     impact_time: np.ndarray
     inertial_angle: np.ndarray
+    # The previous impact-time guess and how far the conic's flight time missed it, for a secant
+    # step: the plain fixed point diverges for steep shots, whose flight time grows faster with
+    # range than the Earth turns the target away.
+    previous_time: np.ndarray
+    previous_time_miss: np.ndarray
 
     def take(self, index) -> _Lane:
         return _Lane(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
@@ -219,6 +225,21 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     psi = central_angle(burnout_i, target_i)
     horizontal = great_circle_heading(burnout_i, target_i)
     gamma_i = lane.inertial_angle
+    fixed = np.isfinite(geometry.fixed_angle)
+    if omega and fixed.any():
+        # The inertial angle whose Earth-relative angle is the one asked for: they differ by the
+        # rotation's share of the burnout velocity, so γ_i ← γ_i − (γ − γ_asked) gains a factor of
+        # ten or more per step. Settled here, at this impact time, the flight time below is a
+        # proper function of the impact time, which the secant step needs.
+        along_track = frame_velocity_along = _dot(frame_velocity, horizontal)
+        cross_track = _dot(frame_velocity, np.cross(burnout_i, horizontal))
+        for _ in range(4):
+            speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
+            along_track = speed_i * np.cos(gamma_i) - frame_velocity_along
+            relative = np.arctan2(speed_i * np.sin(gamma_i), np.hypot(along_track, cross_track))
+            gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative - geometry.fixed_angle), gamma_i)
+    elif fixed.any():
+        gamma_i = np.where(fixed, geometry.fixed_angle, gamma_i)
     speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
     impact_time = geometry.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu)
 
@@ -234,7 +255,15 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     with np.errstate(invalid="ignore", divide="ignore"):
         pole /= np.sqrt(_dot(pole, pole))[:, None]
     pole = np.where(np.isfinite(pole), pole, lane.pole)
-    impact_time = np.where(np.isfinite(impact_time), impact_time, lane.impact_time)
+    time_miss = impact_time - lane.impact_time
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = (time_miss - lane.previous_time_miss) / (lane.impact_time - lane.previous_time)
+        secant = lane.impact_time - time_miss / slope
+    # Only for requested angles: there the angle is settled in this shot, so the flight time is a
+    # function of the guess alone; a minimum-energy lane's angle moves between rounds.
+    usable = fixed & np.isfinite(secant) & (slope < -1e-3)  # the miss must fall as the guess grows
+    impact_time = np.where(usable, secant, impact_time)
+    impact_time = np.clip(np.where(np.isfinite(impact_time), impact_time, lane.impact_time), geometry.burn_time, _LONGEST_FLIGHT_S)
     moved = np.maximum.reduce(
         [
             np.abs(shape.downrange_m - lane.downrange),
@@ -250,12 +279,14 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
         speed=speed,
         angle=angle,
         shape=shape,
-        next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, impact_time, gamma_i.copy()),
+        next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, impact_time, gamma_i.copy(), lane.impact_time, time_miss),
         moved=moved,
         overflown=central_angle(geometry.u_launch, geometry.u_virtual) <= burnout_arc,
     )
 
 
+#: No ballistic flight between two points on the Earth lasts longer (the escape limit is far below).
+_LONGEST_FLIGHT_S = 4.0 * 3600.0
 #: The Earth's surface moves at up to 465 m/s: an impact-time error of dt seconds misplaces the
 #: target by up to this × dt metres, which is how time differences are weighed against distances.
 _GROUND_SPEED_MPS = 465.0
@@ -329,7 +360,7 @@ class _Problem:
         speed = np.nan_to_num(_conic_speed(radius, radius, psi, angle, mu))
         boost = boost_shape(self.burn_time, speed, angle, self.nominal_alt)
         flight_time = np.nan_to_num(_conic_time_of_flight(radius, speed, angle, psi, mu))
-        centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle)
+        centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle, np.full(n, np.nan), np.full(n, np.nan))
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
         return _Carry(centre, sides, np.full(n, 4.0), np.zeros(n), ~self.minimum_energy)
@@ -350,7 +381,13 @@ class _Problem:
         n = offset.shape[0]
         u_virtual = unit(self.u_aim + np.einsum("ni,nij->nj", offset, self.tangent))
         geometry = _Geometry(
-            self.u_launch, self.launch_radius, u_virtual, surface_radius_m(u_virtual, earth), self.burn_time, self.nominal_alt
+            self.u_launch,
+            self.launch_radius,
+            u_virtual,
+            surface_radius_m(u_virtual, earth),
+            self.burn_time,
+            self.nominal_alt,
+            self.fixed_angle,
         )
         centre, sides = carry.centre.copy(), carry.sides.copy()
         trust, last_step, found = carry.trust.copy(), carry.last_step.copy(), carry.found.copy()
@@ -361,9 +398,7 @@ class _Problem:
             shot = _shoot(geometry.take(rows), centre.take(rows), earth)
             result = shot if result is None else _merge_shots(result, rows, shot)
             lane = shot.next
-            fixed = ~self.minimum_energy[rows]
-            step = np.zeros(rows.size)
-            step[fixed] = -(shot.angle[fixed] - self.fixed_angle[rows][fixed])
+            step = lane.inertial_angle - centre.inertial_angle[rows]  # fixed angles: moved in the shot
             lowest = np.flatnonzero(~found[rows])
             if lowest.size:
                 both = np.concatenate([rows[lowest], rows[lowest] + n])
@@ -389,7 +424,7 @@ class _Problem:
                     [-_LANE_STEP_RAD, _LANE_STEP_RAD], lowest.size
                 )
                 sides.put(both, side_next)
-            lane.inertial_angle = lane.inertial_angle + np.nan_to_num(step)
+            lane.inertial_angle = np.where(self.minimum_energy[rows], lane.inertial_angle + np.nan_to_num(step), lane.inertial_angle)
             centre.put(rows, lane)
             moved[rows] = shot.moved
             settled = (shot.moved < _SETTLED_M) & (np.abs(step) < _SETTLED_ANGLE_RAD)
@@ -399,8 +434,12 @@ class _Problem:
 
         impact = free_flight(result.position, np.nan_to_num(result.velocity), self.burn_time, earth).impact()
         failure = np.where(result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE))
-        failure = np.where((failure == Reason.NONE) & ~impact.lands, Reason.NO_IMPACT, failure)
-        residual = np.einsum("nij,nj->ni", self.tangent, unit(np.nan_to_num(impact.position_ecef_m)) - self.u_aim)
+        # A requested angle whose arcs never come down on the aim point (steep shots chasing an
+        # eastward target: the Coriolis drift grows faster than the range) has no arc at all.
+        no_landing = np.where(self.minimum_energy, Reason.NO_IMPACT, Reason.NO_ARC)
+        failure = np.where((failure == Reason.NONE) & ~impact.lands, no_landing, failure)
+        landed = np.where(impact.lands[:, None], impact.position_ecef_m, self.u_aim)
+        residual = np.einsum("nij,nj->ni", self.tangent, unit(landed) - self.u_aim)
         consistent = moved < _BOOST_TOLERANCE_M
         return _Pass(result, _Carry(centre, sides, trust, last_step, found), consistent, impact, failure, residual)
 
