@@ -176,11 +176,6 @@ class _Lane:
     pole: np.ndarray
     impact_time: np.ndarray
     inertial_angle: np.ndarray
-    # The previous impact-time guess and how far the conic's flight time missed it, for a secant
-    # step: the plain fixed point diverges for steep shots, whose flight time grows faster with
-    # range than the Earth turns the target away.
-    previous_time: np.ndarray
-    previous_time_miss: np.ndarray
 
     def take(self, index) -> _Lane:
         return _Lane(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
@@ -209,8 +204,15 @@ class _Shot:
 
 def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     """The closed-form chain for one round: place the burnout point with the lane's boost, fly the
-    conic at the lane's inertial angle to where the target will be at the lane's impact time, and
-    return the burnout state with the boost, impact time and heading that state implies."""
+    conic to where the target will be at impact, and return the burnout state with the boost,
+    impact time and heading that state implies (the lane's next state).
+
+    With the burnout point fixed, the impact time T is settled here by a few secant steps on
+    f(T) = t_bo + time of flight(T) − T: plain substitution oscillates for short shots, where the
+    Earth's turning is comparable to the shot, and runs away for steep eastward ones. For a
+    requested Earth-relative angle the inertial angle is settled at each T first (γ_i ← γ_i −
+    (γ − γ_asked), which gains a factor of ten or more per step), so that f is a function of T.
+    """
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
     burnout_arc = lane.downrange / geometry.launch_radius
     heading = np.cross(lane.pole, geometry.u_launch)
@@ -221,27 +223,34 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     frame_velocity = omega * burnout_radius[:, None] * np.stack(
         [-burnout_i[:, 1], burnout_i[:, 0], np.zeros_like(burnout_radius)], -1
     )
-    target_i = _rotate_z(geometry.u_virtual, omega * lane.impact_time)
-    psi = central_angle(burnout_i, target_i)
-    horizontal = great_circle_heading(burnout_i, target_i)
-    gamma_i = lane.inertial_angle
     fixed = np.isfinite(geometry.fixed_angle)
-    if omega and fixed.any():
-        # The inertial angle whose Earth-relative angle is the one asked for: they differ by the
-        # rotation's share of the burnout velocity, so γ_i ← γ_i − (γ − γ_asked) gains a factor of
-        # ten or more per step. Settled here, at this impact time, the flight time below is a
-        # proper function of the impact time, which the secant step needs.
-        along_track = frame_velocity_along = _dot(frame_velocity, horizontal)
-        cross_track = _dot(frame_velocity, np.cross(burnout_i, horizontal))
-        for _ in range(4):
-            speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
-            along_track = speed_i * np.cos(gamma_i) - frame_velocity_along
-            relative = np.arctan2(speed_i * np.sin(gamma_i), np.hypot(along_track, cross_track))
-            gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative - geometry.fixed_angle), gamma_i)
-    elif fixed.any():
-        gamma_i = np.where(fixed, geometry.fixed_angle, gamma_i)
-    speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
-    impact_time = geometry.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu)
+    gamma_i = np.where(fixed & (omega == 0.0), geometry.fixed_angle, lane.inertial_angle)
+    impact_time = lane.impact_time
+    previous_time = previous_miss = None
+    for settle in range(_TIME_STEPS + 1):
+        target_i = _rotate_z(geometry.u_virtual, omega * impact_time)
+        psi = central_angle(burnout_i, target_i)
+        horizontal = great_circle_heading(burnout_i, target_i)
+        if omega and fixed.any():
+            along_frame = _dot(frame_velocity, horizontal)
+            cross_track = _dot(frame_velocity, np.cross(burnout_i, horizontal))
+            for _ in range(2):
+                speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
+                relative = np.arctan2(speed_i * np.sin(gamma_i), np.hypot(speed_i * np.cos(gamma_i) - along_frame, cross_track))
+                gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative - geometry.fixed_angle), gamma_i)
+        speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
+        time_miss = geometry.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu) - impact_time
+        next_time = impact_time + time_miss
+        if previous_time is not None:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                slope = (time_miss - previous_miss) / (impact_time - previous_time)
+                secant = impact_time - time_miss / slope
+            # f falls as T grows where a solution lies ahead; elsewhere substitution is as good.
+            next_time = np.where(np.isfinite(secant) & (slope < -1e-3), secant, next_time)
+        next_time = np.clip(np.where(np.isfinite(next_time), next_time, impact_time), geometry.burn_time, _LONGEST_FLIGHT_S)
+        if settle == _TIME_STEPS:
+            break  # the state is built for ``impact_time``; ``next_time`` is what it implies
+        previous_time, previous_miss, impact_time = impact_time, time_miss, next_time
 
     velocity_i = (speed_i * np.cos(gamma_i))[:, None] * horizontal + (speed_i * np.sin(gamma_i))[:, None] * burnout_i
     velocity = _rotate_z(velocity_i - frame_velocity, -omega * geometry.burn_time)
@@ -255,21 +264,12 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     with np.errstate(invalid="ignore", divide="ignore"):
         pole /= np.sqrt(_dot(pole, pole))[:, None]
     pole = np.where(np.isfinite(pole), pole, lane.pole)
-    time_miss = impact_time - lane.impact_time
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope = (time_miss - lane.previous_time_miss) / (lane.impact_time - lane.previous_time)
-        secant = lane.impact_time - time_miss / slope
-    # Only for requested angles: there the angle is settled in this shot, so the flight time is a
-    # function of the guess alone; a minimum-energy lane's angle moves between rounds.
-    usable = fixed & np.isfinite(secant) & (slope < -1e-3)  # the miss must fall as the guess grows
-    impact_time = np.where(usable, secant, impact_time)
-    impact_time = np.clip(np.where(np.isfinite(impact_time), impact_time, lane.impact_time), geometry.burn_time, _LONGEST_FLIGHT_S)
     moved = np.maximum.reduce(
         [
             np.abs(shape.downrange_m - lane.downrange),
             np.abs(shape.burnout_alt_m - lane.burnout_alt),
             np.sqrt(_dot(pole - lane.pole, pole - lane.pole)) * lane.downrange,  # how far B swings
-            np.abs(impact_time - lane.impact_time) * _GROUND_SPEED_MPS,
+            np.abs(next_time - impact_time) * _GROUND_SPEED_MPS,
         ]
     )
     moved = np.where(np.isnan(speed), np.nan, moved)
@@ -279,12 +279,14 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
         speed=speed,
         angle=angle,
         shape=shape,
-        next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, impact_time, gamma_i.copy(), lane.impact_time, time_miss),
+        next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, next_time, gamma_i.copy()),
         moved=moved,
         overflown=central_angle(geometry.u_launch, geometry.u_virtual) <= burnout_arc,
     )
 
 
+#: Secant steps on the impact time inside one shot.
+_TIME_STEPS = 2
 #: No ballistic flight between two points on the Earth lasts longer (the escape limit is far below).
 _LONGEST_FLIGHT_S = 4.0 * 3600.0
 #: The Earth's surface moves at up to 465 m/s: an impact-time error of dt seconds misplaces the
@@ -335,9 +337,10 @@ class _Pass:
 class _Problem:
     """The fixed inputs of one targeting call, restricted to its still-active trajectories."""
 
-    def __init__(self, u_launch, u_aim, fixed_angle, burn_time, nominal_alt, earth):
+    def __init__(self, u_launch, u_aim, fixed_angle, burn_time, nominal_alt, max_speed, earth):
         self.u_launch, self.u_aim = u_launch, u_aim
         self.fixed_angle, self.burn_time, self.nominal_alt = fixed_angle, burn_time, nominal_alt
+        self.max_speed = max_speed
         self.minimum_energy = np.isnan(fixed_angle)
         self.earth = earth
         self.tangent = _tangent_basis(u_aim)
@@ -345,7 +348,13 @@ class _Problem:
 
     def subset(self, keep) -> _Problem:
         return _Problem(
-            self.u_launch[keep], self.u_aim[keep], self.fixed_angle[keep], self.burn_time[keep], self.nominal_alt[keep], self.earth
+            self.u_launch[keep],
+            self.u_aim[keep],
+            self.fixed_angle[keep],
+            self.burn_time[keep],
+            self.nominal_alt[keep],
+            self.max_speed[keep],
+            self.earth,
         )
 
     def initial_carry(self) -> _Carry:
@@ -360,7 +369,7 @@ class _Problem:
         speed = np.nan_to_num(_conic_speed(radius, radius, psi, angle, mu))
         boost = boost_shape(self.burn_time, speed, angle, self.nominal_alt)
         flight_time = np.nan_to_num(_conic_time_of_flight(radius, speed, angle, psi, mu))
-        centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle, np.full(n, np.nan), np.full(n, np.nan))
+        centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle)
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
         return _Carry(centre, sides, np.full(n, 4.0), np.zeros(n), ~self.minimum_energy)
@@ -463,6 +472,9 @@ def _merge_shots(into: _Shot, rows, shot: _Shot) -> _Shot:
     return into
 
 
+#: Required speed, as a multiple of the class's maximum, beyond which a shot is out of range
+#: whatever the remaining miss.
+_HOPELESS_MARGIN = 1.02
 #: How far the burnout point may still move between rounds for a hit to count (metres).
 _BOOST_TOLERANCE_M = 0.1
 #: Finite-difference step (radians, about 6 km) for the first pass's Jacobian, and the largest step
@@ -507,7 +519,13 @@ def solve(
     reason[total_angle > _ANTIPODAL_RAD] = Reason.ANTIPODAL
     rows = np.flatnonzero(reason == Reason.NONE)
     problem = _Problem(
-        u_launch[rows], u_aim[rows], fixed_angle[rows], missile.burn_time_s[rows], missile.burnout_alt_m[rows], earth
+        u_launch[rows],
+        u_aim[rows],
+        fixed_angle[rows],
+        missile.burn_time_s[rows],
+        missile.burnout_alt_m[rows],
+        missile.max_burnout_speed_mps[rows],
+        earth,
     )
     out = _Fields.empty(n)
     iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
@@ -615,9 +633,14 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
             _broyden_update(jacobian, offset - last_offset, flown.residual - last_residual)
         miss = np.linalg.norm(aim - flown.impact.position_ecef_m, axis=-1)
         failure = flown.failure
+        # Well beyond the class's reach after the first correction: the speed it would need is
+        # known well enough to say so, without chasing the last metre of a shot it cannot fly.
+        hopeless = (failure == Reason.NONE) & (flown.shot.speed > _HOPELESS_MARGIN * problem.max_speed) & (iterations > 1)
+        failure = np.where(hopeless, Reason.TOO_FAST, failure)
         done = ((miss < tolerance_m) & flown.consistent) | (failure != Reason.NONE)
         if iterations == max_iterations:
-            failure = np.where(done, failure, Reason.NOT_CONVERGED)
+            out_of_reach = flown.shot.speed > problem.max_speed
+            failure = np.where(done, failure, np.where(out_of_reach, Reason.TOO_FAST, Reason.NOT_CONVERGED))
             done[:] = True
         reason[active[done]] = failure[done]
         out.record(active[done], flown, problem.u_launch, miss, done)
