@@ -222,3 +222,28 @@ def test_steep_eastward_shots_have_a_coriolis_limit():
     assert near["burnout_speed_km_s"] * 1e3 == pytest.approx(speed_for_9, abs=15.0)  # the scan's 10 m/s grid
     far = sr.trajectory((0.0, 0.0), (0.0, 11.0), burnout_angle_deg=80.0).summary
     assert not far["reachable"] and "no ballistic arc" in far["reason"]
+
+
+def test_conic_time_of_flight_matches_kepler_propagation():
+    """The targeting's closed-form time of flight (eccentric anomalies at both ends) agrees with the
+    Kepler propagator's impact time (true anomaly, Kepler's equation) to a microsecond, for burnout
+    above, at and below the target radius."""
+    from securityroof.ballistic import KeplerArcs
+    from securityroof.targeting import _conic_time_of_flight
+
+    still = SPHERE.with_rotation(False)
+    radius = SPHERE.equatorial_radius_m
+    rng = np.random.default_rng(7)
+    n = 200
+    burnout_radius = radius + rng.uniform(-5e3, 400e3, n)
+    speed = rng.uniform(1e3, 7.2e3, n)
+    gamma = rng.uniform(0.05, 1.4, n)
+    arcs = KeplerArcs(
+        np.stack([burnout_radius, 0 * speed, 0 * speed], -1),
+        np.stack([speed * np.sin(gamma), speed * np.cos(gamma), 0 * speed], -1),
+        np.zeros(n),
+        still,
+    )
+    reference = arcs.impact().time_s
+    ours = _conic_time_of_flight(burnout_radius, speed, gamma, radius, SPHERE.mu_m3_s2)
+    assert np.max(np.abs(ours - reference)) < 1e-6

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ballistic import Impact, free_flight, free_flight_range_angle, mean_anomaly
+from .ballistic import Impact, free_flight, free_flight_range_angle
 from .boost import BoostShape, boost_shape
 from .earth import (
     WGS84,
@@ -137,16 +137,20 @@ def _dot(a, b):
     return np.einsum("...i,...i->...", a, b)
 
 
-def _conic_time_of_flight(burnout_radius, speed, gamma, psi, mu):
-    """Time along the conic from burnout (radius, speed, flight-path angle) through central angle ``psi``."""
-    p = (burnout_radius * speed * np.cos(gamma)) ** 2 / mu
-    e_cos = p / burnout_radius - 1.0
-    e_sin = (p / burnout_radius) * np.tan(gamma)
-    e = np.hypot(e_cos, e_sin)
-    nu_b = np.arctan2(e_sin, e_cos)
-    with np.errstate(invalid="ignore"):
-        semi_major = p / (1.0 - e**2)
-        return (mean_anomaly(nu_b + psi, e) - mean_anomaly(nu_b, e)) * np.sqrt(semi_major**3 / mu)
+def _conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
+    """Time along the conic from burnout (radius, speed, flight-path angle) down to ``target_radius``
+    on its descending branch, from the eccentric anomalies (Kepler's equation, BMW §4.2): e cos E =
+    1 − r/a at both ends, e sin E = r·v_r/√(μa) at burnout and −√(e² − (e cos E)²) at the target."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
+        root = np.sqrt(mu * semi_major)
+        e_cos_b = 1.0 - burnout_radius / semi_major
+        e_sin_b = burnout_radius * speed * np.sin(gamma) / root
+        e_cos_t = 1.0 - target_radius / semi_major
+        e_sin_t = -np.sqrt(np.maximum(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
+        anomaly_b = np.arctan2(e_sin_b, e_cos_b)
+        anomaly_t = np.mod(np.arctan2(e_sin_t, e_cos_t), 2.0 * np.pi)
+        return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
 
 
 @dataclass
@@ -239,7 +243,7 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
                 relative = np.arctan2(speed_i * np.sin(gamma_i), np.hypot(speed_i * np.cos(gamma_i) - along_frame, cross_track))
                 gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative - geometry.fixed_angle), gamma_i)
         speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
-        time_miss = geometry.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, psi, mu) - impact_time
+        time_miss = geometry.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, geometry.target_radius, mu) - impact_time
         next_time = impact_time + time_miss
         if previous_time is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -368,7 +372,7 @@ class _Problem:
         radius = self.launch_radius
         speed = np.nan_to_num(_conic_speed(radius, radius, psi, angle, mu))
         boost = boost_shape(self.burn_time, speed, angle, self.nominal_alt)
-        flight_time = np.nan_to_num(_conic_time_of_flight(radius, speed, angle, psi, mu))
+        flight_time = np.nan_to_num(_conic_time_of_flight(radius, speed, angle, radius, mu))
         centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle)
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
