@@ -189,3 +189,18 @@ def test_installed_console_script():
     bad = subprocess.run([sys.executable, "-m", "securityroof", "trajectory", "--from", "91,0", "--to", "0,0"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--from" in bad.stderr
     assert np.isfinite(1.0)
+
+
+def test_batch_in_parallel_chunks_equals_one_process(tmp_path, monkeypatch):
+    """Chunks solved by two worker processes are written in input order, bit for bit as one
+    process writes them."""
+    import securityroof.batch as batch
+
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 2)
+    pairs = write_pairs(tmp_path / "pairs.csv", PAIRS * 3)
+    one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
+    assert roof("trajectory", "--batch", pairs, "--out", one, "--workers", "1").exit_code == 0
+    assert roof("trajectory", "--batch", pairs, "--out", two, "--workers", "2").exit_code == 0
+    assert pq.read_table(one).equals(pq.read_table(two))
+    assert pq.read_table(two).num_rows == 3 * len(PAIRS)
+    assert "--workers: 0 must be at least 1" in roof("trajectory", "--batch", pairs, "--out", one, "--workers", "0").stderr

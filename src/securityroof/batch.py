@@ -6,7 +6,9 @@ read, and only per-trajectory summaries are kept (never samples).
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +116,17 @@ def _arrow_table(result: TrajectorySet) -> pa.Table:
     return pa.table(arrays)
 
 
+def _solve_chunk(job) -> pa.Table:
+    """One chunk of pairs to its results table (run in a worker process)."""
+    coordinates, names, angles, options = job
+    return _arrow_table(trajectories(*coordinates, missile=names, burnout_angle_deg=angles, **options))
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
 def run_batch(
     pairs: Path,
     out: Path,
@@ -123,45 +136,52 @@ def run_batch(
     earth: str = "wgs84",
     rotating: bool = True,
     j2: bool = False,
+    workers: int | None = None,
     console: Console | None = None,
 ) -> BatchSummary:
-    """Target every row of ``pairs`` and write one result row per input row to ``out``."""
+    """Target every row of ``pairs`` and write one result row per input row to ``out``.
+
+    Chunks are solved by ``workers`` processes (default: one per core) and written in input order.
+    """
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise BatchError(f"--out: {out} must end in .parquet or .csv")
+    if workers is not None and workers < 1:
+        raise BatchError(f"--workers: {workers} must be at least 1")
     started = time.perf_counter()
     table = read_pairs(pairs)
     coordinates, names, angles = _check(pairs, table, missile, burnout_angle_deg)
     n = table.num_rows
+    options = {"earth": earth, "rotating": rotating, "j2": j2}
+    jobs = (
+        ([c[part] for c in coordinates], names[part], angles[part], options)
+        for part in (slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS))
+    )
+    chunks = -(-n // CHUNK_ROWS)
+    workers = min(workers or default_workers(), chunks)
     tmp = out.with_name(out.name + ".partial")
     writer = None
     reachable = 0
     progress = Progress(
         TextColumn("[bold]targeting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
     )
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         with progress:
             task = progress.add_task("targeting", total=n)
-            for start in range(0, n, CHUNK_ROWS):
-                part = slice(start, min(start + CHUNK_ROWS, n))
-                result = trajectories(
-                    *(c[part] for c in coordinates),
-                    missile=names[part],
-                    burnout_angle_deg=angles[part],
-                    earth=earth,
-                    rotating=rotating,
-                    j2=j2,
-                )
-                reachable += int(result.solution.reachable.sum())
-                chunk = _arrow_table(result)
+            results = pool.map(_solve_chunk, jobs) if pool else map(_solve_chunk, jobs)
+            for chunk in results:
+                reachable += int(pc.sum(chunk["reachable"]).as_py() or 0)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, chunk.schema) if suffix == ".parquet" else pacsv.CSVWriter(tmp, chunk.schema)
                 writer.write_table(chunk)
-                progress.advance(task, part.stop - part.start)
+                progress.advance(task, chunk.num_rows)
         writer.close()
         writer = None
         tmp.replace(out)  # a reader never sees a half-written results file
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         if writer is not None:
             writer.close()
         tmp.unlink(missing_ok=True)

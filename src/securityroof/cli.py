@@ -100,6 +100,9 @@ def trajectory_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="CSV of launch/aim pairs to compute in bulk.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Where --batch writes results (.parquet or .csv).")] = None,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", help="Processes for --batch (default: one per core).")
+    ] = None,
 ) -> None:
     """Target one missile from a launch point to an aim point (or many, with --batch)."""
     if earth not in ("wgs84", "sphere"):
@@ -124,7 +127,7 @@ def trajectory_command(
         if out is None:
             _fail("--out: --batch needs an output file (.parquet or .csv)")
         try:
-            summary = run_batch(batch, out, missile=missile_name, console=errors, **options)
+            summary = run_batch(batch, out, missile=missile_name, workers=workers, console=errors, **options)
         except (BatchError, InputError) as error:
             _fail(str(error))
         console.print(
