@@ -135,8 +135,14 @@ def baseline_flight_times(states, t0, method: str, rtol: float):
     started = time.perf_counter()
     for i in range(len(t0)):
         sol = solve_ivp(
-            two_body, (t0[i], t0[i] + 4.0 * 3600.0), states[i], method=method, rtol=rtol, atol=atol,
-            events=_surface, args=(mu,),
+            two_body,
+            (t0[i], t0[i] + 4.0 * 3600.0),
+            states[i],
+            method=method,
+            rtol=rtol,
+            atol=atol,
+            events=_surface,
+            args=(mu,),
         )
         if sol.t_events[0].size:
             out[i] = sol.t_events[0][0]
@@ -234,8 +240,10 @@ def main(argv=None) -> int:
         if not args.json:
             print(text, flush=True)
 
-    say(f"workload: {n:,} targeted trajectories ({', '.join(LAUNCH_REGIONS)}), "
-        "WGS84, rotating, point mass, minimum energy")
+    say(
+        f"workload: {n:,} targeted trajectories ({', '.join(LAUNCH_REGIONS)}), "
+        "WGS84, rotating, point mass, minimum energy"
+    )
     lat0, lon0, lat1, lon1, missile = make_workload(n, args.seed)
 
     # Warm-up: first-call costs (catalog load, imports) stay out of the timing.
@@ -247,23 +255,29 @@ def main(argv=None) -> int:
     reachable = int(columns["reachable"].sum())
     miss = columns["miss_distance_m"][columns["reachable"]]
     max_miss = float(np.max(miss)) if miss.size else float("nan")
-    say(f"securityroof: {n:,} in {engine_seconds:.2f} s = {rate:,.0f} trajectories/s "
-        f"({reachable:,} reachable, max miss {max_miss:.3f} m), peak RSS {peak_mb:,.0f} MB")
+    say(
+        f"securityroof: {n:,} in {engine_seconds:.2f} s = {rate:,.0f} trajectories/s "
+        f"({reachable:,} reachable, max miss {max_miss:.3f} m), peak RSS {peak_mb:,.0f} MB"
+    )
 
     batch_seconds = None
     workers = default_workers()
     if not args.no_batch_cli:
         batch_seconds, _ = run_batch_cli(lat0, lon0, lat1, lon1, missile)
-        say(f"run_batch CSV -> Parquet on {workers} worker(s): {n:,} in {batch_seconds:.2f} s = "
-            f"{n / batch_seconds:,.0f} trajectories/s")
+        say(
+            f"run_batch CSV -> Parquet on {workers} worker(s): {n:,} in {batch_seconds:.2f} s = "
+            f"{n / batch_seconds:,.0f} trajectories/s"
+        )
     single_rate = rate
     if batch_seconds is not None:
         rate = n / batch_seconds  # the fast path, end to end, on every core
     children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     peak_mb = max(peak_mb, peak_rss_mb()) + (workers * children_mb if batch_seconds is not None else 0.0)
 
-    say(f"baseline: scipy solve_ivp, one call per trajectory, on {min(m, reachable)} of our burnout states; "
-        "calibrating rtol ...")
+    say(
+        f"baseline: scipy solve_ivp, one call per trajectory, on {min(m, reachable)} of our burnout states; "
+        "calibrating rtol ..."
+    )
     baseline_n, method, calibration = run_baseline(columns, m, args.seed)
     chosen = calibration[method]
     baseline_rate = baseline_n / chosen["seconds"]
@@ -326,17 +340,23 @@ def main(argv=None) -> int:
         tried = ", ".join(f"{t['rtol']:g}: {t['max_flight_time_rel_diff']:.1e}" for t in v["trials"])
         print(f"  {name:6s} rtol tried (max rel. flight-time diff) {tried}")
         print(f"  {name:6s} loosest agreeing rtol {v['rtol']:g}: {baseline_n / v['seconds']:,.1f} trajectories/s")
-    print(f"baseline: {method} at rtol {chosen['rtol']:g} "
-          f"(atol = rtol x [{ATOL_SCALE[0]:.0f} m, {ATOL_SCALE[3]:.0f} m/s]): "
-          f"{baseline_rate:,.1f} trajectories/s, max flight-time difference {chosen['max_flight_time_rel_diff']:.1e} "
-          f"(limit {FLIGHT_TIME_REL_TOL:.0e})")
+    print(
+        f"baseline: {method} at rtol {chosen['rtol']:g} "
+        f"(atol = rtol x [{ATOL_SCALE[0]:.0f} m, {ATOL_SCALE[3]:.0f} m/s]): "
+        f"{baseline_rate:,.1f} trajectories/s, max flight-time difference {chosen['max_flight_time_rel_diff']:.1e} "
+        f"(limit {FLIGHT_TIME_REL_TOL:.0e})"
+    )
     print("  (a generous baseline: it only propagates burnout states we already targeted; it does not target)")
     verdict = "met" if result["meets_target"] else "NOT met"
-    print(f"speedup: {speedup:,.1f}x on {result['workers']} worker(s), {single_rate / baseline_rate:,.1f}x in one process "
-          f"(target {TARGET_SPEEDUP:,.0f}x: {verdict}); "
-          f"peak memory {peak_mb:,.0f} MB ({'under' if result['memory_ok'] else 'OVER'} {MEMORY_LIMIT_MB:,.0f} MB)")
-    print(f"python {result['python']}, numpy {result['numpy']}, scipy {result['scipy']}, {result['cpu_count']} CPUs "
-          f"({result['usable_cpus']} usable)")
+    print(
+        f"speedup: {speedup:,.1f}x on {result['workers']} worker(s), "
+        f"{single_rate / baseline_rate:,.1f}x in one process (target {TARGET_SPEEDUP:,.0f}x: {verdict}); "
+        f"peak memory {peak_mb:,.0f} MB ({'under' if result['memory_ok'] else 'OVER'} {MEMORY_LIMIT_MB:,.0f} MB)"
+    )
+    print(
+        f"python {result['python']}, numpy {result['numpy']}, scipy {result['scipy']}, {result['cpu_count']} CPUs "
+        f"({result['usable_cpus']} usable)"
+    )
     return 0
 
 

@@ -9,7 +9,14 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from securityroof.ballistic import KeplerArcs, RK4Arcs, free_flight, free_flight_range_angle
-from securityroof.earth import SPHERE, WGS84, ecef_to_inertial, ellipsoid_height_along_radius_m, gravity_acceleration, gravity_potential
+from securityroof.earth import (
+    SPHERE,
+    WGS84,
+    ecef_to_inertial,
+    ellipsoid_height_along_radius_m,
+    gravity_acceleration,
+    gravity_potential,
+)
 
 MU = SPHERE.mu_m3_s2
 R = SPHERE.equatorial_radius_m
@@ -160,7 +167,9 @@ def test_rotation_moves_the_impact_point_but_not_the_inertial_arc():
     velocity = np.array([[3e3, 2e3, 2e3]])
     still = free_flight(position, velocity, np.zeros(1), STILL_SPHERE).impact()
     r_eci, v_eci = ecef_to_inertial(position, velocity, 0.0, SPHERE)
-    spinning = free_flight(position, velocity - np.cross([0, 0, SPHERE.rotation_rate_rad_s], position), np.zeros(1), SPHERE).impact()
+    spinning = free_flight(
+        position, velocity - np.cross([0, 0, SPHERE.rotation_rate_rad_s], position), np.zeros(1), SPHERE
+    ).impact()
     turn = SPHERE.rotation_rate_rad_s * spinning.time_s[0]
     c, s = np.cos(turn), np.sin(turn)
     back_to_inertial = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]) @ spinning.position_ecef_m[0]

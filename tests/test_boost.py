@@ -50,7 +50,9 @@ def test_ideal_missile_has_no_boost():
 
 
 def test_profile_is_monotone_and_ends_on_the_burnout_point():
-    shape = boost_shape(np.array([170.0, 110.0]), np.array([7000.0, 3100.0]), np.radians([22.0, 40.0]), np.array([200e3, 90e3]))
+    shape = boost_shape(
+        np.array([170.0, 110.0]), np.array([7000.0, 3100.0]), np.radians([22.0, 40.0]), np.array([200e3, 90e3])
+    )
     times = np.linspace(0.0, 1.0, 200)[None, :] * shape.burn_time_s[:, None]
     profile = boost_profile(shape, times)
     for key in ("alt_m", "downrange_m", "speed_mps"):

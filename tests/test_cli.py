@@ -38,12 +38,28 @@ def test_trajectory_json_has_the_contract_keys():
 
 def test_min_energy_without_missile_is_the_ideal_missile():
     record = json.loads(roof("trajectory", "--from", "0,0", "--to", "0,60", "--min-energy", "--json").stdout)
-    assert record["missile"] == "ideal" and record["burnout_time_s"] == 0.0 and record["burnout_altitude_km"] == pytest.approx(0, abs=1e-6)
+    assert (
+        record["missile"] == "ideal"
+        and record["burnout_time_s"] == 0.0
+        and record["burnout_altitude_km"] == pytest.approx(0, abs=1e-6)
+    )
 
 
 def test_options_reach_the_model():
     record = json.loads(
-        roof("trajectory", "--from", "0,0", "--to", "0,60", "--earth", "sphere", "--no-rotation", "--burnout-angle", "30", "--json").stdout
+        roof(
+            "trajectory",
+            "--from",
+            "0,0",
+            "--to",
+            "0,60",
+            "--earth",
+            "sphere",
+            "--no-rotation",
+            "--burnout-angle",
+            "30",
+            "--json",
+        ).stdout
     )
     assert record["earth"] == "sphere" and record["rotating"] is False
     assert record["burnout_angle_deg"] == pytest.approx(30.0)
@@ -57,7 +73,20 @@ def test_unreachable_is_a_result_not_an_error():
 
 
 def test_samples_with_step():
-    record = json.loads(roof("trajectory", "--from", "38.08,46.29", "--to", "39.93,32.86", "--missile", "shahab-3", "--step-s", "30", "--json").stdout)
+    record = json.loads(
+        roof(
+            "trajectory",
+            "--from",
+            "38.08,46.29",
+            "--to",
+            "39.93,32.86",
+            "--missile",
+            "shahab-3",
+            "--step-s",
+            "30",
+            "--json",
+        ).stdout
+    )
     samples = record["samples"]
     assert samples[0]["time_s"] == 0.0 and samples[-1]["time_s"] == pytest.approx(record["flight_time_s"])
     assert {s["phase"] for s in samples} == {"boost", "free-flight"}
@@ -77,12 +106,18 @@ def test_table_output_is_readable():
         (["--from", "abc", "--to", "0,10"], "--from: expected LAT,LON"),
         (["--from", "10,20,30", "--to", "0,10"], "--from: expected LAT,LON"),
         (["--from", "0,0", "--to", "0,400"], "--to: longitude 400 is outside"),
-        (["--from", "0,0", "--to", "10,10", "--missile", "ss27"], "--missile: unknown class 'ss27'; did you mean ss-27"),
+        (
+            ["--from", "0,0", "--to", "10,10", "--missile", "ss27"],
+            "--missile: unknown class 'ss27'; did you mean ss-27",
+        ),
         (["--from", "0,0", "--to", "10,10", "--step-s", "-5"], "--step-s: -5 must be a positive"),
         (["--from", "0,0", "--to", "10,10", "--step-s", "0"], "--step-s: 0 must be a positive"),
         (["--from", "12.5,40", "--to", "12.5,40"], "--to: the aim point is the launch point"),
         (["--from", "0,0", "--to", "10,10", "--burnout-angle", "95"], "--burnout-angle: 95 must lie"),
-        (["--from", "0,0", "--to", "10,10", "--burnout-angle", "30", "--min-energy"], "--burnout-angle: cannot be combined"),
+        (
+            ["--from", "0,0", "--to", "10,10", "--burnout-angle", "30", "--min-energy"],
+            "--burnout-angle: cannot be combined",
+        ),
         (["--from", "0,0", "--to", "10,10", "--earth", "mars"], "--earth: 'mars' is not a model"),
         (["--from", "0,0"], "--from and --to"),
     ],
@@ -124,14 +159,20 @@ def test_batch_writes_one_row_per_pair_with_the_json_keys(tmp_path, suffix):
     assert [r["reachable"] for r in rows] == [True, False, True, True, True]
     assert rows[1]["flight_time_s"] is None and rows[1]["burnout_x_m"] is None and "out of range" in rows[1]["reason"]
     assert rows[3]["burnout_angle_deg"] == pytest.approx(30.0)
-    single = json.loads(roof("trajectory", "--from", "51.67,45.57", "--to", "38.91,-77.04", "--missile", "ss-27", "--json").stdout)
+    single = json.loads(
+        roof("trajectory", "--from", "51.67,45.57", "--to", "38.91,-77.04", "--missile", "ss-27", "--json").stdout
+    )
     assert rows[2]["flight_time_s"] == pytest.approx(single["flight_time_s"], rel=1e-9)
     assert [rows[2][c] for c in STATE_COLUMNS] == pytest.approx(single["burnout_state_ecef_m"], rel=1e-9)
     assert not list(tmp_path.glob("*.partial"))
 
 
 def test_batch_without_optional_columns_uses_command_line_options(tmp_path):
-    pairs = write_pairs(tmp_path / "pairs.csv", ["0,0,0,60", "0,0,0,-60"], header="launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg")
+    pairs = write_pairs(
+        tmp_path / "pairs.csv",
+        ["0,0,0,60", "0,0,0,-60"],
+        header="launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg",
+    )
     out = tmp_path / "out.parquet"
     assert roof("trajectory", "--batch", pairs, "--out", out, "--no-rotation").exit_code == 0
     speeds = pq.read_table(out)["burnout_speed_km_s"].to_numpy()
@@ -186,7 +227,11 @@ def test_installed_console_script():
     """The `roof` entry point itself, as a user runs it (no traceback on bad input)."""
     good = subprocess.run([sys.executable, "-m", "securityroof", "--version"], capture_output=True, text=True)
     assert good.returncode == 0 and "securityroof" in good.stdout
-    bad = subprocess.run([sys.executable, "-m", "securityroof", "trajectory", "--from", "91,0", "--to", "0,0"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "securityroof", "trajectory", "--from", "91,0", "--to", "0,0"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--from" in bad.stderr
     assert np.isfinite(1.0)
 
@@ -203,4 +248,6 @@ def test_batch_in_parallel_chunks_equals_one_process(tmp_path, monkeypatch):
     assert roof("trajectory", "--batch", pairs, "--out", two, "--workers", "2").exit_code == 0
     assert pq.read_table(one).equals(pq.read_table(two))
     assert pq.read_table(two).num_rows == 3 * len(PAIRS)
-    assert "--workers: 0 must be at least 1" in roof("trajectory", "--batch", pairs, "--out", one, "--workers", "0").stderr
+    assert (
+        "--workers: 0 must be at least 1" in roof("trajectory", "--batch", pairs, "--out", one, "--workers", "0").stderr
+    )

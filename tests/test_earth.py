@@ -481,7 +481,9 @@ def test_look_angles_recover_constructed_direction(lat, lon, alt, elevation, azi
     (see test_azimuth_is_below_two_pi) and only where the line of sight is not vertical."""
     east, north, up = local_axes(lat, lon)
     los = distance * (
-        np.cos(elevation) * np.sin(azimuth) * east + np.cos(elevation) * np.cos(azimuth) * north + np.sin(elevation) * up
+        np.cos(elevation) * np.sin(azimuth) * east
+        + np.cos(elevation) * np.cos(azimuth) * north
+        + np.sin(elevation) * up
     )
     target = geodetic_to_ecef(lat, lon, alt) + los
     el, az, slant = look_angles(lat, lon, alt, target)
@@ -619,6 +621,7 @@ def test_j2_uses_its_own_reference_radius_on_the_sphere():
 
     point = np.array([7.0e6, 1.0e6, 2.0e6])
     j2_part = {
-        e.name: gravity_acceleration(point, e.with_j2(True)) - gravity_acceleration(point, e.with_j2(False)) for e in (WGS84, SPHERE)
+        e.name: gravity_acceleration(point, e.with_j2(True)) - gravity_acceleration(point, e.with_j2(False))
+        for e in (WGS84, SPHERE)
     }
     assert np.allclose(j2_part["wgs84"], j2_part["sphere"], rtol=1e-14, atol=0.0)

@@ -28,7 +28,15 @@ def propagate_in_rotating_frame(position, velocity, t0, earth):
         return ellipsoid_height_along_radius_m(y[:3], earth)
 
     ground.terminal, ground.direction = True, -1
-    sol = solve_ivp(rhs, (t0, t0 + 20000), np.concatenate([position, velocity]), method="DOP853", rtol=1e-11, atol=1e-6, events=ground)
+    sol = solve_ivp(
+        rhs,
+        (t0, t0 + 20000),
+        np.concatenate([position, velocity]),
+        method="DOP853",
+        rtol=1e-11,
+        atol=1e-6,
+        events=ground,
+    )
     return sol.t_events[0][0], sol.y_events[0][0][:3]
 
 
@@ -81,7 +89,9 @@ def test_non_rotating_sphere_matches_the_textbook_case_exactly():
     result = sr.trajectory((0.0, 0.0), (60.0, 0.0), earth="sphere", rotating=False)
     psi = np.radians(60.0)
     q = 2 * np.sin(psi / 2) / (1 + np.sin(psi / 2))
-    assert result.summary["burnout_speed_km_s"] * 1e3 == pytest.approx(np.sqrt(q * SPHERE.mu_m3_s2 / SPHERE.equatorial_radius_m), rel=1e-9)
+    assert result.summary["burnout_speed_km_s"] * 1e3 == pytest.approx(
+        np.sqrt(q * SPHERE.mu_m3_s2 / SPHERE.equatorial_radius_m), rel=1e-9
+    )
     assert result.summary["burnout_angle_deg"] == pytest.approx(45.0 - 60.0 / 4, rel=1e-9)
 
 
@@ -93,7 +103,14 @@ def test_minimum_energy_is_the_minimum_over_burnout_angles(missile):
     assert best.reachable
     gamma = best.summary["burnout_angle_deg"]
     for delta in (-3.0, -0.5, 0.5, 3.0):
-        other = sr.trajectories(launch[0], launch[1], aim[0], aim[1], missile="ideal" if missile == "ideal" else missile, burnout_angle_deg=gamma + delta)
+        other = sr.trajectories(
+            launch[0],
+            launch[1],
+            aim[0],
+            aim[1],
+            missile="ideal" if missile == "ideal" else missile,
+            burnout_angle_deg=gamma + delta,
+        )
         speed = other.solution.burnout_speed_mps[0] / 1e3
         assert speed > best.summary["burnout_speed_km_s"]
 
@@ -194,7 +211,12 @@ def test_random_pairs_worldwide_all_converge():
     (minimum-energy arcs near the antipode are held at burnout angles of at least 1°)."""
     rng = np.random.default_rng(0)
     n = 2000
-    lat0, lon0, lat1, lon1 = rng.uniform(-80, 80, n), rng.uniform(-180, 180, n), rng.uniform(-80, 80, n), rng.uniform(-180, 180, n)
+    lat0, lon0, lat1, lon1 = (
+        rng.uniform(-80, 80, n),
+        rng.uniform(-180, 180, n),
+        rng.uniform(-80, 80, n),
+        rng.uniform(-180, 180, n),
+    )
     result = sr.trajectories(lat0, lon0, lat1, lon1)
     assert result.solution.reachable.all(), set(np.array(result.reasons, dtype=object)[~result.solution.reachable])
     assert np.nanmax(result.solution.miss_m) < 1.0

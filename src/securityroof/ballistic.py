@@ -294,14 +294,14 @@ def _hermite_radial_max(r0, v0, r1, v1, h, iterations: int = 40):
     lo, hi = np.zeros(r0.shape[0]), np.ones(r0.shape[0])
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
-        radial = np.sum(
-            _hermite_position(r0, v0, r1, v1, h, mid) * _hermite_velocity(r0, v0, r1, v1, h, mid), -1
-        )
+        radial = np.sum(_hermite_position(r0, v0, r1, v1, h, mid) * _hermite_velocity(r0, v0, r1, v1, h, mid), -1)
         lo, hi = np.where(radial > 0.0, mid, lo), np.where(radial > 0.0, hi, mid)
     return 0.5 * (lo + hi)
 
 
-def free_flight(position_ecef_m, velocity_ecef_mps, time_s, earth: Earth = WGS84, *, step_s: float = DEFAULT_RK4_STEP_S):
+def free_flight(
+    position_ecef_m, velocity_ecef_mps, time_s, earth: Earth = WGS84, *, step_s: float = DEFAULT_RK4_STEP_S
+):
     """Free-flight arcs from Earth-fixed burnout states (velocity relative to the Earth).
 
     Returns a :class:`KeplerArcs` for point-mass gravity, an :class:`RK4Arcs` when ``earth.j2`` is set;

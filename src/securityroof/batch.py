@@ -48,7 +48,9 @@ def read_pairs(path: Path) -> pa.Table:
     column_types = {name: pa.float64() for name in REQUIRED_COLUMNS}
     column_types.update({"missile": pa.string(), "burnout_angle_deg": pa.float64()})
     try:
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=True))
+        table = pacsv.read_csv(
+            path, convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=True)
+        )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         raise BatchError(f"{path}: cannot read as CSV with numeric coordinates: {str(error).splitlines()[0]}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
@@ -56,7 +58,9 @@ def read_pairs(path: Path) -> pa.Table:
         raise BatchError(f"{path}: missing column(s) {', '.join(missing)}; needs {', '.join(REQUIRED_COLUMNS)}")
     unknown = [c for c in table.column_names if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        raise BatchError(f"{path}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}")
+        raise BatchError(
+            f"{path}: unknown column(s) {', '.join(unknown)}; allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
+        )
     if table.num_rows == 0:
         raise BatchError(f"{path}: no rows")
     return table
@@ -66,7 +70,7 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
     """Validate every row before any work: coordinates, angles and missile names, with row numbers."""
     rows = np.arange(2, table.num_rows + 2)  # file line numbers: the header is line 1
     coordinates = [table[c].to_numpy(zero_copy_only=False) for c in REQUIRED_COLUMNS]
-    for name, values in zip(REQUIRED_COLUMNS, coordinates):
+    for name, values in zip(REQUIRED_COLUMNS, coordinates, strict=True):
         values = np.asarray(values, dtype=float)
         if np.any(np.isnan(values)):
             line = int(rows[np.flatnonzero(np.isnan(values))[0]])
@@ -75,7 +79,9 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
         validate_points(*coordinates, lines=rows)
     except InputError as error:
         raise BatchError(f"{path} {error}") from None
-    coincide = (np.abs(coordinates[0] - coordinates[2]) < 1e-9) & (np.abs(np.remainder(coordinates[1] - coordinates[3] + 180.0, 360.0) - 180.0) < 1e-9)
+    coincide = (np.abs(coordinates[0] - coordinates[2]) < 1e-9) & (
+        np.abs(np.remainder(coordinates[1] - coordinates[3] + 180.0, 360.0) - 180.0) < 1e-9
+    )
     if np.any(coincide):
         raise BatchError(f"{path} line {int(rows[np.flatnonzero(coincide)[0]])}: aim point is the launch point")
 
@@ -100,7 +106,9 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
     bad = ~np.isnan(angles) & ~((angles > 0.0) & (angles < 90.0))
     if np.any(bad):
         index = np.flatnonzero(bad)[0]
-        raise BatchError(f"{path} line {int(rows[index])}: burnout_angle_deg: {angles[index]:g} must lie strictly between 0 and 90")
+        raise BatchError(
+            f"{path} line {int(rows[index])}: burnout_angle_deg: {angles[index]:g} must lie strictly between 0 and 90"
+        )
     return coordinates, names, angles
 
 
@@ -163,7 +171,12 @@ def run_batch(
     writer = None
     reachable = 0
     progress = Progress(
-        TextColumn("[bold]targeting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
+        TextColumn("[bold]targeting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     )
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
@@ -173,7 +186,11 @@ def run_batch(
             for chunk in results:
                 reachable += int(pc.sum(chunk["reachable"]).as_py() or 0)
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, chunk.schema) if suffix == ".parquet" else pacsv.CSVWriter(tmp, chunk.schema)
+                    writer = (
+                        pq.ParquetWriter(tmp, chunk.schema)
+                        if suffix == ".parquet"
+                        else pacsv.CSVWriter(tmp, chunk.schema)
+                    )
                 writer.write_table(chunk)
                 progress.advance(task, chunk.num_rows)
         writer.close()

@@ -107,7 +107,10 @@ def boost_shape(burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burno
     A zero burn time is the ideal missile: burnout at the launch point, nothing to sample.
     """
     t, v, gamma, h = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burnout_alt_m))
+        *(
+            np.asarray(a, dtype=float)
+            for a in (burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burnout_alt_m)
+        )
     )
     integrals = _integrals()
     sin_bo = np.clip(np.sin(gamma), 0.0, 1.0)

@@ -10,7 +10,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich import box
@@ -83,25 +83,32 @@ def _fmt(value, digits: int = 1) -> str:
 
 @app.command("trajectory")
 def trajectory_command(
-    from_: Annotated[Optional[str], typer.Option("--from", help="Launch point LAT,LON (degrees).")] = None,
-    to: Annotated[Optional[str], typer.Option("--to", help="Aim point LAT,LON (degrees).")] = None,
-    missile: Annotated[Optional[str], typer.Option("--missile", help="Missile class from `roof catalog`.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Launch point LAT,LON (degrees).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Aim point LAT,LON (degrees).")] = None,
+    missile: Annotated[str | None, typer.Option("--missile", help="Missile class from `roof catalog`.")] = None,
     min_energy: Annotated[
         bool,
-        typer.Option("--min-energy", help="Minimum-energy trajectory; without --missile, the ideal missile of the textbook case."),
+        typer.Option(
+            "--min-energy", help="Minimum-energy trajectory; without --missile, the ideal missile of the textbook case."
+        ),
     ] = False,
     burnout_angle: Annotated[
-        Optional[float], typer.Option("--burnout-angle", help="Burnout flight-path angle above the local horizontal, degrees (lofted/depressed).")
+        float | None,
+        typer.Option(
+            "--burnout-angle", help="Burnout flight-path angle above the local horizontal, degrees (lofted/depressed)."
+        ),
     ] = None,
     earth: Annotated[str, typer.Option("--earth", help="Earth figure: wgs84 or sphere.")] = "wgs84",
     no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Non-rotating Earth.")] = False,
     j2: Annotated[bool, typer.Option("--j2", help="Add the J2 (oblateness) term to gravity.")] = False,
-    step_s: Annotated[Optional[float], typer.Option("--step-s", help="Also sample the trajectory every S seconds.")] = None,
+    step_s: Annotated[
+        float | None, typer.Option("--step-s", help="Also sample the trajectory every S seconds.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    batch: Annotated[Optional[Path], typer.Option("--batch", help="CSV of launch/aim pairs to compute in bulk.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where --batch writes results (.parquet or .csv).")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="CSV of launch/aim pairs to compute in bulk.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where --batch writes results (.parquet or .csv).")] = None,
     workers: Annotated[
-        Optional[int], typer.Option("--workers", help="Processes for --batch (default: one per core).")
+        int | None, typer.Option("--workers", help="Processes for --batch (default: one per core).")
     ] = None,
 ) -> None:
     """Target one missile from a launch point to an aim point (or many, with --batch)."""
@@ -176,7 +183,9 @@ def _print_trajectory(record: dict) -> None:
             ("impact", f"{record['impact_lat_deg']:.4f}, {record['impact_lon_deg']:.4f}"),
             ("miss distance", f"{record['miss_distance_m']:.3f} m"),
         ]
-    rows.append(("model", f"{record['earth']}, {record['gravity']}, {'rotating' if record['rotating'] else 'non-rotating'}"))
+    rows.append(
+        ("model", f"{record['earth']}, {record['gravity']}, {'rotating' if record['rotating'] else 'non-rotating'}")
+    )
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
@@ -187,7 +196,12 @@ def _print_trajectory(record: dict) -> None:
             sampled.add_column(column, justify="right")
         for s in samples:
             sampled.add_row(
-                f"{s['time_s']:.1f}", f"{s['lat_deg']:.3f}", f"{s['lon_deg']:.3f}", f"{s['alt_km']:.1f}", f"{s['speed_km_s']:.3f}", s["phase"]
+                f"{s['time_s']:.1f}",
+                f"{s['lat_deg']:.3f}",
+                f"{s['lon_deg']:.3f}",
+                f"{s['alt_km']:.1f}",
+                f"{s['speed_km_s']:.3f}",
+                s["phase"],
             )
         console.print(sampled)
 
@@ -204,7 +218,13 @@ def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="Print 
         table.add_column(column, overflow="fold")
     for m in missiles:
         table.add_row(
-            m.name, m.label, f"{m.range_km:,.0f}", f"{m.burn_time_s:g}", f"{m.burnout_speed_km_s:.2f}", f"{m.burnout_altitude_km:g}", m.source
+            m.name,
+            m.label,
+            f"{m.range_km:,.0f}",
+            f"{m.burn_time_s:g}",
+            f"{m.burnout_speed_km_s:.2f}",
+            f"{m.burnout_altitude_km:g}",
+            m.source,
         )
     console.print(table)
 
@@ -212,17 +232,23 @@ def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="Print 
 @app.command("demo")
 def demo_command() -> None:
     """Built-in demo: trajectories for a few threat pairs of the 2007–2012 debate."""
-    labels, missiles, launches, aims = zip(*DEMO_PAIRS)
+    labels, missiles, launches, aims = zip(*DEMO_PAIRS, strict=True)
     result = trajectories(
-        [p[0] for p in launches], [p[1] for p in launches], [p[0] for p in aims], [p[1] for p in aims], missile=list(missiles)
+        [p[0] for p in launches],
+        [p[1] for p in launches],
+        [p[0] for p in aims],
+        [p[1] for p in aims],
+        missile=list(missiles),
     )
-    table = Table(title="Threat trajectories: WGS84, rotating Earth, minimum energy", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title="Threat trajectories: WGS84, rotating Earth, minimum energy", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     table.add_column("pair", min_width=13)
     table.add_column("missile", no_wrap=True)
     for column in ("km", "hit", "min", "apo km", "v km/s"):
         table.add_column(column, justify="right", no_wrap=True)
     notes = []
-    for label, record in zip(labels, result.records()):
+    for label, record in zip(labels, result.records(), strict=True):
         reachable = record["reachable"]
         if not reachable:
             notes.append(f"{label}: {record['reason']}")
@@ -239,4 +265,6 @@ def demo_command() -> None:
     console.print("km: ground range; hit: reachable; min: flight time; apo: apogee; v: burnout speed.", highlight=False)
     for number, note in enumerate(notes, start=1):
         console.print(f"no{number}: {note}", highlight=False, markup=False)
-    console.print("Next: roof trajectory --from 38.08,46.29 --to 39.93,32.86 --missile shahab-3 --step-s 60", highlight=False)
+    console.print(
+        "Next: roof trajectory --from 38.08,46.29 --to 39.93,32.86 --missile shahab-3 --step-s 60", highlight=False
+    )

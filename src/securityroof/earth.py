@@ -137,7 +137,8 @@ def ellipsoid_height_along_radius_m(position_m, earth: Earth = WGS84) -> np.ndar
     return norm - surface_radius_m(r / norm[..., None], earth)
 
 
-def _rotate_about_z(vectors: np.ndarray, angle_rad) -> np.ndarray:
+def rotate_about_z(vectors: np.ndarray, angle_rad) -> np.ndarray:
+    """Vectors (..., 3) turned by ``angle_rad`` about the z axis (counter-clockwise seen from the north)."""
     c, s = np.cos(angle_rad), np.sin(angle_rad)
     x, y = vectors[..., 0], vectors[..., 1]
     return np.stack([c * x - s * y, s * x + c * y, vectors[..., 2]], axis=-1)
@@ -149,15 +150,15 @@ def ecef_to_inertial(position_m, velocity_mps, time_s, earth: Earth = WGS84) -> 
     v = np.asarray(velocity_mps, dtype=float)
     omega = np.array([0.0, 0.0, earth.rotation_rate_rad_s])
     angle = earth.rotation_rate_rad_s * np.asarray(time_s, dtype=float)
-    return _rotate_about_z(r, angle), _rotate_about_z(v + np.cross(omega, r), angle)
+    return rotate_about_z(r, angle), rotate_about_z(v + np.cross(omega, r), angle)
 
 
 def inertial_to_ecef(position_m, velocity_mps, time_s, earth: Earth = WGS84) -> tuple[np.ndarray, np.ndarray]:
     """Inverse of :func:`ecef_to_inertial`: velocity comes back relative to the rotating Earth."""
     angle = -earth.rotation_rate_rad_s * np.asarray(time_s, dtype=float)
-    r = _rotate_about_z(np.asarray(position_m, dtype=float), angle)
+    r = rotate_about_z(np.asarray(position_m, dtype=float), angle)
     omega = np.array([0.0, 0.0, earth.rotation_rate_rad_s])
-    v = _rotate_about_z(np.asarray(velocity_mps, dtype=float), angle) - np.cross(omega, r)
+    v = rotate_about_z(np.asarray(velocity_mps, dtype=float), angle) - np.cross(omega, r)
     return r, v
 
 
@@ -188,9 +189,7 @@ def gravity_potential(position_m, earth: Earth = WGS84) -> np.ndarray:
     potential = -earth.mu_m3_s2 / rn
     if earth.j2:
         sin2 = (r[..., 2] / rn) ** 2
-        potential = potential + earth.mu_m3_s2 * earth.j2 * J2_REFERENCE_RADIUS_M**2 / rn**3 * 0.5 * (
-            3.0 * sin2 - 1.0
-        )
+        potential = potential + earth.mu_m3_s2 * earth.j2 * J2_REFERENCE_RADIUS_M**2 / rn**3 * 0.5 * (3.0 * sin2 - 1.0)
     return potential
 
 

@@ -6,20 +6,22 @@ Method. Each pass aims at a virtual point P (first the real aim point A):
 2. in the inertial frame, P is where the Earth will have carried it at the impact time T, and the
    free flight is the conic from B to P over the central angle Ψ, between radii |B| and |P|:
    ``v² = μ(1 − cos Ψ) / (|B| cos γ (k cos γ − cos(Ψ + γ)))`` with k = |B| / |P| (for k = 1 the
-   two-point form of Bate, Mueller & White 1971 §6.2). The inertial flight-path angle γ is chosen
-   so that the burnout velocity *relative to the rotating Earth* has the requested angle, or, for a
-   minimum-energy trajectory, the smallest Earth-relative speed. T comes from the conic's own
-   time of flight (Kepler's equation), iterated to consistency;
-3. the burnout state is propagated on the real Earth (ellipsoid, J2 if asked) to its impact
+   two-point form of Bate, Mueller & White 1971 §6.2). T is the conic's own time of flight
+   (Kepler's equation), settled by secant steps. The inertial flight-path angle γ is the one whose
+   burnout velocity *relative to the rotating Earth* has the requested angle, or, for minimum
+   energy, the one with the least Earth-relative speed: three lanes at γ and γ ± ½° and the vertex
+   of the parabola through their speeds;
+3. the boost depends on the burnout speed and angle (downrange distance, altitude, and its great
+   circle, turned until its heading at burnout is the free flight's): steps 1–3 repeat in closed
+   form until nothing moves by more than a centimetre;
+4. the burnout state is propagated on the real Earth (ellipsoid, J2 if asked) to its impact
    point I, and P moves to cancel the miss I − A: Newton's method in the tangent plane at A, with a
    finite-difference Jacobian on the first pass and Broyden updates after.
 
-The boost's heading, downrange distance and altitude are taken from the previous pass and converge
-with the rest; the boost's great circle is turned until its heading at burnout matches the
-free flight's, so the velocity is continuous at burnout. On a non-rotating sphere with an ideal
-missile the first pass is exact; elsewhere a handful of passes reach a millimetre. Speeds below
-the class's maximum are reached by energy management (see :mod:`securityroof.boost`). Anything that
-cannot be flown comes back as ``reachable = False`` with a reason, never as NaN.
+On a non-rotating sphere with an ideal missile the first pass is exact; elsewhere one or two
+passes reach a millimetre. Speeds below the class's maximum are reached by energy management (see
+:mod:`securityroof.boost`). Anything that cannot be flown comes back as ``reachable = False`` with
+a reason, never as NaN.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from .earth import (
     central_angle,
     geodetic_to_ecef,
     great_circle_heading,
+    rotate_about_z,
     surface_radius_m,
     unit,
 )
@@ -125,12 +128,6 @@ def _broyden_update(jacobian, step, change):
 def minimum_energy_angle(burnout_radius, target_radius, psi):
     """Flight-path angle of the minimum-speed conic between two radii over central angle ``psi``."""
     return 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
-
-
-def _rotate_z(vectors, angle):
-    c, s = np.cos(angle), np.sin(angle)
-    x, y = vectors[..., 0], vectors[..., 1]
-    return np.stack([c * x - s * y, s * x + c * y, vectors[..., 2]], -1)
 
 
 def _dot(a, b):
@@ -223,16 +220,18 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     u_burnout = advance_along_great_circle(geometry.u_launch, heading, burnout_arc)
     burnout_radius = surface_radius_m(u_burnout, earth) + lane.burnout_alt
     # Inertial frame aligned with ECEF at launch: burnout happens at t_bo, impact at T.
-    burnout_i = _rotate_z(u_burnout, omega * geometry.burn_time)
-    frame_velocity = omega * burnout_radius[:, None] * np.stack(
-        [-burnout_i[:, 1], burnout_i[:, 0], np.zeros_like(burnout_radius)], -1
+    burnout_i = rotate_about_z(u_burnout, omega * geometry.burn_time)
+    frame_velocity = (
+        omega
+        * burnout_radius[:, None]
+        * np.stack([-burnout_i[:, 1], burnout_i[:, 0], np.zeros_like(burnout_radius)], -1)
     )
     fixed = np.isfinite(geometry.fixed_angle)
     gamma_i = np.where(fixed & (omega == 0.0), geometry.fixed_angle, lane.inertial_angle)
     impact_time = lane.impact_time
     previous_time = previous_miss = None
     for settle in range(_TIME_STEPS + 1):
-        target_i = _rotate_z(geometry.u_virtual, omega * impact_time)
+        target_i = rotate_about_z(geometry.u_virtual, omega * impact_time)
         psi = central_angle(burnout_i, target_i)
         horizontal = great_circle_heading(burnout_i, target_i)
         if omega and fixed.any():
@@ -240,10 +239,16 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
             cross_track = _dot(frame_velocity, np.cross(burnout_i, horizontal))
             for _ in range(2):
                 speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
-                relative = np.arctan2(speed_i * np.sin(gamma_i), np.hypot(speed_i * np.cos(gamma_i) - along_frame, cross_track))
+                relative = np.arctan2(
+                    speed_i * np.sin(gamma_i), np.hypot(speed_i * np.cos(gamma_i) - along_frame, cross_track)
+                )
                 gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative - geometry.fixed_angle), gamma_i)
         speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
-        time_miss = geometry.burn_time + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, geometry.target_radius, mu) - impact_time
+        time_miss = (
+            geometry.burn_time
+            + _conic_time_of_flight(burnout_radius, speed_i, gamma_i, geometry.target_radius, mu)
+            - impact_time
+        )
         next_time = impact_time + time_miss
         if previous_time is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -251,13 +256,15 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
                 secant = impact_time - time_miss / slope
             # f falls as T grows where a solution lies ahead; elsewhere substitution is as good.
             next_time = np.where(np.isfinite(secant) & (slope < -1e-3), secant, next_time)
-        next_time = np.clip(np.where(np.isfinite(next_time), next_time, impact_time), geometry.burn_time, _LONGEST_FLIGHT_S)
+        next_time = np.clip(
+            np.where(np.isfinite(next_time), next_time, impact_time), geometry.burn_time, _LONGEST_FLIGHT_S
+        )
         if settle == _TIME_STEPS:
             break  # the state is built for ``impact_time``; ``next_time`` is what it implies
         previous_time, previous_miss, impact_time = impact_time, time_miss, next_time
 
     velocity_i = (speed_i * np.cos(gamma_i))[:, None] * horizontal + (speed_i * np.sin(gamma_i))[:, None] * burnout_i
-    velocity = _rotate_z(velocity_i - frame_velocity, -omega * geometry.burn_time)
+    velocity = rotate_about_z(velocity_i - frame_velocity, -omega * geometry.burn_time)
     speed = np.sqrt(_dot(velocity, velocity))
     with np.errstate(invalid="ignore", divide="ignore"):
         angle = np.arcsin(np.clip(_dot(velocity, u_burnout) / speed, -1.0, 1.0))
@@ -385,10 +392,9 @@ class _Problem:
         The boost (downrange distance, altitude and heading depend on the burnout speed and angle),
         the impact time (where the Earth will have carried the target) and the flight-path angle
         depend on each other; each responds to the others by a few per cent of their change, so a
-        few rounds from the previous pass's values settle them. The angle is the requested
-        Earth-relative one (updated as γ_i ← γ_i − (γ − γ_requested)), or, for minimum energy, the
-        vertex of the parabola through the Earth-relative speeds of three lanes at γ_i and γ_i ± ½°;
-        the speed is stationary there, so the vertex converges in a few rounds.
+        few rounds from the previous pass's values settle them, each row stopping on its own. A
+        requested angle is settled inside each shot; a minimum-energy angle moves to the vertex of
+        the parabola through the Earth-relative speeds of three lanes at γ_i and γ_i ± ½°.
         """
         earth = self.earth
         n = offset.shape[0]
@@ -422,7 +428,11 @@ class _Problem:
                 # where it keeps its direction twice as long (up to four lane steps).
                 at = rows[lowest]
                 same_way = vertex * last_step[at]
-                trust[at] = np.where(same_way < 0.0, 0.5 * trust[at], np.where(same_way > 0.0, np.minimum(2.0 * trust[at], 4.0), trust[at]))
+                trust[at] = np.where(
+                    same_way < 0.0,
+                    0.5 * trust[at],
+                    np.where(same_way > 0.0, np.minimum(2.0 * trust[at], 4.0), trust[at]),
+                )
                 vertex = np.clip(vertex, -trust[at], trust[at])
                 last_step[at] = vertex
                 # A minimum-energy arc near the antipode would graze the surface at a fraction of a
@@ -437,7 +447,9 @@ class _Problem:
                     [-_LANE_STEP_RAD, _LANE_STEP_RAD], lowest.size
                 )
                 sides.put(both, side_next)
-            lane.inertial_angle = np.where(self.minimum_energy[rows], lane.inertial_angle + np.nan_to_num(step), lane.inertial_angle)
+            lane.inertial_angle = np.where(
+                self.minimum_energy[rows], lane.inertial_angle + np.nan_to_num(step), lane.inertial_angle
+            )
             centre.put(rows, lane)
             moved[rows] = shot.moved
             settled = (shot.moved < _SETTLED_M) & (np.abs(step) < _SETTLED_ANGLE_RAD)
@@ -446,7 +458,9 @@ class _Problem:
                 break
 
         impact = free_flight(result.position, np.nan_to_num(result.velocity), self.burn_time, earth).impact()
-        failure = np.where(result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE))
+        failure = np.where(
+            result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE)
+        )
         # A requested angle whose arcs never come down on the aim point (steep shots chasing an
         # eastward target: the Coriolis drift grows faster than the range) has no arc at all.
         no_landing = np.where(self.minimum_energy, Reason.NO_IMPACT, Reason.NO_ARC)
@@ -471,7 +485,14 @@ def _merge_shots(into: _Shot, rows, shot: _Shot) -> _Shot:
     """``into`` with the entries ``rows`` replaced by ``shot`` (the latest round of those rows)."""
     for name in ("position", "velocity", "speed", "angle", "moved", "overflown"):
         getattr(into, name)[rows] = getattr(shot, name)
-    for name in ("burnout_alt_m", "downrange_m", "pitch_blend", "burnout_speed_mps", "burnout_angle_rad", "burn_time_s"):
+    for name in (
+        "burnout_alt_m",
+        "downrange_m",
+        "pitch_blend",
+        "burnout_speed_mps",
+        "burnout_angle_rad",
+        "burn_time_s",
+    ):
         getattr(into.shape, name)[rows] = getattr(shot.shape, name)
     return into
 
@@ -627,7 +648,7 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
     active = np.asarray(rows)
     offset = np.zeros((active.size, 2))
     carry = problem.initial_carry()
-    jacobian = None
+    jacobian = last_offset = last_residual = None
     iterations = 0
     for iterations in range(1, max_iterations + 1):
         if active.size == 0:
@@ -639,7 +660,9 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
         failure = flown.failure
         # Well beyond the class's reach after the first correction: the speed it would need is
         # known well enough to say so, without chasing the last metre of a shot it cannot fly.
-        hopeless = (failure == Reason.NONE) & (flown.shot.speed > _HOPELESS_MARGIN * problem.max_speed) & (iterations > 1)
+        hopeless = (
+            (failure == Reason.NONE) & (flown.shot.speed > _HOPELESS_MARGIN * problem.max_speed) & (iterations > 1)
+        )
         failure = np.where(hopeless, Reason.TOO_FAST, failure)
         done = ((miss < tolerance_m) & flown.consistent) | (failure != Reason.NONE)
         if iterations == max_iterations:
@@ -651,7 +674,9 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
 
         keep = ~done
         if jacobian is None:  # first pass: most trajectories are done; differentiate the rest
-            jacobian = _finite_difference_jacobian(problem.subset(keep), offset[keep], flown.carry.take(keep), flown.residual[keep])
+            jacobian = _finite_difference_jacobian(
+                problem.subset(keep), offset[keep], flown.carry.take(keep), flown.residual[keep]
+            )
         else:
             jacobian = _well_conditioned(jacobian[keep])
         active, problem, aim = active[keep], problem.subset(keep), aim[keep]
@@ -689,7 +714,9 @@ def maximum_range(burn_time_s, burnout_speed_mps, burnout_alt_m, earth: Earth):
     parabola through the best three points.
     """
     radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
-    t, v, h = (np.atleast_1d(np.asarray(a, dtype=float))[:, None] for a in (burn_time_s, burnout_speed_mps, burnout_alt_m))
+    t, v, h = (
+        np.atleast_1d(np.asarray(a, dtype=float))[:, None] for a in (burn_time_s, burnout_speed_mps, burnout_alt_m)
+    )
     step = np.radians(0.05)
     angles = np.arange(np.radians(1.0), np.radians(80.0), step)[None, :]
 
@@ -721,7 +748,9 @@ def reasons(solution: TargetingSolution, fixed_angle_rad=np.nan) -> list[str | N
         elif code == Reason.ANTIPODAL:
             texts[i] = "aim point is antipodal to the launch point: every launch azimuth reaches it"
         elif code == Reason.TOO_FAST:
-            angle = "a minimum-energy trajectory" if np.isnan(fixed[i]) else f"a {np.degrees(fixed[i]):.1f}° burnout angle"
+            angle = (
+                "a minimum-energy trajectory" if np.isnan(fixed[i]) else f"a {np.degrees(fixed[i]):.1f}° burnout angle"
+            )
             texts[i] = (
                 f"out of range: {name} would need a burnout speed of {solution.burnout_speed_mps[i] / 1e3:.2f} km/s "
                 f"on {angle}, above its {solution.missile.max_burnout_speed_mps[i] / 1e3:.2f} km/s"

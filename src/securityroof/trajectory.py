@@ -48,9 +48,14 @@ def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, li
     """Degrees as float arrays, checked: latitudes in [-90, 90], longitudes in [-180, 360].
 
     ``lines``: the file line of each entry, for messages about a batch file."""
-    arrays = [np.atleast_1d(np.asarray(a, dtype=float)) for a in (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)]
+    arrays = [
+        np.atleast_1d(np.asarray(a, dtype=float)) for a in (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    ]
     for name, values, bound in zip(
-        ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg"), arrays, (90.0, 360.0, 90.0, 360.0)
+        ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg"),
+        arrays,
+        (90.0, 360.0, 90.0, 360.0),
+        strict=True,
     ):
         _check_range(name, values, -90.0 if bound == 90.0 else -180.0, bound, lines)
     return np.broadcast_arrays(*arrays)
@@ -72,7 +77,9 @@ def missile_arrays(names, n: int) -> MissileArrays:
         burn[rows] = missile.burn_time_s
         alt[rows] = missile.burnout_altitude_m
         speed[rows] = missile.burnout_speed_mps
-    return MissileArrays(name=np.asarray(names, dtype=object), burn_time_s=burn, burnout_alt_m=alt, max_burnout_speed_mps=speed)
+    return MissileArrays(
+        name=np.asarray(names, dtype=object), burn_time_s=burn, burnout_alt_m=alt, max_burnout_speed_mps=speed
+    )
 
 
 def _geod(earth: Earth) -> Geod:
@@ -101,7 +108,9 @@ class TrajectorySet:
     @cached_property
     def ground_range_km(self) -> np.ndarray:
         """Geodesic distance on the model Earth from launch to aim point."""
-        _, _, distance = _geod(self.earth).inv(self.launch_lon_deg, self.launch_lat_deg, self.aim_lon_deg, self.aim_lat_deg)
+        _, _, distance = _geod(self.earth).inv(
+            self.launch_lon_deg, self.launch_lat_deg, self.aim_lon_deg, self.aim_lat_deg
+        )
         return np.asarray(distance) / 1e3
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -146,7 +155,11 @@ class TrajectorySet:
         """One JSON-ready dict per trajectory (NaN becomes ``None``; the burnout state one list)."""
         columns = self.columns()
         state_keys = ("burnout_x_m", "burnout_y_m", "burnout_z_m", "burnout_vx_m_s", "burnout_vy_m_s", "burnout_vz_m_s")
-        model = {"earth": self.earth.name, "rotating": self.earth.rotating, "gravity": "point-mass+J2" if self.earth.j2 else "point-mass"}
+        model = {
+            "earth": self.earth.name,
+            "rotating": self.earth.rotating,
+            "gravity": "point-mass+J2" if self.earth.j2 else "point-mass",
+        }
         out = []
         for i in range(len(self)):
             record = {}
@@ -303,6 +316,7 @@ class Trajectory:
                     self.samples["alt_m"],
                     self.samples["speed_mps"],
                     self.samples["phase"],
+                    strict=True,
                 )
             ]
         return out
@@ -327,7 +341,15 @@ def trajectory(
     if step_s is not None and not (np.isfinite(step_s) and step_s > 0):
         raise InputError(f"step_s: {step_s!r} must be a positive number of seconds")
     batch = trajectories(
-        launch[0], launch[1], aim[0], aim[1], missile=missile, burnout_angle_deg=burnout_angle_deg, earth=earth, rotating=rotating, j2=j2
+        launch[0],
+        launch[1],
+        aim[0],
+        aim[1],
+        missile=missile,
+        burnout_angle_deg=burnout_angle_deg,
+        earth=earth,
+        rotating=rotating,
+        j2=j2,
     )
     summary = batch.records()[0]
     samples = batch.samples(0, step_s) if step_s is not None and summary["reachable"] else None
