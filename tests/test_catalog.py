@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from securityroof.catalog import CatalogError, load_catalog, parse_missiles
+from securityroof.catalog import CatalogError, load_catalog, parse_entries
 from securityroof.earth import SPHERE
 from securityroof.targeting import maximum_range
 
@@ -54,7 +54,7 @@ note = "made up"
 
 
 def test_a_valid_entry_parses():
-    (missile,) = parse_missiles(ENTRY)
+    (missile,) = parse_entries("missile", ENTRY)
     assert missile.burnout_speed_mps == 3000.0 and missile.burnout_altitude_m == 80e3
 
 
@@ -73,6 +73,6 @@ def test_a_valid_entry_parses():
 )
 def test_bad_entries_name_the_file_key_and_reason(change, expected):
     with pytest.raises(CatalogError) as error:
-        parse_missiles(ENTRY.replace(*change), file="bad.toml")
+        parse_entries("missile", ENTRY.replace(*change), file="bad.toml")
     assert str(error.value).startswith("bad.toml")
     assert expected in str(error.value)

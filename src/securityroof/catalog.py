@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 
 class CatalogError(ValueError):
@@ -57,26 +57,124 @@ class MissileClass(_Entry):
         return self.burnout_altitude_km * 1e3
 
 
-class _MissileFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    missile: list[MissileClass]
+class RadarClass(_Entry):
+    """A ground- or sea-based radar: where it can look and how far it sees a given target.
+
+    Detection range scales with the target's radar cross-section σ as R = R_ref (σ / σ_ref)^¼ (the
+    radar range equation at fixed power, aperture, noise and dwell). Sensors see a target only above
+    ``min_elevation_deg`` (and the horizon), below ``max_elevation_deg``, and within
+    ``azimuth_half_width_deg`` of the site's boresight (180 for all-round coverage)."""
+
+    band: str = Field(min_length=1)
+    country: str
+    reference_range_km: float = Field(gt=0, le=10_000, description="detection range against reference_rcs_m2")
+    reference_rcs_m2: float = Field(gt=0, le=100)
+    azimuth_half_width_deg: float = Field(gt=0, le=180)
+    min_elevation_deg: float = Field(ge=-2, lt=90)
+    max_elevation_deg: float = Field(gt=0, le=90)
+    track_formation_s: float = Field(ge=0, le=600, description="first detection to a track that can cue")
+
+    @model_validator(mode="after")
+    def _elevations_ordered(self) -> RadarClass:
+        if self.max_elevation_deg <= self.min_elevation_deg:
+            raise ValueError("max_elevation_deg must exceed min_elevation_deg")
+        return self
+
+
+class SatelliteClass(_Entry):
+    """Early-warning satellites: they report a launch (a cue, not a fire-control track)."""
+
+    country: str
+    report_delay_s: float = Field(ge=0, le=600, description="launch to the report reaching users")
+
+
+class InterceptorClass(_Entry):
+    """An interceptor: its boost (as for missiles) and the envelope where it may intercept."""
+
+    country: str
+    stages: int = Field(ge=1, le=4)
+    burn_time_s: float = Field(gt=0, le=600)
+    burnout_speed_km_s: float = Field(gt=0, lt=11.0)
+    burnout_altitude_km: float = Field(gt=0, le=1000)
+    min_intercept_altitude_km: float = Field(ge=0)
+    max_intercept_altitude_km: float = Field(gt=0, le=10_000)
+    max_ground_range_km: float = Field(gt=0, le=20_000)
+    launch_delay_s: float = Field(ge=0, le=600, description="launch decision to lift-off")
+
+    @model_validator(mode="after")
+    def _altitudes_ordered(self) -> InterceptorClass:
+        if self.max_intercept_altitude_km <= self.min_intercept_altitude_km:
+            raise ValueError("max_intercept_altitude_km must exceed min_intercept_altitude_km")
+        return self
+
+    @property
+    def burnout_speed_mps(self) -> float:
+        return self.burnout_speed_km_s * 1e3
+
+    @property
+    def burnout_altitude_m(self) -> float:
+        return self.burnout_altitude_km * 1e3
+
+
+#: Catalog files: file name, table name in the file, model.
+KINDS = {
+    "missile": ("missiles.toml", MissileClass),
+    "radar": ("radars.toml", RadarClass),
+    "satellite": ("satellites.toml", SatelliteClass),
+    "interceptor": ("interceptors.toml", InterceptorClass),
+}
 
 
 class Catalog:
-    """All catalog entries, looked up by name."""
+    """All catalog entries, looked up by kind and name; names are unique across kinds."""
 
-    def __init__(self, missiles: list[MissileClass]):
-        self.missiles = {m.name: m for m in missiles}
-        if len(self.missiles) != len(missiles):
-            raise CatalogError("missile names in the catalog must be unique")
+    def __init__(self, entries: dict[str, list[_Entry]]):
+        self.entries = {kind: {e.name: e for e in entries.get(kind, [])} for kind in KINDS}
+        names = [e.name for kind_entries in entries.values() for e in kind_entries]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise CatalogError(f"catalog names must be unique across kinds: {', '.join(duplicated)}")
+
+    @property
+    def missiles(self) -> dict[str, MissileClass]:
+        return self.entries["missile"]
+
+    @property
+    def radars(self) -> dict[str, RadarClass]:
+        return self.entries["radar"]
+
+    @property
+    def satellites(self) -> dict[str, SatelliteClass]:
+        return self.entries["satellite"]
+
+    @property
+    def interceptors(self) -> dict[str, InterceptorClass]:
+        return self.entries["interceptor"]
+
+    def kind_of(self, name: str) -> str | None:
+        """Which kind of entry ``name`` is, or None if the catalog has no such entry."""
+        return next((kind for kind, entries in self.entries.items() if name in entries), None)
+
+    def lookup(self, kind: str, name: str):
+        entries = self.entries[kind]
+        try:
+            return entries[name]
+        except KeyError:
+            close = difflib.get_close_matches(name.lower(), list(entries), n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; known classes: {', '.join(entries)}"
+            raise CatalogError(f"{kind}: unknown class {name!r}{hint}") from None
 
     def missile(self, name: str) -> MissileClass:
-        try:
-            return self.missiles[name]
-        except KeyError:
-            close = difflib.get_close_matches(name.lower(), list(self.missiles), n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; known classes: {', '.join(self.missiles)}"
-            raise CatalogError(f"missile: unknown class {name!r}{hint}") from None
+        return self.lookup("missile", name)
+
+    def radar(self, name: str) -> RadarClass:
+        return self.lookup("radar", name)
+
+    def satellite(self, name: str) -> SatelliteClass:
+        return self.lookup("satellite", name)
+
+    def interceptor(self, name: str) -> InterceptorClass:
+        return self.lookup("interceptor", name)
 
 
 def _format_validation_error(file: str, error: ValidationError) -> str:
@@ -87,20 +185,34 @@ def _format_validation_error(file: str, error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def parse_missiles(text: str, file: str = "missiles.toml") -> list[MissileClass]:
-    """Parse a missile catalog file's text; errors name the file, the entry's key and the reason."""
+def parse_entries(kind: str, text: str, file: str | None = None) -> list[_Entry]:
+    """Parse one catalog file's text (``[[kind]]`` tables); errors name the file, the entry's key
+    and the reason, e.g. ``radars.toml: radar.2.reference_range_km: Input should be greater than 0``."""
+    file = file or KINDS[kind][0]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{file}: not valid TOML: {error}") from None
     try:
-        return _MissileFile.model_validate(data).missile
+        return getattr(_file_model(kind).model_validate(data), kind)
     except ValidationError as error:
         raise CatalogError(_format_validation_error(file, error)) from None
+
+
+@lru_cache(maxsize=None)
+def _file_model(kind: str) -> type[BaseModel]:
+    return create_model(
+        f"_{kind.title()}File", __config__=ConfigDict(extra="forbid"), **{kind: (list[KINDS[kind][1]], ...)}
+    )
 
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
     """The catalog shipped with the package."""
     folder = resources.files("securityroof") / "data" / "catalog"
-    return Catalog(parse_missiles((folder / "missiles.toml").read_text(encoding="utf-8")))
+    entries = {}
+    for kind, (file, _) in KINDS.items():
+        path = folder / file
+        if path.is_file():
+            entries[kind] = parse_entries(kind, path.read_text(encoding="utf-8"), file)
+    return Catalog(entries)
