@@ -1,0 +1,199 @@
+"""Interceptor fly-out: how soon after lift-off an interceptor can be at a given ground range and
+altitude from its site.
+
+The table τ(ground range, altitude) is built by propagating a fan of interceptor trajectories
+with the ballistic engine (the same kinematic boost as missiles, full burnout speed, burnout angles
+from 2° to 88°), over a non-rotating sphere: an interceptor flies for minutes, over which the
+Earth's rotation moves its intercept point by a few kilometres, well inside the uncertainty of
+public interceptor parameters. For each altitude, the fan's crossings of that altitude, on the way
+up (short ranges) and on the way down (long ranges, from the trajectories below the farthest-flying
+one, which are the faster of the two through each point), are interpolated across the fan. Points
+the fan never reaches are unreachable (``inf``).
+
+Tables depend only on the class's parameters; they are cached on disk (``SECURITYROOF_CACHE`` or
+``~/.cache/securityroof``), keyed by a hash of those parameters and of this module's table version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy.ndimage import map_coordinates
+
+from .ballistic import free_flight
+from .boost import boost_profile, boost_shape
+from .catalog import InterceptorClass
+from .earth import SPHERE
+
+#: Bump when the table's construction changes, so cached tables are rebuilt.
+TABLE_VERSION = 1
+_FAN_ANGLES_DEG = np.arange(2.0, 88.01, 0.5)
+_SAMPLE_STEP_S = 0.5
+#: Fly-outs longer than this (steep shots of the fastest interceptors, climbing for an hour) are cut:
+#: no engagement in a ballistic missile's flight waits that long.
+_LONGEST_FLYOUT_S = 1800.0
+_RANGE_CELLS = 241
+_ALTITUDE_CELLS = 161
+#: Stand-in for "never" inside the table, so bilinear lookups next to the envelope's edge come out
+#: huge (unreachable) instead of NaN.
+_NEVER_S = 1e9
+
+
+@dataclass(frozen=True)
+class FlyoutTable:
+    """τ(ground range, altitude) in seconds after lift-off on a regular grid; ``inf`` where the
+    interceptor cannot be."""
+
+    ground_range_m: np.ndarray  # (G,)
+    altitude_m: np.ndarray  # (H,)
+    time_s: np.ndarray  # (G, H)
+
+    def __call__(self, ground_range_m, altitude_m) -> np.ndarray:
+        """Bilinear interpolation; outside the grid, or next to unreachable cells, ``inf``."""
+        g = np.asarray(ground_range_m, dtype=float)
+        h = np.asarray(altitude_m, dtype=float)
+        gi = g / self.ground_range_m[-1] * (self.ground_range_m.size - 1)
+        hi = h / self.altitude_m[-1] * (self.altitude_m.size - 1)
+        inside = (gi >= 0) & (gi <= self.ground_range_m.size - 1) & (hi >= 0) & (hi <= self.altitude_m.size - 1)
+        table = np.where(np.isfinite(self.time_s), self.time_s, _NEVER_S)
+        values = map_coordinates(
+            table, [np.ravel(np.clip(gi, 0, None)), np.ravel(np.clip(hi, 0, None))], order=1, mode="nearest"
+        )
+        values = values.reshape(g.shape if g.shape else ())
+        return np.where(inside & (values < 0.5 * _NEVER_S), values, np.inf)
+
+
+def fan_samples(interceptor: InterceptorClass, angles_deg=_FAN_ANGLES_DEG, step_s: float = _SAMPLE_STEP_S):
+    """Time, ground range and altitude (K, T) of full-speed interceptor trajectories fired at the
+    burnout angles ``angles_deg`` over the non-rotating sphere, NaN after each lands."""
+    earth = SPHERE.with_rotation(False)
+    radius = earth.equatorial_radius_m
+    angles = np.radians(np.asarray(angles_deg, dtype=float))
+    k = angles.size
+    shape = boost_shape(
+        np.full(k, interceptor.burn_time_s),
+        np.full(k, interceptor.burnout_speed_mps),
+        angles,
+        np.full(k, interceptor.burnout_altitude_m),
+    )
+    # Burnout state in a plane through the pole: launch at (0, 0), fired north.
+    theta = shape.downrange_m / radius
+    burnout_radius = radius + shape.burnout_alt_m
+    position = burnout_radius[:, None] * np.stack([np.cos(theta), np.zeros(k), np.sin(theta)], -1)
+    up = position / burnout_radius[:, None]
+    north = np.stack([-np.sin(theta), np.zeros(k), np.cos(theta)], -1)
+    speed = shape.burnout_speed_mps
+    velocity = (speed * np.cos(angles))[:, None] * north + (speed * np.sin(angles))[:, None] * up
+    arcs = free_flight(position, velocity, shape.burn_time_s, earth)
+    end = min(float(np.nanmax(arcs.impact().time_s)), _LONGEST_FLYOUT_S)
+    times = np.arange(0.0, end + step_s, step_s)[None, :].repeat(k, 0)
+    boosting = times < interceptor.burn_time_s
+    r, _ = arcs.states(np.where(boosting, interceptor.burn_time_s, times))
+    ground = np.arctan2(r[..., 2], r[..., 0]) * radius
+    altitude = np.linalg.norm(r, axis=-1) - radius
+    profile = boost_profile(shape, times)
+    ground = np.where(boosting, profile["downrange_m"], ground)
+    altitude = np.where(boosting, profile["alt_m"], altitude)
+    landed = (altitude < 0.0) & ~boosting
+    after = np.cumsum(landed, axis=1) > 0
+    return (
+        np.where(after, np.nan, times),
+        np.where(after, np.nan, ground),
+        np.where(after, np.nan, np.maximum(altitude, 0.0)),
+    )
+
+
+def build_table(interceptor: InterceptorClass) -> FlyoutTable:
+    """Fly-out table for one interceptor class (see the module docstring)."""
+    times, ground, altitude = fan_samples(interceptor)
+    reach = float(np.nanmax(ground))
+    ranges = np.linspace(0.0, min(reach, interceptor.max_ground_range_km * 1e3), _RANGE_CELLS)
+    top = min(float(np.nanmax(altitude)), interceptor.max_intercept_altitude_km * 1e3)
+    altitudes = np.linspace(0.0, top, _ALTITUDE_CELLS)
+    table = np.full((ranges.size, altitudes.size), np.inf)
+    for j, level in enumerate(altitudes):
+        (g_up, t_up), (g_down, t_down) = _crossings(times, ground, altitude, level)
+        # The way-up crossings cover short ranges, the way-down ones long ranges; between them lies
+        # the apex of the lowest trajectory that still reaches this altitude, where neighbouring
+        # fan angles cross far apart, so the two sets are joined into one curve across it.
+        crossing_range, crossing_time = np.concatenate([g_up, g_down]), np.concatenate([t_up, t_down])
+        if crossing_range.size < 2:
+            continue
+        order = np.argsort(crossing_range)
+        g, t = crossing_range[order], crossing_time[order]
+        inside = (ranges >= g[0]) & (ranges <= g[-1])
+        table[inside, j] = np.interp(ranges[inside], g, t)
+    return FlyoutTable(ranges, altitudes, table)
+
+
+def _crossings(times, ground, altitude, level):
+    """Where and when the fan trajectories cross ``level`` going up, and coming down for the angles
+    below the fan's farthest one (the faster of the two trajectories through each point)."""
+    apex = np.nanargmax(np.where(np.isnan(altitude), -np.inf, altitude), axis=1)
+    rows = np.arange(times.shape[0])
+    reaches = altitude[rows, apex] >= level
+    columns = np.arange(times.shape[1])[None, :]
+    up_mask = (altitude >= level) & (columns <= apex[:, None])
+    down_mask = (altitude >= level) & (columns >= apex[:, None])
+    first_up = np.argmax(up_mask, axis=1)
+    last_down = times.shape[1] - 1 - np.argmax(down_mask[:, ::-1], axis=1)
+    up = _interpolate_crossing(times, ground, altitude, level, first_up - 1, first_up)
+    following = np.minimum(last_down + 1, times.shape[1] - 1)
+    down = _interpolate_crossing(times, ground, altitude, level, last_down, following)
+    up = tuple(v[reaches] for v in up)
+    down_ok = reaches & np.isfinite(down[0])
+    down = tuple(v[down_ok] for v in down)
+    if down[0].size:
+        farthest = np.argmax(down[0])
+        down = tuple(v[: farthest + 1] for v in down)
+    return [up, down]
+
+
+def _interpolate_crossing(times, ground, altitude, level, before, after):
+    rows = np.arange(times.shape[0])
+    before = np.clip(before, 0, None)
+    h0, h1 = altitude[rows, before], altitude[rows, after]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.clip(np.where(h1 != h0, (level - h0) / (h1 - h0), 0.0), 0.0, 1.0)
+    t = times[rows, before] + fraction * (times[rows, after] - times[rows, before])
+    g = ground[rows, before] + fraction * (ground[rows, after] - ground[rows, before])
+    return g, t
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("SECURITYROOF_CACHE") or Path.home() / ".cache" / "securityroof")
+
+
+def table_key(interceptor: InterceptorClass) -> str:
+    """Hash of everything the table depends on: the class's kinematic parameters and the version."""
+    parameters = interceptor.model_dump(exclude={"label", "source", "note"})
+    text = json.dumps({"version": TABLE_VERSION, "interceptor": parameters}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@lru_cache(maxsize=64)
+def flyout_table(interceptor: InterceptorClass) -> FlyoutTable:
+    """The class's fly-out table, from the disk cache when there, else built and cached.
+
+    A cache that cannot be written (read-only home, say) only costs the rebuild next time."""
+    path = _cache_dir() / f"flyout-{interceptor.name}-{table_key(interceptor)}.npz"
+    try:
+        with np.load(path) as stored:
+            return FlyoutTable(stored["ground_range_m"], stored["altitude_m"], stored["time_s"])
+    except (OSError, KeyError, ValueError):
+        pass
+    table = build_table(interceptor)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.npz")
+        np.savez(partial, ground_range_m=table.ground_range_m, altitude_m=table.altitude_m, time_s=table.time_s)
+        partial.replace(path)  # readers never see a half-written table
+    except OSError:
+        pass
+    return table

@@ -1,0 +1,79 @@
+"""Interceptor fly-out tables against direct propagation, monotonicity, and the disk cache."""
+
+import numpy as np
+import pytest
+
+from securityroof.catalog import InterceptorClass
+from securityroof.interceptors import build_table, fan_samples, flyout_table, table_key
+
+
+def interceptor(**changes) -> InterceptorClass:
+    values = dict(
+        name="test-interceptor",
+        label="test",
+        source="test",
+        note="test",
+        country="nowhere",
+        stages=3,
+        burn_time_s=60.0,
+        burnout_speed_km_s=4.5,
+        burnout_altitude_km=50.0,
+        min_intercept_altitude_km=70.0,
+        max_intercept_altitude_km=1000.0,
+        max_ground_range_km=2500.0,
+        launch_delay_s=10.0,
+    )
+    values.update(changes)
+    return InterceptorClass(**values)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return build_table(interceptor())
+
+
+@pytest.mark.parametrize("angle_deg", [20.3, 33.3, 51.7, 70.2])
+def test_table_agrees_with_direct_propagation(table, angle_deg):
+    """The issue's criterion: τ(ground range, altitude) from the table agrees within 1 % with the
+    time a single interceptor, propagated directly at a burnout angle between the fan's, reaches
+    points of its own path (on the way up; on the way down too for shallow shots, which are the
+    faster way to long range)."""
+    times, ground, altitude = fan_samples(interceptor(), angles_deg=[angle_deg], step_s=5.0)
+    t, g, h = times[0], ground[0], altitude[0]
+    ok = np.isfinite(t) & (h > 80e3) & (h < 1000e3) & (g < 2500e3) & (t > 70.0)  # inside the class envelope
+    apex = np.nanargmax(h)
+    if angle_deg > 40.0:
+        ok &= np.arange(t.size) <= apex
+    assert ok.sum() > 10
+    looked_up = table(g[ok], h[ok])
+    assert np.all(np.isfinite(looked_up))
+    assert np.max(np.abs(looked_up / t[ok] - 1.0)) < 0.01
+
+
+def test_beyond_the_envelope_is_unreachable(table):
+    assert np.isinf(table(3000e3, 100e3))  # beyond max ground range
+    assert np.isinf(table(2400e3, 900e3))  # above the envelope at that range
+    assert np.isinf(table(-1.0, 100e3))
+
+
+def test_faster_interceptor_never_arrives_later():
+    """A faster interceptor (same burn) is at every reachable point no later (monotone in speed)."""
+    slow, fast = build_table(interceptor(burnout_speed_km_s=3.0)), build_table(interceptor(burnout_speed_km_s=4.0))
+    g, h = np.meshgrid(np.linspace(0, 900e3, 40), np.linspace(0, 400e3, 40))
+    t_slow, t_fast = slow(g, h), fast(g, h)
+    reachable = np.isfinite(t_slow)
+    assert np.all(np.isfinite(t_fast[reachable]))
+    assert np.all(t_fast[reachable] <= t_slow[reachable] * (1 + 1e-3))
+
+
+def test_tables_are_cached_on_disk_by_parameters(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
+    flyout_table.cache_clear()
+    first = flyout_table(interceptor(burnout_speed_km_s=3.3))
+    files = list(tmp_path.glob("flyout-*.npz"))
+    assert len(files) == 1 and table_key(interceptor(burnout_speed_km_s=3.3)) in files[0].name
+    flyout_table.cache_clear()
+    again = flyout_table(interceptor(burnout_speed_km_s=3.3))
+    assert np.array_equal(first.time_s, again.time_s)
+    assert table_key(interceptor(burnout_speed_km_s=3.3)) != table_key(interceptor(burnout_speed_km_s=3.4))
+    assert table_key(interceptor(note="other words")) == table_key(interceptor())
