@@ -194,49 +194,61 @@ def _json_value(value):
     return value
 
 
-def sample_trajectory(solution: TargetingSolution, index: int, step_s: float, earth: Earth) -> dict[str, np.ndarray]:
-    """Samples of one targeted trajectory; see :meth:`TrajectorySet.samples`."""
+def sample_trajectories(solution: TargetingSolution, indices, step_s: float, earth: Earth) -> dict[str, np.ndarray]:
+    """Targeted trajectories ``indices`` (M of them, all reachable) sampled every ``step_s`` seconds
+    from launch, the last sample of each at its impact: arrays (M, T), NaN after a trajectory's
+    impact, positions in ECEF, speed relative to the Earth, and ``boosting`` (M, T)."""
     if not (np.isfinite(step_s) and step_s > 0):
         raise InputError(f"step_s: {step_s!r} must be a positive number of seconds")
-    impact_time = solution.impact.time_s[index]
-    burn_time = solution.burnout_time_s[index]
-    times = np.append(np.arange(0.0, impact_time, step_s), impact_time)
-    boosting = times < burn_time
-    position = np.empty((times.size, 3))
-    speed = np.empty(times.size)
+    rows = np.atleast_1d(np.asarray(indices))
+    impact = solution.impact.time_s[rows]
+    burn = solution.burnout_time_s[rows]
+    steps = int(np.ceil(np.max(impact, initial=0.0) / step_s)) + 1
+    grid = np.arange(steps) * step_s
+    times = np.where(grid[None, :] < impact[:, None], grid[None, :], np.nan)
+    # The impact itself ends each row, in the first slot at or after it.
+    last = np.minimum(np.ceil(impact / step_s).astype(int), steps - 1)
+    times[np.arange(rows.size), last] = impact
+    boosting = times < burn[:, None]
+    position = np.full(times.shape + (3,), np.nan)
+    speed = np.full(times.shape, np.nan)
 
     if np.any(boosting):
         shape = solution.boost
-        pick = slice(index, index + 1)
-        one = type(shape)(**{f: getattr(shape, f)[pick] for f in shape.__dataclass_fields__})
-        profile = boost_profile(one, times[boosting][None, :])
-        u_launch = unit(solution.launch_ecef_m[index])
-        heading = solution.launch_heading_ecef[index]
+        one = type(shape)(**{f: getattr(shape, f)[rows] for f in shape.__dataclass_fields__})
+        profile = boost_profile(one, np.where(boosting, times, 0.0))
+        u_launch = unit(solution.launch_ecef_m[rows])[:, None, :]
+        heading = solution.launch_heading_ecef[rows][:, None, :]
         launch_radius = surface_radius_m(u_launch, earth)
-        directions = advance_along_great_circle(u_launch, heading[None, :], profile["downrange_m"][0] / launch_radius)
-        position[boosting] = (surface_radius_m(directions, earth) + profile["alt_m"][0])[:, None] * directions
-        speed[boosting] = profile["speed_mps"][0]
+        directions = advance_along_great_circle(u_launch, heading, profile["downrange_m"] / launch_radius)
+        boost_position = (surface_radius_m(directions, earth) + profile["alt_m"])[..., None] * directions
+        position = np.where(boosting[..., None], boost_position, position)
+        speed = np.where(boosting, profile["speed_mps"], speed)
 
-    flying = ~boosting
-    arcs = free_flight(
-        solution.burnout_position_ecef_m[index : index + 1],
-        solution.burnout_velocity_ecef_mps[index : index + 1],
-        np.array([burn_time]),
-        earth,
-    )
-    r_eci, v_eci = arcs.states(times[flying][None, :])
-    r_ecef, v_ecef = inertial_to_ecef(r_eci[0], v_eci[0], times[flying], earth)
-    position[flying] = r_ecef
-    speed[flying] = np.linalg.norm(v_ecef, axis=-1)
+    flying = np.isfinite(times) & ~boosting
+    arcs = free_flight(solution.burnout_position_ecef_m[rows], solution.burnout_velocity_ecef_mps[rows], burn, earth)
+    flight_times = np.where(flying, times, burn[:, None])
+    r_eci, v_eci = arcs.states(flight_times)
+    r_ecef, v_ecef = inertial_to_ecef(r_eci, v_eci, flight_times, earth)
+    position = np.where(flying[..., None], r_ecef, position)
+    speed = np.where(flying, np.linalg.norm(v_ecef, axis=-1), speed)
+    return {"time_s": times, "position_ecef_m": position, "speed_mps": speed, "boosting": boosting}
+
+
+def sample_trajectory(solution: TargetingSolution, index: int, step_s: float, earth: Earth) -> dict[str, np.ndarray]:
+    """Samples of one targeted trajectory; see :meth:`TrajectorySet.samples`."""
+    sampled = sample_trajectories(solution, [index], step_s, earth)
+    keep = np.isfinite(sampled["time_s"][0])
+    position = sampled["position_ecef_m"][0][keep]
     lat, lon, alt = ecef_to_geodetic(position, earth)
     return {
-        "time_s": times,
+        "time_s": sampled["time_s"][0][keep],
         "position_ecef_m": position,
         "lat_deg": np.degrees(lat),
         "lon_deg": np.degrees(lon),
         "alt_m": alt,
-        "speed_mps": speed,
-        "phase": np.where(boosting, "boost", "free-flight"),
+        "speed_mps": sampled["speed_mps"][0][keep],
+        "phase": np.where(sampled["boosting"][0][keep], "boost", "free-flight"),
     }
 
 
