@@ -1,0 +1,102 @@
+"""Engagement windows: geometry, timing and their monotonicity."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import securityroof as sr
+from securityroof.catalog import InterceptorClass
+from securityroof.earth import WGS84
+from securityroof.engagement import REASONS, Samples, Site, earliest_launch, engagement_windows
+from securityroof.interceptors import build_table
+from securityroof.trajectory import sample_trajectories
+
+SHOT = sr.trajectories(38.08, 46.29, 44.43, 26.10, missile="sejjil-2")  # Tabriz -> Bucharest
+
+
+def interceptor(speed_km_s=4.5) -> InterceptorClass:
+    return InterceptorClass(
+        name="test-interceptor",
+        label="test",
+        source="test",
+        note="test",
+        country="nowhere",
+        stages=3,
+        burn_time_s=60.0,
+        burnout_speed_km_s=speed_km_s,
+        burnout_altitude_km=50.0,
+        min_intercept_altitude_km=70.0,
+        max_intercept_altitude_km=1000.0,
+        max_ground_range_km=2500.0,
+        launch_delay_s=10.0,
+    )
+
+
+TABLES = {speed: build_table(interceptor(speed)) for speed in (2.5, 3.5, 4.5)}
+
+
+def site(lat=42.0, lon=30.0, speed=4.5, min_alt_m=70e3, max_range_m=2500e3):
+    return Site(np.radians(lat), np.radians(lon), 0.0, min_alt_m, 1000e3, max_range_m, 10.0, TABLES[speed])
+
+
+def samples(step_s=5.0):
+    sampled = sample_trajectories(SHOT.solution, [0], step_s, WGS84)
+    return Samples.from_positions(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84)
+
+
+def test_site_under_the_path_has_a_window():
+    windows = engagement_windows(site(), samples(), np.array([200.0]), 30.0, WGS84)
+    assert windows.feasible[0]
+    assert 200.0 < windows.window_start_s[0] <= windows.window_end_s[0] <= SHOT.solution.impact.time_s[0]
+    assert 70e3 <= windows.intercept_alt_m[0] <= 1000e3
+    assert windows.shots[0] >= 2
+
+
+def test_reasons_when_not_feasible():
+    s = samples()
+    far = engagement_windows(site(lat=10.0, lon=-60.0), s, np.array([100.0]), 30.0, WGS84)
+    assert REASONS[int(far.reason[0])] == "out-of-reach"
+    late = engagement_windows(site(), s, np.array([10_000.0]), 30.0, WGS84)
+    assert REASONS[int(late.reason[0])] == "too-late"
+    high_floor = engagement_windows(site(min_alt_m=900e3), s, np.array([100.0]), 30.0, WGS84)
+    assert REASONS[int(high_floor.reason[0])] == "below-min-altitude"
+
+
+def test_decision_and_launch_delays_add_up():
+    assert earliest_launch(100.0, 40.0, 30.0, 10.0) == 110.0 + 0.0  # the track is the limit
+    assert earliest_launch(100.0, 90.0, 30.0, 10.0) == 130.0  # the decision is
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.0, 600.0), st.floats(0.0, 600.0))
+def test_more_delay_never_widens_the_window(launch, extra):
+    """Monotone in delay: a later launch starts no earlier, ends no later, and has no more shots."""
+    s = samples(step_s=10.0)
+    early = engagement_windows(site(), s, np.array([launch]), 30.0, WGS84)
+    late = engagement_windows(site(), s, np.array([launch + extra]), 30.0, WGS84)
+    if late.feasible[0]:
+        assert early.feasible[0]
+        assert late.window_start_s[0] >= early.window_start_s[0]
+        assert late.window_end_s[0] <= early.window_end_s[0]
+        assert late.shots[0] <= early.shots[0]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.0, 800.0))
+def test_faster_interceptor_never_loses_a_window(launch):
+    s = samples(step_s=10.0)
+    slow = engagement_windows(site(speed=2.5), s, np.array([launch]), 30.0, WGS84)
+    fast = engagement_windows(site(speed=3.5), s, np.array([launch]), 30.0, WGS84)
+    if slow.feasible[0]:
+        assert fast.feasible[0]
+        assert fast.window_start_s[0] <= slow.window_start_s[0]
+
+
+def test_boost_phase_is_not_an_intercept_point():
+    """Midcourse interceptors engage from burnout on: a site at the launch point, launching at once,
+    can first intercept at burnout, not during the boost."""
+    s = samples(step_s=5.0)
+    windows = engagement_windows(site(lat=38.1, lon=46.3), s, np.array([0.0]), 30.0, WGS84)
+    assert windows.feasible[0]
+    assert windows.window_start_s[0] >= SHOT.solution.burnout_time_s[0]
