@@ -1,7 +1,6 @@
 """Engagement windows: geometry, timing and their monotonicity."""
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
