@@ -99,3 +99,45 @@ def test_boost_phase_is_not_an_intercept_point():
     windows = engagement_windows(site(lat=38.1, lon=46.3), s, np.array([0.0]), 30.0, WGS84)
     assert windows.feasible[0]
     assert windows.window_start_s[0] >= SHOT.solution.burnout_time_s[0]
+
+
+def test_run_engagements_sharing_changes_cues():
+    """A NATO site under the threat's path with only a Russian radar seeing the launch: no
+    engagement within party ("not-shared"), one with sharing "all", cued by that radar."""
+    from securityroof.engagement import SensorAsset, SiteAsset, run_engagements
+    from securityroof.sensors import Radar
+
+    gabala = Radar(
+        lat_rad=np.radians(40.87),
+        lon_rad=np.radians(47.80),
+        alt_m=0.0,
+        boresight_az_rad=np.radians(200.0),
+        azimuth_half_width_rad=np.radians(90.0),
+        min_elevation_rad=0.0,
+        max_elevation_rad=np.radians(80.0),
+        reference_range_m=4000e3,
+        reference_rcs_m2=1.0,
+        track_formation_s=20.0,
+    )
+    sensors = [SensorAsset("gabala", "russia", None, radar=gabala)]
+    sites = [SiteAsset("nato-site", "nato", None, interceptor(4.5), 42.0, 30.0)]
+    threats = sr.trajectories([38.08, 38.08], [46.29, 46.29], [44.43, 70.0], [26.10, 26.10], missile="sejjil-2")
+
+    def within(sensor_owner, site_owner, same_site):
+        return sensor_owner == site_owner
+
+    def shared(sensor_owner, site_owner, same_site):
+        return True
+
+    alone = run_engagements(
+        ["to-bucharest", "too-far"], threats, 0.1, sensors, sites, within, 60.0, 30.0, 5.0
+    ).records()
+    joint = run_engagements(
+        ["to-bucharest", "too-far"], threats, 0.1, sensors, sites, shared, 60.0, 30.0, 5.0
+    ).records()
+    assert alone[0]["reason"] == "not-shared" and alone[0]["feasible"] is False
+    assert joint[0]["feasible"] is True and joint[0]["cue_sensor_id"] == "gabala"
+    assert joint[0]["launch_time_s"] == joint[0]["cue_time_s"] + 60.0 + 10.0
+    assert joint[1]["reason"] == "threat-out-of-range"
+    assert {"threat_id", "site_id", "feasible", "reason", "cue_sensor_id", "cue_time_s", "launch_time_s",
+            "window_start_s", "window_end_s", "intercept_alt_km", "shots"} <= set(joint[0])  # fmt: skip

@@ -24,12 +24,16 @@ Vectorized over threats × samples for one site at a time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from .catalog import InterceptorClass
 from .earth import Earth, central_angle, ecef_to_geodetic, geodetic_to_ecef, unit
-from .interceptors import FlyoutTable
+from .interceptors import FlyoutTable, flyout_table
+from .sensors import Radar, radar_detections, satellite_reports
+from .trajectory import TrajectorySet, sample_trajectories
 
 REASONS = {
     0: None,
@@ -41,6 +45,7 @@ REASONS = {
     6: "too-late",
 }
 _FEASIBLE, _THREAT_OUT_OF_RANGE, _NOT_DETECTED, _NOT_SHARED, _OUT_OF_REACH, _BELOW_MIN, _TOO_LATE = range(7)
+_REASON_TEXT = np.array([REASONS[code] for code in range(len(REASONS))], dtype=object)
 #: Shot opportunities counted at most (shoot-look-shoot rarely allows more than a few).
 MAX_SHOTS = 8
 
@@ -164,3 +169,183 @@ def _first_feasible(times, flyout, reachable, launch):
     index = np.argmax(ok, axis=1)
     first = np.where(any_ok, times[np.arange(times.shape[0]), index], np.nan)
     return first, index
+
+
+@dataclass(frozen=True)
+class SensorAsset:
+    """A sensor of a scenario: a radar (fire-control tracks) or early-warning satellites (warnings)."""
+
+    id: str
+    owner: str
+    site: str | None
+    radar: Radar | None = None
+    report_delay_s: float | None = None  # satellites
+
+
+@dataclass(frozen=True)
+class SiteAsset:
+    """An interceptor site of a scenario."""
+
+    id: str
+    owner: str
+    site: str | None
+    interceptor: InterceptorClass
+    lat_deg: float
+    lon_deg: float
+    alt_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class Engagements:
+    """Every (threat, site) engagement as columns (the keys of ``roof engage --json``)."""
+
+    columns: dict[str, np.ndarray]
+
+    def records(self) -> list[dict]:
+        keys = list(self.columns)
+        return [{key: _plain(self.columns[key][i]) for key in keys} for i in range(len(self.columns["threat_id"]))]
+
+
+def _plain(value):
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.str_):
+        return str(value)
+    return value
+
+
+def run_engagements(
+    threat_ids,
+    trajectories: TrajectorySet,
+    rcs_m2,
+    sensors: list[SensorAsset],
+    sites: list[SiteAsset],
+    may_cue: Callable[[str, str, bool], bool],
+    decision_delay_s: float,
+    kill_assessment_s: float,
+    step_s: float,
+) -> Engagements:
+    """All engagements of ``sites`` against the targeted threat ``trajectories``, cued by
+    ``sensors`` as ``may_cue(sensor_owner, site_owner, same_site)`` allows."""
+    earth = trajectories.earth
+    solution = trajectories.solution
+    n = len(trajectories)
+    flying = np.flatnonzero(solution.reachable)
+    sampled = sample_trajectories(solution, flying, step_s, earth) if flying.size else None
+    impact = solution.impact.time_s[flying]
+    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))[flying]
+
+    # When each sensor tracks (radars) or reports (satellites) each flying threat.
+    tracks = {}
+    for sensor in sensors:
+        if sensor.radar is not None:
+            tracks[sensor.id] = radar_detections(
+                sensor.radar, sampled["time_s"], sampled["position_ecef_m"], rcs, impact, earth
+            ).track_time_s
+        else:
+            tracks[sensor.id] = satellite_reports(sensor.report_delay_s, impact).track_time_s
+    samples = Samples.from_positions(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth)
+
+    rows = []
+    for site in sites:
+        allowed = [s for s in sensors if may_cue(s.owner, site.owner, s.site is not None and s.site == site.site)]
+        track, track_sensor = _earliest([s for s in allowed if s.radar is not None], tracks, flying.size)
+        warning, warning_sensor = _earliest(allowed, tracks, flying.size)
+        seen_by_any = (
+            np.any([np.isfinite(tracks[s.id]) for s in sensors if s.radar is not None], axis=0)
+            if sensors
+            else np.zeros(flying.size, bool)
+        )
+        launch = earliest_launch(track, warning, decision_delay_s, site.interceptor.launch_delay_s)
+        windows = engagement_windows(_site(site, earth), samples, launch, kill_assessment_s, earth)
+        reason = np.where(np.isfinite(track), windows.reason, np.where(seen_by_any, _NOT_SHARED, _NOT_DETECTED))
+        rows.append((site, track, track_sensor, warning, warning_sensor, launch, windows, reason))
+    return _table(threat_ids, trajectories, flying, rows, n)
+
+
+def _earliest(sensors: list[SensorAsset], tracks: dict[str, np.ndarray], n: int):
+    """Earliest time over ``sensors`` per threat, and which sensor gave it (None where none)."""
+    if not sensors:
+        return np.full(n, np.nan), np.full(n, None, dtype=object)
+    times = np.stack([tracks[s.id] for s in sensors])
+    filled = np.where(np.isfinite(times), times, np.inf)
+    best = np.argmin(filled, axis=0)
+    earliest = filled[best, np.arange(n)]
+    ids = np.array([s.id for s in sensors], dtype=object)[best]
+    return np.where(np.isfinite(earliest), earliest, np.nan), np.where(np.isfinite(earliest), ids, None)
+
+
+def _site(site: SiteAsset, earth: Earth) -> Site:
+    interceptor = site.interceptor
+    return Site(
+        lat_rad=np.radians(site.lat_deg),
+        lon_rad=np.radians(site.lon_deg),
+        alt_m=site.alt_m,
+        min_intercept_alt_m=interceptor.min_intercept_altitude_km * 1e3,
+        max_intercept_alt_m=interceptor.max_intercept_altitude_km * 1e3,
+        max_ground_range_m=interceptor.max_ground_range_km * 1e3,
+        launch_delay_s=interceptor.launch_delay_s,
+        flyout=flyout_table(interceptor),
+    )
+
+
+def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Engagements:
+    """One row per (threat, site), threats varying fastest within each site."""
+    earth = trajectories.earth
+    threat_ids = np.asarray(threat_ids, dtype=object)
+    missiles = trajectories.solution.missile.name
+    columns: dict[str, list] = {
+        key: []
+        for key in (
+            "threat_id", "missile", "site_id", "site_owner", "feasible", "reason", "cue_sensor_id", "cue_time_s",
+            "warning_sensor_id", "warning_time_s", "launch_time_s", "window_start_s", "window_end_s",
+            "intercept_alt_km", "intercept_lat_deg", "intercept_lon_deg", "shots",
+        )
+    }  # fmt: skip
+    for site, track, track_sensor, warning, warning_sensor, launch, windows, reason in rows:
+        full = {
+            "cue_sensor_id": np.full(n, None, dtype=object),
+            "cue_time_s": np.full(n, np.nan),
+            "warning_sensor_id": np.full(n, None, dtype=object),
+            "warning_time_s": np.full(n, np.nan),
+            "launch_time_s": np.full(n, np.nan),
+            "window_start_s": np.full(n, np.nan),
+            "window_end_s": np.full(n, np.nan),
+            "intercept_alt_km": np.full(n, np.nan),
+            "intercept_lat_deg": np.full(n, np.nan),
+            "intercept_lon_deg": np.full(n, np.nan),
+            "shots": np.zeros(n, dtype=np.int64),
+        }
+        code = np.full(n, _THREAT_OUT_OF_RANGE, dtype=np.int8)
+        code[flying] = reason
+        feasible = code == _FEASIBLE
+        ok = feasible[flying]
+        lat, lon, _ = ecef_to_geodetic(np.nan_to_num(windows.intercept_position_ecef_m), earth)
+        values = {
+            "cue_sensor_id": track_sensor,
+            "cue_time_s": track,
+            "warning_sensor_id": warning_sensor,
+            "warning_time_s": warning,
+            "launch_time_s": np.where(np.isfinite(track), launch, np.nan),
+            "window_start_s": np.where(ok, windows.window_start_s, np.nan),
+            "window_end_s": np.where(ok, windows.window_end_s, np.nan),
+            "intercept_alt_km": np.where(ok, windows.intercept_alt_m / 1e3, np.nan),
+            "intercept_lat_deg": np.where(ok, np.degrees(lat), np.nan),
+            "intercept_lon_deg": np.where(ok, np.degrees(lon), np.nan),
+            "shots": np.where(ok, windows.shots, 0),
+        }
+        for key, value in values.items():
+            full[key][flying] = value
+        columns["threat_id"].append(threat_ids)
+        columns["missile"].append(missiles.astype(str))
+        columns["site_id"].append(np.full(n, site.id, dtype=object))
+        columns["site_owner"].append(np.full(n, site.owner, dtype=object))
+        columns["feasible"].append(feasible)
+        columns["reason"].append(_REASON_TEXT[code])
+        for key, value in full.items():
+            columns[key].append(value)
+    return Engagements({key: np.concatenate(parts) if parts else np.array([]) for key, parts in columns.items()})
