@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -199,7 +199,7 @@ def parse_entries(kind: str, text: str, file: str | None = None) -> list[_Entry]
         raise CatalogError(_format_validation_error(file, error)) from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _file_model(kind: str) -> type[BaseModel]:
     return create_model(
         f"_{kind.title()}File", __config__=ConfigDict(extra="forbid"), **{kind: (list[KINDS[kind][1]], ...)}
