@@ -46,6 +46,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import engagement_case
 import numpy as np
 import scipy
 from pyproj import Geod
@@ -229,6 +230,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smaller run for a quick check")
     parser.add_argument("--seed", type=int, default=20100101)
     parser.add_argument("--no-batch-cli", action="store_true", help="skip timing run_batch end to end")
+    parser.add_argument("--no-engagement", action="store_true", help="skip the engagement case")
     parser.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     args = parser.parse_args(argv)
     n = args.n if args.n is not None else (10_000 if args.quick else 100_000)
@@ -333,6 +335,9 @@ def main(argv=None) -> int:
         "platform": platform.platform(),
     }
 
+    if not args.no_engagement:
+        say("engagement: threats x 10 sites x 5 sensors, vectorized against a plain loop over threats and assets ...")
+        result.update(engagement_case.run(n=1_000 if args.quick else 10_000, baseline_n=30 if args.quick else 100))
     if args.json:
         print(json.dumps(result))
         return 0
@@ -353,6 +358,15 @@ def main(argv=None) -> int:
         f"{single_rate / baseline_rate:,.1f}x in one process (target {TARGET_SPEEDUP:,.0f}x: {verdict}); "
         f"peak memory {peak_mb:,.0f} MB ({'under' if result['memory_ok'] else 'OVER'} {MEMORY_LIMIT_MB:,.0f} MB)"
     )
+    if "engagement_speedup" in result:
+        verdict = "met" if result["engagement_speedup"] >= 100 else "NOT met"
+        print(
+            f"engagement: {result['engagement_threats']:,} threats x {result['engagement_sites']} sites x "
+            f"{result['engagement_sensors']} sensors in {result['engagement_seconds']:.2f} s; plain loop "
+            f"{result['engagement_baseline_seconds_scaled']:.1f} s (scaled from {result['engagement_baseline_n']} "
+            f"threats); speedup {result['engagement_speedup']:.1f}x (target 100x: {verdict}); "
+            f"peak {result['engagement_peak_mb']:.0f} MB; results agree: {result['engagement_results_agree']}"
+        )
     print(
         f"python {result['python']}, numpy {result['numpy']}, scipy {result['scipy']}, {result['cpu_count']} CPUs "
         f"({result['usable_cpus']} usable)"

@@ -113,7 +113,9 @@ def engagement_windows(
     times = samples.time_s
     site_up = unit(geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m, earth))
     mean_radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
-    ground = central_angle(site_up, unit(np.nan_to_num(samples.position_ecef_m))) * mean_radius
+    padded = ~np.isfinite(times)
+    positions = np.where(padded[..., None], site_up, samples.position_ecef_m)  # padding: no range, masked below
+    ground = central_angle(site_up, unit(positions)) * mean_radius
     altitude = samples.alt_m
     valid = np.isfinite(times) & ~samples.boosting
     in_range = valid & (ground <= site.max_ground_range_m)
