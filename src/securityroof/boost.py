@@ -38,8 +38,9 @@ _PITCH_POWER = 8
 # (tests/test_boost.py checks against a fine trapezoid); cheap enough to build on first use.
 _LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(64)
 _GAUSS_X, _GAUSS_W = 0.5 * (_LEGENDRE_NODES + 1.0), 0.5 * _LEGENDRE_WEIGHTS
-# Uniform grid for sampled boost profiles (cumulative integrals).
-_X = np.linspace(0.0, 1.0, 801)
+# Uniform grid for sampled boost profiles (cumulative integrals, rescaled to the tabulated end
+# point): positions along the boost to about 0.1 %, far inside what its sensors resolve.
+_X = np.linspace(0.0, 1.0, 121)
 _ANGLE_GRID = np.linspace(0.0, 0.5 * np.pi, 181)
 _BLEND_GRID = np.linspace(0.0, 1.0, 401)
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .catalog import InterceptorClass
-from .earth import Earth, central_angle, ecef_to_geodetic, geodetic_to_ecef, unit
+from .earth import Earth, ecef_to_geodetic, geodetic_to_ecef, unit
 from .interceptors import FlyoutTable, flyout_table
 from .sensors import Radar, radar_detections, satellite_reports
 from .trajectory import TrajectorySet, sample_trajectories
@@ -70,13 +70,16 @@ class Samples:
 
     time_s: np.ndarray  # (N, T)
     position_ecef_m: np.ndarray  # (N, T, 3)
+    direction: np.ndarray  # (N, T, 3) geocentric unit vectors (padding: the +z axis)
     alt_m: np.ndarray  # (N, T) geodetic
     boosting: np.ndarray  # (N, T)
 
     @classmethod
     def from_positions(cls, time_s, position_ecef_m, boosting, earth: Earth) -> Samples:
-        _, _, alt = ecef_to_geodetic(position_ecef_m, earth)
-        return cls(time_s, position_ecef_m, np.where(np.isfinite(time_s), alt, np.nan), boosting)
+        valid = np.isfinite(time_s)
+        position = np.where(valid[..., None], position_ecef_m, [0.0, 0.0, 1.0])
+        _, _, alt = ecef_to_geodetic(position, earth)
+        return cls(time_s, position_ecef_m, unit(position), np.where(valid, alt, np.nan), boosting)
 
 
 @dataclass(frozen=True)
@@ -113,17 +116,14 @@ def engagement_windows(
     times = samples.time_s
     site_up = unit(geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m, earth))
     mean_radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
-    padded = ~np.isfinite(times)
-    positions = np.where(padded[..., None], site_up, samples.position_ecef_m)  # padding: no range, masked below
-    ground = central_angle(site_up, unit(positions)) * mean_radius
+    ground = np.arccos(np.clip(samples.direction @ site_up, -1.0, 1.0)) * mean_radius
     altitude = samples.alt_m
     valid = np.isfinite(times) & ~samples.boosting
     in_range = valid & (ground <= site.max_ground_range_m)
     in_envelope = in_range & (altitude >= site.min_intercept_alt_m) & (altitude <= site.max_intercept_alt_m)
     # The fly-out table was built over a sphere of the mean radius; its altitudes are heights.
-    flyout = np.where(
-        in_envelope, site.flyout(np.where(in_envelope, ground, 0.0), np.where(in_envelope, altitude, 0.0)), np.inf
-    )
+    flyout = np.full(times.shape, np.inf)
+    flyout[in_envelope] = site.flyout(ground[in_envelope], altitude[in_envelope])
     reachable = in_envelope & np.isfinite(flyout)
 
     launch = np.asarray(launch_time_s, dtype=float)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .earth import WGS84, Earth, look_angles
+from .earth import WGS84, Earth, enu_basis, geodetic_to_ecef
 
 
 class NotSeen:
@@ -87,14 +87,30 @@ def radar_detections(
     ``rcs_m2`` per trajectory (N,) or per sample (N, T), ``impact_time_s`` (N,).
     """
     times = np.asarray(times_s, dtype=float)
-    elevation, azimuth, slant = look_angles(radar.lat_rad, radar.lon_rad, radar.alt_m, positions_ecef_m, earth)
-    off_boresight = np.abs(np.angle(np.exp(1j * (azimuth - radar.boresight_az_rad))))
+    # East, north and up of the line of sight in the radar's frame; the margins below are written
+    # with sines and cosines of the angles (no arctangents), which is what makes this fast.
+    site = geodetic_to_ecef(radar.lat_rad, radar.lon_rad, radar.alt_m, earth)
+    east, north, up = np.moveaxis(
+        (np.asarray(positions_ecef_m, dtype=float) - site) @ enu_basis(radar.lat_rad, radar.lon_rad).T, -1, 0
+    )
+    horizontal = np.hypot(east, north)
+    slant = np.hypot(horizontal, up)
     rcs = np.asarray(rcs_m2, dtype=float)
     reach = radar.detection_range_m(rcs[:, None] if rcs.ndim == 1 else rcs)
     # Margins, positive where the constraint holds, in comparable (dimensionless) units so that the
     # smallest one can be interpolated to where it crosses zero.
-    elevation_margin = np.minimum(elevation - radar.min_elevation_rad, radar.max_elevation_rad - elevation)
-    sector_margin = radar.azimuth_half_width_rad - off_boresight
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sin_elevation = up / slant
+        cos_off_boresight = (
+            east * np.sin(radar.boresight_az_rad) + north * np.cos(radar.boresight_az_rad)
+        ) / horizontal
+    elevation_margin = np.minimum(
+        sin_elevation - np.sin(radar.min_elevation_rad), np.sin(radar.max_elevation_rad) - sin_elevation
+    )
+    if radar.azimuth_half_width_rad >= np.pi:
+        sector_margin = np.ones_like(slant)
+    else:  # straight overhead every azimuth is the boresight's
+        sector_margin = np.where(horizontal > 0.0, cos_off_boresight - np.cos(radar.azimuth_half_width_rad), 1.0)
     range_margin = 1.0 - slant / reach
     valid = np.isfinite(times)
     margin = np.where(valid, np.minimum(np.minimum(elevation_margin, sector_margin), range_margin), -np.inf)
