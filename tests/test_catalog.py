@@ -14,10 +14,21 @@ def test_catalog_has_the_classes_the_issue_names():
     assert {"shahab-3", "sejjil-2", "generic-icbm-solid", "ss-27", "minuteman-3"} <= set(CATALOG.missiles)
 
 
-@pytest.mark.parametrize("missile", CATALOG.missiles.values(), ids=list(CATALOG.missiles))
-def test_every_entry_has_a_source_and_a_note(missile):
-    assert missile.source.strip(), f"{missile.name} has no source"
-    assert missile.note.strip(), f"{missile.name} has no note on uncertainty"
+ALL_ENTRIES = [entry for entries in CATALOG.entries.values() for entry in entries.values()]
+
+
+@pytest.mark.parametrize("entry", ALL_ENTRIES, ids=[entry.name for entry in ALL_ENTRIES])
+def test_every_entry_has_a_source_and_a_note(entry):
+    """Every catalog entry, of every kind, is sourced and says how uncertain it is."""
+    assert entry.source.strip(), f"{entry.name} has no source"
+    assert entry.note.strip(), f"{entry.name} has no note on uncertainty"
+
+
+def test_catalog_has_radars_interceptors_and_satellites():
+    assert {"an-tpy-2", "voronezh-dm", "daryal", "uewr"} <= set(CATALOG.radars)
+    assert {"sm-3-ib", "sm-3-iia", "gbi-2-stage", "s-400-48n6"} <= set(CATALOG.interceptors)
+    assert {"sbirs", "tundra"} <= set(CATALOG.satellites)
+    assert CATALOG.kind_of("daryal") == "radar" and CATALOG.kind_of("nothing") is None
 
 
 @pytest.mark.parametrize("missile", CATALOG.missiles.values(), ids=list(CATALOG.missiles))
@@ -48,6 +59,7 @@ range_km = 1000
 burn_time_s = 100
 burnout_altitude_km = 80
 burnout_speed_km_s = 3.0
+rcs_m2 = 0.1
 source = "a book"
 note = "made up"
 """

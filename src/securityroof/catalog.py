@@ -47,6 +47,7 @@ class MissileClass(_Entry):
     burn_time_s: float = Field(gt=0, le=600)
     burnout_speed_km_s: float = Field(gt=0, lt=7.9, description="maximum burnout speed, Earth-relative")
     burnout_altitude_km: float = Field(gt=0, le=1000, description="nominal burnout altitude")
+    rcs_m2: float = Field(gt=0, le=100, description="midcourse radar cross-section of the re-entry vehicle")
 
     @property
     def burnout_speed_mps(self) -> float:
