@@ -4,11 +4,13 @@ The public API (degrees and kilometres at the edges, SI inside):
 
 - :func:`trajectory` / :func:`trajectories`: targeted ballistic trajectories, one or many at once;
 - :func:`load_catalog`: the sourced catalog of missile classes;
+- :func:`load_scenario`: a checked scenario file (parties, assets, threats, sharing policy);
 - :mod:`securityroof.earth`: Earth models, frames, gravity and look angles.
 """
 
 from .catalog import Catalog, MissileClass, load_catalog
 from .earth import SPHERE, WGS84, Earth, earth_model
+from .scenario import Scenario, ScenarioError, load_scenario
 from .trajectory import IDEAL, InputError, Trajectory, TrajectorySet, trajectories, trajectory
 
 __version__ = "0.1.0"
@@ -21,10 +23,13 @@ __all__ = [
     "Earth",
     "InputError",
     "MissileClass",
+    "Scenario",
+    "ScenarioError",
     "Trajectory",
     "TrajectorySet",
     "earth_model",
     "load_catalog",
+    "load_scenario",
     "trajectories",
     "trajectory",
 ]

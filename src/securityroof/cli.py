@@ -15,11 +15,13 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
+from .scenario import ScenarioError, library, load_scenario
 from .trajectory import IDEAL, InputError, trajectories, trajectory
 
 app = typer.Typer(
@@ -268,3 +270,36 @@ def demo_command() -> None:
     console.print(
         "Next: roof trajectory --from 38.08,46.29 --to 39.93,32.86 --missile shahab-3 --step-s 60", highlight=False
     )
+
+
+@app.command("validate")
+def validate_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name from `roof scenarios`.")],
+) -> None:
+    """Check a scenario file against the catalog; print every problem, one per line."""
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError as error:
+        # every problem at once, so a file is fixed in one pass; escaped: key paths look like markup
+        for message in error.messages:
+            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    except CatalogError as error:
+        _fail(escape(str(error)))
+    console.print(f"ok: {loaded.summary()}", highlight=False, markup=False)
+
+
+@app.command("scenarios")
+def scenarios_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the scenarios shipped with securityroof."""
+    entries = library()
+    if as_json:
+        sys.stdout.write(json.dumps({"scenarios": [e.to_dict() for e in entries]}, indent=2) + "\n")
+        return
+    table = Table(title="Scenario library", show_lines=True)
+    for column in ("name", "description", "path"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
+        table.add_row(escape(entry.name), escape(entry.description), escape(entry.path))
+    console.print(table)
+    console.print("Check one: roof validate NAME (or a path to your own file)", highlight=False)

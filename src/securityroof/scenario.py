@@ -47,7 +47,6 @@ from .catalog import Catalog, InterceptorClass, MissileClass, RadarClass, Satell
 
 POLICIES = ("none", "within-party", "all", "pairs")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-_ID_RE = re.compile(ID_PATTERN)
 #: Catalog kinds an asset may be.
 ASSET_KINDS = ("radar", "satellite", "interceptor")
 
@@ -100,7 +99,7 @@ def _point_ref(value: Any) -> str | tuple[float, float]:
 
 def _pair(value: Any) -> tuple[str, str]:
     if not (isinstance(value, list | tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise ValueError(f'expected [sensor_owner, interceptor_owner] (two party ids), got {_show(value)}')
+        raise ValueError(f"expected [sensor_owner, interceptor_owner] (two party ids), got {_show(value)}")
     return value[0], value[1]
 
 
@@ -426,17 +425,18 @@ def _resolve(name_or_path: str | Path) -> Path:
 # --------------------------------------------------------------------------------------------
 # Checking. Problems are (key path, reason); lines are found afterwards in the source text.
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 
 class _Checker:
     def __init__(self, data: dict[str, Any], catalog: Catalog):
         self.data = data
         self.catalog = catalog
-        self.problems: list[tuple[Path_, str]] = []
-        self.models: dict[str, list[tuple[dict[str, Any], BaseModel | None]]] = {}
+        self.problems: list[tuple[KeyPath, str]] = []
+        # per table: (index in the file, raw row, validated model or None)
+        self.models: dict[str, list[tuple[int, dict[str, Any], BaseModel | None]]] = {}
 
-    def problem(self, path: Path_, reason: str) -> None:
+    def problem(self, path: KeyPath, reason: str) -> None:
         self.problems.append((path, reason))
 
     def run(self) -> Scenario | None:
@@ -445,10 +445,10 @@ class _Checker:
         points = self._ids("point")
         self._ids("asset")
         self._ids("threat")
-        point_coords = {raw["id"]: (m.lat_deg, m.lon_deg) for raw, m in self.models["point"] if m is not None}
-        for index, (raw, _) in enumerate(self.models["asset"]):
+        point_coords = {m.id: (m.lat_deg, m.lon_deg) for _, _, m in self.models["point"] if m is not None}
+        for index, raw, _ in self.models["asset"]:
             self._check_asset(index, raw, parties)
-        for index, (raw, model) in enumerate(self.models["threat"]):
+        for index, raw, model in self.models["threat"]:
             self._check_threat(index, raw, model, points, point_coords)
         sharing = self.data.get("sharing")
         if isinstance(sharing, dict):
@@ -467,12 +467,13 @@ class _Checker:
             self.models[table] = []
             for index, raw in enumerate(rows if isinstance(rows, list) else []):
                 if isinstance(raw, dict):
-                    self.models[table].append((raw, self._validate(model, raw, (table, index))))
+                    self.models[table].append((index, raw, self._validate(model, raw, (table, index))))
         for table, model in _TABLES.items():
-            raw = self.data.get(table, {})
-            self.models[table] = [(raw, self._validate(model, raw, (table,)))] if isinstance(raw, dict) else []
+            # [analysis] may be left out (all defaults); a missing [sharing] is reported once, above
+            raw = self.data.get(table, {} if table == "analysis" else None)
+            self.models[table] = [(0, raw, self._validate(model, raw, (table,)))] if isinstance(raw, dict) else []
 
-    def _validate(self, model: type[BaseModel], raw: dict[str, Any], where: Path_) -> BaseModel | None:
+    def _validate(self, model: type[BaseModel], raw: dict[str, Any], where: KeyPath) -> BaseModel | None:
         try:
             return model.model_validate(raw)
         except ValidationError as error:
@@ -484,7 +485,7 @@ class _Checker:
         """The ids a table declares (also of rows with other problems, so that one mistake does not
         turn every reference to that row into a second error); repeats are problems."""
         seen: dict[str, int] = {}
-        for index, (raw, _) in enumerate(self.models[table]):
+        for index, raw, _ in self.models[table]:
             value = raw.get("id")
             if not isinstance(value, str):
                 continue
@@ -514,12 +515,13 @@ class _Checker:
             for key in ("lat_deg", "lon_deg", "alt_m", "boresight_az_deg", "site"):
                 if key in raw:
                     self.problem(
-                        (*where, key), f"a satellite ({name}) has no ground site: its reports are a delay; remove this key"
+                        (*where, key),
+                        f"a satellite ({name}) has no ground site: its reports are a delay; remove this key",
                     )
             return
         for key in ("lat_deg", "lon_deg"):
             if key not in raw:
-                self.problem((*where, key), f"missing (required: a {kind} stands somewhere)")
+                self.problem((*where, key), f"missing (required: {name} stands on the ground)")
         if kind == "interceptor" and "boresight_az_deg" in raw:
             self.problem((*where, "boresight_az_deg"), "only radars have a boresight")
         if kind == "radar":
@@ -568,14 +570,16 @@ class _Checker:
 
     def _build(self, coords: dict[str, tuple[float, float]]) -> Scenario:
         data, catalog = self.data, self.catalog
-        assets = tuple(m for _, m in self.models["asset"])
-        threats = tuple(m for _, m in self.models["threat"])
+        assets = tuple(m for _, _, m in self.models["asset"])
+        threats = tuple(m for _, _, m in self.models["threat"])
         sensors = tuple(
             Sensor(a, catalog.kind_of(a.kind), catalog.entries[catalog.kind_of(a.kind)][a.kind])
             for a in assets
             if catalog.kind_of(a.kind) in ("radar", "satellite")
         )
-        sites = tuple(InterceptorSite(a, catalog.interceptors[a.kind]) for a in assets if a.kind in catalog.interceptors)
+        sites = tuple(
+            InterceptorSite(a, catalog.interceptors[a.kind]) for a in assets if a.kind in catalog.interceptors
+        )
         threat_set = tuple(
             ThreatTrajectory(
                 id=f"{t.id}/{_ref_label(launch)}->{_ref_label(aim)}",
@@ -597,22 +601,22 @@ class _Checker:
         return Scenario(
             name=data["name"],
             description=data["description"],
-            parties={m.id: m for _, m in self.models["party"]},
+            parties={m.id: m for _, _, m in self.models["party"]},
             assets=assets,
-            points={m.id: m for _, m in self.models["point"]},
+            points={m.id: m for _, _, m in self.models["point"]},
             threats=threats,
-            sharing=self.models["sharing"][0][1],
-            analysis=self.models["analysis"][0][1],
+            sharing=self.models["sharing"][0][2],
+            analysis=self.models["analysis"][0][2],
             sensors=sensors,
             interceptor_sites=sites,
             threat_set=threat_set,
         )
 
 
-def _check_sharing(raw: dict[str, Any], parties: Iterable[str], has_pairs: bool) -> list[tuple[Path_, str]]:
+def _check_sharing(raw: dict[str, Any], parties: Iterable[str], has_pairs: bool) -> list[tuple[KeyPath, str]]:
     """Cross-checks of ``[sharing]`` (its types are the model's business): pairs go with
     ``policy = "pairs"`` only, and name declared parties, once each."""
-    problems: list[tuple[Path_, str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     parties = set(parties)
     policy, pairs = raw.get("policy"), raw.get("pairs")
     if policy == "pairs" and (not has_pairs or pairs == []):
@@ -691,19 +695,19 @@ def _reason(error: dict[str, Any], fields: Iterable[str]) -> str:
     if kind == "value_error":
         return str(error["ctx"]["error"])
     if kind == "string_pattern_mismatch":
-        return f"{_show(value)} is not an id: use lowercase letters, digits and hyphens (e.g. \"nato\")"
+        return f'{_show(value)} is not an id: use lowercase letters, digits and hyphens (e.g. "nato")'
     message = error["msg"]
     return message if isinstance(value, dict | list) else f"{message}, got {_show(value)}"
 
 
-def _format_path(path: Path_) -> str:
+def _format_path(path: KeyPath) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
 
-def _message(file: str, line: int | None, path: Path_, reason: str) -> str:
+def _message(file: str, line: int | None, path: KeyPath, reason: str) -> str:
     where = f"{file}:{line}" if line is not None else file
     return f"{where}: {_format_path(path)}: {reason}" if path else f"{where}: {reason}"
 
@@ -730,13 +734,13 @@ class _Lines:
     """Key path -> the 1-based line where that table or key is written."""
 
     def __init__(self, text: str):
-        self.where: dict[Path_, int] = {}
+        self.where: dict[KeyPath, int] = {}
         self._text = text
         self._i = 0
         self._line = 1
         self._scan()
 
-    def line(self, path: Path_) -> int | None:
+    def line(self, path: KeyPath) -> int | None:
         """The line of ``path``, or of its nearest written ancestor (a missing key: its table)."""
         for n in range(len(path), 0, -1):
             if path[:n] in self.where:
@@ -745,8 +749,8 @@ class _Lines:
 
     def _scan(self) -> None:
         text = self._text
-        table: Path_ = ()
-        arrays: dict[Path_, int] = {}  # array of tables (resolved path) -> rows so far
+        table: KeyPath = ()
+        arrays: dict[KeyPath, int] = {}  # array of tables (resolved path) -> rows so far
         while self._i < len(text):
             c = text[self._i]
             if c == "\n":
@@ -763,7 +767,7 @@ class _Lines:
                 if keys is None:
                     return
                 self._skip_comment()  # the rest of the header line: "]]" and any comment
-                path: Path_ = ()
+                path: KeyPath = ()
                 for part in keys[:-1] if double else keys:
                     path = (*path, part)
                     if path in arrays:
@@ -778,9 +782,10 @@ class _Lines:
                 keys = self._key()
                 if keys is None or not text.startswith("=", self._i):
                     return
-                self.where.setdefault((*table, *keys), self._line)
+                for n in range(1, len(keys) + 1):  # a.b.c = 1 also writes tables a and a.b
+                    self.where.setdefault((*table, *keys[:n]), self._line)
                 self._i += 1
-                self._skip_value()
+                self._skip_value((*table, *keys))
 
     def _key(self) -> list[str] | None:
         """A dotted key at the cursor (bare or quoted parts); None if there is none."""
@@ -818,11 +823,15 @@ class _Lines:
         end = self._text.find("\n", self._i)
         self._i = len(self._text) if end < 0 else end
 
-    def _skip_value(self) -> None:
-        """Move past one value (arrays, inline tables and multi-line strings span lines)."""
-        text, depth = self._text, 0
+    def _skip_value(self, path: KeyPath) -> None:
+        """Move past one value (arrays, inline tables and multi-line strings span lines), noting
+        the line of each element of a top-level array (``launch[1]`` on its own line)."""
+        text, depth, element, expecting = self._text, 0, 0, False
         while self._i < len(text):
             c = text[self._i]
+            if expecting and c not in " \t\r\n#]":
+                self.where.setdefault((*path, element), self._line)
+                expecting = False
             if text.startswith('"""', self._i) or text.startswith("'''", self._i):
                 self._skip_multiline_string(text[self._i : self._i + 3])
                 continue
@@ -832,8 +841,12 @@ class _Lines:
                     self._i += 2 if c == '"' and text[self._i] == "\\" else 1
             elif c in "[{":
                 depth += 1
+                expecting = depth == 1 and c == "["
             elif c in "]}":
                 depth -= 1
+            elif c == "," and depth == 1:
+                element += 1
+                expecting = True
             elif c == "#":
                 self._skip_comment()
                 continue
