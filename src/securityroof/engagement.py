@@ -32,8 +32,10 @@ import numpy as np
 from .catalog import InterceptorClass
 from .earth import Earth, ecef_to_geodetic, geodetic_to_ecef, unit
 from .interceptors import FlyoutTable, flyout_table
+from .scenario import Scenario
+from .scenario import Sensor as ScenarioSensor
 from .sensors import Radar, radar_detections, satellite_reports
-from .trajectory import TrajectorySet, sample_trajectories
+from .trajectory import TrajectorySet, sample_trajectories, trajectories
 
 REASONS = {
     0: None,
@@ -237,7 +239,7 @@ def run_engagements(
     solution = trajectories.solution
     n = len(trajectories)
     flying = np.flatnonzero(solution.reachable)
-    sampled = sample_trajectories(solution, flying, step_s, earth) if flying.size else None
+    sampled = sample_trajectories(solution, flying, step_s, earth)
     impact = solution.impact.time_s[flying]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))[flying]
 
@@ -351,3 +353,68 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         for key, value in full.items():
             columns[key].append(value)
     return Engagements({key: np.concatenate(parts) if parts else np.array([]) for key, parts in columns.items()})
+
+
+def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:
+    """Every engagement of a scenario: its threat set targeted, sampled at its analysis step, seen by
+    its sensors and engaged by its interceptor sites as its sharing policy (or ``sharing``) allows."""
+    if sharing is not None:
+        scenario = scenario.with_sharing(sharing)
+    columns = scenario.threat_columns()
+    threats = trajectories(
+        columns["launch_lat_deg"],
+        columns["launch_lon_deg"],
+        columns["aim_lat_deg"],
+        columns["aim_lon_deg"],
+        missile=columns["missile"],
+        burnout_angle_deg=columns["burnout_angle_deg"],
+    )
+    rcs = np.array([t.missile_class.rcs_m2 for t in scenario.threat_set])
+    sensors = [_sensor(sensor) for sensor in scenario.sensors]
+    sites = [
+        SiteAsset(
+            site.id,
+            site.owner,
+            site.asset.site,
+            site.entry,
+            site.asset.lat_deg,
+            site.asset.lon_deg,
+            site.asset.alt_m,
+        )
+        for site in scenario.interceptor_sites
+    ]
+    analysis = scenario.analysis
+    return run_engagements(
+        [t.id for t in scenario.threat_set],
+        threats,
+        rcs,
+        sensors,
+        sites,
+        scenario.sharing.may_cue,
+        analysis.decision_delay_s,
+        analysis.kill_assessment_s,
+        analysis.time_step_s,
+    )
+
+
+def _sensor(sensor: ScenarioSensor) -> SensorAsset:
+    asset, entry = sensor.asset, sensor.entry
+    if sensor.kind == "satellite":
+        return SensorAsset(asset.id, asset.owner, asset.site, report_delay_s=entry.report_delay_s)
+    return SensorAsset(
+        asset.id,
+        asset.owner,
+        asset.site,
+        radar=Radar(
+            lat_rad=asset.lat_rad,
+            lon_rad=asset.lon_rad,
+            alt_m=asset.alt_m,
+            boresight_az_rad=asset.boresight_az_rad,
+            azimuth_half_width_rad=np.radians(entry.azimuth_half_width_deg),
+            min_elevation_rad=np.radians(entry.min_elevation_deg),
+            max_elevation_rad=np.radians(entry.max_elevation_deg),
+            reference_range_m=entry.reference_range_km * 1e3,
+            reference_rcs_m2=entry.reference_rcs_m2,
+            track_formation_s=entry.track_formation_s,
+        ),
+    )

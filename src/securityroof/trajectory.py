@@ -200,7 +200,15 @@ def sample_trajectories(solution: TargetingSolution, indices, step_s: float, ear
     impact, positions in ECEF, speed relative to the Earth, and ``boosting`` (M, T)."""
     if not (np.isfinite(step_s) and step_s > 0):
         raise InputError(f"step_s: {step_s!r} must be a positive number of seconds")
-    rows = np.atleast_1d(np.asarray(indices))
+    rows = np.atleast_1d(np.asarray(indices, dtype=int))
+    if rows.size == 0:
+        empty = np.empty((0, 1))
+        return {
+            "time_s": empty,
+            "position_ecef_m": np.empty((0, 1, 3)),
+            "speed_mps": empty,
+            "boosting": empty.astype(bool),
+        }
     impact = solution.impact.time_s[rows]
     burn = solution.burnout_time_s[rows]
     steps = int(np.ceil(np.max(impact, initial=0.0) / step_s)) + 1

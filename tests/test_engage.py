@@ -1,0 +1,90 @@
+"""Scenario-level engagements: sharing and delays change outcomes only in the expected direction."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from securityroof.engagement import engage
+from securityroof.scenario import load_scenario
+
+LIBRARY = ["example-within-party", "example-shared"]
+
+
+def columns(scenario, **kwargs):
+    return engage(scenario, **kwargs).columns
+
+
+def with_threats(scenario, launch, aim):
+    """The scenario with one threat: its first threat's missile from ``launch`` to ``aim``."""
+    base = scenario.threat_set[0]
+    moved = dataclasses.replace(
+        base, id="probe", launch_lat_deg=launch[0], launch_lon_deg=launch[1], aim_lat_deg=aim[0], aim_lon_deg=aim[1]
+    )
+    return dataclasses.replace(scenario, threat_set=(moved,))
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_library_scenarios_run_end_to_end(name):
+    scenario = load_scenario(name)
+    result = columns(scenario)
+    rows = len(scenario.threat_set) * len(scenario.interceptor_sites)
+    assert len(result["threat_id"]) == rows
+    assert result["feasible"].any()
+    feasible = result["feasible"]
+    assert np.all(result["window_start_s"][feasible] <= result["window_end_s"][feasible])
+    assert np.all(result["launch_time_s"][feasible] < result["window_start_s"][feasible])
+    assert np.all(result["shots"][feasible] >= 1)
+    assert all(reason is None for reason in result["reason"][feasible])
+    assert all(isinstance(reason, str) for reason in result["reason"][~feasible])
+
+
+def test_sharing_all_cues_the_nato_site_from_gabala():
+    """The Lisbon argument in one row: Gabala sees a launch from Tabriz before Kürecik does, so
+    sharing its track cues Deveselu earlier."""
+    alone = columns(load_scenario("example-within-party"))
+    shared = columns(load_scenario("example-shared"))
+    row = np.flatnonzero((alone["threat_id"] == "iran-irbm/tabriz->bucharest") & (alone["site_id"] == "deveselu"))[0]
+    assert alone["cue_sensor_id"][row] == "kurecik" and shared["cue_sensor_id"][row] == "gabala"
+    assert shared["cue_time_s"][row] < alone["cue_time_s"][row]
+
+
+def test_sharing_none_leaves_only_organic_sensors():
+    result = columns(load_scenario("example-shared"), sharing="none")
+    cued = result["cue_sensor_id"][result["site_id"] == "deveselu"]
+    assert set(cued) <= {"deveselu-spy-1", None}
+
+
+points = st.tuples(st.floats(30.0, 40.0), st.floats(44.0, 58.0))
+aims = st.tuples(st.floats(38.0, 48.0), st.floats(20.0, 40.0))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(points, aims)
+def test_sharing_all_never_loses_an_engagement_or_delays_a_cue(launch, aim):
+    """Monotone in sharing: what is feasible within each party stays feasible when all share, and
+    no cue comes later."""
+    scenario = with_threats(load_scenario("example-within-party"), launch, aim)
+    alone, shared = columns(scenario), columns(scenario, sharing="all")
+    assert np.all(shared["feasible"][alone["feasible"]])
+    both = np.isfinite(alone["cue_time_s"].astype(float)) & np.isfinite(shared["cue_time_s"].astype(float))
+    assert np.all(shared["cue_time_s"][both] <= alone["cue_time_s"][both])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(points, aims, st.floats(0.0, 300.0), st.floats(0.0, 300.0))
+def test_more_decision_delay_never_widens_a_window(launch, aim, delay, extra):
+    scenario = with_threats(load_scenario("example-shared"), launch, aim)
+
+    def with_delay(seconds):
+        analysis = scenario.analysis.model_copy(update={"decision_delay_s": seconds})
+        return columns(dataclasses.replace(scenario, analysis=analysis))
+
+    short, long = with_delay(delay), with_delay(delay + extra)
+    assert np.all(short["feasible"][long["feasible"]])
+    both = long["feasible"]
+    assert np.all(long["window_start_s"][both] >= short["window_start_s"][both])
+    assert np.all(long["window_end_s"][both] <= short["window_end_s"][both])
+    assert np.all(long["shots"][both] <= short["shots"][both])
