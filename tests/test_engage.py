@@ -88,3 +88,29 @@ def test_more_decision_delay_never_widens_a_window(launch, aim, delay, extra):
     assert np.all(long["window_start_s"][both] >= short["window_start_s"][both])
     assert np.all(long["window_end_s"][both] <= short["window_end_s"][both])
     assert np.all(long["shots"][both] <= short["shots"][both])
+
+
+def test_roof_engage_json_contract_and_sharing_override():
+    import json
+
+    from typer.testing import CliRunner
+
+    from securityroof.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["engage", "example-within-party", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["sharing"] == "within-party"
+    keys = {"threat_id", "site_id", "feasible", "reason", "cue_sensor_id", "cue_time_s", "launch_time_s",
+            "window_start_s", "window_end_s", "intercept_alt_km", "shots"}  # fmt: skip
+    assert all(keys <= set(row) for row in payload["engagements"])
+    shared = json.loads(runner.invoke(app, ["engage", "example-within-party", "--sharing", "all", "--json"]).stdout)
+    assert shared["sharing"] == "all"
+    assert {row["cue_sensor_id"] for row in shared["engagements"]} >= {"gabala"}
+    table = runner.invoke(app, ["engage", "example-shared"])
+    assert table.exit_code == 0 and "engagements feasible" in table.stdout
+    bad = runner.invoke(app, ["engage", "example-shared", "--sharing", "maybe"])
+    assert bad.exit_code == 2 and "--sharing" in bad.stderr
+    missing = runner.invoke(app, ["engage", "no-such-scenario"])
+    assert missing.exit_code == 2 and "Traceback" not in missing.stderr

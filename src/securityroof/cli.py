@@ -21,6 +21,7 @@ from rich.table import Table
 from . import __version__
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
+from .engagement import engage
 from .scenario import ScenarioError, library, load_scenario
 from .trajectory import IDEAL, InputError, trajectories, trajectory
 
@@ -272,13 +273,10 @@ def demo_command() -> None:
     )
 
 
-@app.command("validate")
-def validate_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name from `roof scenarios`.")],
-) -> None:
-    """Check a scenario file against the catalog; print every problem, one per line."""
+def _load(scenario: str):
+    """A scenario by path or library name, or exit with every problem printed."""
     try:
-        loaded = load_scenario(scenario)
+        return load_scenario(scenario)
     except ScenarioError as error:
         # every problem at once, so a file is fixed in one pass; escaped: key paths look like markup
         for message in error.messages:
@@ -286,6 +284,61 @@ def validate_command(
         raise typer.Exit(code=2) from None
     except CatalogError as error:
         _fail(escape(str(error)))
+
+
+@app.command("engage")
+def engage_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name from `roof scenarios`.")],
+    sharing: Annotated[
+        str | None,
+        typer.Option("--sharing", help="Override the file's policy: none, within-party or all (a what-if)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every engagement of a scenario: which interceptor site can engage which threat, when, and why not."""
+    if sharing is not None and sharing not in ("none", "within-party", "all"):
+        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
+    loaded = _load(scenario)
+    try:
+        result = engage(loaded, sharing=sharing)
+    except ScenarioError as error:
+        _fail(escape("; ".join(error.messages)))
+    records = result.records()
+    if as_json:
+        policy = sharing or loaded.sharing.policy
+        sys.stdout.write(
+            json.dumps({"scenario": loaded.name, "sharing": policy, "engagements": records}, indent=2) + "\n"
+        )
+        return
+    table = Table(
+        title=f"Engagements: {loaded.name} (sharing: {sharing or loaded.sharing.policy})", box=box.SIMPLE_HEAD
+    )
+    for column in ("threat", "site", "engage", "cue", "cue s", "launch s", "window s", "alt km", "shots"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        window = "—" if r["window_start_s"] is None else f"{r['window_start_s']:.0f}–{r['window_end_s']:.0f}"
+        table.add_row(
+            escape(r["threat_id"]),
+            escape(r["site_id"]),
+            "yes" if r["feasible"] else escape(r["reason"]),
+            escape(r["cue_sensor_id"] or "—"),
+            _fmt(r["cue_time_s"], 0),
+            _fmt(r["launch_time_s"], 0),
+            window,
+            _fmt(r["intercept_alt_km"], 0),
+            str(r["shots"]),
+        )
+    console.print(table)
+    feasible = sum(r["feasible"] for r in records)
+    console.print(f"{feasible} of {len(records)} engagements feasible.", highlight=False)
+
+
+@app.command("validate")
+def validate_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name from `roof scenarios`.")],
+) -> None:
+    """Check a scenario file against the catalog; print every problem, one per line."""
+    loaded = _load(scenario)
     console.print(f"ok: {loaded.summary()}", highlight=False, markup=False)
 
 
