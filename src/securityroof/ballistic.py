@@ -166,8 +166,15 @@ class KeplerArcs:
             E = E - step
             if np.all(np.abs(step) < 1e-13):
                 break
-        nu = 2.0 * np.arctan2(np.sqrt(1.0 + e) * np.sin(E / 2.0), np.sqrt(1.0 - e) * np.cos(E / 2.0))
-        return self._state(nu)
+        # Perifocal coordinates straight from the eccentric anomaly (BMW §4.2), no true anomaly.
+        cos_E, sin_E = np.cos(E), np.sin(E)
+        a = self.a[:, None]
+        root = np.sqrt(1.0 - e**2)
+        rate = self.mean_motion[:, None] * a / (1.0 - e * cos_E)
+        P, Q = self.P[:, None, :], self.Q[:, None, :]
+        position = (a * (cos_E - e))[..., None] * P + (a * root * sin_E)[..., None] * Q
+        velocity = (-rate * sin_E)[..., None] * P + (rate * root * cos_E)[..., None] * Q
+        return position, velocity
 
 
 class RK4Arcs:
