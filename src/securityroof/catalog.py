@@ -36,7 +36,25 @@ class _Entry(BaseModel):
         return value
 
 
-class MissileClass(_Entry):
+def _ordered(entry, low: str, high: str):
+    if getattr(entry, high) <= getattr(entry, low):
+        raise ValueError(f"{high} must exceed {low}")
+    return entry
+
+
+class _Boosted(_Entry):
+    """Classes flown with the kinematic boost model: SI views of their burnout figures."""
+
+    @property
+    def burnout_speed_mps(self) -> float:
+        return self.burnout_speed_km_s * 1e3
+
+    @property
+    def burnout_altitude_m(self) -> float:
+        return self.burnout_altitude_km * 1e3
+
+
+class MissileClass(_Boosted):
     """A ballistic-missile class: what its boost phase can do, by public estimate."""
 
     category: Literal["SRBM", "MRBM", "IRBM", "ICBM", "generic"]
@@ -48,14 +66,6 @@ class MissileClass(_Entry):
     burnout_speed_km_s: float = Field(gt=0, lt=7.9, description="maximum burnout speed, Earth-relative")
     burnout_altitude_km: float = Field(gt=0, le=1000, description="nominal burnout altitude")
     rcs_m2: float = Field(gt=0, le=100, description="midcourse radar cross-section of the re-entry vehicle")
-
-    @property
-    def burnout_speed_mps(self) -> float:
-        return self.burnout_speed_km_s * 1e3
-
-    @property
-    def burnout_altitude_m(self) -> float:
-        return self.burnout_altitude_km * 1e3
 
 
 class RadarClass(_Entry):
@@ -77,9 +87,7 @@ class RadarClass(_Entry):
 
     @model_validator(mode="after")
     def _elevations_ordered(self) -> RadarClass:
-        if self.max_elevation_deg <= self.min_elevation_deg:
-            raise ValueError("max_elevation_deg must exceed min_elevation_deg")
-        return self
+        return _ordered(self, "min_elevation_deg", "max_elevation_deg")
 
 
 class SatelliteClass(_Entry):
@@ -89,7 +97,7 @@ class SatelliteClass(_Entry):
     report_delay_s: float = Field(ge=0, le=600, description="launch to the report reaching users")
 
 
-class InterceptorClass(_Entry):
+class InterceptorClass(_Boosted):
     """An interceptor: its boost (as for missiles) and the envelope where it may intercept."""
 
     country: str
@@ -104,17 +112,7 @@ class InterceptorClass(_Entry):
 
     @model_validator(mode="after")
     def _altitudes_ordered(self) -> InterceptorClass:
-        if self.max_intercept_altitude_km <= self.min_intercept_altitude_km:
-            raise ValueError("max_intercept_altitude_km must exceed min_intercept_altitude_km")
-        return self
-
-    @property
-    def burnout_speed_mps(self) -> float:
-        return self.burnout_speed_km_s * 1e3
-
-    @property
-    def burnout_altitude_m(self) -> float:
-        return self.burnout_altitude_km * 1e3
+        return _ordered(self, "min_intercept_altitude_km", "max_intercept_altitude_km")
 
 
 #: Catalog files: file name, table name in the file, model.

@@ -217,12 +217,10 @@ _TABLES = {"sharing": Sharing, "analysis": Analysis}
 
 
 @dataclass(frozen=True)
-class Sensor:
-    """A radar or early-warning satellite asset with its catalog entry."""
+class _Placed:
+    """An asset with its catalog entry; its id and owner are the asset's."""
 
     asset: Asset
-    kind: Literal["radar", "satellite"]
-    entry: RadarClass | SatelliteClass
 
     @property
     def id(self) -> str:
@@ -234,19 +232,20 @@ class Sensor:
 
 
 @dataclass(frozen=True)
-class InterceptorSite:
+class Sensor(_Placed):
+    """A radar or early-warning satellite asset with its catalog entry."""
+
+    asset: Asset
+    kind: Literal["radar", "satellite"]
+    entry: RadarClass | SatelliteClass
+
+
+@dataclass(frozen=True)
+class InterceptorSite(_Placed):
     """An interceptor asset with its catalog entry."""
 
     asset: Asset
     entry: InterceptorClass
-
-    @property
-    def id(self) -> str:
-        return self.asset.id
-
-    @property
-    def owner(self) -> str:
-        return self.asset.owner
 
 
 @dataclass(frozen=True)
