@@ -163,3 +163,20 @@ def _interp_rows(x, rows):
     index = np.minimum(position.astype(int), _X.size - 2)
     weight = position - index
     return np.take_along_axis(rows, index, -1) * (1.0 - weight) + np.take_along_axis(rows, index + 1, -1) * weight
+
+
+def gravity_loss_mps(shape: BoostShape, mu_m3_s2: float, radius_m: float) -> np.ndarray:
+    """Speed the boost of ``shape`` loses to gravity: ∫ g(h) sin γ dt over the burn, g = μ/(R+h)².
+
+    The kinematic model prescribes speed, not thrust, so this is what the same rocket (the same
+    ideal Δv, no drag) would gain or lose on another pitch programme: a lofted test climbs nearly
+    vertically and loses far more than a standard trajectory does."""
+    blend = shape.pitch_blend[:, None]
+    sin_bo = np.sin(shape.burnout_angle_rad)[:, None]
+    sin_gamma = sin_flight_path_angle(_X[None, :], blend, sin_bo)
+    speed = speed_fraction(_X)[None, :]
+    climb = cumulative_trapezoid(speed * sin_gamma, _X, axis=-1, initial=0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(climb[:, -1:] > 0, shape.burnout_alt_m[:, None] / climb[:, -1:], 0.0)
+    gravity = mu_m3_s2 / (radius_m + climb * scale) ** 2
+    return shape.burn_time_s * np.trapezoid(gravity * sin_gamma, _X, axis=-1)

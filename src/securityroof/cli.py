@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
+from .assess import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG, AssessmentError, assess_test
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
@@ -284,6 +285,85 @@ def _load(scenario: str):
         raise typer.Exit(code=2) from None
     except CatalogError as error:
         _fail(escape(str(error)))
+
+
+#: assess_test's field names as the command's options, for error messages.
+_ASSESS_OPTIONS = {
+    "range_km": "--range-km",
+    "apogee_km": "--apogee-km",
+    "flight_time_min": "--flight-time-min",
+    "burn_time_s": "--burn-time-s",
+    "burnout_altitude_km": "--burnout-altitude-km",
+    "latitude_deg": "--lat-deg",
+}
+
+
+@app.command("assess-test")
+def assess_test_command(
+    range_km: Annotated[float, typer.Option("--range-km", help="Ground range of the lofted test, km.")],
+    apogee_km: Annotated[float, typer.Option("--apogee-km", help="Apogee of the test, km.")],
+    flight_time_min: Annotated[
+        float | None, typer.Option("--flight-time-min", help="Published flight time, minutes (shown beside ours).")
+    ] = None,
+    burn_time_s: Annotated[
+        float, typer.Option("--burn-time-s", help="Boost model: burn time (default: APS 2003 solid ICBM).")
+    ] = DEFAULT_BURN_TIME_S,
+    burnout_altitude_km: Annotated[
+        float, typer.Option("--burnout-altitude-km", help="Boost model: nominal burnout altitude, km.")
+    ] = DEFAULT_BURNOUT_ALTITUDE_KM,
+    lat_deg: Annotated[
+        float, typer.Option("--lat-deg", help="Launch latitude for the rotating-Earth ranges.")
+    ] = DEFAULT_LATITUDE_DEG,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What range a missile would reach on a standard trajectory, from a lofted test's range and apogee."""
+    try:
+        result = assess_test(
+            range_km,
+            apogee_km,
+            flight_time_min,
+            burn_time_s=burn_time_s,
+            burnout_altitude_km=burnout_altitude_km,
+            latitude_deg=lat_deg,
+        )
+    except AssessmentError as error:
+        field, _, reason = str(error).partition(": ")
+        _fail(f"{_ASSESS_OPTIONS.get(field, field)}: {reason}")
+    record = result.to_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(record, indent=2) + "\n")
+        return
+    table = Table(title=f"Lofted test: {range_km:,.0f} km range, {apogee_km:,.0f} km apogee", box=box.SIMPLE_HEAD)
+    for column in ("model", "test burnout km/s", "max range km", "east km", "west km"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        "free flight only",
+        f"{record['burnout_speed_km_s']:.2f}",
+        f"{record['free_flight_max_range_km']:,.0f}",
+        f"{record['free_flight_max_range_east_km']:,.0f}",
+        f"{record['free_flight_max_range_west_km']:,.0f}",
+    )
+    table.add_row(
+        "boost model (Δv, gravity losses)",
+        f"{record['boost_model_burnout_speed_km_s']:.2f}",
+        f"{record['boost_model_max_range_km']:,.0f}",
+        f"{record['boost_model_max_range_east_km']:,.0f}",
+        f"{record['boost_model_max_range_west_km']:,.0f}",
+    )
+    console.print(table)
+    times = (
+        f"test flight time: free flight {record['free_flight_time_s'] / 60:.1f} min, "
+        f"boost model {record['boost_model_flight_time_s'] / 60:.1f} min"
+    )
+    if record["test_flight_time_s"] is not None:
+        times += f", published {record['test_flight_time_s'] / 60:.1f} min"
+    console.print(times, highlight=False)
+    console.print(
+        f"max range: non-rotating sphere; east/west: rotating WGS84 from {lat_deg:g}° latitude. "
+        f"Boost model: {burn_time_s:g} s burn, {burnout_altitude_km:g} km nominal burnout (assumed), "
+        f"ideal Δv {record['boost_model_delta_v_km_s']:.2f} km/s; no drag.",
+        highlight=False,
+    )
 
 
 @app.command("engage")

@@ -1,0 +1,118 @@
+"""Assessing lofted flight tests: closed forms, the fitted boost, and published assessments."""
+
+import numpy as np
+import pytest
+
+from securityroof.assess import AssessmentError, assess_test
+from securityroof.ballistic import free_flight
+from securityroof.earth import SPHERE
+
+HWASONG_15 = assess_test(960.0, 4500.0, 54.0)
+
+
+def test_free_flight_arc_reproduces_the_test():
+    """The closed-form burnout state (from the surface), propagated as a Kepler arc over the
+    non-rotating sphere, lands at the test's range and peaks at its apogee (0.1 %)."""
+    radius = SPHERE.equatorial_radius_m
+    speed, gamma = HWASONG_15.burnout_speed_km_s * 1e3, np.radians(HWASONG_15.burnout_angle_deg)
+    impact = free_flight(
+        np.array([[radius, 0.0, 0.0]]),
+        np.array([[speed * np.sin(gamma), 0.0, speed * np.cos(gamma)]]),
+        np.zeros(1),
+        SPHERE.with_rotation(False),
+    ).impact()
+    landed = np.arctan2(impact.position_ecef_m[0, 2], impact.position_ecef_m[0, 0]) * radius
+    assert landed == pytest.approx(960e3, rel=1e-3)
+    assert impact.apogee_alt_m[0] == pytest.approx(4500e3, rel=1e-3)
+    assert impact.time_s[0] == pytest.approx(HWASONG_15.free_flight_time_s, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    "test_km,published_km,tolerance",
+    [
+        # D. Wright, "North Korea's Longest Missile Test Yet", UCS blog, 28 Nov 2017: 960 km, apogee
+        # 4,500 km, about 54 minutes -> "a range of more than 13,000 kilometers" (Hwasong-15).
+        ((960.0, 4500.0, 54.0), 13_000.0, (0.0, 0.12)),
+        # CSIS Missile Threat, "North Korea Tests ICBM" (Hwasong-14, 4 Jul 2017): 930 km, 2,800 km
+        # -> "could be as much as 7,000 kilometers".
+        ((930.0, 2800.0, 37.0), 7_000.0, (-0.08, 0.08)),
+        # Second Hwasong-14 test, 28 Jul 2017: ~1,000 km, ~3,800 km, ~45 min -> "between 10,400 and
+        # 11,000 kilometers" (experts quoted in the press); we compare with the lower end.
+        ((1000.0, 3800.0, 45.0), 10_400.0, (-0.08, 0.08)),
+    ],
+)
+def test_boost_model_agrees_with_published_assessments(test_km, published_km, tolerance):
+    """With gravity losses (Δv conserved from the lofted test's boost to a standard one) the boost
+    model lands on the published standard-trajectory ranges; free flight alone, which puts burnout
+    on the ground and ignores how much more the vertical test boost lost to gravity, falls short."""
+    assessment = assess_test(*test_km)
+    low, high = tolerance
+    assert published_km * (1 + low) <= assessment.boost_model_max_range_km <= published_km * (1 + high)
+    assert assessment.free_flight_max_range_km < assessment.boost_model_max_range_km
+
+
+def test_rotation_helps_eastward_shots():
+    a = HWASONG_15
+    assert a.free_flight_max_range_west_km < a.free_flight_max_range_km < a.free_flight_max_range_east_km
+    assert a.boost_model_max_range_west_km < a.boost_model_max_range_km < a.boost_model_max_range_east_km
+
+
+def test_fitted_boost_flies_the_test():
+    """The fitted burnout speed and angle, targeted at the test's range, peak at its apogee."""
+    import securityroof as sr
+    from securityroof.targeting import MissileArrays, solve
+
+    a = HWASONG_15
+    missile = MissileArrays(
+        np.array(["t"], dtype=object),
+        np.array([a.burn_time_s]),
+        np.array([a.burnout_altitude_km * 1e3]),
+        np.array([np.inf]),
+    )
+    result = solve(
+        0.0,
+        0.0,
+        960e3 / SPHERE.equatorial_radius_m,
+        0.0,
+        missile,
+        np.radians(a.boost_model_burnout_angle_deg),
+        SPHERE.with_rotation(False),
+    )
+    assert result.impact.apogee_alt_m[0] == pytest.approx(4500e3, rel=2e-3)
+    assert result.burnout_speed_mps[0] / 1e3 == pytest.approx(a.boost_model_burnout_speed_km_s, rel=1e-6)
+    assert sr  # the public package imports alongside
+
+
+@pytest.mark.parametrize(
+    "args,field",
+    [
+        ((-5.0, 1000.0), "range_km"),
+        ((900.0, float("nan")), "apogee_km"),
+        ((900.0, 150.0), "burnout_altitude_km"),
+        ((900.0, 2000.0, -3.0), "flight_time_min"),
+    ],
+)
+def test_bad_figures_name_the_field(args, field):
+    with pytest.raises(AssessmentError, match=field):
+        assess_test(*args)
+
+
+def test_roof_assess_test_json_and_errors():
+    import json
+
+    from typer.testing import CliRunner
+
+    from securityroof.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["assess-test", "--range-km", "960", "--apogee-km", "4500", "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    for key in ("burnout_speed_km_s", "free_flight_max_range_km", "boost_model_max_range_km"):
+        assert record[key] > 0
+    assert record["boost_model_max_range_east_km"] > record["boost_model_max_range_km"]
+    assert "model" in record
+    table = runner.invoke(app, ["assess-test", "--range-km", "960", "--apogee-km", "4500", "--flight-time-min", "54"])
+    assert table.exit_code == 0 and "published 54.0 min" in table.stdout
+    bad = runner.invoke(app, ["assess-test", "--range-km", "960", "--apogee-km", "100"])
+    assert bad.exit_code == 2 and "--burnout-altitude-km" in bad.stderr and "Traceback" not in bad.stderr
