@@ -115,12 +115,22 @@ class InterceptorClass(_Boosted):
         return _ordered(self, "min_intercept_altitude_km", "max_intercept_altitude_km")
 
 
+class CityClass(_Entry):
+    """A city that threats may aim at: where it is and how many live there."""
+
+    country: str
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-180, le=360)
+    population: int = Field(ge=0, description="city proper or metropolitan area, as the source gives it")
+
+
 #: Catalog files: file name, table name in the file, model.
 KINDS = {
     "missile": ("missiles.toml", MissileClass),
     "radar": ("radars.toml", RadarClass),
     "satellite": ("satellites.toml", SatelliteClass),
     "interceptor": ("interceptors.toml", InterceptorClass),
+    "city": ("cities.toml", CityClass),
 }
 
 
@@ -150,6 +160,10 @@ class Catalog:
     def interceptors(self) -> dict[str, InterceptorClass]:
         return self.entries["interceptor"]
 
+    @property
+    def cities(self) -> dict[str, CityClass]:
+        return self.entries["city"]
+
     def kind_of(self, name: str) -> str | None:
         """Which kind of entry ``name`` is, or None if the catalog has no such entry."""
         return next((kind for kind, entries in self.entries.items() if name in entries), None)
@@ -174,6 +188,9 @@ class Catalog:
 
     def interceptor(self, name: str) -> InterceptorClass:
         return self.lookup("interceptor", name)
+
+    def city(self, name: str) -> CityClass:
+        return self.lookup("city", name)
 
 
 def _format_validation_error(file: str, error: ValidationError) -> str:

@@ -264,6 +264,7 @@ class ThreatTrajectory:
     aim_lat_deg: float
     aim_lon_deg: float
     burnout_angle_deg: float | None
+    aim_population: int | None = None  # when the aim point is a catalog city
 
 
 def co_located(a: Asset, b: Asset) -> bool:
@@ -441,10 +442,13 @@ class _Checker:
     def run(self) -> Scenario | None:
         self._validate_shapes()
         parties = self._ids("party")
-        points = self._ids("point")
+        # Threats may aim at (or launch from) the catalog's cities by name; a [[point]] of the same
+        # id in the file takes precedence.
+        points = self._ids("point") | set(self.catalog.cities)
         self._ids("asset")
         self._ids("threat")
-        point_coords = {m.id: (m.lat_deg, m.lon_deg) for _, _, m in self.models["point"] if m is not None}
+        point_coords = {name: (c.lat_deg, c.lon_deg) for name, c in self.catalog.cities.items()}
+        point_coords.update({m.id: (m.lat_deg, m.lon_deg) for _, _, m in self.models["point"] if m is not None})
         for index, raw, _ in self.models["asset"]:
             self._check_asset(index, raw, parties)
         for index, raw, model in self.models["threat"]:
@@ -592,6 +596,7 @@ class _Checker:
                 aim_lat_deg=_coords(aim, coords)[0],
                 aim_lon_deg=_coords(aim, coords)[1],
                 burnout_angle_deg=t.burnout_angle_deg,
+                aim_population=_population(aim, catalog, {m.id for _, _, m in self.models["point"]}),
             )
             for t in threats
             for launch in t.launch
@@ -635,6 +640,13 @@ def _check_sharing(raw: dict[str, Any], parties: Iterable[str], has_pairs: bool)
             problems.append((("sharing", "pairs", k), f"{_show(list(pair))} is listed twice (also pairs[{seen[key]}])"))
         seen.setdefault(key, k)
     return problems
+
+
+def _population(ref, catalog: Catalog, file_points: set[str]) -> int | None:
+    """The catalog population of an aim point named after a catalog city (not redefined in the file)."""
+    if isinstance(ref, str) and ref in catalog.cities and ref not in file_points:
+        return catalog.cities[ref].population
+    return None
 
 
 def _coords(ref: str | tuple[float, float], coords: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
