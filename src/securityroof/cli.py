@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
+from .analysis.compare import compare
 from .assess import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG, AssessmentError, assess_test
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
@@ -364,6 +365,54 @@ def assess_test_command(
         f"ideal Δv {record['boost_model_delta_v_km_s']:.2f} km/s; no drag.",
         highlight=False,
     )
+
+
+@app.command("compare")
+def compare_command(
+    scenarios: Annotated[list[str], typer.Argument(help="Architectures: scenario files or library names.")],
+    sharing: Annotated[
+        str | None,
+        typer.Option("--sharing", help="Run every architecture under this policy: none, within-party or all."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compare architectures on the same threats: what each defends, and what each party adds."""
+    if sharing is not None and sharing not in ("none", "within-party", "all"):
+        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
+    loaded = [_load(name) for name in scenarios]
+    result = compare(loaded, sharing=sharing)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    table = Table(
+        title="Architectures on the same threats" if result["same_threats"] else "Architectures", box=box.SIMPLE_HEAD
+    )
+    for column in ("architecture", "sharing", "engageable", "share", "shots", "alt km", "protected pop.", "without"):
+        table.add_column(column, justify="right" if column not in ("architecture", "sharing", "without") else "left")
+    for entry in result["architectures"]:
+        share = "—" if entry["protected_share"] is None else f"{entry['protected_share']:.0%}"
+        without = ", ".join(
+            f"{party}: {'—' if value is None else f'{value:.0%}'}" for party, value in entry["without_party"].items()
+        )
+        table.add_row(
+            escape(entry["name"]),
+            entry["sharing"],
+            f"{entry['threats_engageable']}/{entry['threats_total']}",
+            share,
+            str(entry["shot_opportunities"]),
+            _fmt(entry["earliest_intercept_alt_km_median"], 0),
+            f"{entry['protected_population']:,}",
+            escape(without),
+        )
+    console.print(table)
+    console.print(
+        "engageable: threat trajectories (in the missile's range) with a feasible engagement; alt: median altitude "
+        "of the earliest intercept; protected pop.: catalog cities every reachable shot at which is engageable; "
+        "without: protected share with that party's assets removed.",
+        highlight=False,
+    )
+    if not result["same_threats"]:
+        console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
 
 
 @app.command("engage")

@@ -1,0 +1,2 @@
+"""Answers built on engagements: comparing architectures (and, to come, footprints and the
+deterrence check)."""
