@@ -116,3 +116,48 @@ def test_roof_assess_test_json_and_errors():
     assert table.exit_code == 0 and "published 54.0 min" in table.stdout
     bad = runner.invoke(app, ["assess-test", "--range-km", "960", "--apogee-km", "100"])
     assert bad.exit_code == 2 and "--burnout-altitude-km" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_assessed_class_can_join_a_scenario(tmp_path):
+    """`roof assess-test --missile-toml NAME` prints a [[missile]] table that a scenario file can
+    carry and its threats can name."""
+    from typer.testing import CliRunner
+
+    from securityroof.cli import app
+    from securityroof.engagement import engage
+    from securityroof.scenario import load_scenario
+
+    runner = CliRunner()
+    block = runner.invoke(app, ["assess-test", "--range-km", "960", "--apogee-km", "4500", "--missile-toml", "hs15"])
+    assert block.exit_code == 0 and block.stdout.startswith("[[missile]]")
+    text = f"""
+name = "assessed"
+description = "an assessed class in a scenario"
+[[party]]
+id = "nato"
+label = "NATO"
+[[asset]]
+id = "kurecik"
+owner = "nato"
+kind = "an-tpy-2"
+lat_deg = 38.35
+lon_deg = 37.79
+boresight_az_deg = 60
+[[threat]]
+id = "assessed"
+missile = "hs15"
+launch = [[39.0, 125.7]]
+aim = ["bucharest"]
+[sharing]
+policy = "within-party"
+{block.stdout}
+"""
+    path = tmp_path / "assessed.toml"
+    path.write_text(text)
+    scenario = load_scenario(str(path))
+    assert scenario.threat_set[0].missile_class.name == "hs15"
+    assert engage(scenario).columns["reason"][0] != "threat-out-of-range"  # ~7,800 km: within its 13,000
+    clash = text.replace('name = "hs15"', 'name = "ss-27"').replace('missile = "hs15"', 'missile = "ss-27"')
+    path.write_text(clash)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and "already a catalog" in result.stderr

@@ -61,6 +61,7 @@ class Assessment:
     boost_model_flight_time_s: float
     boost_model_delta_v_km_s: float  # ideal Δv: test burnout speed plus its gravity loss
     boost_model_max_range_km: float
+    boost_model_standard_burnout_speed_km_s: float  # the same Δv on the maximum-range trajectory
     free_flight_max_range_east_km: float
     free_flight_max_range_west_km: float
     boost_model_max_range_east_km: float
@@ -68,6 +69,32 @@ class Assessment:
     burn_time_s: float
     burnout_altitude_km: float
     latitude_deg: float
+
+    def missile_toml(self, name: str, rcs_m2: float = 0.01) -> str:
+        """A ``[[missile]]`` table for a scenario file: the class this test implies under the boost
+        model (its maximum range and standard-trajectory burnout speed), citing the test."""
+        test = f"range {self.test_range_km:g} km, apogee {self.test_apogee_km:g} km"
+        if self.test_flight_time_s is not None:
+            test += f", flight time {self.test_flight_time_s / 60:g} min"
+        return "\n".join(
+            [
+                "[[missile]]",
+                f'name = "{name}"',
+                f'label = "Class assessed from a lofted test ({test})"',
+                'category = "ICBM"' if self.boost_model_max_range_km >= 5500 else 'category = "IRBM"',
+                'country = "assessed"',
+                "stages = 2",
+                'propellant = "liquid"',
+                f"range_km = {self.boost_model_max_range_km:.0f}",
+                f"burn_time_s = {self.burn_time_s:g}",
+                f"burnout_altitude_km = {self.burnout_altitude_km:g}",
+                f"rcs_m2 = {rcs_m2:g}",
+                f"burnout_speed_km_s = {self.boost_model_standard_burnout_speed_km_s:.3f}",
+                f'source = "securityroof assess-test from the published test figures: {test}"',
+                'note = "Boost model with assumed burn time and burnout altitude, Δv conserved from the lofted '
+                'test; stages, propellant and RCS are placeholders to edit."',
+            ]
+        )
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -118,7 +145,9 @@ def assess_test(
     )
     delta_v = boost_speed + float(gravity_loss_mps(test_shape, mu, radius)[0])
     boost_speeds = _speeds_from_delta_v(delta_v, burn_time_s, burnout_alt, angles)
-    boost_max = _best(lambda a, v: _ranges_still(burn_time_s, v, burnout_alt, a), angles, boost_speeds)
+    boost_max, _, standard_speed = _best_shot(
+        lambda a, v: _ranges_still(burn_time_s, v, burnout_alt, a), angles, boost_speeds
+    )
     east_west = [
         _best(lambda a, v, t=t, h=h, az=az: _ranges_rotating(t, v, h, latitude_deg, az, a), angles, v)
         for t, v, h in ((0.0, free_speeds, 0.0), (burn_time_s, boost_speeds, burnout_alt))
@@ -137,6 +166,7 @@ def assess_test(
         boost_model_flight_time_s=boost_time,
         boost_model_delta_v_km_s=delta_v / 1e3,
         boost_model_max_range_km=boost_max / 1e3,
+        boost_model_standard_burnout_speed_km_s=standard_speed / 1e3,
         free_flight_max_range_east_km=east_west[0] / 1e3,
         free_flight_max_range_west_km=east_west[1] / 1e3,
         boost_model_max_range_east_km=east_west[2] / 1e3,
@@ -215,14 +245,22 @@ def _speeds_from_delta_v(delta_v, burn_time_s, burnout_alt_m, angles):
 def _best(ranges, angles, speeds) -> float:
     """Longest of ``ranges(angles, speeds)`` over the angle grid, refined by a parabola through the
     best three points (the speed interpolated to the refined angle)."""
+    return _best_shot(ranges, angles, speeds)[0]
+
+
+def _best_shot(ranges, angles, speeds) -> tuple[float, float, float]:
+    """(longest range, its burnout angle, its burnout speed); see :func:`_best`."""
     values = ranges(angles, speeds)
     best = int(np.clip(np.nanargmax(values), 1, angles.size - 2))
     left, middle, right = values[best - 1 : best + 2]
     curvature = left - 2.0 * middle + right
     shift = float(np.clip(0.5 * (left - right) / curvature, -1.0, 1.0)) if curvature < 0.0 else 0.0
     angle = angles[best] + shift * (angles[1] - angles[0])
-    speed = np.interp(angle, angles, speeds)
-    return float(max(middle, ranges(np.array([angle]), np.array([speed]))[0]))
+    speed = float(np.interp(angle, angles, speeds))
+    refined = float(ranges(np.array([angle]), np.array([speed]))[0])
+    if refined >= middle:
+        return refined, float(angle), speed
+    return float(middle), float(angles[best]), float(speeds[best])
 
 
 def _ranges_still(burn_time_s, speeds, burnout_alt_m, angles):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -315,9 +316,15 @@ def assess_test_command(
     lat_deg: Annotated[
         float, typer.Option("--lat-deg", help="Launch latitude for the rotating-Earth ranges.")
     ] = DEFAULT_LATITUDE_DEG,
+    missile_toml: Annotated[
+        str | None,
+        typer.Option("--missile-toml", help="Print a [[missile]] table NAME for a scenario file instead."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """What range a missile would reach on a standard trajectory, from a lofted test's range and apogee."""
+    if missile_toml is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", missile_toml):
+        _fail(f"--missile-toml: {missile_toml!r} must be lowercase letters, digits and hyphens")
     try:
         result = assess_test(
             range_km,
@@ -330,6 +337,9 @@ def assess_test_command(
     except AssessmentError as error:
         field, _, reason = str(error).partition(": ")
         _fail(f"{_ASSESS_OPTIONS.get(field, field)}: {reason}")
+    if missile_toml is not None:
+        sys.stdout.write(result.missile_toml(missile_toml) + "\n")
+        return
     record = result.to_dict()
     if as_json:
         sys.stdout.write(json.dumps(record, indent=2) + "\n")

@@ -206,9 +206,10 @@ class _File(_Table):
     threat: list[dict[str, Any]] = Field(min_length=1)
     sharing: dict[str, Any]
     analysis: dict[str, Any] = {}
+    missile: list[dict[str, Any]] = []  # classes of the file's own, e.g. from `roof assess-test`
 
 
-_ROWS = {"party": Party, "asset": Asset, "point": Point, "threat": Threat}
+_ROWS = {"party": Party, "asset": Asset, "point": Point, "threat": Threat, "missile": MissileClass}
 _TABLES = {"sharing": Sharing, "analysis": Analysis}
 
 
@@ -441,6 +442,7 @@ class _Checker:
 
     def run(self) -> Scenario | None:
         self._validate_shapes()
+        self._add_own_missiles()
         parties = self._ids("party")
         # Threats may aim at (or launch from) the catalog's cities by name; a [[point]] of the same
         # id in the file takes precedence.
@@ -475,6 +477,22 @@ class _Checker:
             # [analysis] may be left out (all defaults); a missing [sharing] is reported once, above
             raw = self.data.get(table, {} if table == "analysis" else None)
             self.models[table] = [(0, raw, self._validate(model, raw, (table,)))] if isinstance(raw, dict) else []
+
+    def _add_own_missiles(self) -> None:
+        """The file's [[missile]] classes join the catalog for this scenario (threats may name
+        them); a name the catalog already has would be ambiguous."""
+        own = []
+        for index, _, model in self.models["missile"]:
+            if model is None:
+                continue
+            if self.catalog.kind_of(model.name) is not None or model.name in {m.name for m in own}:
+                self.problem(("missile", index, "name"), f"{model.name!r} is already a catalog or file name")
+                continue
+            own.append(model)
+        if own:
+            entries = {kind: list(values.values()) for kind, values in self.catalog.entries.items()}
+            entries["missile"] = entries["missile"] + own
+            self.catalog = Catalog(entries)
 
     def _validate(self, model: type[BaseModel], raw: dict[str, Any], where: KeyPath) -> BaseModel | None:
         try:
