@@ -143,6 +143,12 @@ kind = "an-tpy-2"
 lat_deg = 38.35
 lon_deg = 37.79
 boresight_az_deg = 60
+[[asset]]
+id = "deveselu"
+owner = "nato"
+kind = "sm-3-iia"
+lat_deg = 44.08
+lon_deg = 24.35
 [[threat]]
 id = "assessed"
 missile = "hs15"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import InterceptorClass
+from .catalog import Catalog, InterceptorClass
 from .earth import Earth, ecef_to_geodetic, geodetic_to_ecef, unit
 from .interceptors import FlyoutTable, flyout_table
 from .scenario import Scenario
@@ -368,6 +368,8 @@ def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:
         columns["aim_lon_deg"],
         missile=columns["missile"],
         burnout_angle_deg=columns["burnout_angle_deg"],
+        # the scenario's own [[missile]] classes are not in the package catalog
+        catalog=Catalog({"missile": list({t.missile: t.missile_class for t in scenario.threat_set}.values())}),
     )
     rcs = np.array([t.missile_class.rcs_m2 for t in scenario.threat_set])
     sensors = [_sensor(sensor) for sensor in scenario.sensors]

@@ -15,7 +15,7 @@ from pyproj import Geod
 
 from .ballistic import free_flight
 from .boost import boost_profile
-from .catalog import CatalogError, MissileClass, load_catalog
+from .catalog import Catalog, CatalogError, MissileClass, load_catalog
 from .earth import (
     Earth,
     advance_along_great_circle,
@@ -61,13 +61,14 @@ def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, li
     return np.broadcast_arrays(*arrays)
 
 
-def missile_arrays(names, n: int) -> MissileArrays:
-    """Per-trajectory missile parameters from class names (``ideal`` or a catalog name)."""
+def missile_arrays(names, n: int, catalog: Catalog | None = None) -> MissileArrays:
+    """Per-trajectory missile parameters from class names (``ideal`` or a name in ``catalog``,
+    by default the package's)."""
     names = np.broadcast_to(np.asarray(names, dtype=object), (n,))
     burn = np.zeros(n)
     alt = np.zeros(n)
     speed = np.full(n, np.inf)
-    catalog = load_catalog()
+    catalog = catalog or load_catalog()
     unique, inverse = np.unique(names.astype(str), return_inverse=True)
     for k, name in enumerate(unique):
         if name == IDEAL:
@@ -271,6 +272,7 @@ def trajectories(
     earth: str | Earth = "wgs84",
     rotating: bool = True,
     j2: bool = False,
+    catalog: Catalog | None = None,
 ) -> TrajectorySet:
     """Targeted trajectories for many launch/aim pairs at once (degrees; arrays broadcast).
 
@@ -278,6 +280,7 @@ def trajectories(
     whatever speed is needed), or an array of names. ``burnout_angle_deg``: the flight-path angle at
     burnout above the local horizontal, per pair or for all; None or NaN for minimum energy.
     ``earth``: ``"wgs84"`` or ``"sphere"`` (or an :class:`Earth`, which then overrides ``rotating`` and ``j2``).
+    ``catalog``: where missile names are looked up (default: the package's catalog).
     """
     model = earth if isinstance(earth, Earth) else _earth(earth, rotating, j2)
     lat_l, lon_l, lat_a, lon_a = validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
@@ -289,7 +292,7 @@ def trajectories(
         bad = angle[given & ((angle <= 0.0) | (angle >= 90.0) | ~np.isfinite(angle))][0]
         raise InputError(f"burnout_angle_deg: {bad!r} must lie strictly between 0 and 90 degrees")
     try:
-        missiles = missile_arrays(missile, lat_l.size)
+        missiles = missile_arrays(missile, lat_l.size, catalog)
     except CatalogError as error:
         raise InputError(str(error)) from None
     solution = solve(
