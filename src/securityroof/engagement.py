@@ -204,6 +204,8 @@ class Engagements:
     """Every (threat, site) engagement as columns (the keys of ``roof engage --json``)."""
 
     columns: dict[str, np.ndarray]
+    #: Each threat trajectory, and whether its missile reaches its aim point (also with no sites).
+    threat_reachable: dict[str, bool]
 
     def records(self) -> list[dict]:
         keys = list(self.columns)
@@ -352,7 +354,16 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         columns["reason"].append(_REASON_TEXT[code])
         for key, value in full.items():
             columns[key].append(value)
-    return Engagements({key: np.concatenate(parts) if parts else np.array([]) for key, parts in columns.items()})
+    empty = {"feasible": bool, "shots": np.int64}
+    table = {
+        key: np.concatenate(parts) if parts else np.array([], dtype=empty.get(key, object))
+        for key, parts in columns.items()
+    }
+    for key in ("cue_time_s", "warning_time_s", "launch_time_s", "window_start_s", "window_end_s", "intercept_alt_km"):
+        if not columns[key]:
+            table[key] = np.array([], dtype=float)
+    reachable = trajectories.solution.reachable
+    return Engagements(table, {str(t): bool(r) for t, r in zip(threat_ids, reachable, strict=True)})
 
 
 def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:

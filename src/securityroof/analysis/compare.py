@@ -31,10 +31,7 @@ def summarize(scenario: Scenario, result: Engagements, sites_of: set[str] | None
     """Threat and city figures of one engagement table, optionally counting only some sites."""
     columns = result.columns
     threats = [t.id for t in scenario.threat_set]
-    reachable = {
-        threat_id for threat_id, reason in zip(columns["threat_id"], columns["reason"], strict=True)
-        if reason != "threat-out-of-range"
-    }  # fmt: skip
+    reachable = {threat_id for threat_id, flies in result.threat_reachable.items() if flies}
     counted = np.ones(len(columns["threat_id"]), dtype=bool)
     if sites_of is not None:
         counted = np.isin(columns["site_id"], list(sites_of))
