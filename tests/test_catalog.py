@@ -88,3 +88,29 @@ def test_bad_entries_name_the_file_key_and_reason(change, expected):
         parse_entries("missile", ENTRY.replace(*change), file="bad.toml")
     assert str(error.value).startswith("bad.toml")
     assert expected in str(error.value)
+
+
+def test_bases_name_catalog_missiles_and_serve_as_launch_points():
+    from securityroof.scenario import parse_scenario
+
+    assert {"kozelsk", "tatishchevo", "malmstrom", "minot", "fe-warren"} <= set(CATALOG.bases)
+    assert all(base.missile in CATALOG.missiles for base in CATALOG.bases.values())
+    scenario = parse_scenario(
+        """
+name = "deterrence-probe"
+description = "an SS-27 from Kozelsk at Washington"
+[[party]]
+id = "nato"
+label = "NATO"
+[[threat]]
+id = "ss-27"
+missile = "ss-27"
+launch = ["kozelsk"]
+aim = ["washington"]
+[sharing]
+policy = "within-party"
+""",
+        file="probe.toml",
+    )
+    threat = scenario.threat_set[0]
+    assert (threat.launch_lat_deg, threat.launch_lon_deg) == (53.96, 35.79)

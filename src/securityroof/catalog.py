@@ -124,6 +124,15 @@ class CityClass(_Entry):
     population: int = Field(ge=0, description="city proper or metropolitan area, as the source gives it")
 
 
+class BaseClass(_Entry):
+    """A strategic missile base or field: where the missiles of the deterrence check start from."""
+
+    country: str
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-180, le=360)
+    missile: str = Field(description="the catalog missile class based there")
+
+
 #: Catalog files: file name, table name in the file, model.
 KINDS = {
     "missile": ("missiles.toml", MissileClass),
@@ -131,6 +140,7 @@ KINDS = {
     "satellite": ("satellites.toml", SatelliteClass),
     "interceptor": ("interceptors.toml", InterceptorClass),
     "city": ("cities.toml", CityClass),
+    "base": ("bases.toml", BaseClass),
 }
 
 
@@ -143,6 +153,9 @@ class Catalog:
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise CatalogError(f"catalog names must be unique across kinds: {', '.join(duplicated)}")
+        unknown = sorted({b.missile for b in self.entries["base"].values()} - set(self.entries["missile"]))
+        if unknown:
+            raise CatalogError(f"bases.toml: missile: unknown class(es) {', '.join(unknown)}")
 
     @property
     def missiles(self) -> dict[str, MissileClass]:
@@ -163,6 +176,10 @@ class Catalog:
     @property
     def cities(self) -> dict[str, CityClass]:
         return self.entries["city"]
+
+    @property
+    def bases(self) -> dict[str, BaseClass]:
+        return self.entries["base"]
 
     def kind_of(self, name: str) -> str | None:
         """Which kind of entry ``name`` is, or None if the catalog has no such entry."""

@@ -444,12 +444,13 @@ class _Checker:
         self._validate_shapes()
         self._add_own_missiles()
         parties = self._ids("party")
-        # Threats may aim at (or launch from) the catalog's cities by name; a [[point]] of the same
-        # id in the file takes precedence.
-        points = self._ids("point") | set(self.catalog.cities)
+        # Threats may aim at or launch from the catalog's cities and bases by name; a [[point]] of
+        # the same id in the file takes precedence.
+        places = {**self.catalog.cities, **self.catalog.bases}
+        points = self._ids("point") | set(places)
         self._ids("asset")
         self._ids("threat")
-        point_coords = {name: (c.lat_deg, c.lon_deg) for name, c in self.catalog.cities.items()}
+        point_coords = {name: (c.lat_deg, c.lon_deg) for name, c in places.items()}
         point_coords.update({m.id: (m.lat_deg, m.lon_deg) for _, _, m in self.models["point"] if m is not None})
         for index, raw, _ in self.models["asset"]:
             self._check_asset(index, raw, parties)
