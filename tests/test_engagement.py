@@ -1,11 +1,11 @@
 """Engagement windows: geometry, timing and their monotonicity."""
 
 import numpy as np
+from conftest import make_interceptor
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import securityroof as sr
-from securityroof.catalog import InterceptorClass
 from securityroof.earth import WGS84
 from securityroof.engagement import REASONS, Samples, Site, earliest_launch, engagement_windows
 from securityroof.interceptors import build_table
@@ -14,22 +14,8 @@ from securityroof.trajectory import sample_trajectories
 SHOT = sr.trajectories(38.08, 46.29, 44.43, 26.10, missile="sejjil-2")  # Tabriz -> Bucharest
 
 
-def interceptor(speed_km_s=4.5) -> InterceptorClass:
-    return InterceptorClass(
-        name="test-interceptor",
-        label="test",
-        source="test",
-        note="test",
-        country="nowhere",
-        stages=3,
-        burn_time_s=60.0,
-        burnout_speed_km_s=speed_km_s,
-        burnout_altitude_km=50.0,
-        min_intercept_altitude_km=70.0,
-        max_intercept_altitude_km=1000.0,
-        max_ground_range_km=2500.0,
-        launch_delay_s=10.0,
-    )
+def interceptor(speed_km_s=4.5):
+    return make_interceptor(burnout_speed_km_s=speed_km_s)
 
 
 TABLES = {speed: build_table(interceptor(speed)) for speed in (2.5, 3.5, 4.5)}

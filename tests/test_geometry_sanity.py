@@ -11,19 +11,7 @@ CATALOG = load_catalog()
 
 
 def catalog_radar(name, lat, lon, alt_m, boresight_deg):
-    entry = CATALOG.radar(name)
-    return Radar(
-        lat_rad=np.radians(lat),
-        lon_rad=np.radians(lon),
-        alt_m=alt_m,
-        boresight_az_rad=np.radians(boresight_deg),
-        azimuth_half_width_rad=np.radians(entry.azimuth_half_width_deg),
-        min_elevation_rad=np.radians(entry.min_elevation_deg),
-        max_elevation_rad=np.radians(entry.max_elevation_deg),
-        reference_range_m=entry.reference_range_km * 1e3,
-        reference_rcs_m2=entry.reference_rcs_m2,
-        track_formation_s=entry.track_formation_s,
-    )
+    return Radar.from_catalog(CATALOG.radar(name), np.radians(lat), np.radians(lon), alt_m, np.radians(boresight_deg))
 
 
 def test_caucasus_radar_sees_a_northern_iran_launch_before_a_radar_in_turkey():

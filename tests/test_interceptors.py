@@ -2,29 +2,14 @@
 
 import numpy as np
 import pytest
+from conftest import make_interceptor
 
 from securityroof.catalog import InterceptorClass
 from securityroof.interceptors import build_table, fan_samples, flyout_table, table_key
 
 
 def interceptor(**changes) -> InterceptorClass:
-    values = dict(
-        name="test-interceptor",
-        label="test",
-        source="test",
-        note="test",
-        country="nowhere",
-        stages=3,
-        burn_time_s=60.0,
-        burnout_speed_km_s=4.5,
-        burnout_altitude_km=50.0,
-        min_intercept_altitude_km=70.0,
-        max_intercept_altitude_km=1000.0,
-        max_ground_range_km=2500.0,
-        launch_delay_s=10.0,
-    )
-    values.update(changes)
-    return InterceptorClass(**values)
+    return make_interceptor(**changes)
 
 
 @pytest.fixture(scope="module")

@@ -414,20 +414,5 @@ def _sensor(sensor: ScenarioSensor) -> SensorAsset:
     asset, entry = sensor.asset, sensor.entry
     if sensor.kind == "satellite":
         return SensorAsset(asset.id, asset.owner, asset.site, report_delay_s=entry.report_delay_s)
-    return SensorAsset(
-        asset.id,
-        asset.owner,
-        asset.site,
-        radar=Radar(
-            lat_rad=asset.lat_rad,
-            lon_rad=asset.lon_rad,
-            alt_m=asset.alt_m,
-            boresight_az_rad=asset.boresight_az_rad,
-            azimuth_half_width_rad=np.radians(entry.azimuth_half_width_deg),
-            min_elevation_rad=np.radians(entry.min_elevation_deg),
-            max_elevation_rad=np.radians(entry.max_elevation_deg),
-            reference_range_m=entry.reference_range_km * 1e3,
-            reference_rcs_m2=entry.reference_rcs_m2,
-            track_formation_s=entry.track_formation_s,
-        ),
-    )
+    radar = Radar.from_catalog(entry, asset.lat_rad, asset.lon_rad, asset.alt_m, asset.boresight_az_rad)
+    return SensorAsset(asset.id, asset.owner, asset.site, radar=radar)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalog import RadarClass
 from .earth import WGS84, Earth, enu_basis, geodetic_to_ecef
 
 
@@ -58,6 +59,24 @@ class Radar:
     reference_range_m: float
     reference_rcs_m2: float
     track_formation_s: float
+
+    @classmethod
+    def from_catalog(
+        cls, entry: RadarClass, lat_rad: float, lon_rad: float, alt_m: float, boresight_az_rad: float
+    ) -> Radar:
+        """A catalog radar class placed at a site facing ``boresight_az_rad``."""
+        return cls(
+            lat_rad=lat_rad,
+            lon_rad=lon_rad,
+            alt_m=alt_m,
+            boresight_az_rad=boresight_az_rad,
+            azimuth_half_width_rad=np.radians(entry.azimuth_half_width_deg),
+            min_elevation_rad=np.radians(entry.min_elevation_deg),
+            max_elevation_rad=np.radians(entry.max_elevation_deg),
+            reference_range_m=entry.reference_range_km * 1e3,
+            reference_rcs_m2=entry.reference_rcs_m2,
+            track_formation_s=entry.track_formation_s,
+        )
 
     def detection_range_m(self, rcs_m2) -> np.ndarray:
         """Detection range against radar cross-section ``rcs_m2``: R_ref (σ / σ_ref)^¼."""

@@ -1,0 +1,31 @@
+"""Shared test helpers."""
+
+import pytest
+
+from securityroof.catalog import InterceptorClass
+
+
+def make_interceptor(**changes) -> InterceptorClass:
+    """A test interceptor class (an SM-3 IIA-like kinematic envelope); keyword arguments change fields."""
+    values = dict(
+        name="test-interceptor",
+        label="test",
+        source="test",
+        note="test",
+        country="nowhere",
+        stages=3,
+        burn_time_s=60.0,
+        burnout_speed_km_s=4.5,
+        burnout_altitude_km=50.0,
+        min_intercept_altitude_km=70.0,
+        max_intercept_altitude_km=1000.0,
+        max_ground_range_km=2500.0,
+        launch_delay_s=10.0,
+    )
+    values.update(changes)
+    return InterceptorClass(**values)
+
+
+@pytest.fixture
+def interceptor_factory():
+    return make_interceptor
