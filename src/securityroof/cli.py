@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich import box
 from rich.console import Console
@@ -21,6 +22,7 @@ from rich.table import Table
 
 from . import __version__
 from .analysis.compare import compare
+from .analysis.deterrence import deterrence
 from .assess import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG, AssessmentError, assess_test
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
@@ -423,6 +425,81 @@ def compare_command(
     )
     if not result["same_threats"]:
         console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
+
+
+def _grid(option: str, text: str) -> list[float]:
+    """START:STOP:STEP, inclusive of STOP (e.g. 3:9:0.5), or a single number."""
+    try:
+        parts = [float(p) for p in text.split(":")]
+    except ValueError:
+        _fail(f"{option}: expected START:STOP:STEP or a number, got {text!r}")
+    if len(parts) == 1:
+        return parts
+    if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0] or (parts[1] - parts[0]) / parts[2] > 200:
+        _fail(f"{option}: expected START:STOP:STEP with STEP > 0, STOP >= START and at most 200 steps, got {text!r}")
+    start, stop, step = parts
+    return [round(start + k * step, 9) for k in range(int(np.floor((stop - start) / step + 1e-9)) + 1)]
+
+
+@app.command("deterrence")
+def deterrence_command(
+    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
+    speeds: Annotated[
+        str, typer.Option("--speeds", help="Interceptor burnout speeds for the sensitivity map, km/s: START:STOP:STEP.")
+    ] = "3:9:0.5",
+    delays: Annotated[
+        str, typer.Option("--delays", help="Decision delays for the sensitivity map, s: START:STOP:STEP.")
+    ] = "0:600:60",
+    interceptor: Annotated[
+        str | None, typer.Option("--interceptor", help="The class whose speed varies (default: every class).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
+    speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
+    if min(speed_grid) <= 0 or max(speed_grid) >= 11:
+        _fail("--speeds: burnout speeds must lie between 0 and 11 km/s")
+    if min(delay_grid) < 0:
+        _fail("--delays: decision delays cannot be negative")
+    loaded = _load(scenario)
+    try:
+        result = deterrence(loaded, speed_grid, delay_grid, interceptor)
+    except ValueError as error:
+        _fail(f"--{escape(str(error))}")
+    if as_json:
+        sys.stdout.write(json.dumps({"scenario": loaded.name, **result}, indent=2) + "\n")
+        return
+    pairs = result["pairs"]
+    engaged = [p for p in pairs if p["engageable"]]
+    console.print(
+        f"{loaded.name}: {len(engaged)} of {len(pairs)} base-target pairs engageable "
+        f"(Russian bases to North American cities, US fields to Russian cities).",
+        highlight=False,
+    )
+    if engaged:
+        table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
+        for column in ("base", "target", "margin s", "alt km", "sites"):
+            table.add_column(column)
+        for p in engaged:
+            table.add_row(
+                p["base"],
+                p["target"],
+                _fmt(p["best_margin_s"], 0),
+                _fmt(p["intercept_alt_km"], 0),
+                ", ".join(p["sites"]),
+            )
+        console.print(table)
+    grid = Table(
+        title="Engageable pairs by interceptor burnout speed (rows, km/s) and decision delay (columns, s)",
+        box=box.SIMPLE_HEAD,
+    )
+    grid.add_column("km/s")
+    for delay in delay_grid:
+        grid.add_column(f"{delay:g}", justify="right")
+    for speed in speed_grid:
+        cells = [str(s["engageable_pairs"]) for s in result["sensitivity"] if s["burnout_speed_km_s"] == speed]
+        grid.add_row(f"{speed:g}", *cells)
+    console.print(grid)
 
 
 @app.command("engage")

@@ -95,6 +95,7 @@ class Windows:
     intercept_alt_m: np.ndarray  # at the window's start
     intercept_position_ecef_m: np.ndarray  # (N, 3)
     shots: np.ndarray  # (N,) int
+    launch_margin_s: np.ndarray  # how much later than launch_time_s a launch could still intercept
 
     @property
     def feasible(self) -> np.ndarray:
@@ -133,6 +134,9 @@ def engagement_windows(
     feasible_any = np.isfinite(first_time)
     feasible_mask = reachable & (times >= launch[:, None] + flyout)
     last_time = np.where(feasible_any, np.nanmax(np.where(feasible_mask, times, -np.inf), axis=1), np.nan)
+    # The latest lift-off that still meets the threat somewhere: the slack the decision has.
+    latest_launch = np.max(np.where(reachable, times - flyout, -np.inf), axis=1)
+    margin = np.where(feasible_any, latest_launch - launch, np.nan)
 
     shots = feasible_any.astype(np.int64)
     next_time = first_time
@@ -163,6 +167,7 @@ def engagement_windows(
         intercept_alt_m=np.where(feasible_any, altitude[rows, index], np.nan),
         intercept_position_ecef_m=np.where(feasible_any[:, None], samples.position_ecef_m[rows, index], np.nan),
         shots=shots,
+        launch_margin_s=margin,
     )
 
 
@@ -309,7 +314,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         for key in (
             "threat_id", "missile", "site_id", "site_owner", "feasible", "reason", "cue_sensor_id", "cue_time_s",
             "warning_sensor_id", "warning_time_s", "launch_time_s", "window_start_s", "window_end_s",
-            "intercept_alt_km", "intercept_lat_deg", "intercept_lon_deg", "shots",
+            "intercept_alt_km", "intercept_lat_deg", "intercept_lon_deg", "shots", "launch_margin_s",
         )
     }  # fmt: skip
     for site, track, track_sensor, warning, warning_sensor, launch, windows, reason in rows:
@@ -325,6 +330,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
             "intercept_lat_deg": np.full(n, np.nan),
             "intercept_lon_deg": np.full(n, np.nan),
             "shots": np.zeros(n, dtype=np.int64),
+            "launch_margin_s": np.full(n, np.nan),
         }
         code = np.full(n, _THREAT_OUT_OF_RANGE, dtype=np.int8)
         code[flying] = reason
@@ -343,6 +349,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
             "intercept_lat_deg": np.where(ok, np.degrees(lat), np.nan),
             "intercept_lon_deg": np.where(ok, np.degrees(lon), np.nan),
             "shots": np.where(ok, windows.shots, 0),
+            "launch_margin_s": np.where(ok, windows.launch_margin_s, np.nan),
         }
         for key, value in values.items():
             full[key][flying] = value
@@ -359,7 +366,10 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         key: np.concatenate(parts) if parts else np.array([], dtype=empty.get(key, object))
         for key, parts in columns.items()
     }
-    for key in ("cue_time_s", "warning_time_s", "launch_time_s", "window_start_s", "window_end_s", "intercept_alt_km"):
+    for key in (
+        "cue_time_s", "warning_time_s", "launch_time_s", "window_start_s", "window_end_s", "intercept_alt_km",
+        "launch_margin_s",
+    ):  # fmt: skip
         if not columns[key]:
             table[key] = np.array([], dtype=float)
     reachable = trajectories.solution.reachable

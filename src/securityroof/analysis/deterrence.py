@@ -1,0 +1,141 @@
+"""The deterrence check: can an architecture engage strategic ICBMs on their way between Russia
+and North America?
+
+This is the question Russia asked of the European shield. The check flies, for every base of one
+side and every listed target of the other, the base's ICBM class on its minimum-energy
+trajectory (catalog bases and cities), and engages it with the architecture's sensors and
+interceptor sites under its sharing policy. Each pair says whether any site can engage, how much
+slack the launch decision has (the latest lift-off that still intercepts, minus the earliest), and
+at what altitude the earliest intercept would be.
+
+The sensitivity map repeats the count of engageable pairs over a grid of interceptor burnout
+speed × decision delay. It varies kinematics only: for the classes whose speed it sets, the
+stated range and altitude limits are lifted, so that speed alone decides what the interceptor can
+reach (a faster SM-3 is not still held to its 2,500 km).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..catalog import Catalog, load_catalog
+from ..engagement import engage
+from ..scenario import Scenario, ThreatTrajectory
+
+#: Catalog countries whose cities are the targets of each direction.
+NORTH_AMERICA = ("United States", "Canada")
+RUSSIA = ("Russia",)
+#: Envelope limits for speed-varied classes: everything the fly-out can reach.
+_LIFTED_RANGE_KM = 20_000.0
+_LIFTED_ALTITUDE_KM = 5_000.0
+
+
+def deterrence_threats(catalog: Catalog | None = None) -> tuple[ThreatTrajectory, ...]:
+    """Every Russian base's ICBM at every North American catalog city, and every US field's at
+    every Russian catalog city."""
+    catalog = catalog or load_catalog()
+    threats = []
+    for bases_of, targets_of in (("Russia", NORTH_AMERICA), ("United States", RUSSIA)):
+        for base in (b for b in catalog.bases.values() if b.country == bases_of):
+            for city in (c for c in catalog.cities.values() if c.country in targets_of):
+                threats.append(
+                    ThreatTrajectory(
+                        id=f"{base.name}->{city.name}",
+                        threat=f"deterrence-{base.country.lower().replace(' ', '-')}",
+                        missile=base.missile,
+                        missile_class=catalog.missile(base.missile),
+                        launch=base.name,
+                        launch_lat_deg=base.lat_deg,
+                        launch_lon_deg=base.lon_deg,
+                        aim=city.name,
+                        aim_lat_deg=city.lat_deg,
+                        aim_lon_deg=city.lon_deg,
+                        burnout_angle_deg=None,
+                        aim_population=city.population,
+                    )
+                )
+    return tuple(threats)
+
+
+def pairs(scenario: Scenario) -> list[dict]:
+    """One entry per (base, target) pair: engageable by any site, best launch margin, intercept altitude."""
+    result = engage(scenario).columns
+    out = []
+    for threat in scenario.threat_set:
+        rows = (result["threat_id"] == threat.id) & result["feasible"].astype(bool)
+        margins = result["launch_margin_s"][rows].astype(float)
+        starts = result["window_start_s"][rows].astype(float)
+        altitudes = result["intercept_alt_km"][rows].astype(float)
+        engageable = bool(rows.any())
+        out.append(
+            {
+                "base": threat.launch,
+                "target": threat.aim,
+                "missile": threat.missile,
+                "engageable": engageable,
+                "best_margin_s": float(np.max(margins)) if engageable else None,
+                "intercept_alt_km": float(altitudes[np.argmin(starts)]) if engageable else None,
+                "sites": sorted(set(result["site_id"][rows])),
+            }
+        )
+    return out
+
+
+def with_interceptor_speed(scenario: Scenario, speed_km_s: float, classes: set[str] | None = None) -> Scenario:
+    """The scenario with its interceptor classes (or only ``classes``) flying at ``speed_km_s``,
+    their stated range and altitude limits lifted (see the module docstring)."""
+    sites = tuple(
+        dataclasses.replace(
+            site,
+            entry=site.entry.model_copy(
+                update={
+                    "burnout_speed_km_s": speed_km_s,
+                    "max_ground_range_km": _LIFTED_RANGE_KM,
+                    "max_intercept_altitude_km": max(site.entry.max_intercept_altitude_km, _LIFTED_ALTITUDE_KM),
+                }
+            ),
+        )
+        if classes is None or site.entry.name in classes
+        else site
+        for site in scenario.interceptor_sites
+    )
+    return dataclasses.replace(scenario, interceptor_sites=sites)
+
+
+def with_decision_delay(scenario: Scenario, delay_s: float) -> Scenario:
+    return dataclasses.replace(scenario, analysis=scenario.analysis.model_copy(update={"decision_delay_s": delay_s}))
+
+
+def deterrence(
+    scenario: Scenario,
+    speeds_km_s=(),
+    delays_s=(),
+    interceptor: str | None = None,
+    catalog: Catalog | None = None,
+) -> dict:
+    """``{"pairs": [...], "sensitivity": [...]}`` for an architecture (see the module docstring).
+    ``interceptor`` names the class whose speed the sensitivity sets (default: every class)."""
+    check = dataclasses.replace(scenario, threat_set=deterrence_threats(catalog))
+    classes = None if interceptor is None else {interceptor}
+    if interceptor is not None and not any(s.entry.name == interceptor for s in check.interceptor_sites):
+        present = sorted({s.entry.name for s in check.interceptor_sites})
+        raise ValueError(
+            f"interceptor: {interceptor!r} is not in this architecture; it has {', '.join(present) or 'none'}"
+        )
+    sensitivity = []
+    for speed in speeds_km_s:
+        faster = with_interceptor_speed(check, float(speed), classes)
+        for delay in delays_s:
+            engaged = engage(with_decision_delay(faster, float(delay))).columns
+            engageable = {t for t, ok in zip(engaged["threat_id"], engaged["feasible"], strict=True) if ok}
+            sensitivity.append(
+                {
+                    "burnout_speed_km_s": float(speed),
+                    "decision_delay_s": float(delay),
+                    "engageable_pairs": len(engageable),
+                    "total_pairs": len(check.threat_set),
+                }
+            )
+    return {"pairs": pairs(check), "sensitivity": sensitivity}

@@ -1,0 +1,68 @@
+"""The deterrence check: strategic ICBM pairs, the sensitivity map's monotonicity, the JSON contract."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from securityroof import load_catalog
+from securityroof.analysis.deterrence import deterrence, deterrence_threats
+from securityroof.cli import app
+from securityroof.scenario import load_scenario
+
+CATALOG = load_catalog()
+
+
+@pytest.fixture(scope="module")
+def third_site():
+    return deterrence(load_scenario("third-site-2007"), speeds_km_s=[1.5, 5.0, 7.0, 9.0], delays_s=[0.0, 300.0, 600.0])
+
+
+def test_pairs_cover_both_directions():
+    threats = deterrence_threats()
+    russian = [b for b in CATALOG.bases.values() if b.country == "Russia"]
+    us = [b for b in CATALOG.bases.values() if b.country == "United States"]
+    north_american = [c for c in CATALOG.cities.values() if c.country in ("United States", "Canada")]
+    russian_cities = [c for c in CATALOG.cities.values() if c.country == "Russia"]
+    assert len(threats) == len(russian) * len(north_american) + len(us) * len(russian_cities)
+    assert {t.missile for t in threats} == {"ss-27", "minuteman-3"}
+
+
+def test_the_2007_third_site_could_engage_russian_icbms_toward_the_us_east_coast(third_site):
+    """The Russian objection in numbers: GBIs at Redzikowo, cued by the Czech radar, reach some
+    SS-27 trajectories from western Russia to the US East Coast."""
+    engaged = {(p["base"], p["target"]) for p in third_site["pairs"] if p["engageable"]}
+    assert ("kozelsk", "new-york") in engaged
+    assert all(p["best_margin_s"] > 0 and p["intercept_alt_km"] > 0 for p in third_site["pairs"] if p["engageable"])
+    assert not any(p["base"] in ("malmstrom", "minot", "fe-warren") for p in third_site["pairs"] if p["engageable"])
+
+
+def test_too_slow_interceptors_engage_nothing_under_any_delay(third_site):
+    slow = [s for s in third_site["sensitivity"] if s["burnout_speed_km_s"] == 1.5]
+    assert slow and all(s["engageable_pairs"] == 0 for s in slow)
+
+
+def test_sensitivity_is_monotone_in_speed_and_delay(third_site):
+    grid = {(s["burnout_speed_km_s"], s["decision_delay_s"]): s["engageable_pairs"] for s in third_site["sensitivity"]}
+    speeds = sorted({k[0] for k in grid})
+    delays = sorted({k[1] for k in grid})
+    table = np.array([[grid[(v, d)] for d in delays] for v in speeds])
+    assert np.all(np.diff(table, axis=0) >= 0)  # faster never engages fewer
+    assert np.all(np.diff(table, axis=1) <= 0)  # later never engages more
+    assert table.max() > 0
+
+
+def test_roof_deterrence_json_contract():
+    runner = CliRunner()
+    result = runner.invoke(app, ["deterrence", "third-site-2007", "--speeds", "6:7:1", "--delays", "0:60:60", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert {"base", "target", "engageable", "best_margin_s", "intercept_alt_km"} <= set(payload["pairs"][0])
+    assert len(payload["sensitivity"]) == 4
+    assert {"burnout_speed_km_s", "decision_delay_s", "engageable_pairs", "total_pairs"} <= set(
+        payload["sensitivity"][0]
+    )
+    bad = runner.invoke(app, ["deterrence", "epaa-phase-4", "--interceptor", "thaad", "--speeds", "5", "--delays", "0"])
+    assert bad.exit_code == 2 and "--interceptor" in bad.stderr
+    assert runner.invoke(app, ["deterrence", "epaa-phase-4", "--speeds", "9:3:1"]).exit_code == 2
