@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import pyarrow.parquet as pq
 import typer
 from rich import box
 from rich.console import Console
@@ -23,6 +24,7 @@ from rich.table import Table
 from . import __version__
 from .analysis.compare import compare
 from .analysis.deterrence import deterrence
+from .analysis.footprint import DEFAULT_STEP_DEG, footprint
 from .assess import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG, AssessmentError, assess_test
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
@@ -439,6 +441,68 @@ def _grid(option: str, text: str) -> list[float]:
         _fail(f"{option}: expected START:STOP:STEP with STEP > 0, STOP >= START and at most 200 steps, got {text!r}")
     start, stop, step = parts
     return [round(start + k * step, 9) for k in range(int(np.floor((stop - start) / step + 1e-9)) + 1)]
+
+
+@app.command("footprint")
+def footprint_command(
+    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
+    threat: Annotated[
+        str, typer.Option("--threat", help="A threat id of the scenario: its missile and launch regions.")
+    ],
+    extent: Annotated[
+        str,
+        typer.Option("--extent", help="LAT_MIN:LAT_MAX:LON_MIN:LON_MAX, degrees (default Europe and European Russia)."),
+    ] = "35:70:-10:60",
+    step_deg: Annotated[float, typer.Option("--step-deg", help="Grid spacing, degrees.")] = DEFAULT_STEP_DEG,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the grid as Parquet.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Which aim points of a region the architecture defends against one of its threats."""
+    try:
+        bounds = tuple(float(v) for v in extent.split(":"))
+    except ValueError:
+        _fail(f"--extent: expected LAT_MIN:LAT_MAX:LON_MIN:LON_MAX in degrees, got {extent!r}")
+    if len(bounds) != 4:
+        _fail(f"--extent: expected LAT_MIN:LAT_MAX:LON_MIN:LON_MAX in degrees, got {extent!r}")
+    if out is not None and out.suffix.lower() != ".parquet":
+        _fail(f"--out: {out} must end in .parquet")
+    loaded = _load(scenario)
+    try:
+        table = footprint(loaded, threat, bounds, step_deg)
+    except ValueError as error:
+        _fail(f"--{escape(str(error)).replace('step_deg', 'step-deg')}")
+    if out is not None:
+        partial = out.with_name(out.name + ".partial")
+        pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), partial)
+        partial.replace(out)
+    cells = table.to_pylist()
+    threatened = sum(c["threatened"] for c in cells)
+    defended = sum(c["defended"] for c in cells)
+    summary = {
+        "scenario": loaded.name,
+        "threat": threat,
+        "extent_deg": list(bounds),
+        "step_deg": step_deg,
+        "cells_total": len(cells),
+        "cells_threatened": threatened,
+        "cells_defended": defended,
+        "defended_share": defended / threatened if threatened else None,
+    }
+    if as_json:
+        payload = {**summary, "cells": [_json_cell(c) for c in cells]}
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    share = "—" if summary["defended_share"] is None else f"{summary['defended_share']:.0%}"
+    console.print(
+        f"{loaded.name} against {threat}: {defended} of {threatened} threatened cells defended ({share}) "
+        f"on a {step_deg:g}° grid of {len(cells)} cells" + (f"; written to {out}" if out else ""),
+        highlight=False,
+    )
+
+
+def _json_cell(cell: dict) -> dict:
+    altitude = cell["intercept_alt_km"]
+    return {**cell, "intercept_alt_km": None if altitude is None or not math.isfinite(altitude) else altitude}
 
 
 @app.command("deterrence")

@@ -1,0 +1,98 @@
+"""Defended footprints: which aim points of a region an architecture defends against a threat class.
+
+A threat of the scenario (a missile class and its launch regions) is fired at every cell of a
+latitude/longitude grid. A cell is *threatened* when at least one launch region's shot at it is
+within the missile's reach, and *defended* when every such shot has at least one feasible
+engagement (the rule cities are protected by in :mod:`securityroof.analysis.compare`). Its
+``shots`` are the fewest shot opportunities over those shots (summed over sites), and its
+intercept altitude the lowest altitude at which any site's earliest intercept of them happens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pyarrow as pa
+
+from ..engagement import engage
+from ..scenario import Scenario, ThreatTrajectory
+
+#: Europe and European Russia.
+DEFAULT_EXTENT = (35.0, 70.0, -10.0, 60.0)  # lat_min, lat_max, lon_min, lon_max (degrees)
+DEFAULT_STEP_DEG = 1.0
+
+
+def grid(extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG) -> tuple[np.ndarray, np.ndarray]:
+    """Cell centres (flattened latitudes, longitudes) of the grid over ``extent``."""
+    lat_min, lat_max, lon_min, lon_max = extent
+    if not (-90.0 <= lat_min < lat_max <= 90.0 and -180.0 <= lon_min < lon_max <= 360.0):
+        raise ValueError(f"extent: {extent} must be lat_min < lat_max in [-90, 90], lon_min < lon_max in [-180, 360]")
+    if not (0.0 < step_deg <= 10.0):
+        raise ValueError(f"step_deg: {step_deg} must lie in (0, 10]")
+    lats = np.arange(lat_min + step_deg / 2.0, lat_max, step_deg)
+    lons = np.arange(lon_min + step_deg / 2.0, lon_max, step_deg)
+    if lats.size * lons.size > 40_000:
+        raise ValueError(f"step_deg: {step_deg} gives {lats.size * lons.size} cells; at most 40,000")
+    lat, lon = np.meshgrid(lats, lons, indexing="ij")
+    return lat.ravel(), lon.ravel()
+
+
+def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG) -> pa.Table:
+    """The defended footprint of ``scenario`` against its threat ``threat`` (see the module doc),
+    one row per cell: ``lat_deg``, ``lon_deg``, ``threatened``, ``defended``, ``shots``,
+    ``intercept_alt_km`` (null where not defended)."""
+    shots_of = [t for t in scenario.threat_set if t.threat == threat]
+    if not shots_of:
+        known = sorted({t.threat for t in scenario.threat_set})
+        raise ValueError(f"threat: {threat!r} is not a threat of {scenario.name}; it has {', '.join(known)}")
+    launches = list({(t.launch_lat_deg, t.launch_lon_deg): t for t in shots_of}.values())
+    lat, lon = grid(extent, step_deg)
+    probes = tuple(
+        ThreatTrajectory(
+            id=f"{k}/{j}",
+            threat=threat,
+            missile=base.missile,
+            missile_class=base.missile_class,
+            launch=base.launch,
+            launch_lat_deg=base.launch_lat_deg,
+            launch_lon_deg=base.launch_lon_deg,
+            aim=None,
+            aim_lat_deg=float(lat[j]),
+            aim_lon_deg=float(lon[j]),
+            burnout_angle_deg=base.burnout_angle_deg,
+        )
+        for k, base in enumerate(launches)
+        for j in range(lat.size)
+        if abs(lat[j] - base.launch_lat_deg) > 1e-9 or abs(lon[j] - base.launch_lon_deg) > 1e-9
+    )
+    result = engage(dataclasses.replace(scenario, threat_set=probes))
+    columns = result.columns
+    cells = lat.size
+    flies = np.zeros((len(launches), cells), dtype=bool)
+    engaged = np.zeros_like(flies)
+    shots = np.zeros((len(launches), cells), dtype=np.int64)
+    altitude = np.full((len(launches), cells), np.inf)
+    for probe_id, reachable in result.threat_reachable.items():
+        k, j = (int(part) for part in probe_id.split("/"))
+        flies[k, j] = reachable
+    ids = columns["threat_id"]
+    for i in np.flatnonzero(columns["feasible"].astype(bool)):
+        k, j = (int(part) for part in ids[i].split("/"))
+        engaged[k, j] = True
+        shots[k, j] += int(columns["shots"][i])
+        altitude[k, j] = min(altitude[k, j], float(columns["intercept_alt_km"][i]))
+    threatened = flies.any(axis=0)
+    defended = threatened & np.all(engaged | ~flies, axis=0)
+    fewest = np.where(flies, shots, np.iinfo(np.int64).max).min(axis=0)
+    lowest = np.where(flies, altitude, np.inf).min(axis=0)
+    return pa.table(
+        {
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "threatened": threatened,
+            "defended": defended,
+            "shots": pa.array(np.where(defended, fewest, 0)),
+            "intercept_alt_km": pa.array(np.where(defended, lowest, np.nan), mask=~defended),
+        }
+    )

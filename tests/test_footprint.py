@@ -1,0 +1,90 @@
+"""Defended footprints: consistent with single engagements, monotone in interceptor speed."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from securityroof.analysis.footprint import footprint, grid
+from securityroof.cli import app
+from securityroof.engagement import engage
+from securityroof.scenario import load_scenario
+
+EXTENT = (38.0, 50.0, 20.0, 44.0)
+STEP = 2.0
+
+
+@pytest.fixture(scope="module")
+def phase3():
+    return load_scenario("epaa-phase-3")
+
+
+@pytest.fixture(scope="module")
+def cells(phase3):
+    return footprint(phase3, "iran-irbm", EXTENT, STEP).to_pylist()
+
+
+def test_grid_covers_the_extent():
+    lat, lon = grid(EXTENT, STEP)
+    assert lat.size == 6 * 12 and lat.min() == 39.0 and lon.max() == 43.0
+    with pytest.raises(ValueError, match="extent"):
+        grid((50.0, 40.0, 0.0, 10.0))
+
+
+def test_every_defended_cell_is_defended_when_its_shots_are_engaged_one_by_one(phase3, cells):
+    """Re-running the single shots of a few cells through engage gives the same verdict."""
+    launches = list(
+        {(t.launch_lat_deg, t.launch_lon_deg): t for t in phase3.threat_set if t.threat == "iran-irbm"}.values()
+    )
+    defended = [c for c in cells if c["defended"]]
+    open_cells = [c for c in cells if c["threatened"] and not c["defended"]]
+    assert defended and open_cells
+    for cell in defended[:3] + open_cells[:2]:
+        shots = tuple(
+            dataclasses.replace(t, id=f"probe{k}", aim=None, aim_lat_deg=cell["lat_deg"], aim_lon_deg=cell["lon_deg"])
+            for k, t in enumerate(launches)
+        )
+        result = engage(dataclasses.replace(phase3, threat_set=shots))
+        verdicts = []
+        for shot in shots:
+            if not result.threat_reachable[shot.id]:
+                continue
+            verdicts.append(bool(result.columns["feasible"][result.columns["threat_id"] == shot.id].any()))
+        assert all(verdicts) == cell["defended"], cell
+
+
+def test_slower_interceptors_never_grow_the_footprint(phase3, cells):
+    slower = dataclasses.replace(
+        phase3,
+        interceptor_sites=tuple(
+            dataclasses.replace(
+                s, entry=s.entry.model_copy(update={"burnout_speed_km_s": 0.8 * s.entry.burnout_speed_km_s})
+            )
+            for s in phase3.interceptor_sites
+        ),
+    )
+    slow_cells = footprint(slower, "iran-irbm", EXTENT, STEP).to_pylist()
+    fast = np.array([c["defended"] for c in cells])
+    slow = np.array([c["defended"] for c in slow_cells])
+    assert not np.any(slow & ~fast)
+    assert slow.sum() < fast.sum()
+
+
+def test_roof_footprint_writes_parquet_and_json(tmp_path):
+    out = tmp_path / "fp.parquet"
+    runner = CliRunner()
+    extent = ":".join(str(v) for v in EXTENT)
+    result = runner.invoke(app, ["footprint", "epaa-phase-3", "--threat", "iran-irbm", "--extent", extent,
+                                 "--step-deg", str(STEP), "--out", str(out), "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["cells_total"] == 72 and 0 < payload["cells_defended"] <= payload["cells_threatened"]
+    table = pq.read_table(out)
+    assert table.num_rows == 72
+    assert {"lat_deg", "lon_deg", "threatened", "defended", "shots", "intercept_alt_km"} <= set(table.column_names)
+    assert table.schema.metadata[b"scenario"] == b"epaa-phase-3"
+    bad = runner.invoke(app, ["footprint", "epaa-phase-3", "--threat", "nope"])
+    assert bad.exit_code == 2 and "--threat" in bad.stderr
