@@ -29,6 +29,7 @@ from .assess import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LA
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
+from .maps import draw_map
 from .scenario import ScenarioError, library, load_scenario
 from .trajectory import IDEAL, InputError, trajectories, trajectory
 
@@ -503,6 +504,28 @@ def footprint_command(
 def _json_cell(cell: dict) -> dict:
     altitude = cell["intercept_alt_km"]
     return {**cell, "intercept_alt_km": None if altitude is None or not math.isfinite(altitude) else altitude}
+
+
+@app.command("map")
+def map_command(
+    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
+    out: Annotated[Path, typer.Option("--out", help="Image to write: .png or .svg.")],
+    threat: Annotated[
+        str | None, typer.Option("--threat", help="Shade the defended footprint against this threat of the scenario.")
+    ] = None,
+) -> None:
+    """Draw an architecture (assets, radar coverage, interceptor reach, threat tracks, footprint) offline."""
+    if out.suffix.lower() not in (".png", ".svg"):
+        _fail(f"--out: {out} must end in .png or .svg")
+    loaded = _load(scenario)
+    grid = None
+    if threat is not None:
+        try:
+            grid = footprint(loaded, threat)
+        except ValueError as error:
+            _fail(f"--{escape(str(error))}")
+    draw_map(loaded, out, footprint=grid)
+    console.print(f"map of {loaded.name} written to {out}", highlight=False)
 
 
 @app.command("deterrence")
