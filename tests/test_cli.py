@@ -217,10 +217,11 @@ def test_catalog_lists_sources_as_json():
     assert "Missile classes" in roof("catalog").stdout
 
 
-def test_demo_runs():
-    result = roof("demo")
-    assert result.exit_code == 0
-    assert "Tatishchevo" in result.stdout and "Washington" in result.stdout and "out of range" in result.stdout
+def test_demo_writes_the_report(tmp_path):
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "epaa-phase-3" in page and "joint-lisbon" in page and "Open" in result.stdout
 
 
 def test_installed_console_script():

@@ -19,6 +19,7 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from . import __version__
@@ -30,8 +31,9 @@ from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
 from .maps import draw_map
+from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
-from .trajectory import IDEAL, InputError, trajectories, trajectory
+from .trajectory import IDEAL, InputError, trajectory
 
 app = typer.Typer(
     help="securityroof: kinematic analysis of joint missile-defense architectures ('one security roof').",
@@ -41,16 +43,6 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
-
-#: Built-in threat pairs for ``roof demo``: (label, missile, launch (lat, lon), aim (lat, lon)).
-DEMO_PAIRS = [
-    ("Tabriz → Ankara", "shahab-3", (38.08, 46.29), (39.9334, 32.8597)),
-    ("Tabriz → Bucharest", "sejjil-2", (38.08, 46.29), (44.4268, 26.1025)),
-    ("Semnan → Warsaw", "sejjil-2", (35.2347, 53.9208), (52.2297, 21.0122)),
-    ("Semnan → Berlin", "generic-icbm-solid", (35.2347, 53.9208), (52.5200, 13.4050)),
-    ("Tatishchevo → Washington", "ss-27", (51.67, 45.57), (38.9072, -77.0369)),
-    ("Minot → Moscow", "minuteman-3", (48.4158, -101.3581), (55.7558, 37.6173)),
-]
 
 
 def _fail(message: str) -> None:
@@ -241,44 +233,43 @@ def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="Print 
 
 
 @app.command("demo")
-def demo_command() -> None:
-    """Built-in demo: trajectories for a few threat pairs of the 2007–2012 debate."""
-    labels, missiles, launches, aims = zip(*DEMO_PAIRS, strict=True)
-    result = trajectories(
-        [p[0] for p in launches],
-        [p[1] for p in launches],
-        [p[0] for p in aims],
-        [p[1] for p in aims],
-        missile=list(missiles),
+def demo_command(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("roof-report"),
+) -> None:
+    """The built-in demo: compare EPAA phase 3 with the joint NATO-Russia architecture and write the report."""
+    names = ["epaa-phase-3", "joint-lisbon"]
+    path = _report([_load(name) for name in names], out, None)
+    console.print(f"Open {path.resolve()} in a browser (it needs no network).", highlight=False)
+
+
+@app.command("report")
+def report_command(
+    scenarios: Annotated[list[str], typer.Argument(help="Architectures: scenario files or library names.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for index.html and its images and grids.")],
+    threat: Annotated[
+        str | None, typer.Option("--threat", help="Threat for the defended footprint (default: the Iranian IRBM).")
+    ] = None,
+) -> None:
+    """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
+    path = _report([_load(name) for name in scenarios], out, threat)
+    console.print(f"report written to {path}", highlight=False)
+
+
+def _report(loaded, out: Path, threat: str | None) -> Path:
+    steps = 1 + 4 * len(loaded) + 1
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
     )
-    table = Table(
-        title="Threat trajectories: WGS84, rotating Earth, minimum energy", box=box.SIMPLE_HEAD, pad_edge=False
-    )
-    table.add_column("pair", min_width=13)
-    table.add_column("missile", no_wrap=True)
-    for column in ("km", "hit", "min", "apo km", "v km/s"):
-        table.add_column(column, justify="right", no_wrap=True)
-    notes = []
-    for label, record in zip(labels, result.records(), strict=True):
-        reachable = record["reachable"]
-        if not reachable:
-            notes.append(f"{label}: {record['reason']}")
-        table.add_row(
-            label,
-            record["missile"],
-            _fmt(record["ground_range_km"], 0),
-            "yes" if reachable else f"no{len(notes)}",
-            _fmt(record["flight_time_s"] / 60 if reachable else None),
-            _fmt(record["apogee_km"], 0),
-            _fmt(record["burnout_speed_km_s"], 2),
-        )
-    console.print(table)
-    console.print("km: ground range; hit: reachable; min: flight time; apo: apogee; v: burnout speed.", highlight=False)
-    for number, note in enumerate(notes, start=1):
-        console.print(f"no{number}: {note}", highlight=False, markup=False)
-    console.print(
-        "Next: roof trajectory --from 38.08,46.29 --to 39.93,32.86 --missile shahab-3 --step-s 60", highlight=False
-    )
+    try:
+        with progress:
+            task = progress.add_task("report", total=steps)
+
+            def step(message: str) -> None:
+                progress.update(task, description=message, advance=1)
+
+            return write_report(loaded, out, threat=threat, progress=step)
+    except ValueError as error:
+        _fail(f"--threat: {escape(str(error)).removeprefix('threat: ')}")
 
 
 def _load(scenario: str):
