@@ -47,6 +47,7 @@ import time
 from pathlib import Path
 
 import engagement_case
+import footprint_case
 import numpy as np
 import scipy
 from pyproj import Geod
@@ -231,6 +232,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=20100101)
     parser.add_argument("--no-batch-cli", action="store_true", help="skip timing run_batch end to end")
     parser.add_argument("--no-engagement", action="store_true", help="skip the engagement case")
+    parser.add_argument("--no-footprint", action="store_true", help="skip the footprint case and the demo timing")
     parser.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     args = parser.parse_args(argv)
     n = args.n if args.n is not None else (10_000 if args.quick else 100_000)
@@ -338,6 +340,11 @@ def main(argv=None) -> int:
     if not args.no_engagement:
         say("engagement: threats x 10 sites x 5 sensors, vectorized against a plain loop over threats and assets ...")
         result.update(engagement_case.run(n=1_000 if args.quick else 10_000, baseline_n=30 if args.quick else 100))
+    if not args.no_footprint:
+        say("footprint: epaa-phase-3, 100 x 100 aim points x 5 launch regions, against a per-cell loop; roof demo ...")
+        result.update(
+            footprint_case.run(cells_per_side=30 if args.quick else 100, baseline_cells=10 if args.quick else 20)
+        )
     if args.json:
         print(json.dumps(result))
         return 0
@@ -366,6 +373,15 @@ def main(argv=None) -> int:
             f"{result['engagement_baseline_seconds_scaled']:.1f} s (scaled from {result['engagement_baseline_n']} "
             f"threats); speedup {result['engagement_speedup']:.1f}x (target 100x: {verdict}); "
             f"peak {result['engagement_peak_mb']:.0f} MB; results agree: {result['engagement_results_agree']}"
+        )
+    if "footprint_speedup" in result:
+        verdict = "met" if result["footprint_speedup"] >= 100 else "NOT met"
+        print(
+            f"footprint: {result['footprint_cells']:,} cells x 5 launch regions "
+            f"in {result['footprint_seconds']:.2f} s; "
+            f"per-cell loop {result['footprint_baseline_seconds_scaled']:.0f} s (scaled from "
+            f"{result['footprint_baseline_cells']} cells); speedup {result['footprint_speedup']:.0f}x (target 100x: "
+            f"{verdict}); roof demo {result['demo_wall_s']:.1f} s"
         )
     print(
         f"python {result['python']}, numpy {result['numpy']}, scipy {result['scipy']}, {result['cpu_count']} CPUs "

@@ -14,6 +14,7 @@ import dataclasses
 
 import numpy as np
 import pyarrow as pa
+from pyproj import Geod
 
 from ..engagement import engage
 from ..scenario import Scenario, ThreatTrajectory
@@ -21,6 +22,8 @@ from ..scenario import Scenario, ThreatTrajectory
 #: Europe and European Russia.
 DEFAULT_EXTENT = (35.0, 70.0, -10.0, 60.0)  # lat_min, lat_max, lon_min, lon_max (degrees)
 DEFAULT_STEP_DEG = 1.0
+#: Distance, as a multiple of a class's published range, beyond which a cell is not targeted.
+_REACH_MARGIN = 1.25
 
 
 def grid(extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG) -> tuple[np.ndarray, np.ndarray]:
@@ -48,6 +51,16 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
         raise ValueError(f"threat: {threat!r} is not a threat of {scenario.name}; it has {', '.join(known)}")
     launches = list({(t.launch_lat_deg, t.launch_lon_deg): t for t in shots_of}.values())
     lat, lon = grid(extent, step_deg)
+    # Cells far beyond a class's published range cannot be reached from that region whatever the
+    # Earth's rotation lends (a few per cent below ICBM ranges): they are left out of the targeting
+    # rather than found unreachable one by one. Near orbital speeds rotation lends far more (a third,
+    # eastward), so intercontinental classes are always targeted.
+    geod = Geod(ellps="WGS84")
+    within = {
+        k: np.asarray(geod.inv(np.full(lat.size, b.launch_lon_deg), np.full(lat.size, b.launch_lat_deg), lon, lat)[2])
+        <= (_REACH_MARGIN * b.missile_class.range_km * 1e3 if b.missile_class.range_km < 5500 else np.inf)
+        for k, b in enumerate(launches)
+    }
     probes = tuple(
         ThreatTrajectory(
             id=f"{k}/{j}",
@@ -63,7 +76,7 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
             burnout_angle_deg=base.burnout_angle_deg,
         )
         for k, base in enumerate(launches)
-        for j in range(lat.size)
+        for j in np.flatnonzero(within[k])
         if abs(lat[j] - base.launch_lat_deg) > 1e-9 or abs(lon[j] - base.launch_lon_deg) > 1e-9
     )
     result = engage(dataclasses.replace(scenario, threat_set=probes))
