@@ -10,6 +10,7 @@ import json
 import math
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,7 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import __version__
@@ -33,6 +34,7 @@ from .engagement import engage
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
+from .sweep import SweepError, load_sweep, query, run_sweep
 from .trajectory import IDEAL, InputError, trajectory
 
 app = typer.Typer(
@@ -578,6 +580,91 @@ def deterrence_command(
         cells = [str(s["engageable_pairs"]) for s in result["sensitivity"] if s["burnout_speed_km_s"] == speed]
         grid.add_row(f"{speed:g}", *cells)
     console.print(grid)
+
+
+@app.command("sweep")
+def sweep_command(
+    sweep: Annotated[str, typer.Argument(help="Sweep file, or a library sweep from `roof scenarios`.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the results (resumed if it holds some).")],
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Local worker processes (default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="A Dask scheduler address (tcp://HOST:8786) to run on instead.")
+    ] = None,
+) -> None:
+    """Run every variant of a sweep (or resume it), in parallel, into a Parquet dataset."""
+    if workers is not None and workers < 1:
+        _fail(f"--workers: {workers} must be at least 1")
+    try:
+        loaded = load_sweep(sweep)
+    except SweepError as error:
+        for message in error.messages:
+            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    total = len(loaded.variants())
+    progress = Progress(
+        TextColumn("[bold]variants"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(), console=errors, transient=True,
+    )  # fmt: skip
+    client = None
+    executor = None
+    if scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            _fail("--scheduler: needs the cluster extra: pip install 'securityroof[cluster]'")
+        try:
+            client = Client(scheduler, timeout=10)
+        except (OSError, TimeoutError) as error:
+            _fail(f"--scheduler: cannot reach {scheduler}: {error}")
+        executor = client.get_executor()
+    started = time.perf_counter()
+    try:
+        with progress:
+            task = progress.add_task("variants", total=total, rate="")
+
+            def advance(done: int, of: int) -> None:
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                progress.update(task, completed=done, rate=f"{rate:.1f}/s")
+
+            result = run_sweep(loaded, out, executor=executor, workers=workers, progress=advance)
+    finally:
+        if client is not None:
+            client.close()
+    console.print(
+        f"{loaded.spec.name}: {result['variants_done']} of {total} variants in {out}"
+        f" ({len(result['failures'])} failed)",
+        highlight=False,
+    )
+    for failure in result["failures"][:10]:
+        console.print(f"  failed {failure['variant_id']}: {escape(failure['error'])}", highlight=False)
+
+
+@app.command("query")
+def query_command(
+    directory: Annotated[Path, typer.Argument(help="A sweep's results directory.")],
+    sql: Annotated[str, typer.Argument(help="SQL over the view `results` (DuckDB).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+) -> None:
+    """Ask a sweep's results a question in SQL, e.g. below which speed a city stops being protected."""
+    try:
+        relation = query(directory, sql)
+        columns = relation.columns
+        rows = relation.fetchall()
+    except SweepError as error:
+        _fail(escape(str(error)))
+    except Exception as error:  # noqa: BLE001 - DuckDB's parser and binder errors, shown on one line
+        _fail(f"query: {escape(str(error).splitlines()[0])}")
+    if as_json:
+        sys.stdout.write(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str) + "\n")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in columns:
+        table.add_column(escape(column))
+    for row in rows:
+        table.add_row(*(escape(str(v)) for v in row))
+    console.print(table)
 
 
 @app.command("engage")

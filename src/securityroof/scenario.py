@@ -398,13 +398,14 @@ def library() -> list[LibraryEntry]:
     """The scenarios shipped with the package, by name. Descriptions are read without checking
     the scenario against the catalog, so the list works even while a file would not validate."""
     entries = []
-    folder = library_folder()
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        try:
-            description = tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            description = ""
-        entries.append(LibraryEntry(path.stem, str(path), "scenario", str(description).strip()))
+    sweeps = Path(str(resources.files("securityroof") / "data" / "sweeps"))
+    for kind, folder in (("scenario", library_folder()), ("sweep", sweeps)):
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+            try:
+                description = tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                description = ""
+            entries.append(LibraryEntry(path.stem, str(path), kind, str(description).strip()))
     return entries
 
 
@@ -413,7 +414,7 @@ def _resolve(name_or_path: str | Path) -> Path:
     if path.is_file():
         return path
     text = str(name_or_path)
-    names = {entry.name: entry for entry in library()}
+    names = {entry.name: entry for entry in library() if entry.kind == "scenario"}
     if text in names:
         return Path(names[text].path)
     if path.suffix or "/" in text or "\\" in text:

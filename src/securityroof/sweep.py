@@ -1,0 +1,413 @@
+"""Sweeps: many variants of one architecture, run in parallel, stored so that nothing is lost.
+
+A sweep file (TOML, data only) names a base scenario, the outcomes to compute and the axes to vary:
+
+```toml
+name = "joint-speed-delay"
+description = "..."
+scenario = "joint-lisbon"              # library name, or a path relative to the sweep file
+outcomes = ["engagements"]             # engagements | footprint | deterrence
+footprint_threat = "iran-irbm"         # with "footprint"
+[sampling]
+mode = "grid"                          # every combination; or "random" with samples and seed
+[[axis]]
+name = "sm3_iia_speed"
+kind = "parameter"                     # a numeric field of a catalog class in the scenario
+class = "sm-3-iia"
+field = "burnout_speed_km_s"
+values = [3.5, 4.5, 5.5]               # grid; random sampling takes range = [low, high]
+[[axis]]
+name = "decision_delay_s"
+kind = "decision-delay"
+values = [0, 120, 300]
+```
+
+Other axis kinds: ``sharing`` (policies), ``asset`` (``asset = ID``, values true/false: present or
+absent), ``threat`` (threat ids: the threat set restricted to one threat).
+
+Results are a Parquet dataset in ``DIR/results/``, one long table: a row per variant × outcome ×
+subject (``all``, a city, a cell count...), with every swept parameter as a column, ``variant_id``
+and ``error`` (the message where a variant failed; the sweep goes on). Variants run in batches; each
+batch's file is written whole and then renamed, and a batch whose file exists is not run again, so
+a sweep interrupted anyhow resumes with the same command and never reads a half-written file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .analysis.compare import summarize
+from .analysis.deterrence import deterrence
+from .analysis.footprint import footprint
+from .engagement import engage
+from .scenario import Scenario, ScenarioError, load_scenario
+
+
+class SweepError(ValueError):
+    """A sweep file that cannot be run; ``messages`` names the file, the key and the reason."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+class Axis(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["parameter", "decision-delay", "sharing", "asset", "threat"]
+    values: list[Any] | None = None
+    range: tuple[float, float] | None = None
+    class_: str | None = Field(None, alias="class")
+    field: str | None = None
+    asset: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Axis:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give exactly one of values (a list) or range ([low, high])")
+        if self.values is not None and not self.values:
+            raise ValueError("values must not be empty")
+        if self.range is not None and (
+            self.kind not in ("parameter", "decision-delay") or self.range[0] > self.range[1]
+        ):
+            raise ValueError("range = [low, high] is for numeric axes (parameter, decision-delay), low <= high")
+        if self.kind == "parameter" and not (self.class_ and self.field):
+            raise ValueError('a "parameter" axis needs class and field')
+        if self.kind == "asset" and not self.asset:
+            raise ValueError('an "asset" axis needs asset = ID')
+        return self
+
+
+class Sampling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["grid", "random"] = "grid"
+    samples: int = Field(100, ge=1, le=100_000)
+    seed: int = 0
+
+
+class SweepFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    description: str = Field(min_length=1)
+    scenario: str
+    outcomes: list[Literal["engagements", "footprint", "deterrence"]] = Field(min_length=1)
+    footprint_threat: str | None = None
+    sampling: Sampling = Sampling()
+    axis: list[Axis] = Field(min_length=1)
+    batch_size: int = Field(20, ge=1, le=10_000)
+
+
+@dataclasses.dataclass(frozen=True)
+class Sweep:
+    spec: SweepFile
+    path: Path | None
+    base: Scenario
+
+    def variants(self) -> list[dict[str, Any]]:
+        """Every variant's axis values, in a fixed order (and so fixed batches)."""
+        axes = self.spec.axis
+        if self.spec.sampling.mode == "grid":
+            if any(a.values is None for a in axes):
+                raise SweepError(
+                    [f"{self._file()}: sampling.mode: grid needs values on every axis (range is for random)"]
+                )
+            combos = itertools.product(*(a.values for a in axes))
+            return [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
+        rng = np.random.default_rng(self.spec.sampling.seed)
+        out = []
+        for _ in range(self.spec.sampling.samples):
+            out.append(
+                {
+                    a.name: (
+                        float(rng.uniform(*a.range))
+                        if a.range is not None
+                        else a.values[int(rng.integers(len(a.values)))]
+                    )
+                    for a in axes
+                }
+            )
+        return out
+
+    def _file(self) -> str:
+        return str(self.path) if self.path else self.spec.name
+
+
+def variant_id(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def load_sweep(path_or_name: str) -> Sweep:
+    """A sweep file by path or library name, checked before anything runs (every error at once)."""
+    from .scenario import library
+
+    path = Path(path_or_name)
+    if not path.is_file():
+        entry = next((e for e in library() if e.name == path_or_name and e.kind == "sweep"), None)
+        if entry is None:
+            raise SweepError([f"{path_or_name}: not a file and not a library sweep"])
+        path = Path(entry.path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SweepError([f"{path}: not valid TOML: {error}"]) from None
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as error:
+        raise SweepError(
+            [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        ) from None
+    base_ref = spec.scenario
+    candidate = (path.parent / base_ref) if not Path(base_ref).is_absolute() else Path(base_ref)
+    try:
+        base = load_scenario(str(candidate) if candidate.is_file() else base_ref)
+    except ScenarioError as error:
+        raise SweepError([f"{path}: scenario: {m}" for m in error.messages]) from None
+    problems = _check_axes(spec, base, path)
+    if problems:
+        raise SweepError(problems)
+    sweep = Sweep(spec, path, base)
+    sweep.variants()  # grid/range mismatches are errors before anything runs
+    return sweep
+
+
+def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
+    problems = []
+    names = [a.name for a in spec.axis]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{path}: axis: name {dup!r} is used twice")
+    classes = {s.entry.name: s.entry for s in base.interceptor_sites} | {s.entry.name: s.entry for s in base.sensors}
+    classes |= {t.missile: t.missile_class for t in base.threat_set}
+    for i, axis in enumerate(spec.axis):
+        where = f"{path}: axis.{i}"
+        if axis.kind == "parameter":
+            entry = classes.get(axis.class_)
+            if entry is None:
+                problems.append(f"{where}.class: {axis.class_!r} is not used in scenario {base.name}")
+            elif not isinstance(getattr(entry, axis.field, None), int | float) or axis.field in ("stages",):
+                problems.append(f"{where}.field: {axis.field!r} is not a numeric parameter of {axis.class_}")
+            else:
+                for v in axis.values or list(axis.range or []):
+                    try:
+                        entry.model_validate({**entry.model_dump(by_alias=True), axis.field: v})
+                    except ValidationError as error:
+                        problems.append(
+                            f"{where}.values: {v!r} is not a valid {axis.field}: {error.errors()[0]['msg']}"
+                        )
+        elif axis.kind == "decision-delay":
+            for v in axis.values or list(axis.range or []):
+                if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
+                    problems.append(f"{where}.values: {v!r} is not a delay in seconds (>= 0)")
+        elif axis.kind == "sharing":
+            for v in axis.values:
+                if v not in ("none", "within-party", "all"):
+                    problems.append(f"{where}.values: {v!r} is not a policy (none, within-party, all)")
+        elif axis.kind == "asset":
+            if axis.asset not in {a.id for a in base.assets}:
+                problems.append(f"{where}.asset: {axis.asset!r} is not an asset of {base.name}")
+            if any(not isinstance(v, bool) for v in axis.values):
+                problems.append(f"{where}.values: an asset axis takes true (present) and false (absent)")
+        elif axis.kind == "threat":
+            known = {t.threat for t in base.threat_set}
+            for v in axis.values:
+                if v not in known:
+                    problems.append(f"{where}.values: {v!r} is not a threat of {base.name}")
+    if "footprint" in spec.outcomes and spec.footprint_threat not in {t.threat for t in base.threat_set}:
+        problems.append(f"{path}: footprint_threat: {spec.footprint_threat!r} is not a threat of {base.name}")
+    return problems
+
+
+def apply(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> Scenario:
+    """The base scenario with one variant's axis values applied."""
+    scenario = base
+    for axis in spec.axis:
+        value = values[axis.name]
+        if axis.kind == "parameter":
+
+            def change(entry, axis=axis, value=value):
+                return entry.model_copy(update={axis.field: value}) if entry.name == axis.class_ else entry
+
+            scenario = dataclasses.replace(
+                scenario,
+                interceptor_sites=tuple(
+                    dataclasses.replace(s, entry=change(s.entry)) for s in scenario.interceptor_sites
+                ),
+                sensors=tuple(dataclasses.replace(s, entry=change(s.entry)) for s in scenario.sensors),
+                threat_set=tuple(
+                    dataclasses.replace(t, missile_class=change(t.missile_class)) for t in scenario.threat_set
+                ),
+            )
+        elif axis.kind == "decision-delay":
+            scenario = dataclasses.replace(
+                scenario, analysis=scenario.analysis.model_copy(update={"decision_delay_s": float(value)})
+            )
+        elif axis.kind == "sharing":
+            scenario = scenario.with_sharing(value)
+        elif axis.kind == "asset" and not value:
+            scenario = dataclasses.replace(
+                scenario,
+                assets=tuple(a for a in scenario.assets if a.id != axis.asset),
+                sensors=tuple(s for s in scenario.sensors if s.id != axis.asset),
+                interceptor_sites=tuple(s for s in scenario.interceptor_sites if s.id != axis.asset),
+            )
+        elif axis.kind == "threat":
+            scenario = dataclasses.replace(
+                scenario, threat_set=tuple(t for t in scenario.threat_set if t.threat == value)
+            )
+    return scenario
+
+
+def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """(outcome, subject, value) rows of one variant."""
+    scenario = apply(base, spec, values)
+    rows: list[tuple[str, str, float]] = []
+    if "engagements" in spec.outcomes:
+        summary = summarize(scenario, engage(scenario))
+        for key in ("threats_total", "threats_engageable", "shot_opportunities", "protected_population"):
+            rows.append((key, "all", float(summary[key])))
+        rows.append(
+            ("protected_share", "all", math.nan if summary["protected_share"] is None else summary["protected_share"])
+        )
+        cities = {t.aim for t in scenario.threat_set if t.aim_population is not None}
+        for city in sorted(cities):
+            rows.append(("city_protected", city, float(city in summary["cities_protected"])))
+    if "footprint" in spec.outcomes:
+        cells = footprint(scenario, spec.footprint_threat).to_pydict()
+        threatened, defended = sum(cells["threatened"]), sum(cells["defended"])
+        rows.append(("footprint_cells_defended", spec.footprint_threat, float(defended)))
+        rows.append(
+            ("footprint_defended_share", spec.footprint_threat, defended / threatened if threatened else math.nan)
+        )
+    if "deterrence" in spec.outcomes:
+        pairs = deterrence(scenario)["pairs"]
+        rows.append(("deterrence_engageable_pairs", "all", float(sum(p["engageable"] for p in pairs))))
+    return rows
+
+
+def run_batch(job) -> pa.Table:
+    """One batch of variants to its results table (in a worker). A failing variant is a row with its error."""
+    sweep_path, base_ref, spec_json, batch = job
+    spec = SweepFile.model_validate_json(spec_json)
+    base = load_scenario(base_ref)
+    records = []
+    for values in batch:
+        vid = variant_id(values)
+        try:
+            rows = run_variant(base, spec, values)
+            error = None
+        except Exception as exc:  # noqa: BLE001 - a failed variant is recorded, and the sweep goes on
+            rows, error = [("error", "all", math.nan)], f"{type(exc).__name__}: {exc}"
+        for outcome, subject, value in rows:
+            records.append({"variant_id": vid, **{k: _column_value(v) for k, v in values.items()},
+                            "outcome": outcome, "subject": subject, "value": value, "error": error})  # fmt: skip
+    return pa.Table.from_pylist(records)
+
+
+def _column_value(value):
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def batches(variants: list[dict], size: int) -> list[list[dict]]:
+    return [variants[i : i + size] for i in range(0, len(variants), size)]
+
+
+def batch_name(batch: list[dict]) -> str:
+    return "part-" + hashlib.sha256("|".join(variant_id(v) for v in batch).encode()).hexdigest()[:20] + ".parquet"
+
+
+def run_sweep(
+    sweep: Sweep,
+    out_dir: Path,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Run (or resume) a sweep into ``out_dir``; returns a summary with the failures."""
+    out_dir = Path(out_dir)
+    results = out_dir / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    variants = sweep.variants()
+    todo = [b for b in batches(variants, sweep.spec.batch_size) if not (results / batch_name(b)).exists()]
+    done_before = len(variants) - sum(len(b) for b in todo)
+    (out_dir / "sweep.json").write_text(
+        json.dumps(
+            {
+                "name": sweep.spec.name,
+                "spec": json.loads(sweep.spec.model_dump_json(by_alias=True)),
+                "variants": len(variants),
+            },
+            indent=2,
+        )  # fmt: skip
+    )
+    base_ref = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
+    jobs = [(str(sweep.path), base_ref, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    finished = done_before
+    try:
+        for batch, table in zip(todo, _map(pool, jobs), strict=True):
+            partial = results / (batch_name(batch) + ".partial")
+            pq.write_table(table, partial)
+            partial.replace(results / batch_name(batch))  # readers only ever see whole files
+            finished += len(batch)
+            if progress:
+                progress(finished, len(variants))
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)
+    return summary(out_dir)
+
+
+def _map(pool: Executor, jobs: list) -> Iterable[pa.Table]:
+    futures = [pool.submit(run_batch, job) for job in jobs]
+    for future in futures:
+        yield future.result()
+
+
+def read_results(out_dir: Path) -> pa.Table:
+    """The finished results of a sweep directory (partial files are never read)."""
+    files = sorted((Path(out_dir) / "results").glob("part-*.parquet"))
+    if not files:
+        return pa.table({})
+    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
+
+
+def summary(out_dir: Path) -> dict:
+    table = read_results(out_dir)
+    if table.num_rows == 0:
+        return {"variants_done": 0, "failures": []}
+    rows = table.select(["variant_id", "error"]).to_pylist()
+    failed = {r["variant_id"]: r["error"] for r in rows if r["error"]}
+    return {
+        "variants_done": len({r["variant_id"] for r in rows}),
+        "failures": [{"variant_id": k, "error": v} for k, v in sorted(failed.items())],
+    }
+
+
+def query(out_dir: Path, sql: str):
+    """Run ``sql`` with DuckDB over the sweep's results, available as the view ``results``."""
+    import duckdb
+
+    files = sorted((Path(out_dir) / "results").glob("part-*.parquet"))
+    if not files:
+        raise SweepError([f"{out_dir}: no results yet (run the sweep first)"])
+    con = duckdb.connect()
+    listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    con.execute(f"CREATE VIEW results AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+    return con.sql(sql)

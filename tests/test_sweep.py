@@ -1,0 +1,186 @@
+"""Sweeps: expansion, parallel runs, resumption without loss or duplicates, queries, bad files."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from securityroof.cli import app
+from securityroof.scenario import library
+from securityroof.sweep import SweepError, load_sweep, query, read_results, run_sweep
+
+SMALL = """
+name = "small"
+description = "example-shared: interceptor speed x sharing"
+scenario = "example-shared"
+outcomes = ["engagements"]
+batch_size = 1
+[[axis]]
+name = "ib_speed"
+kind = "parameter"
+class = "sm-3-ib"
+field = "burnout_speed_km_s"
+values = [2.5, 3.0, 3.5]
+[[axis]]
+name = "sharing"
+kind = "sharing"
+values = ["within-party", "all"]
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL)
+    return path
+
+
+def rows(out):
+    table = read_results(out).sort_by([("variant_id", "ascending"), ("outcome", "ascending"), ("subject", "ascending")])
+    return table.to_pylist()
+
+
+def test_library_sweeps_are_listed_and_load():
+    sweeps = [e for e in library() if e.kind == "sweep"]
+    assert {e.name for e in sweeps} >= {"joint-speed-delay", "lisbon-uncertainty"}
+    grid = load_sweep("joint-speed-delay")
+    assert len(grid.variants()) == 20
+    random = load_sweep("lisbon-uncertainty")
+    first, again = random.variants(), load_sweep("lisbon-uncertainty").variants()
+    assert first == again and len(first) == 60  # seeded: the same variants every time
+    assert all(3.8 <= v["sm3_iia_speed"] <= 5.2 and v["gabala"] in (True, False) for v in first)
+
+
+def test_sweep_runs_and_resumes_without_recomputing(small, tmp_path):
+    out = tmp_path / "out"
+    calls = []
+    result = run_sweep(load_sweep(str(small)), out, workers=2, progress=lambda done, total: calls.append(done))
+    assert result["variants_done"] == 6 and result["failures"] == []
+    clean = rows(out)
+    assert {r["ib_speed"] for r in clean} == {2.5, 3.0, 3.5} and {r["sharing"] for r in clean} == {
+        "within-party",
+        "all",
+    }
+    # A second run finds every batch done; deleting one batch recomputes that one only.
+    calls.clear()
+    run_sweep(load_sweep(str(small)), out, workers=1, progress=lambda done, total: calls.append(done))
+    assert calls == []
+    parts = sorted((out / "results").glob("part-*.parquet"))
+    parts[0].unlink()
+    (out / "results" / "part-leftover.parquet.partial").write_bytes(b"half a file")
+    run_sweep(load_sweep(str(small)), out, workers=1, progress=lambda done, total: calls.append(done))
+    assert len(calls) == 1
+    assert rows(out) == clean  # nothing lost, nothing duplicated, the partial file never read
+
+
+def test_killed_driver_resumes_to_the_clean_result(small, tmp_path):
+    """The driver is killed mid-way (SIGKILL), restarted with the same command: the dataset equals a
+    clean run's row for row."""
+    clean_out, killed_out = tmp_path / "clean", tmp_path / "killed"
+    run_sweep(load_sweep(str(small)), clean_out, workers=1)
+    command = [sys.executable, "-m", "securityroof", "sweep", str(small), "--out", str(killed_out), "--workers", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((killed_out / "results").glob("part-*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert len(list((killed_out / "results").glob("part-*.parquet"))) < 6
+    subprocess.run(command, check=True, capture_output=True)
+    assert rows(killed_out) == rows(clean_out)
+
+
+def test_local_cluster_with_one_and_two_workers_gives_identical_results(small, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    results = []
+    for n in (1, 2):
+        with distributed.LocalCluster(n_workers=n, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                                      processes=True) as cluster, distributed.Client(cluster) as client:  # fmt: skip
+            out = tmp_path / f"cluster{n}"
+            run_sweep(load_sweep(str(small)), out, executor=client.get_executor())
+            results.append(rows(out))
+    assert results[0] == results[1] and len(results[0]) > 0
+
+
+def test_a_failing_variant_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    import securityroof.sweep as sweep_module
+
+    real = sweep_module.run_variant
+
+    def flaky(base, spec, values):
+        if values["ib_speed"] == 3.0 and values["sharing"] == "all":
+            raise RuntimeError("boom")
+        return real(base, spec, values)
+
+    monkeypatch.setattr(sweep_module, "run_variant", flaky)
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # in-process, so the patch applies
+        result = run_sweep(load_sweep(str(path)), tmp_path / "out", executor=pool)
+    assert result["variants_done"] == 6
+    assert len(result["failures"]) == 1 and "boom" in result["failures"][0]["error"]
+
+
+def test_query_answers_in_sql(small, tmp_path):
+    out = tmp_path / "out"
+    run_sweep(load_sweep(str(small)), out, workers=1)
+    got = query(out, "SELECT count(DISTINCT variant_id) AS n FROM results").fetchall()
+    assert got == [(6,)]
+    runner = CliRunner()
+    result = runner.invoke(app, ["query", str(out), "SELECT ib_speed, sharing, value FROM results "
+                                 "WHERE outcome = 'protected_share' ORDER BY 1, 2", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 6
+    bad = runner.invoke(app, ["query", str(out), "SELECT nope FROM results"])
+    assert bad.exit_code == 2 and "query" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        (('class = "sm-3-ib"', 'class = "sm-3-zz"'), "is not used in scenario"),
+        (('field = "burnout_speed_km_s"', 'field = "label"'), "is not a numeric parameter"),
+        (("values = [2.5, 3.0, 3.5]", "values = [2.5, -1.0]"), "is not a valid burnout_speed_km_s"),
+        (('values = ["within-party", "all"]', 'values = ["maybe"]'), "is not a policy"),
+        (('name = "sharing"', 'name = "ib_speed"'), "is used twice"),
+        (("values = [2.5, 3.0, 3.5]", "range = [2.5, 3.5]"), "grid needs values"),
+        (('scenario = "example-shared"', 'scenario = "nowhere"'), "scenario:"),
+        (('outcomes = ["engagements"]', 'outcomes = ["magic"]'), "outcomes"),
+        (("[[axis]]", "[[axis]"), "not valid TOML"),
+    ],
+)
+def test_bad_sweep_files_fail_before_anything_runs(tmp_path, change, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(SMALL.replace(*change, 1))
+    with pytest.raises(SweepError) as error:
+        load_sweep(str(path))
+    assert expected in str(error.value) and str(path) in str(error.value)
+    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+
+
+def test_killed_worker_then_restart_gives_the_clean_result(small, tmp_path):
+    """A worker process is killed mid-way: the run stops (the pool breaks), and the same command
+    afterwards completes the dataset, equal to a clean run's row for row."""
+    psutil = pytest.importorskip("psutil")
+    clean_out, out = tmp_path / "clean", tmp_path / "killed"
+    run_sweep(load_sweep(str(small)), clean_out, workers=1)
+    command = [sys.executable, "-m", "securityroof", "sweep", str(small), "--out", str(out), "--workers", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    driver = psutil.Process(process.pid)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "results").glob("part-*.parquet")):
+        time.sleep(0.05)
+    workers = [child for child in driver.children(recursive=True) if "python" in child.name().lower()]
+    if workers:
+        workers[-1].kill()
+    process.wait(timeout=120)
+    subprocess.run(command, check=True, capture_output=True)
+    assert rows(out) == rows(clean_out)
