@@ -184,3 +184,21 @@ def test_killed_worker_then_restart_gives_the_clean_result(small, tmp_path):
     process.wait(timeout=120)
     subprocess.run(command, check=True, capture_output=True)
     assert rows(out) == rows(clean_out)
+
+
+def test_sweep_plot_shows_each_axis(small, tmp_path):
+    import matplotlib.image as mpimg
+
+    out = tmp_path / "out"
+    run_sweep(load_sweep(str(small)), out, workers=1)
+    runner = CliRunner()
+    png = tmp_path / "plot.png"
+    result = runner.invoke(app, ["sweep-plot", str(out), "--out", str(png)])
+    assert result.exit_code == 0, result.output
+    image = mpimg.imread(png)
+    assert image.shape[1] > image.shape[0] > 200  # one panel per axis, side by side
+    svg = tmp_path / "plot.svg"
+    assert runner.invoke(app, ["sweep-plot", str(out), "--out", str(svg)]).exit_code == 0
+    text = svg.read_text()
+    assert "ib_speed" in text and "sharing" in text and "spread" in text
+    assert runner.invoke(app, ["sweep-plot", str(out), "--out", str(png), "--outcome", "nope"]).exit_code == 2

@@ -34,7 +34,7 @@ from .engagement import engage
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
-from .sweep import SweepError, load_sweep, query, run_sweep
+from .sweep import SweepError, load_sweep, plot_outcome, query, run_sweep
 from .trajectory import IDEAL, InputError, trajectory
 
 app = typer.Typer(
@@ -639,6 +639,25 @@ def sweep_command(
     )
     for failure in result["failures"][:10]:
         console.print(f"  failed {failure['variant_id']}: {escape(failure['error'])}", highlight=False)
+
+
+@app.command("sweep-plot")
+def sweep_plot_command(
+    directory: Annotated[Path, typer.Argument(help="A sweep's results directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Image to write (.png or .svg).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="Which outcome to plot.")] = "protected_share",
+    subject: Annotated[str, typer.Option("--subject", help="Its subject: all, a city, a threat.")] = "all",
+) -> None:
+    """Plot a sweep's outcome against each swept axis, with the spread over the other axes."""
+    if out.suffix.lower() not in (".png", ".svg"):
+        _fail(f"--out: {out} must end in .png or .svg")
+    if not (directory / "sweep.json").exists():
+        _fail(f"{directory}: not a sweep results directory (no sweep.json)")
+    try:
+        plot_outcome(directory, outcome, subject, out)
+    except SweepError as error:
+        _fail(f"--{escape(str(error))}")
+    console.print(f"plot written to {out}", highlight=False)
 
 
 @app.command("query")

@@ -411,3 +411,53 @@ def query(out_dir: Path, sql: str):
     listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
     con.execute(f"CREATE VIEW results AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
     return con.sql(sql)
+
+
+def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
+    """The outcome against each swept axis, one panel per axis: the mean over the other axes with
+    the spread (min to max) shaded; numeric axes of a random sweep are binned."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    spec = json.loads((Path(out_dir) / "sweep.json").read_text())["spec"]
+    axes = [a["name"] for a in spec["axis"]]
+    table = read_results(out_dir)
+    if table.num_rows == 0:
+        raise SweepError([f"{out_dir}: no results yet (run the sweep first)"])
+    rows = [r for r in table.to_pylist() if r["outcome"] == outcome and r["subject"] == subject and r["error"] is None]
+    if not rows:
+        known = sorted({(r["outcome"], r["subject"]) for r in table.select(["outcome", "subject"]).to_pylist()})
+        raise SweepError([f"outcome: no rows for {outcome!r} / {subject!r}; there are e.g. {known[:8]}"])
+    fig, panels = plt.subplots(1, len(axes), figsize=(4.2 * len(axes), 3.6), squeeze=False)
+    for ax, name in zip(panels[0], axes, strict=True):
+        keys = [r[name] for r in rows]
+        values = np.array([r["value"] for r in rows], dtype=float)
+        numeric = all(isinstance(k, float) for k in keys)
+        if numeric and len(set(keys)) > 12:  # a random sweep: bin the axis
+            edges = np.linspace(min(keys), max(keys), 11)
+            index = np.clip(np.digitize(keys, edges) - 1, 0, 9)
+            groups = {0.5 * (edges[i] + edges[i + 1]): values[index == i] for i in range(10) if np.any(index == i)}
+        else:
+            order = sorted(set(keys)) if numeric else sorted(set(keys), key=str)
+            groups = {k: values[[i for i, key in enumerate(keys) if key == k]] for k in order}
+        labels = list(groups)
+        x = np.array(labels, dtype=float) if numeric else np.arange(len(labels))
+        means = np.array([np.nanmean(v) for v in groups.values()])
+        low = np.array([np.nanmin(v) for v in groups.values()])
+        high = np.array([np.nanmax(v) for v in groups.values()])
+        ax.fill_between(x, low, high, alpha=0.25, color="#1f4e9c", label="spread (min–max)")
+        ax.plot(x, means, marker="o", color="#1f4e9c", label="mean")
+        if not numeric:
+            ax.set_xticks(x, [str(label) for label in labels])
+        ax.set_xlabel(name)
+        ax.set_ylabel(f"{outcome} ({subject})")
+        ax.grid(alpha=0.3)
+    panels[0][0].legend(fontsize=8)
+    fig.suptitle(f"{spec['name']}: {outcome} ({subject}) against each swept axis", fontsize=10)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
