@@ -50,6 +50,7 @@ import engagement_case
 import footprint_case
 import numpy as np
 import scipy
+import sweep_case
 from pyproj import Geod
 from scipy.integrate import solve_ivp
 
@@ -233,6 +234,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-batch-cli", action="store_true", help="skip timing run_batch end to end")
     parser.add_argument("--no-engagement", action="store_true", help="skip the engagement case")
     parser.add_argument("--no-footprint", action="store_true", help="skip the footprint case and the demo timing")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the sweep scaling case")
     parser.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     args = parser.parse_args(argv)
     n = args.n if args.n is not None else (10_000 if args.quick else 100_000)
@@ -345,6 +347,9 @@ def main(argv=None) -> int:
         result.update(
             footprint_case.run(cells_per_side=30 if args.quick else 100, baseline_cells=10 if args.quick else 20)
         )
+    if not args.no_sweep:
+        say("sweep: engagement variants on 1 and 2 worker processes ...")
+        result.update(sweep_case.run(variants=200 if args.quick else 1000, compute_sample=40 if args.quick else 100))
     if args.json:
         print(json.dumps(result))
         return 0
@@ -382,6 +387,12 @@ def main(argv=None) -> int:
             f"per-cell loop {result['footprint_baseline_seconds_scaled']:.0f} s (scaled from "
             f"{result['footprint_baseline_cells']} cells); speedup {result['footprint_speedup']:.0f}x (target 100x: "
             f"{verdict}); roof demo {result['demo_wall_s']:.1f} s"
+        )
+    if "sweep_scaling_2_workers" in result:
+        print(
+            f"sweep: {result['sweep_variants']:,} variants in {result['sweep_seconds_1_worker']:.1f} s on 1 worker, "
+            f"{result['sweep_seconds_2_workers']:.1f} s on 2: scaling {result['sweep_scaling_2_workers']:.2f}x "
+            f"(target 1.7x); overhead {result['sweep_overhead_fraction']:+.1%} of compute (target < 10 %)"
         )
     print(
         f"python {result['python']}, numpy {result['numpy']}, scipy {result['scipy']}, {result['cpu_count']} CPUs "
