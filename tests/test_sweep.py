@@ -202,3 +202,23 @@ def test_sweep_plot_shows_each_axis(small, tmp_path):
     text = svg.read_text()
     assert "ib_speed" in text and "sharing" in text and "spread" in text
     assert runner.invoke(app, ["sweep-plot", str(out), "--out", str(png), "--outcome", "nope"]).exit_code == 2
+
+
+def test_roof_sweep_on_a_dask_scheduler_address(small, tmp_path):
+    """`--scheduler tcp://...` runs the same sweep on an existing Dask cluster (here on loopback)."""
+    distributed = pytest.importorskip("distributed")
+    local = tmp_path / "local"
+    run_sweep(load_sweep(str(small)), local, workers=1)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        out = tmp_path / "remote"
+        result = CliRunner().invoke(
+            app, ["sweep", str(small), "--out", str(out), "--scheduler", cluster.scheduler_address]
+        )
+        assert result.exit_code == 0, result.output
+    assert rows(out) == rows(local)
+    unreachable = CliRunner().invoke(
+        app, ["sweep", str(small), "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1"]
+    )
+    assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr

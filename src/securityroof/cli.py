@@ -615,7 +615,7 @@ def sweep_command(
         except ImportError:
             _fail("--scheduler: needs the cluster extra: pip install 'securityroof[cluster]'")
         try:
-            client = Client(scheduler, timeout=10)
+            client = Client(scheduler, timeout=5)
         except (OSError, TimeoutError) as error:
             _fail(f"--scheduler: cannot reach {scheduler}: {error}")
         executor = client.get_executor()
