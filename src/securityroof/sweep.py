@@ -200,7 +200,7 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
             entry = classes.get(axis.class_)
             if entry is None:
                 problems.append(f"{where}.class: {axis.class_!r} is not used in scenario {base.name}")
-            elif not isinstance(getattr(entry, axis.field, None), int | float) or axis.field in ("stages",):
+            elif not isinstance(getattr(entry, axis.field, None), int | float):
                 problems.append(f"{where}.field: {axis.field!r} is not a numeric parameter of {axis.class_}")
             else:
                 for v in axis.values or list(axis.range or []):
@@ -302,7 +302,7 @@ def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list
 
 def run_batch(job) -> pa.Table:
     """One batch of variants to its results table (in a worker). A failing variant is a row with its error."""
-    sweep_path, base_ref, spec_json, batch = job
+    base_ref, spec_json, batch = job
     spec = SweepFile.model_validate_json(spec_json)
     base = load_scenario(base_ref)
     records = []
@@ -356,7 +356,7 @@ def run_sweep(
         )  # fmt: skip
     )
     base_ref = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
-    jobs = [(str(sweep.path), base_ref, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
+    jobs = [(base_ref, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     finished = done_before
