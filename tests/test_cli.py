@@ -252,3 +252,11 @@ def test_batch_in_parallel_chunks_equals_one_process(tmp_path, monkeypatch):
     assert (
         "--workers: 0 must be at least 1" in roof("trajectory", "--batch", pairs, "--out", one, "--workers", "0").stderr
     )
+
+
+def test_catalog_lists_every_kind():
+    for kind, key in (("radar", "radars"), ("interceptor", "interceptors"), ("city", "cities"), ("base", "bases")):
+        result = roof("catalog", "--kind", kind, "--json")
+        assert result.exit_code == 0 and json.loads(result.stdout)[key]
+    assert roof("catalog", "--kind", "satellite").exit_code == 0
+    assert "--kind" in roof("catalog", "--kind", "nope").stderr

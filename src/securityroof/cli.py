@@ -212,12 +212,31 @@ def _print_trajectory(record: dict) -> None:
 
 
 @app.command("catalog")
-def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List the missile classes in the catalog, with their sources."""
-    missiles = list(load_catalog().missiles.values())
+def catalog_command(
+    kind: Annotated[
+        str, typer.Option("--kind", help="missile, radar, satellite, interceptor, city or base.")
+    ] = "missile",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List catalog entries (missile classes by default), with their sources."""
+    catalog = load_catalog()
+    if kind not in catalog.entries:
+        _fail(f"--kind: {kind!r} is not a catalog kind; choose {', '.join(catalog.entries)}")
+    entries = list(catalog.entries[kind].values())
     if as_json:
-        sys.stdout.write(json.dumps({"missiles": [m.model_dump() for m in missiles]}, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps({f"{kind}s" if kind != "city" else "cities": [e.model_dump() for e in entries]}, indent=2) + "\n"
+        )
         return
+    if kind != "missile":
+        table = Table(title=f"Catalog: {kind} entries (public estimates)", show_lines=True)
+        for column in ("name", "label", "source", "note"):
+            table.add_column(column, overflow="fold")
+        for e in entries:
+            table.add_row(e.name, e.label, e.source, e.note)
+        console.print(table)
+        return
+    missiles = entries
     table = Table(title="Missile classes (public estimates)", show_lines=True)
     for column in ("name", "class", "range km", "burn s", "burnout km/s", "burnout alt km", "source"):
         table.add_column(column, overflow="fold")
@@ -744,7 +763,7 @@ def validate_command(
 
 @app.command("scenarios")
 def scenarios_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List the scenarios shipped with securityroof."""
+    """List the scenarios and sweeps shipped with securityroof."""
     entries = library()
     if as_json:
         sys.stdout.write(json.dumps({"scenarios": [e.to_dict() for e in entries]}, indent=2) + "\n")
