@@ -1,5 +1,6 @@
 """The deterrence check: strategic ICBM pairs, the sensitivity map's monotonicity, the JSON contract."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from securityroof import load_catalog
-from securityroof.analysis.deterrence import deterrence, deterrence_threats
+from securityroof.analysis.deterrence import deterrence, deterrence_threats, pairs
 from securityroof.cli import app
 from securityroof.scenario import load_scenario
 
@@ -38,6 +39,28 @@ def test_the_2007_third_site_could_engage_russian_icbms_toward_the_us_east_coast
     assert not any(p["base"] in ("malmstrom", "minot", "fe-warren") for p in third_site["pairs"] if p["engageable"])
 
 
+def test_every_pair_that_cannot_be_engaged_says_why(third_site):
+    """Engageable pairs carry no reason; the others carry the furthest hurdle any site got past, and a
+    pair that was tracked (too late, say) has a cue time while an undetected one has none."""
+    for pair in third_site["pairs"]:
+        assert (pair["why_not"] is None) == pair["engageable"]
+        if pair["engageable"] or pair["why_not"] == "too-late":
+            assert pair["cue_time_s"] is not None and pair["cue_time_s"] > 0
+        if pair["why_not"] in ("not-detected", "threat-out-of-range"):
+            assert pair["cue_time_s"] is None
+    assert {p["why_not"] for p in third_site["pairs"]} >= {None, "not-detected", "too-late"}
+
+
+def test_the_lisbon_architecture_engages_no_strategic_pair_for_want_of_sensors():
+    """What the zero means: the joint architecture's radars face south, toward Iran, and none sees
+    the polar routes; it is a sensor gap, not a kinematic one (the UEWRs are not in the file)."""
+    scenario = load_scenario("joint-lisbon")
+    checked = pairs(dataclasses.replace(scenario, threat_set=deterrence_threats()))
+    assert not any(p["engageable"] for p in checked)
+    in_range = [p for p in checked if p["why_not"] != "threat-out-of-range"]
+    assert in_range and all(p["why_not"] == "not-detected" for p in in_range)
+
+
 def test_too_slow_interceptors_engage_nothing_under_any_delay(third_site):
     slow = [s for s in third_site["sensitivity"] if s["burnout_speed_km_s"] == 1.5]
     assert slow and all(s["engageable_pairs"] == 0 for s in slow)
@@ -58,7 +81,9 @@ def test_roof_deterrence_json_contract():
     result = runner.invoke(app, ["deterrence", "third-site-2007", "--speeds", "6:7:1", "--delays", "0:60:60", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert {"base", "target", "engageable", "best_margin_s", "intercept_alt_km"} <= set(payload["pairs"][0])
+    assert {"base", "target", "engageable", "best_margin_s", "intercept_alt_km", "cue_time_s", "why_not"} <= set(
+        payload["pairs"][0]
+    )
     assert len(payload["sensitivity"]) == 4
     assert {"burnout_speed_km_s", "decision_delay_s", "engageable_pairs", "total_pairs"} <= set(
         payload["sensitivity"][0]

@@ -11,6 +11,7 @@ import math
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -575,6 +576,13 @@ def deterrence_command(
         f"(Russian bases to North American cities, US fields to Russian cities).",
         highlight=False,
     )
+    why_not = Counter(p["why_not"] for p in pairs if not p["engageable"])
+    if why_not:
+        console.print(
+            "Why not, for the others (the furthest any site got): "
+            + ", ".join(f"{reason} {count}" for reason, count in why_not.most_common()),
+            highlight=False,
+        )
     if engaged:
         table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
         for column in ("base", "target", "margin s", "alt km", "sites"):

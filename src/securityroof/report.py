@@ -133,12 +133,20 @@ decision delay {scenario.analysis.decision_delay_s:g} s; {len(scenario.threat_se
 {_table(["threat", "site", "cue", "cue s", "launch s", "window s", "alt km", "shots"], engagement_rows) if feasible else ""}
 <h3>Deterrence check</h3>
 <p>{len(engaged)} of {len(pairs)} strategic ICBM pairs (Russian bases to North American cities, US fields to
-Russian cities) engageable.</p>
+Russian cities) engageable.{_why_not(pairs)}</p>
 {_table(["base", "target", "margin s", "alt km", "sites"], [[p["base"], p["target"], _fmt(p["best_margin_s"]), _fmt(p["intercept_alt_km"]), ", ".join(p["sites"])] for p in engaged]) if engaged else ""}
 <p>Engageable pairs by interceptor burnout speed (rows, km/s; stated range and altitude limits lifted) and
 decision delay (columns, s):</p>
 {_table(["km/s"] + [f"{d:g} s" for d in delays], grid_rows)}
 </section>"""
+
+
+def _why_not(pairs: list[dict]) -> str:
+    reasons = Counter(p["why_not"] for p in pairs if not p["engageable"])
+    if not reasons:
+        return ""
+    listed = ", ".join(f"{reason} {n}" for reason, n in reasons.most_common())
+    return f" Why not, for the others (the furthest any site got): {html.escape(listed)}."
 
 
 def _sources(names: set[str]) -> list[tuple[str, str, str]]:

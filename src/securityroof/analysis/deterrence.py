@@ -6,7 +6,9 @@ side and every listed target of the other, the base's ICBM class on its minimum-
 trajectory (catalog bases and cities), and engages it with the architecture's sensors and
 interceptor sites under its sharing policy. Each pair says whether any site can engage, how much
 slack the launch decision has (the latest lift-off that still intercepts, minus the earliest), and
-at what altitude the earliest intercept would be.
+at what altitude the earliest intercept would be; and, when no site can, why not: the reason of the
+site that got furthest (detected, then shared, then within reach, then in time), so that "0 of 66"
+tells a sensor gap from a kinematic one.
 
 The sensitivity map repeats the count of engageable pairs over a grid of interceptor burnout
 speed × decision delay. It varies kinematics only: for the classes whose speed it sets, the
@@ -21,7 +23,7 @@ import dataclasses
 import numpy as np
 
 from ..catalog import Catalog, load_catalog
-from ..engagement import engage
+from ..engagement import REASONS, engage
 from ..scenario import Scenario, ThreatTrajectory
 
 #: Catalog countries whose cities are the targets of each direction.
@@ -30,6 +32,8 @@ RUSSIA = ("Russia",)
 #: Envelope limits for speed-varied classes: everything the fly-out can reach.
 _LIFTED_RANGE_KM = 20_000.0
 _LIFTED_ALTITUDE_KM = 5_000.0
+#: Engagement reasons from the first hurdle to the last, so the furthest a pair got is the maximum.
+_PROGRESS = {reason: rank for rank, reason in enumerate(REASONS[code] for code in sorted(REASONS) if code)}
 
 
 def deterrence_threats(catalog: Catalog | None = None) -> tuple[ThreatTrajectory, ...]:
@@ -60,11 +64,15 @@ def deterrence_threats(catalog: Catalog | None = None) -> tuple[ThreatTrajectory
 
 
 def pairs(scenario: Scenario) -> list[dict]:
-    """One entry per (base, target) pair: engageable by any site, best launch margin, intercept altitude."""
+    """One entry per (base, target) pair: engageable by any site, best launch margin, intercept altitude,
+    the earliest cue, and why not when no site can engage."""
     result = engage(scenario).columns
     out = []
     for threat in scenario.threat_set:
-        rows = (result["threat_id"] == threat.id) & result["feasible"].astype(bool)
+        mine = result["threat_id"] == threat.id
+        rows = mine & result["feasible"].astype(bool)
+        cues = result["cue_time_s"][mine].astype(float)
+        failures = [reason for reason in result["reason"][mine] if reason is not None]
         margins = result["launch_margin_s"][rows].astype(float)
         starts = result["window_start_s"][rows].astype(float)
         altitudes = result["intercept_alt_km"][rows].astype(float)
@@ -78,6 +86,8 @@ def pairs(scenario: Scenario) -> list[dict]:
                 "best_margin_s": float(np.max(margins)) if engageable else None,
                 "intercept_alt_km": float(altitudes[np.argmin(starts)]) if engageable else None,
                 "sites": sorted(set(result["site_id"][rows])),
+                "cue_time_s": float(np.nanmin(cues)) if np.isfinite(cues).any() else None,
+                "why_not": None if engageable or not failures else max(failures, key=_PROGRESS.__getitem__),
             }
         )
     return out
