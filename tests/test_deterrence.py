@@ -61,6 +61,33 @@ def test_the_lisbon_architecture_engages_no_strategic_pair_for_want_of_sensors()
     assert in_range and all(p["why_not"] == "not-detected" for p in in_range)
 
 
+@pytest.fixture(scope="module")
+def uewr_what_if():
+    scenario = load_scenario("epaa-phase-4-uewr")
+    return {
+        rcs: pairs(dataclasses.replace(scenario, threat_set=deterrence_threats(rcs_m2=rcs))) for rcs in (0.005, 0.1)
+    }
+
+
+def test_a_larger_re_entry_vehicle_is_never_harder_to_engage(uewr_what_if):
+    """Detection range grows with cross-section, so nothing engageable at 0.005 m^2 is lost at 0.1 m^2."""
+    small, large = ({(p["base"], p["target"]) for p in found if p["engageable"]} for found in uewr_what_if.values())
+    assert small <= large
+
+
+def test_fylingdales_turns_the_epaa_sensor_gap_into_a_tail_chase(uewr_what_if):
+    """With the UEWR cueing, the pairs out of Russia stop being `not-detected` once the vehicle is
+    large enough to see, and then fail as `too-late` (or out of reach), never engaged: the European
+    sites cannot catch an ICBM flying away from them toward North America, as NATO's deputy
+    secretary general said of phase 4 (Vershbow, Kommersant 2012, via survincity.com) and the MDA
+    of the 2007 interceptors (Brookes, Heritage Foundation, 14 Mar 2008)."""
+    russian = {b.name for b in CATALOG.bases.values() if b.country == "Russia"}
+    large = [p for p in uewr_what_if[0.1] if p["base"] in russian and p["why_not"] != "threat-out-of-range"]
+    assert not any(p["engageable"] for p in large)
+    assert sum(p["why_not"] == "too-late" for p in large) > len(large) / 2
+    assert all(p["why_not"] in ("not-detected", "too-late", "out-of-reach") for p in large)
+
+
 def test_too_slow_interceptors_engage_nothing_under_any_delay(third_site):
     slow = [s for s in third_site["sensitivity"] if s["burnout_speed_km_s"] == 1.5]
     assert slow and all(s["engageable_pairs"] == 0 for s in slow)
@@ -91,3 +118,5 @@ def test_roof_deterrence_json_contract():
     bad = runner.invoke(app, ["deterrence", "epaa-phase-4", "--interceptor", "thaad", "--speeds", "5", "--delays", "0"])
     assert bad.exit_code == 2 and "--interceptor" in bad.stderr
     assert runner.invoke(app, ["deterrence", "epaa-phase-4", "--speeds", "9:3:1"]).exit_code == 2
+    small = runner.invoke(app, ["deterrence", "epaa-phase-4", "--rcs-m2", "0", "--speeds", "5", "--delays", "0"])
+    assert small.exit_code == 2 and "--rcs-m2" in small.stderr and "Traceback" not in small.stderr

@@ -553,6 +553,13 @@ def deterrence_command(
     interceptor: Annotated[
         str | None, typer.Option("--interceptor", help="The class whose speed varies (default: every class).")
     ] = None,
+    rcs_m2: Annotated[
+        float | None,
+        typer.Option(
+            "--rcs-m2",
+            help="Re-entry vehicles' radar cross-section, m^2 (default: the catalog's X-band figure per class).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
@@ -563,7 +570,7 @@ def deterrence_command(
         _fail("--delays: decision delays cannot be negative")
     loaded = _load(scenario)
     try:
-        result = deterrence(loaded, speed_grid, delay_grid, interceptor)
+        result = deterrence(loaded, speed_grid, delay_grid, interceptor, rcs_m2=rcs_m2)
     except ValueError as error:
         _fail(f"--{escape(str(error))}")
     if as_json:

@@ -36,20 +36,26 @@ _LIFTED_ALTITUDE_KM = 5_000.0
 _PROGRESS = {reason: rank for rank, reason in enumerate(REASONS[code] for code in sorted(REASONS) if code)}
 
 
-def deterrence_threats(catalog: Catalog | None = None) -> tuple[ThreatTrajectory, ...]:
+def deterrence_threats(catalog: Catalog | None = None, rcs_m2: float | None = None) -> tuple[ThreatTrajectory, ...]:
     """Every Russian base's ICBM at every North American catalog city, and every US field's at
-    every Russian catalog city."""
+    every Russian catalog city. ``rcs_m2`` replaces the catalog's re-entry-vehicle cross-section
+    (an X-band figure; a UHF early-warning radar sees a different one)."""
     catalog = catalog or load_catalog()
+    if rcs_m2 is not None and not (np.isfinite(rcs_m2) and rcs_m2 > 0):
+        raise ValueError(f"rcs-m2: must be a positive number of square metres, got {rcs_m2!r}")
     threats = []
     for bases_of, targets_of in (("Russia", NORTH_AMERICA), ("United States", RUSSIA)):
         for base in (b for b in catalog.bases.values() if b.country == bases_of):
+            missile = catalog.missile(base.missile)
+            if rcs_m2 is not None:
+                missile = missile.model_copy(update={"rcs_m2": float(rcs_m2)})
             for city in (c for c in catalog.cities.values() if c.country in targets_of):
                 threats.append(
                     ThreatTrajectory(
                         id=f"{base.name}->{city.name}",
                         threat=f"deterrence-{base.country.lower().replace(' ', '-')}",
                         missile=base.missile,
-                        missile_class=catalog.missile(base.missile),
+                        missile_class=missile,
                         launch=base.name,
                         launch_lat_deg=base.lat_deg,
                         launch_lon_deg=base.lon_deg,
@@ -124,10 +130,12 @@ def deterrence(
     delays_s=(),
     interceptor: str | None = None,
     catalog: Catalog | None = None,
+    rcs_m2: float | None = None,
 ) -> dict:
     """``{"pairs": [...], "sensitivity": [...]}`` for an architecture (see the module docstring).
-    ``interceptor`` names the class whose speed the sensitivity sets (default: every class)."""
-    check = dataclasses.replace(scenario, threat_set=deterrence_threats(catalog))
+    ``interceptor`` names the class whose speed the sensitivity sets (default: every class);
+    ``rcs_m2`` the re-entry vehicles' radar cross-section (default: the catalog's)."""
+    check = dataclasses.replace(scenario, threat_set=deterrence_threats(catalog, rcs_m2))
     classes = None if interceptor is None else {interceptor}
     if interceptor is not None and not any(s.entry.name == interceptor for s in check.interceptor_sites):
         present = sorted({s.entry.name for s in check.interceptor_sites})
