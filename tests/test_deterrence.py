@@ -51,12 +51,23 @@ def test_every_pair_that_cannot_be_engaged_says_why(third_site):
     assert {p["why_not"] for p in third_site["pairs"]} >= {None, "not-detected", "too-late"}
 
 
-def test_the_lisbon_architecture_engages_no_strategic_pair_for_want_of_sensors():
-    """What the zero means: the joint architecture's radars face south, toward Iran, and none sees
-    the polar routes; it is a sensor gap, not a kinematic one (the UEWRs are not in the file)."""
-    scenario = load_scenario("joint-lisbon")
-    checked = pairs(dataclasses.replace(scenario, threat_set=deterrence_threats()))
-    assert not any(p["engageable"] for p in checked)
+def test_the_lisbon_architecture_engages_only_us_shots_at_moscow():
+    """What the joint roof does to the deterrents: the A-135, cued by its Don-2N, engages the US
+    fields' shots at Moscow (the defence the ABM Treaty allowed); no Russian ICBM toward North
+    America is engageable, and the Don-2N's tracks of them reach the NATO sites only too late."""
+    checked = pairs(dataclasses.replace(load_scenario("joint-lisbon"), threat_set=deterrence_threats()))
+    engaged = [p for p in checked if p["engageable"]]
+    assert engaged and {p["target"] for p in engaged} == {"moscow"}
+    assert all("moscow-a-135" in p["sites"] for p in engaged)
+    russian = {b.name for b in CATALOG.bases.values() if b.country == "Russia"}
+    outbound = [p for p in checked if p["base"] in russian and p["why_not"] != "threat-out-of-range"]
+    assert not any(p["engageable"] for p in outbound)
+    assert sum(p["why_not"] == "too-late" for p in outbound) > len(outbound) / 2
+
+
+def test_the_epaa_phases_see_no_strategic_pair():
+    """Without a UEWR, no EPAA sensor sees the polar routes: a sensor gap, not a kinematic one."""
+    checked = pairs(dataclasses.replace(load_scenario("epaa-phase-3"), threat_set=deterrence_threats()))
     in_range = [p for p in checked if p["why_not"] != "threat-out-of-range"]
     assert in_range and all(p["why_not"] == "not-detected" for p in in_range)
 
