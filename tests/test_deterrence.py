@@ -86,8 +86,8 @@ def test_a_larger_re_entry_vehicle_is_never_harder_to_engage(uewr_what_if):
     assert small <= large
 
 
-def test_fylingdales_turns_the_epaa_sensor_gap_into_a_tail_chase(uewr_what_if):
-    """With the UEWR cueing, the pairs out of Russia stop being `not-detected` once the vehicle is
+def test_the_uewrs_turn_the_epaa_sensor_gap_into_a_tail_chase(uewr_what_if):
+    """With the UEWRs cueing, the pairs out of Russia stop being `not-detected` once the vehicle is
     large enough to see, and then fail as `too-late` (or out of reach), never engaged: the European
     sites cannot catch an ICBM flying away from them toward North America, as NATO's deputy
     secretary general said of phase 4 (Vershbow, Kommersant 2012, via survincity.com) and the MDA
