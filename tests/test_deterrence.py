@@ -99,6 +99,13 @@ def test_the_uewrs_turn_the_epaa_sensor_gap_into_a_tail_chase(uewr_what_if):
     assert all(p["why_not"] in ("not-detected", "too-late", "out-of-reach") for p in large)
 
 
+def test_an_architecture_without_interceptors_says_so():
+    radar_only = dataclasses.replace(load_scenario("epaa-phase-4-uewr"), interceptor_sites=())
+    checked = pairs(dataclasses.replace(radar_only, threat_set=deterrence_threats()))
+    assert {p["why_not"] for p in checked} == {"no-interceptor-site"}
+    assert not any(p["engageable"] for p in checked)
+
+
 def test_too_slow_interceptors_engage_nothing_under_any_delay(third_site):
     slow = [s for s in third_site["sensitivity"] if s["burnout_speed_km_s"] == 1.5]
     assert slow and all(s["engageable_pairs"] == 0 for s in slow)

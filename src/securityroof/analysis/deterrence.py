@@ -32,6 +32,8 @@ RUSSIA = ("Russia",)
 #: Envelope limits for speed-varied classes: everything the fly-out can reach.
 _LIFTED_RANGE_KM = 20_000.0
 _LIFTED_ALTITUDE_KM = 5_000.0
+#: ``why_not`` of every pair when the architecture has no interceptor site to engage with.
+NO_SITE = "no-interceptor-site"
 #: Engagement reasons from the first hurdle to the last, so the furthest a pair got is the maximum.
 _PROGRESS = {reason: rank for rank, reason in enumerate(REASONS[code] for code in sorted(REASONS) if code)}
 
@@ -93,10 +95,18 @@ def pairs(scenario: Scenario) -> list[dict]:
                 "intercept_alt_km": float(altitudes[np.argmin(starts)]) if engageable else None,
                 "sites": sorted(set(result["site_id"][rows])),
                 "cue_time_s": float(np.nanmin(cues)) if np.isfinite(cues).any() else None,
-                "why_not": None if engageable or not failures else max(failures, key=_PROGRESS.__getitem__),
+                "why_not": _why_not(engageable, failures),
             }
         )
     return out
+
+
+def _why_not(engageable: bool, failures: list[str]) -> str | None:
+    if engageable:
+        return None
+    if not failures:
+        return NO_SITE
+    return max(failures, key=_PROGRESS.__getitem__)
 
 
 def with_interceptor_speed(scenario: Scenario, speed_km_s: float, classes: set[str] | None = None) -> Scenario:
