@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from securityroof import load_catalog
-from securityroof.analysis.deterrence import deterrence, deterrence_threats, pairs
+from securityroof.analysis.deterrence import deterrence, deterrence_threats
 from securityroof.cli import app
 from securityroof.scenario import load_scenario
 
@@ -55,7 +55,7 @@ def test_the_lisbon_architecture_engages_only_us_shots_at_moscow():
     """What the joint roof does to the deterrents: the A-135, cued by its Don-2N, engages the US
     fields' shots at Moscow (the defence the ABM Treaty allowed); no Russian ICBM toward North
     America is engageable, and the Don-2N's tracks of them reach the NATO sites only too late."""
-    checked = pairs(dataclasses.replace(load_scenario("joint-lisbon"), threat_set=deterrence_threats()))
+    checked = deterrence(load_scenario("joint-lisbon"))["pairs"]
     engaged = [p for p in checked if p["engageable"]]
     assert engaged and {p["target"] for p in engaged} == {"moscow"}
     assert all("moscow-a-135" in p["sites"] for p in engaged)
@@ -67,7 +67,7 @@ def test_the_lisbon_architecture_engages_only_us_shots_at_moscow():
 
 def test_the_epaa_phases_see_no_strategic_pair():
     """Without a UEWR, no EPAA sensor sees the polar routes: a sensor gap, not a kinematic one."""
-    checked = pairs(dataclasses.replace(load_scenario("epaa-phase-3"), threat_set=deterrence_threats()))
+    checked = deterrence(load_scenario("epaa-phase-3"))["pairs"]
     in_range = [p for p in checked if p["why_not"] != "threat-out-of-range"]
     assert in_range and all(p["why_not"] == "not-detected" for p in in_range)
 
@@ -75,9 +75,7 @@ def test_the_epaa_phases_see_no_strategic_pair():
 @pytest.fixture(scope="module")
 def uewr_what_if():
     scenario = load_scenario("epaa-phase-4-uewr")
-    return {
-        rcs: pairs(dataclasses.replace(scenario, threat_set=deterrence_threats(rcs_m2=rcs))) for rcs in (0.005, 0.1)
-    }
+    return {rcs: deterrence(scenario, rcs_m2=rcs)["pairs"] for rcs in (0.005, 0.1)}
 
 
 def test_a_larger_re_entry_vehicle_is_never_harder_to_engage(uewr_what_if):
@@ -101,7 +99,7 @@ def test_the_uewrs_turn_the_epaa_sensor_gap_into_a_tail_chase(uewr_what_if):
 
 def test_an_architecture_without_interceptors_says_so():
     radar_only = dataclasses.replace(load_scenario("epaa-phase-4-uewr"), interceptor_sites=())
-    checked = pairs(dataclasses.replace(radar_only, threat_set=deterrence_threats()))
+    checked = deterrence(radar_only)["pairs"]
     assert {p["why_not"] for p in checked} == {"no-interceptor-site"}
     assert not any(p["engageable"] for p in checked)
 

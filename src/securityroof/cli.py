@@ -11,7 +11,6 @@ import math
 import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +25,7 @@ from rich.table import Table
 
 from . import __version__
 from .analysis.compare import compare
-from .analysis.deterrence import deterrence
+from .analysis.deterrence import deterrence, why_not_summary
 from .analysis.footprint import DEFAULT_STEP_DEG, footprint
 from .assess import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG, AssessmentError, assess_test
 from .batch import BatchError, run_batch
@@ -583,13 +582,8 @@ def deterrence_command(
         f"(Russian bases to North American cities, US fields to Russian cities).",
         highlight=False,
     )
-    why_not = Counter(p["why_not"] for p in pairs if not p["engageable"])
-    if why_not:
-        console.print(
-            "Why not, for the others (the furthest any site got): "
-            + ", ".join(f"{reason} {count}" for reason, count in why_not.most_common()),
-            highlight=False,
-        )
+    if why_not := why_not_summary(pairs):
+        console.print(why_not, highlight=False)
     if engaged:
         table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
         for column in ("base", "target", "margin s", "alt km", "sites"):

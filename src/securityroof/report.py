@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from .analysis.compare import compare
-from .analysis.deterrence import deterrence
+from .analysis.deterrence import deterrence, why_not_summary
 from .analysis.footprint import footprint
 from .catalog import load_catalog
 from .engagement import engage
@@ -113,6 +113,7 @@ def _section(scenario, threat, grid, png, records, check, speeds, delays) -> str
     ]  # fmt: skip
     pairs = check["pairs"]
     engaged = [p for p in pairs if p["engageable"]]
+    why_not = f" {html.escape(summary)}." if (summary := why_not_summary(pairs)) else ""
     grid_rows = [
         [f"{v:g}"] + [next(s["engageable_pairs"] for s in check["sensitivity"] if s["burnout_speed_km_s"] == v and s["decision_delay_s"] == d) for d in delays]
         for v in speeds
@@ -133,20 +134,12 @@ decision delay {scenario.analysis.decision_delay_s:g} s; {len(scenario.threat_se
 {_table(["threat", "site", "cue", "cue s", "launch s", "window s", "alt km", "shots"], engagement_rows) if feasible else ""}
 <h3>Deterrence check</h3>
 <p>{len(engaged)} of {len(pairs)} strategic ICBM pairs (Russian bases to North American cities, US fields to
-Russian cities) engageable.{_why_not(pairs)}</p>
+Russian cities) engageable.{why_not}</p>
 {_table(["base", "target", "margin s", "alt km", "sites"], [[p["base"], p["target"], _fmt(p["best_margin_s"]), _fmt(p["intercept_alt_km"]), ", ".join(p["sites"])] for p in engaged]) if engaged else ""}
 <p>Engageable pairs by interceptor burnout speed (rows, km/s; stated range and altitude limits lifted) and
 decision delay (columns, s):</p>
 {_table(["km/s"] + [f"{d:g} s" for d in delays], grid_rows)}
 </section>"""
-
-
-def _why_not(pairs: list[dict]) -> str:
-    reasons = Counter(p["why_not"] for p in pairs if not p["engageable"])
-    if not reasons:
-        return ""
-    listed = ", ".join(f"{reason} {n}" for reason, n in reasons.most_common())
-    return f" Why not, for the others (the furthest any site got): {html.escape(listed)}."
 
 
 def _sources(names: set[str]) -> list[tuple[str, str, str]]:

@@ -19,6 +19,7 @@ reach (a faster SM-3 is not still held to its 2,500 km).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 
 import numpy as np
 
@@ -99,6 +100,15 @@ def pairs(scenario: Scenario) -> list[dict]:
             }
         )
     return out
+
+
+def why_not_summary(pairs: list[dict]) -> str:
+    """One sentence counting the non-engageable pairs by ``why_not`` (empty when every pair is engageable)."""
+    reasons = Counter(p["why_not"] for p in pairs if not p["engageable"])
+    if not reasons:
+        return ""
+    listed = ", ".join(f"{reason} {count}" for reason, count in reasons.most_common())
+    return f"Why not, for the others (the furthest any site got): {listed}"
 
 
 def _why_not(engageable: bool, failures: list[str]) -> str | None:
