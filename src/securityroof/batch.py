@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from . import kernels
 from .catalog import CatalogError, load_catalog
 from .trajectory import IDEAL, InputError, TrajectorySet, trajectories, validate_points
 
@@ -178,7 +178,7 @@ def run_batch(
         console=console,
         transient=True,
     )
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    pool = kernels.process_pool(workers) if workers > 1 else None
     try:
         with progress:
             task = progress.add_task("targeting", total=n)

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from . import kernels
 from .catalog import Catalog, InterceptorClass
 from .earth import Earth, ecef_to_geodetic, geodetic_to_ecef, unit
 from .interceptors import FlyoutTable, flyout_table
@@ -68,20 +70,52 @@ class Site:
 
 @dataclass(frozen=True)
 class Samples:
-    """N threat trajectories sampled in time (NaN after impact), with what the engagement needs."""
+    """N threat trajectories sampled in time (NaN after impact), with what the engagement needs.
+
+    Heights and directions are derived when first asked for: the compiled windows kernel derives
+    them itself, and only near the sites."""
 
     time_s: np.ndarray  # (N, T)
     position_ecef_m: np.ndarray  # (N, T, 3)
-    direction: np.ndarray  # (N, T, 3) geocentric unit vectors (padding: the +z axis)
-    alt_m: np.ndarray  # (N, T) geodetic
     boosting: np.ndarray  # (N, T)
+    earth: Earth
+    speed_mps: np.ndarray | None = None  # (N, T) relative to the Earth, when known
 
     @classmethod
-    def from_positions(cls, time_s, position_ecef_m, boosting, earth: Earth) -> Samples:
-        valid = np.isfinite(time_s)
-        position = np.where(valid[..., None], position_ecef_m, [0.0, 0.0, 1.0])
-        _, _, alt = ecef_to_geodetic(position, earth)
-        return cls(time_s, position_ecef_m, unit(position), np.where(valid, alt, np.nan), boosting)
+    def from_positions(cls, time_s, position_ecef_m, boosting, earth: Earth, speed_mps=None) -> Samples:
+        return cls(time_s, position_ecef_m, boosting, earth, speed_mps)
+
+    @cached_property
+    def angle_per_sample(self) -> np.ndarray:
+        """(N,) an upper bound on the geocentric angle each trajectory moves between consecutive
+        samples: its top speed (sampled, with a wide margin for between samples) times the longest
+        sample spacing, over the smallest radius it can be at (the polar one). NaN if unknown."""
+        n, t = self.time_s.shape
+        if self.speed_mps is None or t < 2:
+            return np.full(n, np.nan)
+        spacing = np.fmax.reduce(np.diff(self.time_s, axis=1), axis=1)
+        top_speed = np.fmax.reduce(self.speed_mps, axis=1)
+        return 1.01 * (1.1 * top_speed + 1e3) * spacing / self.earth.polar_radius_m
+
+    @cached_property
+    def height_cache(self) -> np.ndarray:
+        """(N, T) geodetic heights filled in by the compiled windows kernel as sites need them."""
+        return np.full(self.time_s.shape, np.nan)
+
+    @cached_property
+    def _padded(self) -> np.ndarray:
+        return np.where(np.isfinite(self.time_s)[..., None], self.position_ecef_m, [0.0, 0.0, 1.0])
+
+    @cached_property
+    def direction(self) -> np.ndarray:
+        """(N, T, 3) geocentric unit vectors (padding: the +z axis)."""
+        return unit(self._padded)
+
+    @cached_property
+    def alt_m(self) -> np.ndarray:
+        """(N, T) geodetic heights (padding: NaN)."""
+        _, _, alt = ecef_to_geodetic(self._padded, self.earth)
+        return np.where(np.isfinite(self.time_s), alt, np.nan)
 
 
 @dataclass(frozen=True)
@@ -119,6 +153,9 @@ def engagement_windows(
     times = samples.time_s
     site_up = unit(geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m, earth))
     mean_radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
+    launch = np.asarray(launch_time_s, dtype=float)
+    if kernels.active():
+        return _compiled_windows(site, samples, launch, kill_assessment_s, site_up, mean_radius)
     ground = np.arccos(np.clip(samples.direction @ site_up, -1.0, 1.0)) * mean_radius
     altitude = samples.alt_m
     valid = np.isfinite(times) & ~samples.boosting
@@ -129,7 +166,6 @@ def engagement_windows(
     flyout[in_envelope] = site.flyout(ground[in_envelope], altitude[in_envelope])
     reachable = in_envelope & np.isfinite(flyout)
 
-    launch = np.asarray(launch_time_s, dtype=float)
     first_time, first_index = _first_feasible(times, flyout, reachable, launch)
     feasible_any = np.isfinite(first_time)
     feasible_mask = reachable & (times >= launch[:, None] + flyout)
@@ -166,6 +202,30 @@ def engagement_windows(
         window_end_s=last_time,
         intercept_alt_m=np.where(feasible_any, altitude[rows, index], np.nan),
         intercept_position_ecef_m=np.where(feasible_any[:, None], samples.position_ecef_m[rows, index], np.nan),
+        shots=shots,
+        launch_margin_s=margin,
+    )
+
+
+def _compiled_windows(site: Site, samples: Samples, launch, kill_assessment_s, site_up, mean_radius) -> Windows:
+    """:func:`engagement_windows` by the compiled kernel (same arithmetic, one threat at a time)."""
+    table = site.flyout.time_s
+    never = FlyoutTable.NEVER_S
+    reason, first_time, first_index, last_time, first_alt, margin, shots = kernels.site_windows(
+        samples.time_s, samples.position_ecef_m, samples.height_cache, samples.angle_per_sample, samples.boosting,
+        launch, site_up, mean_radius, samples.earth, site,
+        np.where(np.isfinite(table), table, never), never, kill_assessment_s, MAX_SHOTS,
+    )  # fmt: skip
+    feasible = first_index >= 0
+    rows = np.arange(first_index.size)
+    index = np.where(feasible, first_index, 0)
+    return Windows(
+        reason=reason,
+        launch_time_s=launch,
+        window_start_s=first_time,
+        window_end_s=last_time,
+        intercept_alt_m=first_alt,
+        intercept_position_ecef_m=np.where(feasible[:, None], samples.position_ecef_m[rows, index], np.nan),
         shots=shots,
         launch_margin_s=margin,
     )
@@ -259,7 +319,9 @@ def run_engagements(
             ).track_time_s
         else:
             tracks[sensor.id] = satellite_reports(sensor.report_delay_s, impact).track_time_s
-    samples = Samples.from_positions(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth)
+    samples = Samples.from_positions(
+        sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"]
+    )
 
     rows = []
     for site in sites:
@@ -317,6 +379,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
             "intercept_alt_km", "intercept_lat_deg", "intercept_lon_deg", "shots", "launch_margin_s",
         )
     }  # fmt: skip
+    missile_names = missiles.astype(str)
     for site, track, track_sensor, warning, warning_sensor, launch, windows, reason in rows:
         full = {
             "cue_sensor_id": np.full(n, None, dtype=object),
@@ -336,7 +399,8 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         code[flying] = reason
         feasible = code == _FEASIBLE
         ok = feasible[flying]
-        lat, lon, _ = ecef_to_geodetic(np.nan_to_num(windows.intercept_position_ecef_m), earth)
+        lat, lon = np.full(ok.shape, np.nan), np.full(ok.shape, np.nan)
+        lat[ok], lon[ok], _ = ecef_to_geodetic(windows.intercept_position_ecef_m[ok], earth)
         values = {
             "cue_sensor_id": track_sensor,
             "cue_time_s": track,
@@ -354,7 +418,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         for key, value in values.items():
             full[key][flying] = value
         columns["threat_id"].append(threat_ids)
-        columns["missile"].append(missiles.astype(str))
+        columns["missile"].append(missile_names)
         columns["site_id"].append(np.full(n, site.id, dtype=object))
         columns["site_owner"].append(np.full(n, site.owner, dtype=object))
         columns["feasible"].append(feasible)
@@ -373,7 +437,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         if not columns[key]:
             table[key] = np.array([], dtype=float)
     reachable = trajectories.solution.reachable
-    return Engagements(table, {str(t): bool(r) for t, r in zip(threat_ids, reachable, strict=True)})
+    return Engagements(table, dict(zip(map(str, threat_ids), reachable.tolist(), strict=True)))
 
 
 def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 from scipy.ndimage import map_coordinates
@@ -53,6 +54,8 @@ class FlyoutTable:
     ground_range_m: np.ndarray  # (G,)
     altitude_m: np.ndarray  # (H,)
     time_s: np.ndarray  # (G, H)
+
+    NEVER_S: ClassVar[float] = _NEVER_S
 
     def __call__(self, ground_range_m, altitude_m) -> np.ndarray:
         """Bilinear interpolation; outside the grid, or next to unreachable cells, ``inf``."""

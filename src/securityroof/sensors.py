@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .catalog import RadarClass
 from .earth import WGS84, Earth, enu_basis, geodetic_to_ecef
 
@@ -106,6 +107,18 @@ def radar_detections(
     ``rcs_m2`` per trajectory (N,) or per sample (N, T), ``impact_time_s`` (N,).
     """
     times = np.asarray(times_s, dtype=float)
+    rcs = np.asarray(rcs_m2, dtype=float)
+    if rcs.ndim <= 1 and kernels.active():
+        detect, track, reason = kernels.radar_first_detection(
+            times,
+            np.asarray(positions_ecef_m, dtype=float),
+            np.broadcast_to(radar.detection_range_m(rcs), times.shape[:1]).astype(float),
+            geodetic_to_ecef(radar.lat_rad, radar.lon_rad, radar.alt_m, earth),
+            enu_basis(radar.lat_rad, radar.lon_rad),
+            radar,
+            np.broadcast_to(np.asarray(impact_time_s, dtype=float), times.shape[:1]).astype(float),
+        )
+        return Detections(detect_time_s=detect, track_time_s=track, reason=reason)
     # East, north and up of the line of sight in the radar's frame; the margins below are written
     # with sines and cosines of the angles (no arctangents), which is what makes this fast.
     site = geodetic_to_ecef(radar.lat_rad, radar.lon_rad, radar.alt_m, earth)
@@ -114,7 +127,6 @@ def radar_detections(
     )
     horizontal = np.hypot(east, north)
     slant = np.hypot(horizontal, up)
-    rcs = np.asarray(rcs_m2, dtype=float)
     reach = radar.detection_range_m(rcs[:, None] if rcs.ndim == 1 else rcs)
     # Margins, positive where the constraint holds, in comparable (dimensionless) units so that the
     # smallest one can be interpolated to where it crosses zero.

@@ -41,7 +41,7 @@ import json
 import math
 import tomllib
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,6 +50,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import kernels
 from .analysis.compare import summarize
 from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
@@ -358,7 +359,7 @@ def run_sweep(
     base_ref = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
     jobs = [(base_ref, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = executor or kernels.process_pool(workers)
     finished = done_before
     try:
         for batch, table in zip(todo, _map(pool, jobs), strict=True):

@@ -13,7 +13,8 @@ from functools import cached_property
 import numpy as np
 from pyproj import Geod
 
-from .ballistic import free_flight
+from . import kernels
+from .ballistic import KeplerArcs, free_flight
 from .boost import boost_profile
 from .catalog import Catalog, CatalogError, MissileClass, load_catalog
 from .earth import (
@@ -219,28 +220,41 @@ def sample_trajectories(solution: TargetingSolution, indices, step_s: float, ear
     last = np.minimum(np.ceil(impact / step_s).astype(int), steps - 1)
     times[np.arange(rows.size), last] = impact
     boosting = times < burn[:, None]
-    position = np.full(times.shape + (3,), np.nan)
-    speed = np.full(times.shape, np.nan)
 
-    if np.any(boosting):
+    flying = np.isfinite(times) & ~boosting
+    arcs = free_flight(solution.burnout_position_ecef_m[rows], solution.burnout_velocity_ecef_mps[rows], burn, earth)
+    if isinstance(arcs, KeplerArcs) and kernels.active():
+        position, speed = kernels.kepler_samples(
+            times, flying, arcs.t0, arcs.a, arcs.e, arcs.M0, arcs.mean_motion, arcs.P, arcs.Q,
+            earth.rotation_rate_rad_s,
+        )  # fmt: skip
+    else:
+        flight_times = np.where(flying, times, burn[:, None])
+        r_eci, v_eci = arcs.states(flight_times)
+        r_ecef, v_ecef = inertial_to_ecef(r_eci, v_eci, flight_times, earth)
+        position = np.where(flying[..., None], r_ecef, np.nan)
+        speed = np.where(flying, np.linalg.norm(v_ecef, axis=-1), np.nan)
+
+    # The boost fills the first few columns only (burn times are minutes, flights up to an hour).
+    boost_columns = int(np.count_nonzero(boosting.any(axis=0)))
+    if boost_columns:
+        lead = boosting[:, :boost_columns]
         shape = solution.boost
         one = type(shape)(**{f: getattr(shape, f)[rows] for f in shape.__dataclass_fields__})
-        profile = boost_profile(one, np.where(boosting, times, 0.0))
+        if kernels.active():
+            kernels.boost_samples(
+                times, boost_columns, one, unit(solution.launch_ecef_m[rows]), solution.launch_heading_ecef[rows],
+                earth, position, speed,
+            )  # fmt: skip
+            return {"time_s": times, "position_ecef_m": position, "speed_mps": speed, "boosting": boosting}
+        profile = boost_profile(one, np.where(lead, times[:, :boost_columns], 0.0))
         u_launch = unit(solution.launch_ecef_m[rows])[:, None, :]
         heading = solution.launch_heading_ecef[rows][:, None, :]
         launch_radius = surface_radius_m(u_launch, earth)
         directions = advance_along_great_circle(u_launch, heading, profile["downrange_m"] / launch_radius)
         boost_position = (surface_radius_m(directions, earth) + profile["alt_m"])[..., None] * directions
-        position = np.where(boosting[..., None], boost_position, position)
-        speed = np.where(boosting, profile["speed_mps"], speed)
-
-    flying = np.isfinite(times) & ~boosting
-    arcs = free_flight(solution.burnout_position_ecef_m[rows], solution.burnout_velocity_ecef_mps[rows], burn, earth)
-    flight_times = np.where(flying, times, burn[:, None])
-    r_eci, v_eci = arcs.states(flight_times)
-    r_ecef, v_ecef = inertial_to_ecef(r_eci, v_eci, flight_times, earth)
-    position = np.where(flying[..., None], r_ecef, position)
-    speed = np.where(flying, np.linalg.norm(v_ecef, axis=-1), speed)
+        position[:, :boost_columns] = np.where(lead[..., None], boost_position, position[:, :boost_columns])
+        speed[:, :boost_columns] = np.where(lead, profile["speed_mps"], speed[:, :boost_columns])
     return {"time_s": times, "position_ecef_m": position, "speed_mps": speed, "boosting": boosting}
 
 

@@ -1,0 +1,159 @@
+"""Compiled kernels for the hot loops of the engagement path, one per numpy reference function.
+
+The physics is written, documented and validated once, in numpy, in its own module:
+:func:`securityroof.trajectory.sample_trajectories` (:meth:`securityroof.ballistic.KeplerArcs.states`
+and :func:`securityroof.boost.boost_profile`), :func:`securityroof.sensors.radar_detections` and
+:func:`securityroof.engagement.engagement_windows` (with :func:`securityroof.earth.ecef_to_geodetic`).
+The numpy versions work on whole (trajectories × samples) arrays, so they compute every sample
+even where the answer was settled long before (a radar that saw the missile at the third sample,
+a site thousands of kilometres away) and hold a dozen temporaries of that size. The kernels here
+do the same arithmetic one trajectory at a time, in parallel over trajectories, stopping as soon
+as the answer is known; ``tests/test_kernels.py`` holds each to its reference.
+
+They are used when numba imports and ``SECURITYROOF_JIT`` is not ``0``; :func:`disabled` turns
+them off for a block (the benchmarks' plain-way baselines and the agreement tests use it).
+Compiled code is cached on disk by numba, so only the first run on a machine pays the compilation.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import cache
+
+import numpy as np
+
+_switched_off = 0
+
+
+@cache
+def _numba():
+    try:
+        import numba
+    except ImportError:  # the numpy reference path does everything, only slower
+        return None
+    return numba
+
+
+def active() -> bool:
+    """Whether the compiled kernels are in use."""
+    return _switched_off == 0 and os.environ.get("SECURITYROOF_JIT", "1") != "0" and _numba() is not None
+
+
+@contextmanager
+def disabled():
+    """Run a block on the numpy reference path."""
+    global _switched_off
+    _switched_off += 1
+    try:
+        yield
+    finally:
+        _switched_off -= 1
+
+
+def process_pool(max_workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers are safe to start after kernels ran here and run their own
+    kernels on one thread each.
+
+    The workers are forked from a fresh server process rather than from this one: GNU OpenMP,
+    which numba's parallel kernels run on, does not survive a fork. Each worker is one of as many
+    as there are cores, so its kernels keep to one thread instead of competing for all of them.
+    """
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["securityroof.targeting", "securityroof.engagement"])
+    return ProcessPoolExecutor(max_workers=max_workers, mp_context=context, initializer=_single_threaded)
+
+
+def _single_threaded() -> None:
+    numba = _numba()
+    if numba is not None:
+        numba.set_num_threads(1)
+
+
+@cache
+def _compiled():
+    """The compiled kernels (compiled on first use, or loaded from numba's cache)."""
+    from . import _compiled_kernels
+
+    return _compiled_kernels
+
+
+def kepler_samples(times, flying, t0, a, e, m0, mean_motion, p_vec, q_vec, omega):
+    """Earth-fixed positions (N, T, 3) and Earth-relative speeds (N, T) of Kepler arcs at the
+    ``flying`` samples (elsewhere NaN): :meth:`~securityroof.ballistic.KeplerArcs.states` followed
+    by :func:`~securityroof.earth.inertial_to_ecef`."""
+    position = np.empty(times.shape + (3,))
+    speed = np.empty(times.shape)
+    grid = np.nanmax(times, axis=0, initial=-np.inf) if times.size else np.empty(0)
+    turn = -float(omega) * grid
+    _compiled().kepler_samples(
+        times, flying, t0, a, e, m0, mean_motion, np.ascontiguousarray(p_vec), np.ascontiguousarray(q_vec),
+        float(omega), grid, np.cos(turn), np.sin(turn), position, speed,
+    )  # fmt: skip
+    return position, speed
+
+
+def boost_samples(times, columns: int, shape, u_launch, heading, earth, position, speed) -> None:
+    """Boost-phase positions and speeds written into the first ``columns`` of ``position`` (N, T, 3)
+    and ``speed`` (N, T) where ``times`` is before burnout: the boost part of
+    :func:`securityroof.trajectory.sample_trajectories` (:func:`securityroof.boost.boost_profile`
+    along the launch great circle)."""
+    from .boost import _PITCH_POWER, _X, PROPELLANT_FRACTION, speed_fraction
+
+    _compiled().boost_samples(
+        times, int(columns), shape.burn_time_s, shape.pitch_blend, np.sin(shape.burnout_angle_rad),
+        shape.burnout_alt_m, shape.downrange_m, shape.burnout_speed_mps, np.ascontiguousarray(u_launch),
+        np.ascontiguousarray(heading), _X, speed_fraction(_X), (1.0 - _X) ** _PITCH_POWER, 1.0 - _X**_PITCH_POWER,
+        PROPELLANT_FRACTION, np.log1p(-PROPELLANT_FRACTION), float(earth.equatorial_radius_m),
+        float(earth.polar_radius_m),
+        position, speed,
+    )  # fmt: skip
+
+
+def radar_first_detection(times, position, reach_m, site, basis, radar, impact_time):
+    """First detection, track time and reason code per trajectory for one radar (see
+    :func:`securityroof.sensors.radar_detections`)."""
+    n = times.shape[0]
+    detect, track = np.empty(n), np.empty(n)
+    reason = np.empty(n, dtype=np.int8)
+    _compiled().radar_first_detection(
+        times, position, reach_m, site, np.ascontiguousarray(basis),
+        np.sin(radar.min_elevation_rad), np.sin(radar.max_elevation_rad),
+        np.sin(radar.boresight_az_rad), np.cos(radar.boresight_az_rad), np.cos(radar.azimuth_half_width_rad),
+        bool(radar.azimuth_half_width_rad >= np.pi), float(radar.track_formation_s), impact_time,
+        detect, track, reason,
+    )  # fmt: skip
+    return detect, track, reason
+
+
+def site_windows(
+    times, position, heights, angle_per_sample, boosting, launch, site_up, mean_radius, earth, site, table, never,
+    kill_s, shots_max,
+):  # fmt: skip
+    """Reason code, first feasible time, index and height, last feasible time, launch margin and shot
+    count per trajectory for one site (see :func:`securityroof.engagement.engagement_windows`).
+
+    ``heights`` (N, T) holds the geodetic heights known so far (NaN: not yet computed); the kernel
+    fills in the ones it needs, so sites sharing a region compute each height once.
+    ``angle_per_sample`` (N,) bounds the geocentric angle a trajectory moves between consecutive
+    samples (NaN or 0: unknown); with it, samples far outside the site's range are skipped."""
+    n = times.shape[0]
+    reason = np.empty(n, dtype=np.int8)
+    first_time, last_time, first_alt, margin = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    first_index = np.empty(n, dtype=np.int64)
+    shots = np.empty(n, dtype=np.int64)
+    _compiled().site_windows(
+        times, position, heights, angle_per_sample, boosting, launch, site_up, float(mean_radius),
+        float(earth.equatorial_radius_m),
+        float(earth.flattening), float(site.max_ground_range_m),
+        float(site.min_intercept_alt_m), float(site.max_intercept_alt_m), table,
+        float(site.flyout.ground_range_m[-1]), float(site.flyout.altitude_m[-1]), float(never),
+        float(kill_s), float(site.launch_delay_s), int(shots_max),
+        reason, first_time, first_index, last_time, first_alt, margin, shots,
+    )  # fmt: skip
+    return reason, first_time, first_index, last_time, first_alt, margin, shots

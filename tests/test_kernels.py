@@ -1,0 +1,184 @@
+"""The compiled kernels against the numpy reference functions they mirror.
+
+Each kernel does the reference's arithmetic one trajectory at a time, so the two must give the same
+engagements: the same reasons, shots and sample indices, and times and positions equal to rounding
+(the kernels solve Kepler's equation from the previous sample and take square roots where the
+reference takes arctangents, which moves positions by micrometres).
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import make_interceptor
+from pyproj import Geod
+
+import securityroof as sr
+from securityroof import kernels
+from securityroof.earth import SPHERE, WGS84
+from securityroof.engagement import Samples, Site, engage, engagement_windows
+from securityroof.interceptors import build_table
+from securityroof.scenario import load_scenario
+from securityroof.sensors import Radar, radar_detections
+from securityroof.trajectory import sample_trajectories
+
+pytestmark = pytest.mark.skipif(not kernels.active(), reason="numba is not installed")
+
+#: Positions agree to this (metres): Kepler's equation solved to 1e-13 rad either way.
+POSITION_M = 1e-4
+
+
+def threats(n=400, seed=7, earth="wgs84", rotating=True):
+    """Iranian MRBM/IRBM shots toward Europe and a few ideal (no boost) ones, all reachable or not."""
+    rng = np.random.default_rng(seed)
+    names = np.array(["shahab-3", "sejjil-2", "generic-icbm-solid"])[rng.integers(0, 3, n)]
+    lat0, lon0 = rng.uniform(30.0, 38.0, n), rng.uniform(46.0, 58.0, n)
+    reach = np.array([sr.load_catalog().missile(name).range_km for name in names]) * 1e3
+    lon1, lat1, _ = Geod(ellps="WGS84").fwd(lon0, lat0, rng.uniform(-120.0, 10.0, n), reach * rng.uniform(0.2, 1.1, n))
+    missiles = np.where(rng.random(n) < 0.1, "ideal", names)
+    return sr.trajectories(lat0, lon0, lat1, lon1, missile=missiles, earth=earth, rotating=rotating)
+
+
+def both(function, *args):
+    """``function(*args)`` with the kernels, and on the numpy reference path."""
+    fast = function(*args)
+    with kernels.disabled():
+        assert not kernels.active()
+        reference = function(*args)
+    return fast, reference
+
+
+@pytest.mark.parametrize(("earth", "rotating"), [("wgs84", True), ("sphere", False)])
+def test_samples_match_the_reference(earth, rotating):
+    shots = threats(earth=earth, rotating=rotating)
+    flying = np.flatnonzero(shots.solution.reachable)
+    assert flying.size > 100 and (~shots.solution.reachable).any()
+    fast, reference = both(sample_trajectories, shots.solution, flying, 5.0, shots.earth)
+    np.testing.assert_array_equal(fast["time_s"], reference["time_s"])
+    np.testing.assert_array_equal(fast["boosting"], reference["boosting"])
+    np.testing.assert_array_equal(np.isnan(fast["position_ecef_m"]), np.isnan(reference["position_ecef_m"]))
+    np.testing.assert_allclose(fast["position_ecef_m"], reference["position_ecef_m"], rtol=0, atol=POSITION_M)
+    np.testing.assert_allclose(fast["speed_mps"], reference["speed_mps"], rtol=1e-12, atol=1e-9)
+    boost = fast["boosting"]
+    assert boost.any()
+    np.testing.assert_allclose(fast["position_ecef_m"][boost], reference["position_ecef_m"][boost], rtol=1e-15)
+
+
+def radars():
+    return [
+        Radar(np.radians(38.35), np.radians(37.79), 2085.0, np.radians(100.0), np.radians(60.0), 0.0,
+              np.radians(85.0), 2700e3, 1.0, 20.0),  # sector radar near the launches
+        Radar(np.radians(54.36), np.radians(-0.67), 0.0, 0.0, np.pi, np.radians(3.0), np.radians(85.0),
+              4800e3, 1.0, 20.0),  # all-round, far, raised minimum elevation
+        Radar(np.radians(44.9), np.radians(41.0), 0.0, np.radians(180.0), np.radians(20.0), 0.0,
+              np.radians(30.0), 6000e3, 1.0, 600.0),  # narrow, low ceiling, slow track (late)
+        Radar(np.radians(-30.0), np.radians(120.0), 0.0, 0.0, np.pi, 0.0, np.radians(85.0), 6000e3, 1.0, 20.0),
+    ]  # fmt: skip
+
+
+def test_radar_detections_match_the_reference():
+    shots = threats()
+    flying = np.flatnonzero(shots.solution.reachable)
+    sampled = sample_trajectories(shots.solution, flying, 5.0, shots.earth)
+    impact = shots.solution.impact.time_s[flying]
+    rcs = np.random.default_rng(1).uniform(0.01, 1.0, flying.size)
+    seen_reasons = set()
+    for radar in radars():
+        fast, reference = both(radar_detections, radar, sampled["time_s"], sampled["position_ecef_m"], rcs, impact)
+        np.testing.assert_array_equal(fast.reason, reference.reason)
+        np.testing.assert_allclose(fast.detect_time_s, reference.detect_time_s, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(fast.track_time_s, reference.track_time_s, rtol=0, atol=1e-6)
+        seen_reasons |= set(fast.reason.tolist())
+    assert seen_reasons == {0, 1, 2, 3, 4}  # every way of seeing or not seeing is exercised
+
+
+def sites():
+    tables = {speed: build_table(make_interceptor(burnout_speed_km_s=speed)) for speed in (2.5, 4.5)}
+    return [
+        Site(np.radians(lat), np.radians(lon), 0.0, min_alt, 1000e3, reach, 10.0, tables[speed])
+        for lat, lon, min_alt, reach, speed in [
+            (44.08, 24.35, 70e3, 1200e3, 4.5),  # under the paths
+            (38.0, 40.0, 70e3, 2500e3, 2.5),  # near the launches: too late
+            (41.0, 33.0, 900e3, 1500e3, 4.5),  # floor above most apogees
+            (54.48, 17.10, 15e3, 300e3, 4.5),  # short reach, far off
+            (-40.0, -70.0, 70e3, 2500e3, 4.5),  # the other side of the world
+        ]
+    ]
+
+
+@pytest.mark.parametrize("with_speeds", [True, False])
+def test_engagement_windows_match_the_reference(with_speeds):
+    """Also with the skipping of far samples (which needs the speeds) on and off."""
+    shots = threats()
+    flying = np.flatnonzero(shots.solution.reachable)
+    sampled = sample_trajectories(shots.solution, flying, 5.0, shots.earth)
+    speed = sampled["speed_mps"] if with_speeds else None
+    launch = np.random.default_rng(2).uniform(0.0, 400.0, flying.size)
+    launch[::17] = np.nan  # no track
+    reasons = set()
+    for site in sites():
+        samples = Samples.from_positions(
+            sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, speed
+        )
+        fast, reference = both(engagement_windows, site, samples, launch, 30.0, WGS84)
+        np.testing.assert_array_equal(fast.reason, reference.reason)
+        np.testing.assert_array_equal(fast.shots, reference.shots)
+        for name in ("window_start_s", "window_end_s", "launch_margin_s", "intercept_alt_m"):
+            np.testing.assert_allclose(getattr(fast, name), getattr(reference, name), rtol=0, atol=POSITION_M)
+        np.testing.assert_allclose(
+            fast.intercept_position_ecef_m, reference.intercept_position_ecef_m, rtol=0, atol=POSITION_M
+        )
+        reasons |= set(fast.reason.tolist())
+    assert reasons == {0, 4, 5, 6}  # feasible, out of reach, below the floor, too late
+
+
+def test_skipping_far_samples_only_skips_what_is_out_of_range():
+    """The bound on how far a trajectory moves between samples holds: every sample the kernel may
+    skip is at least as far from the site as the bound says."""
+    shots = threats()
+    flying = np.flatnonzero(shots.solution.reachable)
+    sampled = sample_trajectories(shots.solution, flying, 5.0, shots.earth)
+    samples = Samples.from_positions(
+        sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, sampled["speed_mps"]
+    )
+    direction = samples.direction
+    moved = np.arccos(np.clip(np.sum(direction[:, 1:] * direction[:, :-1], axis=-1), -1.0, 1.0))
+    valid = np.isfinite(sampled["time_s"][:, 1:])
+    assert np.all(moved[valid] <= np.broadcast_to(samples.angle_per_sample[:, None], moved.shape)[valid])
+
+
+@pytest.mark.parametrize("name", ["epaa-phase-4", "joint-lisbon", "example-within-party"])
+def test_scenarios_engage_the_same_with_and_without_kernels(name):
+    fast, reference = both(engage, load_scenario(name))
+    assert fast.threat_reachable == reference.threat_reachable
+    for key, column in fast.columns.items():
+        other = reference.columns[key]
+        if column.dtype.kind == "f":
+            np.testing.assert_allclose(column, other, rtol=0, atol=1e-3, err_msg=key)
+        else:
+            np.testing.assert_array_equal(column, other, err_msg=key)
+
+
+def test_switched_off_by_environment():
+    code = "from securityroof import kernels; print(kernels.active())"
+    env = dict(os.environ, SECURITYROOF_JIT="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_process_pool_starts_after_kernels_ran():
+    """GNU OpenMP does not survive a fork: pools made after kernels ran must still work."""
+    engage(load_scenario("example-shared"))
+    with kernels.process_pool(2) as pool:
+        assert list(pool.map(abs, [-1, -2, 3])) == [1, 2, 3]
+
+
+def test_sphere_earth_samples_use_its_own_radius():
+    shots = threats(n=50, earth="sphere")
+    flying = np.flatnonzero(shots.solution.reachable)
+    fast, _ = both(sample_trajectories, shots.solution, flying, 10.0, shots.earth)
+    boost = fast["boosting"] & (fast["time_s"] == 0.0)
+    radius = np.linalg.norm(fast["position_ecef_m"][boost], axis=-1)
+    np.testing.assert_allclose(radius, SPHERE.equatorial_radius_m, rtol=1e-12)
