@@ -323,16 +323,18 @@ def run_engagements(
         sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"]
     )
 
+    radars = [s for s in sensors if s.radar is not None]
+    seen_by_any = np.any([np.isfinite(tracks[s.id]) for s in radars], axis=0) if radars else np.zeros(flying.size, bool)
+    cues = {}  # sites allowed the same sensors share their earliest track and warning
     rows = []
     for site in sites:
-        allowed = [s for s in sensors if may_cue(s.owner, site.owner, s.site is not None and s.site == site.site)]
-        track, track_sensor = _earliest([s for s in allowed if s.radar is not None], tracks, flying.size)
-        warning, warning_sensor = _earliest(allowed, tracks, flying.size)
-        seen_by_any = (
-            np.any([np.isfinite(tracks[s.id]) for s in sensors if s.radar is not None], axis=0)
-            if sensors
-            else np.zeros(flying.size, bool)
-        )
+        allowed = tuple(s for s in sensors if may_cue(s.owner, site.owner, s.site is not None and s.site == site.site))
+        if allowed not in cues:
+            cues[allowed] = (
+                _earliest([s for s in allowed if s.radar is not None], tracks, flying.size),
+                _earliest(list(allowed), tracks, flying.size),
+            )
+        (track, track_sensor), (warning, warning_sensor) = cues[allowed]
         launch = earliest_launch(track, warning, decision_delay_s, site.interceptor.launch_delay_s)
         windows = engagement_windows(_site(site, earth), samples, launch, kill_assessment_s, earth)
         reason = np.where(np.isfinite(track), windows.reason, np.where(seen_by_any, _NOT_SHARED, _NOT_DETECTED))
@@ -370,72 +372,46 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
     """One row per (threat, site), threats varying fastest within each site."""
     earth = trajectories.earth
     threat_ids = np.asarray(threat_ids, dtype=object)
-    missiles = trajectories.solution.missile.name
-    columns: dict[str, list] = {
-        key: []
-        for key in (
-            "threat_id", "missile", "site_id", "site_owner", "feasible", "reason", "cue_sensor_id", "cue_time_s",
-            "warning_sensor_id", "warning_time_s", "launch_time_s", "window_start_s", "window_end_s",
-            "intercept_alt_km", "intercept_lat_deg", "intercept_lon_deg", "shots", "launch_margin_s",
-        )
-    }  # fmt: skip
-    missile_names = missiles.astype(str)
-    for site, track, track_sensor, warning, warning_sensor, launch, windows, reason in rows:
-        full = {
-            "cue_sensor_id": np.full(n, None, dtype=object),
-            "cue_time_s": np.full(n, np.nan),
-            "warning_sensor_id": np.full(n, None, dtype=object),
-            "warning_time_s": np.full(n, np.nan),
-            "launch_time_s": np.full(n, np.nan),
-            "window_start_s": np.full(n, np.nan),
-            "window_end_s": np.full(n, np.nan),
-            "intercept_alt_km": np.full(n, np.nan),
-            "intercept_lat_deg": np.full(n, np.nan),
-            "intercept_lon_deg": np.full(n, np.nan),
-            "shots": np.zeros(n, dtype=np.int64),
-            "launch_margin_s": np.full(n, np.nan),
-        }
-        code = np.full(n, _THREAT_OUT_OF_RANGE, dtype=np.int8)
-        code[flying] = reason
-        feasible = code == _FEASIBLE
-        ok = feasible[flying]
-        lat, lon = np.full(ok.shape, np.nan), np.full(ok.shape, np.nan)
-        lat[ok], lon[ok], _ = ecef_to_geodetic(windows.intercept_position_ecef_m[ok], earth)
-        values = {
-            "cue_sensor_id": track_sensor,
-            "cue_time_s": track,
-            "warning_sensor_id": warning_sensor,
-            "warning_time_s": warning,
-            "launch_time_s": np.where(np.isfinite(track), launch, np.nan),
-            "window_start_s": np.where(ok, windows.window_start_s, np.nan),
-            "window_end_s": np.where(ok, windows.window_end_s, np.nan),
-            "intercept_alt_km": np.where(ok, windows.intercept_alt_m / 1e3, np.nan),
-            "intercept_lat_deg": np.where(ok, np.degrees(lat), np.nan),
-            "intercept_lon_deg": np.where(ok, np.degrees(lon), np.nan),
-            "shots": np.where(ok, windows.shots, 0),
-            "launch_margin_s": np.where(ok, windows.launch_margin_s, np.nan),
-        }
-        for key, value in values.items():
-            full[key][flying] = value
-        columns["threat_id"].append(threat_ids)
-        columns["missile"].append(missile_names)
-        columns["site_id"].append(np.full(n, site.id, dtype=object))
-        columns["site_owner"].append(np.full(n, site.owner, dtype=object))
-        columns["feasible"].append(feasible)
-        columns["reason"].append(_REASON_TEXT[code])
-        for key, value in full.items():
-            columns[key].append(value)
-    empty = {"feasible": bool, "shots": np.int64}
+    sites = len(rows)
+    code = np.full((sites, n), _THREAT_OUT_OF_RANGE, dtype=np.int8)
+    cue_sensor, warning_sensor_id = (np.full((sites, n), None, dtype=object) for _ in range(2))
+    cue_time, warning_time, launch_time, start, end, alt_km, lat_deg, lon_deg, margin = (
+        np.full((sites, n), np.nan) for _ in range(9)
+    )
+    shots = np.zeros((sites, n), dtype=np.int64)
+    for k, (_, track, track_sensor, warning, warning_sensor, launch, windows, reason) in enumerate(rows):
+        code[k, flying] = reason
+        cue_sensor[k, flying], cue_time[k, flying] = track_sensor, track
+        warning_sensor_id[k, flying], warning_time[k, flying] = warning_sensor, warning
+        launch_time[k, flying] = np.where(np.isfinite(track), launch, np.nan)
+        ok = reason == _FEASIBLE
+        hit = flying[ok]
+        start[k, hit], end[k, hit] = windows.window_start_s[ok], windows.window_end_s[ok]
+        alt_km[k, hit] = windows.intercept_alt_m[ok] / 1e3
+        lat, lon, _ = ecef_to_geodetic(windows.intercept_position_ecef_m[ok], earth)
+        lat_deg[k, hit], lon_deg[k, hit] = np.degrees(lat), np.degrees(lon)
+        shots[k, hit], margin[k, hit] = windows.shots[ok], windows.launch_margin_s[ok]
+    missiles = trajectories.solution.missile.name.astype(str)
     table = {
-        key: np.concatenate(parts) if parts else np.array([], dtype=empty.get(key, object))
-        for key, parts in columns.items()
+        "threat_id": np.tile(threat_ids, sites),
+        "missile": np.tile(missiles, sites) if sites else np.array([], dtype=object),
+        "site_id": np.repeat(np.array([row[0].id for row in rows], dtype=object), n),
+        "site_owner": np.repeat(np.array([row[0].owner for row in rows], dtype=object), n),
+        "feasible": (code == _FEASIBLE).ravel(),
+        "reason": _REASON_TEXT[code.ravel()],
+        "cue_sensor_id": cue_sensor.ravel(),
+        "cue_time_s": cue_time.ravel(),
+        "warning_sensor_id": warning_sensor_id.ravel(),
+        "warning_time_s": warning_time.ravel(),
+        "launch_time_s": launch_time.ravel(),
+        "window_start_s": start.ravel(),
+        "window_end_s": end.ravel(),
+        "intercept_alt_km": alt_km.ravel(),
+        "intercept_lat_deg": lat_deg.ravel(),
+        "intercept_lon_deg": lon_deg.ravel(),
+        "shots": shots.ravel(),
+        "launch_margin_s": margin.ravel(),
     }
-    for key in (
-        "cue_time_s", "warning_time_s", "launch_time_s", "window_start_s", "window_end_s", "intercept_alt_km",
-        "launch_margin_s",
-    ):  # fmt: skip
-        if not columns[key]:
-            table[key] = np.array([], dtype=float)
     reachable = trajectories.solution.reachable
     return Engagements(table, dict(zip(map(str, threat_ids), reachable.tolist(), strict=True)))
 

@@ -57,14 +57,14 @@ def process_pool(max_workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers are safe to start after kernels ran here and run their own
     kernels on one thread each.
 
-    The workers are forked from a fresh server process rather than from this one: GNU OpenMP,
-    which numba's parallel kernels run on, does not survive a fork. Each worker is one of as many
-    as there are cores, so its kernels keep to one thread instead of competing for all of them.
+    GNU OpenMP, which numba's parallel kernels run on, does not survive a fork: where workers are
+    forked, once kernels have run in this process, they are forked from a fresh server process
+    instead (which costs a second or so of start-up). Each worker is one of as many as there are
+    cores, so its kernels keep to one thread instead of competing for all of them.
     """
-    context = multiprocessing.get_context(
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    if context.get_start_method() == "forkserver":
+    context = multiprocessing.get_context()
+    if context.get_start_method() == "fork" and _compiled.cache_info().currsize:
+        context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["securityroof.targeting", "securityroof.engagement"])
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=context, initializer=_single_threaded)
 
