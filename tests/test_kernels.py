@@ -18,7 +18,7 @@ from pyproj import Geod
 import securityroof as sr
 from securityroof import kernels
 from securityroof.earth import SPHERE, WGS84
-from securityroof.engagement import Samples, Site, engage, engagement_windows
+from securityroof.engagement import Samples, Site, engage, engagement_windows, sites_engagement_windows
 from securityroof.interceptors import build_table
 from securityroof.scenario import load_scenario
 from securityroof.sensors import Radar, radar_detections
@@ -110,7 +110,8 @@ def sites():
 
 @pytest.mark.parametrize("with_speeds", [True, False])
 def test_engagement_windows_match_the_reference(with_speeds):
-    """Also with the skipping of far samples (which needs the speeds) on and off."""
+    """Every site at once, and one at a time, as the reference; also with the skipping of far
+    samples (which needs the speeds) on and off."""
     shots = threats()
     flying = np.flatnonzero(shots.solution.reachable)
     sampled = sample_trajectories(shots.solution, flying, 5.0, shots.earth)
@@ -118,11 +119,15 @@ def test_engagement_windows_match_the_reference(with_speeds):
     launch = np.random.default_rng(2).uniform(0.0, 400.0, flying.size)
     launch[::17] = np.nan  # no track
     reasons = set()
-    for site in sites():
-        samples = Samples.from_positions(
-            sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, speed
-        )
-        fast, reference = both(engagement_windows, site, samples, launch, 30.0, WGS84)
+    samples = Samples.from_positions(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, speed)
+    every_site = sites()
+    launches = np.stack([launch, launch + 60.0, launch, launch - 30.0, launch])
+    all_at_once = sites_engagement_windows(every_site, samples, launches, 30.0, WGS84)
+    for site, site_launch, fast in zip(every_site, launches, all_at_once, strict=True):
+        with kernels.disabled():
+            reference = engagement_windows(site, samples, site_launch, 30.0, WGS84)
+        one_site = engagement_windows(site, samples, site_launch, 30.0, WGS84)
+        np.testing.assert_array_equal(one_site.reason, fast.reason)
         np.testing.assert_array_equal(fast.reason, reference.reason)
         np.testing.assert_array_equal(fast.shots, reference.shots)
         for name in ("window_start_s", "window_end_s", "launch_margin_s", "intercept_alt_m"):

@@ -238,107 +238,107 @@ def flyout_time(table, g_cells, h_cells, ground, alt, ground_top, alt_top, never
 
 
 @numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def site_windows(
-    times, position, heights, angle_per_sample, boosting, launch, site_up, mean_radius, equatorial_radius,
-    flattening, max_range,
-    min_alt, max_alt, table, ground_top, alt_top, never, kill_assessment_s, launch_delay_s, max_shots,
+def sites_windows(
+    times, position, boosting, angle_per_sample, launch, site_up, cut_angle, half_chord_cut, max_range, min_alt,
+    max_alt, tables, g_cells, h_cells, ground_top, alt_top, launch_delay_s, mean_radius, equatorial_radius,
+    flattening, never, kill_assessment_s, max_shots,
     reason, first_time, first_index, last_time, first_alt, margin, shots,
 ):  # fmt: skip
     n, t_count = times.shape
-    g_cells, h_cells = table.shape
-    # Beyond this angle a sample is certainly out of range (a margin far above rounding).
-    cut_angle = min(max_range / mean_radius * (1.0 + 1e-9) + 1e-12, np.pi)
-    half_chord_cut = np.sin(0.5 * cut_angle)
     inv_a2 = 1.0 / equatorial_radius**2
     inv_b2 = 1.0 / (equatorial_radius * (1.0 - flattening)) ** 2
     for i in numba.prange(n):
-        # Scratch for the shot count, allocated only for threats that come within reach.
-        flyout = np.empty(0)
-        reachable = np.zeros(0, dtype=np.bool_)
-        in_range_any = False
-        reaches_min_alt = False
-        reachable_any = False
-        latest_launch = -np.inf
-        start = launch[i]
-        first_time[i], first_index[i], last_time[i], first_alt[i] = np.nan, -1, np.nan, np.nan
+        # One threat against every site while its samples are in cache; heights are computed once,
+        # when the first site needs them.
+        heights = np.full(t_count, np.nan)
+        reach_index = np.empty(t_count, dtype=np.int64)
+        reach_tau = np.empty(t_count)
         step_angle = angle_per_sample[i]
-        k = -1
-        while k < t_count - 1:
-            k += 1
-            t = times[i, k]
-            if t != t or boosting[i, k]:
-                continue
-            x, y, z = position[i, k, 0], position[i, k, 1], position[i, k, 2]
-            norm = np.sqrt(x * x + y * y + z * z)
-            dx, dy, dz = x / norm - site_up[0], y / norm - site_up[1], z / norm - site_up[2]
-            half_chord = 0.5 * np.sqrt(dx * dx + dy * dy + dz * dz)  # sin of half the central angle
-            if half_chord > half_chord_cut:
-                # Far outside: the next samples cannot be back inside before they have
-                # covered the distance at the trajectory's top speed.
-                if step_angle > 0.0:
-                    skip = (central_angle(half_chord) - cut_angle) / step_angle
-                    if skip >= 2.0:
-                        k += int(min(skip, t_count)) - 1
-                continue
-            ground = central_angle(half_chord) * mean_radius
-            if not ground <= max_range:
-                continue
-            in_range_any = True
-            # The height along the radius is within metres of the geodetic one at these
-            # heights: outside a kilometre's band around the envelope's limits it decides.
-            radial = norm - 1.0 / np.sqrt(((x * x + y * y) * inv_a2 + z * z * inv_b2) / (norm * norm))
-            band = 1e3 + 1e-3 * abs(radial)
-            if radial < min_alt - band:
-                continue
-            if radial > min_alt + band:
-                reaches_min_alt = True
-                if radial > max_alt + band:
+        for j in range(site_up.shape[0]):
+            table = tables[j]
+            reachable_count = 0
+            in_range_any = False
+            reaches_min_alt = False
+            latest_launch = -np.inf
+            start = launch[j, i]
+            first_time[j, i], first_index[j, i], last_time[j, i], first_alt[j, i] = np.nan, -1, np.nan, np.nan
+            k = -1
+            while k < t_count - 1:
+                k += 1
+                t = times[i, k]
+                if t != t or boosting[i, k]:
                     continue
-            h = heights[i, k]
-            if h != h:  # not yet needed by any site
-                h = geodetic_height(x, y, z, equatorial_radius, flattening)
-                heights[i, k] = h
-            if h >= min_alt:
-                reaches_min_alt = True
-            if not (h >= min_alt and h <= max_alt):
-                continue
-            tau = flyout_time(table, g_cells, h_cells, ground, h, ground_top, alt_top, never)
-            if not np.isfinite(tau):
-                continue
-            if not reachable_any:
-                flyout = np.empty(t_count)
-                reachable = np.zeros(t_count, dtype=np.bool_)
-                reachable_any = True
-            reachable[k] = True
-            flyout[k] = tau
-            latest_launch = max(latest_launch, t - tau)
-            if t >= start + tau:
-                if first_index[i] < 0:
-                    first_index[i], first_time[i], first_alt[i] = k, t, h
-                last_time[i] = t
-        if first_index[i] >= 0:
-            reason[i] = 0
-            margin[i] = latest_launch - start
-            count = 1
-            after = first_index[i]
-            for _ in range(max_shots - 1):
-                following = times[i, after] + kill_assessment_s + launch_delay_s
-                found = -1
-                for k in range(after + 1, t_count):
-                    if reachable[k] and times[i, k] >= following + flyout[k]:
-                        found = k
+                x, y, z = position[i, k, 0], position[i, k, 1], position[i, k, 2]
+                norm = np.sqrt(x * x + y * y + z * z)
+                dx, dy, dz = x / norm - site_up[j, 0], y / norm - site_up[j, 1], z / norm - site_up[j, 2]
+                half_chord = 0.5 * np.sqrt(dx * dx + dy * dy + dz * dz)  # sin of half the central angle
+                if half_chord > half_chord_cut[j]:
+                    # Far outside: the next samples cannot be back inside before they have
+                    # covered the distance at the trajectory's top speed.
+                    if step_angle > 0.0:
+                        skip = (central_angle(half_chord) - cut_angle[j]) / step_angle
+                        if skip >= 2.0:
+                            k += int(min(skip, t_count)) - 1
+                    continue
+                ground = central_angle(half_chord) * mean_radius
+                if not ground <= max_range[j]:
+                    continue
+                in_range_any = True
+                # The height along the radius is within metres of the geodetic one at these
+                # heights: outside a kilometre's band around the envelope's limits it decides.
+                radial = norm - 1.0 / np.sqrt(((x * x + y * y) * inv_a2 + z * z * inv_b2) / (norm * norm))
+                band = 1e3 + 1e-3 * abs(radial)
+                if radial < min_alt[j] - band:
+                    continue
+                if radial > min_alt[j] + band:
+                    reaches_min_alt = True
+                    if radial > max_alt[j] + band:
+                        continue
+                h = heights[k]
+                if h != h:
+                    h = geodetic_height(x, y, z, equatorial_radius, flattening)
+                    heights[k] = h
+                if h >= min_alt[j]:
+                    reaches_min_alt = True
+                if not (h >= min_alt[j] and h <= max_alt[j]):
+                    continue
+                tau = flyout_time(table, g_cells[j], h_cells[j], ground, h, ground_top[j], alt_top[j], never)
+                if not np.isfinite(tau):
+                    continue
+                reach_index[reachable_count] = k
+                reach_tau[reachable_count] = tau
+                reachable_count += 1
+                latest_launch = max(latest_launch, t - tau)
+                if t >= start + tau:
+                    if first_index[j, i] < 0:
+                        first_index[j, i], first_time[j, i], first_alt[j, i] = k, t, h
+                    last_time[j, i] = t
+            if first_index[j, i] >= 0:
+                reason[j, i] = 0
+                margin[j, i] = latest_launch - start
+                # Shoot-look-shoot: each next shot lifts off after the previous intercept's kill
+                # assessment, and its intercept point lies later along the reachable samples.
+                count = 1
+                after = first_index[j, i]
+                entry = 0
+                while reach_index[entry] != after:
+                    entry += 1
+                for _ in range(max_shots - 1):
+                    following = times[i, after] + kill_assessment_s + launch_delay_s[j]
+                    entry += 1
+                    while entry < reachable_count and times[i, reach_index[entry]] < following + reach_tau[entry]:
+                        entry += 1
+                    if entry >= reachable_count:
                         break
-                if found < 0:
-                    break
-                count += 1
-                after = found
-            shots[i] = count
-        else:
-            margin[i] = np.nan
-            shots[i] = 0
-            if reachable_any:
-                reason[i] = 6  # too-late
-            elif in_range_any and not reaches_min_alt:
-                reason[i] = 5  # below-min-altitude
+                    count += 1
+                    after = reach_index[entry]
+                shots[j, i] = count
             else:
-                reason[i] = 4  # out-of-reach
+                margin[j, i] = np.nan
+                shots[j, i] = 0
+                if reachable_count:
+                    reason[j, i] = 6  # too-late
+                elif in_range_any and not reaches_min_alt:
+                    reason[j, i] = 5  # below-min-altitude
+                else:
+                    reason[j, i] = 4  # out-of-reach

@@ -98,11 +98,6 @@ class Samples:
         return 1.01 * (1.1 * top_speed + 1e3) * spacing / self.earth.polar_radius_m
 
     @cached_property
-    def height_cache(self) -> np.ndarray:
-        """(N, T) geodetic heights filled in by the compiled windows kernel as sites need them."""
-        return np.full(self.time_s.shape, np.nan)
-
-    @cached_property
     def _padded(self) -> np.ndarray:
         return np.where(np.isfinite(self.time_s)[..., None], self.position_ecef_m, [0.0, 0.0, 1.0])
 
@@ -155,7 +150,7 @@ def engagement_windows(
     mean_radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
     launch = np.asarray(launch_time_s, dtype=float)
     if kernels.active():
-        return _compiled_windows(site, samples, launch, kill_assessment_s, site_up, mean_radius)
+        return _compiled_windows([site], samples, launch[None, :], kill_assessment_s, earth)[0]
     ground = np.arccos(np.clip(samples.direction @ site_up, -1.0, 1.0)) * mean_radius
     altitude = samples.alt_m
     valid = np.isfinite(times) & ~samples.boosting
@@ -207,28 +202,45 @@ def engagement_windows(
     )
 
 
-def _compiled_windows(site: Site, samples: Samples, launch, kill_assessment_s, site_up, mean_radius) -> Windows:
-    """:func:`engagement_windows` by the compiled kernel (same arithmetic, one threat at a time)."""
-    table = site.flyout.time_s
-    never = FlyoutTable.NEVER_S
-    reason, first_time, first_index, last_time, first_alt, margin, shots = kernels.site_windows(
-        samples.time_s, samples.position_ecef_m, samples.height_cache, samples.angle_per_sample, samples.boosting,
-        launch, site_up, mean_radius, samples.earth, site,
-        np.where(np.isfinite(table), table, never), never, kill_assessment_s, MAX_SHOTS,
+def sites_engagement_windows(
+    sites: list[Site], samples: Samples, launch_time_s, kill_assessment_s: float, earth: Earth
+):
+    """:func:`engagement_windows` of each of ``sites`` (launch times (S, N), a row per site)."""
+    launch = np.asarray(launch_time_s, dtype=float).reshape(len(sites), samples.time_s.shape[0])
+    if kernels.active() and sites:
+        return _compiled_windows(sites, samples, launch, kill_assessment_s, earth)
+    return [
+        engagement_windows(site, samples, row, kill_assessment_s, earth)
+        for site, row in zip(sites, launch, strict=True)
+    ]
+
+
+def _compiled_windows(sites: list[Site], samples: Samples, launch, kill_assessment_s, earth: Earth) -> list[Windows]:
+    """:func:`engagement_windows` for every site by the compiled kernel: each threat against all
+    sites while its samples are in cache, with the same arithmetic as the reference."""
+    site_up = [unit(geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m, earth)) for site in sites]
+    reason, first_time, first_index, last_time, first_alt, margin, shots = kernels.sites_windows(
+        samples.time_s, samples.position_ecef_m, samples.boosting, samples.angle_per_sample, launch, sites,
+        np.reshape(site_up, (len(sites), 3)), earth, kill_assessment_s, MAX_SHOTS,
     )  # fmt: skip
-    feasible = first_index >= 0
-    rows = np.arange(first_index.size)
-    index = np.where(feasible, first_index, 0)
-    return Windows(
-        reason=reason,
-        launch_time_s=launch,
-        window_start_s=first_time,
-        window_end_s=last_time,
-        intercept_alt_m=first_alt,
-        intercept_position_ecef_m=np.where(feasible[:, None], samples.position_ecef_m[rows, index], np.nan),
-        shots=shots,
-        launch_margin_s=margin,
-    )
+    rows = np.arange(samples.time_s.shape[0])
+    windows = []
+    for j in range(len(sites)):
+        feasible = first_index[j] >= 0
+        index = np.where(feasible, first_index[j], 0)
+        windows.append(
+            Windows(
+                reason=reason[j],
+                launch_time_s=launch[j],
+                window_start_s=first_time[j],
+                window_end_s=last_time[j],
+                intercept_alt_m=first_alt[j],
+                intercept_position_ecef_m=np.where(feasible[:, None], samples.position_ecef_m[rows, index], np.nan),
+                shots=shots[j],
+                launch_margin_s=margin[j],
+            )
+        )
+    return windows
 
 
 def _first_feasible(times, flyout, reachable, launch):
@@ -336,9 +348,19 @@ def run_engagements(
             )
         (track, track_sensor), (warning, warning_sensor) = cues[allowed]
         launch = earliest_launch(track, warning, decision_delay_s, site.interceptor.launch_delay_s)
-        windows = engagement_windows(_site(site, earth), samples, launch, kill_assessment_s, earth)
-        reason = np.where(np.isfinite(track), windows.reason, np.where(seen_by_any, _NOT_SHARED, _NOT_DETECTED))
-        rows.append((site, track, track_sensor, warning, warning_sensor, launch, windows, reason))
+        rows.append((site, track, track_sensor, warning, warning_sensor, launch))
+    launches = np.reshape([row[-1] for row in rows], (len(sites), flying.size))
+    all_windows = sites_engagement_windows(
+        [_site(site, earth) for site in sites], samples, launches, kill_assessment_s, earth
+    )
+    rows = [
+        (
+            *row,
+            windows,
+            np.where(np.isfinite(row[1]), windows.reason, np.where(seen_by_any, _NOT_SHARED, _NOT_DETECTED)),
+        )
+        for row, windows in zip(rows, all_windows, strict=True)
+    ]
     return _table(threat_ids, trajectories, flying, rows, n)
 
 

@@ -131,29 +131,38 @@ def radar_first_detection(times, position, reach_m, site, basis, radar, impact_t
     return detect, track, reason
 
 
-def site_windows(
-    times, position, heights, angle_per_sample, boosting, launch, site_up, mean_radius, earth, site, table, never,
-    kill_s, shots_max,
-):  # fmt: skip
+def sites_windows(times, position, boosting, angle_per_sample, launch, sites, site_up, earth, kill_s, shots_max):
     """Reason code, first feasible time, index and height, last feasible time, launch margin and shot
-    count per trajectory for one site (see :func:`securityroof.engagement.engagement_windows`).
+    count, each (S, N), of S sites against N sampled trajectories, given the launch times (S, N):
+    :func:`securityroof.engagement.engagement_windows` for every site.
 
-    ``heights`` (N, T) holds the geodetic heights known so far (NaN: not yet computed); the kernel
-    fills in the ones it needs, so sites sharing a region compute each height once.
     ``angle_per_sample`` (N,) bounds the geocentric angle a trajectory moves between consecutive
-    samples (NaN or 0: unknown); with it, samples far outside the site's range are skipped."""
-    n = times.shape[0]
-    reason = np.empty(n, dtype=np.int8)
-    first_time, last_time, first_alt, margin = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    first_index = np.empty(n, dtype=np.int64)
-    shots = np.empty(n, dtype=np.int64)
-    _compiled().site_windows(
-        times, position, heights, angle_per_sample, boosting, launch, site_up, float(mean_radius),
-        float(earth.equatorial_radius_m),
-        float(earth.flattening), float(site.max_ground_range_m),
-        float(site.min_intercept_alt_m), float(site.max_intercept_alt_m), table,
-        float(site.flyout.ground_range_m[-1]), float(site.flyout.altitude_m[-1]), float(never),
-        float(kill_s), float(site.launch_delay_s), int(shots_max),
+    samples (NaN: unknown); with it, samples far outside a site's range are skipped."""
+    from .interceptors import FlyoutTable
+
+    count, n = len(sites), times.shape[0]
+    mean_radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
+    max_range = np.array([site.max_ground_range_m for site in sites], dtype=float)
+    cut_angle = np.minimum(max_range / mean_radius * (1.0 + 1e-9) + 1e-12, np.pi)
+    shapes = np.array([site.flyout.time_s.shape for site in sites], dtype=np.int64).reshape(count, 2)
+    tables = np.full((count, *shapes.max(axis=0, initial=1)), FlyoutTable.NEVER_S)
+    for j, site in enumerate(sites):
+        table = site.flyout.time_s
+        tables[j, : table.shape[0], : table.shape[1]] = np.where(np.isfinite(table), table, FlyoutTable.NEVER_S)
+    reason = np.empty((count, n), dtype=np.int8)
+    first_time, last_time, first_alt, margin = (np.empty((count, n)) for _ in range(4))
+    first_index, shots = np.empty((count, n), dtype=np.int64), np.empty((count, n), dtype=np.int64)
+    _compiled().sites_windows(
+        times, position, boosting, np.asarray(angle_per_sample, dtype=float), np.ascontiguousarray(launch),
+        np.ascontiguousarray(site_up, dtype=float).reshape(count, 3), cut_angle, np.sin(0.5 * cut_angle), max_range,
+        np.array([site.min_intercept_alt_m for site in sites], dtype=float),
+        np.array([site.max_intercept_alt_m for site in sites], dtype=float),
+        tables, shapes[:, 0].copy(), shapes[:, 1].copy(),
+        np.array([site.flyout.ground_range_m[-1] for site in sites], dtype=float),
+        np.array([site.flyout.altitude_m[-1] for site in sites], dtype=float),
+        np.array([site.launch_delay_s for site in sites], dtype=float),
+        float(mean_radius), float(earth.equatorial_radius_m), float(earth.flattening), float(FlyoutTable.NEVER_S),
+        float(kill_s), int(shots_max),
         reason, first_time, first_index, last_time, first_alt, margin, shots,
     )  # fmt: skip
     return reason, first_time, first_index, last_time, first_alt, margin, shots
