@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numba
 import numpy as np
 
 from securityroof.scenario import load_scenario
@@ -50,10 +51,16 @@ def run(variants: int = 1000, compute_sample: int = 100) -> dict:
         for v in values[::delays]:
             run_variant(base, sweep.spec, v)
         pick = values[:: max(1, len(values) // compute_sample)]
-        started = time.perf_counter()
-        for v in pick:
-            run_variant(base, sweep.spec, v)
-        compute = (time.perf_counter() - started) / len(pick) * len(values)
+        # Sweep workers run their kernels on one thread each (one worker per core); so does this.
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            started = time.perf_counter()
+            for v in pick:
+                run_variant(base, sweep.spec, v)
+            compute = (time.perf_counter() - started) / len(pick) * len(values)
+        finally:
+            numba.set_num_threads(threads)
         walls = {}
         for workers in (1, 2):
             started = time.perf_counter()

@@ -173,11 +173,24 @@ def test_switched_off_by_environment():
     assert out.stdout.strip() == "False"
 
 
-def test_process_pool_starts_after_kernels_ran():
-    """GNU OpenMP does not survive a fork: pools made after kernels ran must still work."""
-    engage(load_scenario("example-shared"))
-    with kernels.process_pool(2) as pool:
-        assert list(pool.map(abs, [-1, -2, 3])) == [1, 2, 3]
+@pytest.mark.parametrize("layer", ["default", "omp"])
+def test_process_pool_starts_after_kernels_ran(layer):
+    """GNU OpenMP does not survive a fork: pools made after kernels ran on it must still work."""
+    code = (
+        "from securityroof import kernels\n"
+        "from securityroof.engagement import engage\n"
+        "from securityroof.scenario import load_scenario\n"
+        "import numba\n"
+        "engage(load_scenario('example-shared'))\n"
+        "with kernels.process_pool(2) as pool:\n"
+        "    print(numba.threading_layer(), list(pool.map(abs, [-1, -2, 3])))\n"
+    )
+    env = dict(os.environ, NUMBA_THREADING_LAYER=layer)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    if layer == "omp" and "omp" not in out.stdout + out.stderr and out.returncode != 0:
+        pytest.skip("numba has no OpenMP threading layer here")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("[1, 2, 3]")
 
 
 def test_sphere_earth_samples_use_its_own_radius():

@@ -57,16 +57,27 @@ def process_pool(max_workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers are safe to start after kernels ran here and run their own
     kernels on one thread each.
 
-    GNU OpenMP, which numba's parallel kernels run on, does not survive a fork: where workers are
-    forked, once kernels have run in this process, they are forked from a fresh server process
-    instead (which costs a second or so of start-up). Each worker is one of as many as there are
+    GNU OpenMP, one of the threading layers numba's parallel kernels can run on, does not survive a
+    fork: where workers are forked and kernels have run here on OpenMP, they are forked from a
+    fresh server process instead (which costs a second or so of start-up). Each worker is one of as many as there are
     cores, so its kernels keep to one thread instead of competing for all of them.
     """
     context = multiprocessing.get_context()
-    if context.get_start_method() == "fork" and _compiled.cache_info().currsize:
+    if context.get_start_method() == "fork" and not _fork_safe():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["securityroof.targeting", "securityroof.engagement"])
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=context, initializer=_single_threaded)
+
+
+def _fork_safe() -> bool:
+    """Whether this process can fork: no kernels ran yet, or they run on a fork-safe threading
+    layer (TBB, or numba's own workqueue; not GNU OpenMP)."""
+    if not _compiled.cache_info().currsize:
+        return True
+    try:
+        return _numba().threading_layer() != "omp"
+    except ValueError:  # compiled but no parallel region has run
+        return True
 
 
 def _single_threaded() -> None:
