@@ -342,3 +342,173 @@ def sites_windows(
                     reason[j, i] = 5  # below-min-altitude
                 else:
                     reason[j, i] = 4  # out-of-reach
+
+
+@numba.njit(inline="always", cache=True)
+def rotate_z(x, y, angle):
+    c, s = np.cos(angle), np.sin(angle)
+    return c * x - s * y, s * x + c * y
+
+
+@numba.njit(inline="always", cache=True)
+def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
+    k = burnout_radius / target_radius
+    denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
+    if denominator > 0.0:
+        return np.sqrt(mu * (1.0 - np.cos(psi)) / denominator)
+    return np.nan
+
+
+@numba.njit(inline="always", cache=True)
+def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
+    semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
+    root = np.sqrt(mu * semi_major)
+    e_cos_b = 1.0 - burnout_radius / semi_major
+    e_sin_b = burnout_radius * speed * np.sin(gamma) / root
+    e_cos_t = 1.0 - target_radius / semi_major
+    e_sin_t = -np.sqrt(max(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
+    anomaly_b = np.arctan2(e_sin_b, e_cos_b)
+    anomaly_t = np.arctan2(e_sin_t, e_cos_t) % (2.0 * np.pi)
+    return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
+
+
+@numba.njit(inline="always", cache=True)
+def bilinear_nearest(table, row, column):
+    # scipy.ndimage.map_coordinates(order=1, mode="nearest") at one point inside the grid
+    rows, columns = table.shape
+    r0 = min(int(np.floor(row)), rows - 1)
+    c0 = min(int(np.floor(column)), columns - 1)
+    r1, c1 = min(r0 + 1, rows - 1), min(c0 + 1, columns - 1)
+    wr, wc = row - r0, column - c0
+    return (
+        table[r0, c0] * (1.0 - wr) * (1.0 - wc)
+        + table[r0, c1] * (1.0 - wr) * wc
+        + table[r1, c0] * wr * (1.0 - wc)
+        + table[r1, c1] * wr * wc
+    )
+
+
+@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def shoot(
+    u_launch, launch_radius, u_virtual, target_radius, burn_time, nominal_alt, fixed_angle,
+    downrange, burnout_alt, pole, impact_time, inertial_angle,
+    mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
+    integral_speed, integral_early, integral_late, downrange_table,
+    position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend,
+    next_pole, next_time_out, next_gamma, moved, overflown,
+):  # fmt: skip
+    n = u_launch.shape[0]
+    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
+    for i in numba.prange(n):
+        ulx, uly, ulz = u_launch[i, 0], u_launch[i, 1], u_launch[i, 2]
+        uvx, uvy, uvz = u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2]
+        px, py, pz = pole[i, 0], pole[i, 1], pole[i, 2]
+        burnout_arc = downrange[i] / launch_radius[i]
+        hx, hy, hz = py * ulz - pz * uly, pz * ulx - px * ulz, px * uly - py * ulx
+        c, s = np.cos(burnout_arc), np.sin(burnout_arc)
+        ubx, uby, ubz = c * ulx + s * hx, c * uly + s * hy, c * ulz + s * hz
+        burnout_radius = 1.0 / np.sqrt((ubx * ubx + uby * uby) * inv_a2 + ubz * ubz * inv_b2) + burnout_alt[i]
+        bix, biy = rotate_z(ubx, uby, omega * burn_time[i])
+        biz = ubz
+        fvx, fvy = omega * burnout_radius * -biy, omega * burnout_radius * bix
+        fixed = fixed_angle[i] == fixed_angle[i]
+        gamma = fixed_angle[i] if fixed and omega == 0.0 else inertial_angle[i]
+        time = impact_time[i]
+        previous_time = previous_miss = np.nan
+        speed_i = np.nan
+        nx = ny = nz = np.nan
+        next_time = time
+        for settle in range(time_steps + 1):
+            tx, ty = rotate_z(uvx, uvy, omega * time)
+            tz = uvz
+            cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
+            dot = bix * tx + biy * ty + biz * tz
+            psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
+            gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
+            norm = np.sqrt(gx * gx + gy * gy + gz * gz)
+            nx, ny, nz = gx / norm, gy / norm, gz / norm
+            if omega != 0.0 and fixed:
+                along_frame = fvx * nx + fvy * ny
+                kx, ky = biy * nz - biz * ny, biz * nx - bix * nz
+                cross_track = fvx * kx + fvy * ky
+                for _ in range(2):
+                    v = conic_speed(burnout_radius, target_radius[i], psi, gamma, mu)
+                    relative = np.arctan2(v * np.sin(gamma), np.hypot(v * np.cos(gamma) - along_frame, cross_track))
+                    change = relative - fixed_angle[i]
+                    gamma -= change if change == change else 0.0
+            speed_i = conic_speed(burnout_radius, target_radius[i], psi, gamma, mu)
+            time_miss = burn_time[i] + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius[i], mu) - time
+            next_time = time + time_miss
+            if settle > 0:
+                slope = (time_miss - previous_miss) / (time - previous_time)
+                secant = time - time_miss / slope
+                if np.isfinite(secant) and slope < -1e-3:
+                    next_time = secant
+            if not np.isfinite(next_time):
+                next_time = time
+            next_time = min(max(next_time, burn_time[i]), longest_flight_s)
+            if settle == time_steps:
+                break
+            previous_time, previous_miss, time = time, time_miss, next_time
+        along, up = speed_i * np.cos(gamma), speed_i * np.sin(gamma)
+        vix = along * nx + up * bix - fvx
+        viy = along * ny + up * biy - fvy
+        viz = along * nz + up * biz
+        vx, vy = rotate_z(vix, viy, -omega * burn_time[i])
+        vz = viz
+        v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
+        flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
+        # boost_shape at the burnout speed and angle this state implies
+        shape_speed = v_norm if v_norm == v_norm else 0.0
+        shape_angle = flight_angle if flight_angle == flight_angle else 0.0
+        sin_bo = min(max(np.sin(shape_angle), 0.0), 1.0)
+        scale = burn_time[i] * shape_speed
+        base = sin_bo * integral_speed + (1.0 - sin_bo) * integral_early
+        span = (1.0 - sin_bo) * (integral_late - integral_early)
+        blend = 0.0
+        if scale > 0.0 and span > 0.0:
+            blend = min(max((nominal_alt[i] / scale - base) / span, 0.0), 1.0)
+        rows, columns = downrange_table.shape
+        row = min(max(shape_angle, 0.0), 0.5 * np.pi) * ((rows - 1) / (0.5 * np.pi))
+        new_downrange = scale * bilinear_nearest(downrange_table, row, min(max(blend, 0.0), 1.0) * (columns - 1))
+        new_alt = scale * (base + blend * span)
+        # the boost's great circle turned so that its heading at burnout is the free flight's
+        qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
+        along_launch = qx * ulx + qy * uly + qz * ulz
+        qx, qy, qz = qx - along_launch * ulx, qy - along_launch * uly, qz - along_launch * ulz
+        q_norm = np.sqrt(qx * qx + qy * qy + qz * qz)
+        qx, qy, qz = qx / q_norm, qy / q_norm, qz / q_norm
+        if not np.isfinite(qx):
+            qx = px
+        if not np.isfinite(qy):
+            qy = py
+        if not np.isfinite(qz):
+            qz = pz
+        swing = np.sqrt((qx - px) ** 2 + (qy - py) ** 2 + (qz - pz) ** 2) * downrange[i]
+        candidates = (
+            abs(new_downrange - downrange[i]),
+            abs(new_alt - burnout_alt[i]),
+            swing,
+            abs(next_time - time) * ground_speed_mps,
+        )
+        largest = candidates[0]
+        for value in candidates[1:]:
+            if value != value or largest != largest:
+                largest = np.nan
+            elif value > largest:
+                largest = value
+        moved[i] = np.nan if v_norm != v_norm else largest
+        position[i, 0], position[i, 1], position[i, 2] = (
+            burnout_radius * ubx,
+            burnout_radius * uby,
+            burnout_radius * ubz,
+        )
+        velocity[i, 0], velocity[i, 1], velocity[i, 2] = vx, vy, vz
+        speed[i], angle[i] = v_norm, flight_angle
+        shape_alt[i], shape_downrange[i], shape_blend[i] = new_alt, new_downrange, blend
+        next_pole[i, 0], next_pole[i, 1], next_pole[i, 2] = qx, qy, qz
+        next_time_out[i], next_gamma[i] = next_time, gamma
+        lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
+        overflown[i] = (
+            np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz) <= burnout_arc
+        )

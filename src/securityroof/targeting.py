@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .ballistic import Impact, free_flight, free_flight_range_angle
 from .boost import BoostShape, boost_shape
 from .earth import (
@@ -214,6 +215,8 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     requested Earth-relative angle the inertial angle is settled at each T first (γ_i ← γ_i −
     (γ − γ_asked), which gains a factor of ten or more per step), so that f is a function of T.
     """
+    if kernels.active():
+        return _compiled_shot(geometry, lane, earth)
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
     burnout_arc = lane.downrange / geometry.launch_radius
     heading = np.cross(lane.pole, geometry.u_launch)
@@ -293,6 +296,30 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
         next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, next_time, gamma_i.copy()),
         moved=moved,
         overflown=central_angle(geometry.u_launch, geometry.u_virtual) <= burnout_arc,
+    )
+
+
+def _compiled_shot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
+    """:func:`_shoot` by the compiled kernel (the same arithmetic, one row at a time)."""
+    (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, pole, next_time, gamma, moved,
+     overflown) = kernels.shoot(geometry, lane, earth, _TIME_STEPS, _LONGEST_FLIGHT_S, _GROUND_SPEED_MPS)  # fmt: skip
+    shape = BoostShape(
+        burn_time_s=np.asarray(geometry.burn_time, dtype=float),
+        burnout_speed_mps=np.nan_to_num(speed),
+        burnout_angle_rad=np.nan_to_num(angle),
+        burnout_alt_m=shape_alt,
+        downrange_m=shape_downrange,
+        pitch_blend=shape_blend,
+    )
+    return _Shot(
+        position=position,
+        velocity=velocity,
+        speed=speed,
+        angle=angle,
+        shape=shape,
+        next=_Lane(shape_downrange, shape_alt, pole, next_time, gamma),
+        moved=moved,
+        overflown=overflown,
     )
 
 
