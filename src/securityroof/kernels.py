@@ -1,6 +1,7 @@
-"""Compiled kernels for the hot loops of the engagement path, one per numpy reference function.
+"""Compiled kernels for the hot loops, one per numpy reference function.
 
 The physics is written, documented and validated once, in numpy, in its own module:
+targeting's closed-form round (:func:`securityroof.targeting._shoot`),
 :func:`securityroof.trajectory.sample_trajectories` (:meth:`securityroof.ballistic.KeplerArcs.states`
 and :func:`securityroof.boost.boost_profile`), :func:`securityroof.sensors.radar_detections` and
 :func:`securityroof.engagement.engagement_windows` (with :func:`securityroof.earth.ecef_to_geodetic`).
