@@ -388,6 +388,119 @@ def bilinear_nearest(table, row, column):
     )
 
 
+@numba.njit(inline="always", cache=True)
+def shoot_row(
+    ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
+    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle,
+    mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
+    integral_speed, integral_early, integral_late, downrange_table,
+):  # fmt: skip
+    """targeting._shoot for one row: the burnout state (position, velocity, speed, angle), the
+    boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
+    inertial angle, how far the state moved, and whether the boost overflies the aim point."""
+    burnout_arc = downrange / launch_radius
+    hx, hy, hz = py * ulz - pz * uly, pz * ulx - px * ulz, px * uly - py * ulx
+    c, s = np.cos(burnout_arc), np.sin(burnout_arc)
+    ubx, uby, ubz = c * ulx + s * hx, c * uly + s * hy, c * ulz + s * hz
+    burnout_radius = 1.0 / np.sqrt((ubx * ubx + uby * uby) * inv_a2 + ubz * ubz * inv_b2) + burnout_alt
+    bix, biy = rotate_z(ubx, uby, omega * burn_time)
+    biz = ubz
+    fvx, fvy = omega * burnout_radius * -biy, omega * burnout_radius * bix
+    fixed = fixed_angle == fixed_angle
+    gamma = fixed_angle if fixed and omega == 0.0 else inertial_angle
+    time = impact_time
+    previous_time = previous_miss = np.nan
+    speed_i = np.nan
+    nx = ny = nz = np.nan
+    next_time = time
+    for settle in range(time_steps + 1):
+        tx, ty = rotate_z(uvx, uvy, omega * time)
+        tz = uvz
+        cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
+        dot = bix * tx + biy * ty + biz * tz
+        psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
+        gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
+        norm = np.sqrt(gx * gx + gy * gy + gz * gz)
+        nx, ny, nz = gx / norm, gy / norm, gz / norm
+        if omega != 0.0 and fixed:
+            along_frame = fvx * nx + fvy * ny
+            kx, ky = biy * nz - biz * ny, biz * nx - bix * nz
+            cross_track = fvx * kx + fvy * ky
+            for _ in range(2):
+                v = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+                relative = np.arctan2(v * np.sin(gamma), np.hypot(v * np.cos(gamma) - along_frame, cross_track))
+                change = relative - fixed_angle
+                gamma -= change if change == change else 0.0
+        speed_i = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+        time_miss = burn_time + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius, mu) - time
+        next_time = time + time_miss
+        if settle > 0:
+            slope = (time_miss - previous_miss) / (time - previous_time)
+            secant = time - time_miss / slope
+            if np.isfinite(secant) and slope < -1e-3:
+                next_time = secant
+        if not np.isfinite(next_time):
+            next_time = time
+        next_time = min(max(next_time, burn_time), longest_flight_s)
+        if settle == time_steps:
+            break
+        previous_time, previous_miss, time = time, time_miss, next_time
+    along, up = speed_i * np.cos(gamma), speed_i * np.sin(gamma)
+    vix = along * nx + up * bix - fvx
+    viy = along * ny + up * biy - fvy
+    viz = along * nz + up * biz
+    vx, vy = rotate_z(vix, viy, -omega * burn_time)
+    vz = viz
+    v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
+    flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
+    # boost_shape at the burnout speed and angle this state implies
+    shape_speed = v_norm if v_norm == v_norm else 0.0
+    shape_angle = flight_angle if flight_angle == flight_angle else 0.0
+    sin_bo = min(max(np.sin(shape_angle), 0.0), 1.0)
+    scale = burn_time * shape_speed
+    base = sin_bo * integral_speed + (1.0 - sin_bo) * integral_early
+    span = (1.0 - sin_bo) * (integral_late - integral_early)
+    blend = 0.0
+    if scale > 0.0 and span > 0.0:
+        blend = min(max((nominal_alt / scale - base) / span, 0.0), 1.0)
+    rows, columns = downrange_table.shape
+    row = min(max(shape_angle, 0.0), 0.5 * np.pi) * ((rows - 1) / (0.5 * np.pi))
+    new_downrange = scale * bilinear_nearest(downrange_table, row, min(max(blend, 0.0), 1.0) * (columns - 1))
+    new_alt = scale * (base + blend * span)
+    # the boost's great circle turned so that its heading at burnout is the free flight's
+    qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
+    along_launch = qx * ulx + qy * uly + qz * ulz
+    qx, qy, qz = qx - along_launch * ulx, qy - along_launch * uly, qz - along_launch * ulz
+    q_norm = np.sqrt(qx * qx + qy * qy + qz * qz)
+    qx, qy, qz = qx / q_norm, qy / q_norm, qz / q_norm
+    if not np.isfinite(qx):
+        qx = px
+    if not np.isfinite(qy):
+        qy = py
+    if not np.isfinite(qz):
+        qz = pz
+    swing = np.sqrt((qx - px) ** 2 + (qy - py) ** 2 + (qz - pz) ** 2) * downrange
+    candidates = (
+        abs(new_downrange - downrange),
+        abs(new_alt - burnout_alt),
+        swing,
+        abs(next_time - time) * ground_speed_mps,
+    )
+    largest = candidates[0]
+    for value in candidates[1:]:
+        if value != value or largest != largest:
+            largest = np.nan
+        elif value > largest:
+            largest = value
+    lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
+    overflown = np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz) <= burnout_arc
+    r = burnout_radius
+    return (
+        r * ubx, r * uby, r * ubz, vx, vy, vz, v_norm, flight_angle, new_alt, new_downrange, blend,
+        qx, qy, qz, next_time, gamma, np.nan if v_norm != v_norm else largest, overflown,
+    )  # fmt: skip
+
+
 @numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def shoot(
     u_launch, launch_radius, u_virtual, target_radius, burn_time, nominal_alt, fixed_angle,
@@ -395,120 +508,103 @@ def shoot(
     mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
     integral_speed, integral_early, integral_late, downrange_table,
     position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend,
-    next_pole, next_time_out, next_gamma, moved, overflown,
+    next_pole, next_time, next_gamma, moved, overflown,
 ):  # fmt: skip
+    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
+    for i in numba.prange(u_launch.shape[0]):
+        (
+            position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
+            speed[i], angle[i], shape_alt[i], shape_downrange[i], shape_blend[i],
+            next_pole[i, 0], next_pole[i, 1], next_pole[i, 2], next_time[i], next_gamma[i], moved[i], overflown[i],
+        ) = shoot_row(
+            u_launch[i, 0], u_launch[i, 1], u_launch[i, 2], launch_radius[i],
+            u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2], target_radius[i], burn_time[i], nominal_alt[i],
+            fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
+            inertial_angle[i], mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
+            integral_speed, integral_early, integral_late, downrange_table,
+        )  # fmt: skip
+
+
+@numba.njit(inline="always", cache=True)
+def parabola_vertex(low, middle, high):
+    # targeting._parabola_vertex for one row
+    curvature = low - 2.0 * middle + high
+    vertex = min(max(0.5 * (low - high) / curvature, -4.0), 4.0)
+    if np.isfinite(vertex) and curvature > 0.0:
+        return vertex
+    if np.isfinite(low - high):
+        return 2.0 if high < low else -2.0
+    return 0.0
+
+
+@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+def settle(
+    u_launch, launch_radius, u_virtual, target_radius, burn_time, nominal_alt, fixed_angle, minimum_energy,
+    downrange, burnout_alt, pole, impact_time, inertial_angle,
+    side_downrange, side_alt, side_pole, side_time, side_angle, trust, last_step, found,
+    mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
+    integral_speed, integral_early, integral_late, downrange_table,
+    rounds, settled_m, settled_angle_rad, found_angle_rad, lowest_angle_rad, lane_step_rad,
+    position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown,
+):  # fmt: skip
+    """targeting._Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
+    the side lanes γ ∓ one lane step) shot until nothing moves; lanes, trust regions and flags are
+    updated in place, the last centre shot is written out."""
     n = u_launch.shape[0]
     inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
     for i in numba.prange(n):
         ulx, uly, ulz = u_launch[i, 0], u_launch[i, 1], u_launch[i, 2]
         uvx, uvy, uvz = u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2]
-        px, py, pz = pole[i, 0], pole[i, 1], pole[i, 2]
-        burnout_arc = downrange[i] / launch_radius[i]
-        hx, hy, hz = py * ulz - pz * uly, pz * ulx - px * ulz, px * uly - py * ulx
-        c, s = np.cos(burnout_arc), np.sin(burnout_arc)
-        ubx, uby, ubz = c * ulx + s * hx, c * uly + s * hy, c * ulz + s * hz
-        burnout_radius = 1.0 / np.sqrt((ubx * ubx + uby * uby) * inv_a2 + ubz * ubz * inv_b2) + burnout_alt[i]
-        bix, biy = rotate_z(ubx, uby, omega * burn_time[i])
-        biz = ubz
-        fvx, fvy = omega * burnout_radius * -biy, omega * burnout_radius * bix
-        fixed = fixed_angle[i] == fixed_angle[i]
-        gamma = fixed_angle[i] if fixed and omega == 0.0 else inertial_angle[i]
-        time = impact_time[i]
-        previous_time = previous_miss = np.nan
-        speed_i = np.nan
-        nx = ny = nz = np.nan
-        next_time = time
-        for settle in range(time_steps + 1):
-            tx, ty = rotate_z(uvx, uvy, omega * time)
-            tz = uvz
-            cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
-            dot = bix * tx + biy * ty + biz * tz
-            psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
-            gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
-            norm = np.sqrt(gx * gx + gy * gy + gz * gz)
-            nx, ny, nz = gx / norm, gy / norm, gz / norm
-            if omega != 0.0 and fixed:
-                along_frame = fvx * nx + fvy * ny
-                kx, ky = biy * nz - biz * ny, biz * nx - bix * nz
-                cross_track = fvx * kx + fvy * ky
-                for _ in range(2):
-                    v = conic_speed(burnout_radius, target_radius[i], psi, gamma, mu)
-                    relative = np.arctan2(v * np.sin(gamma), np.hypot(v * np.cos(gamma) - along_frame, cross_track))
-                    change = relative - fixed_angle[i]
-                    gamma -= change if change == change else 0.0
-            speed_i = conic_speed(burnout_radius, target_radius[i], psi, gamma, mu)
-            time_miss = burn_time[i] + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius[i], mu) - time
-            next_time = time + time_miss
-            if settle > 0:
-                slope = (time_miss - previous_miss) / (time - previous_time)
-                secant = time - time_miss / slope
-                if np.isfinite(secant) and slope < -1e-3:
-                    next_time = secant
-            if not np.isfinite(next_time):
-                next_time = time
-            next_time = min(max(next_time, burn_time[i]), longest_flight_s)
-            if settle == time_steps:
+        moved[i] = np.inf
+        for _ in range(rounds):
+            (
+                position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
+                speed[i], angle[i], shape_alt[i], shape_downrange[i], shape_blend[i],
+                px, py, pz, next_time, gamma, shot_moved, overflown[i],
+            ) = shoot_row(
+                ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i], nominal_alt[i],
+                fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
+                inertial_angle[i], mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
+                integral_speed, integral_early, integral_late, downrange_table,
+            )  # fmt: skip
+            step = gamma - inertial_angle[i]  # fixed angles: moved in the shot
+            if not found[i]:
+                side_speed = np.empty(2)
+                for side in range(2):
+                    j = i + side * n  # the low lane, then the high one
+                    (
+                        _, _, _, _, _, _, side_speed[side], _, side_alt_next, side_downrange_next, _,
+                        sx, sy, sz, side_time_next, _, _, _,
+                    ) = shoot_row(
+                        ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i],
+                        nominal_alt[i], fixed_angle[i], side_downrange[j], side_alt[j],
+                        side_pole[j, 0], side_pole[j, 1], side_pole[j, 2], side_time[j], side_angle[j],
+                        mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
+                        integral_speed, integral_early, integral_late, downrange_table,
+                    )  # fmt: skip
+                    side_downrange[j], side_alt[j], side_time[j] = side_downrange_next, side_alt_next, side_time_next
+                    side_pole[j, 0], side_pole[j, 1], side_pole[j, 2] = sx, sy, sz
+                vertex = parabola_vertex(side_speed[0], speed[i], side_speed[1])
+                same_way = vertex * last_step[i]
+                if same_way < 0.0:
+                    trust[i] = 0.5 * trust[i]
+                elif same_way > 0.0:
+                    trust[i] = min(2.0 * trust[i], 4.0)
+                vertex = min(max(vertex, -trust[i]), trust[i])
+                last_step[i] = vertex
+                step = max(vertex * lane_step_rad, lowest_angle_rad - gamma)
+                found[i] = abs(step) < found_angle_rad or trust[i] * lane_step_rad < found_angle_rad
+                side_angle[i] = gamma + step - lane_step_rad
+                side_angle[i + n] = gamma + step + lane_step_rad
+            if minimum_energy[i]:
+                gamma += step if step == step else 0.0
+            downrange[i], burnout_alt[i], impact_time[i], inertial_angle[i] = (
+                shape_downrange[i],
+                shape_alt[i],
+                next_time,
+                gamma,
+            )
+            pole[i, 0], pole[i, 1], pole[i, 2] = px, py, pz
+            moved[i] = shot_moved
+            if (shot_moved < settled_m and abs(step) < settled_angle_rad) or not np.isfinite(shot_moved):
                 break
-            previous_time, previous_miss, time = time, time_miss, next_time
-        along, up = speed_i * np.cos(gamma), speed_i * np.sin(gamma)
-        vix = along * nx + up * bix - fvx
-        viy = along * ny + up * biy - fvy
-        viz = along * nz + up * biz
-        vx, vy = rotate_z(vix, viy, -omega * burn_time[i])
-        vz = viz
-        v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
-        flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
-        # boost_shape at the burnout speed and angle this state implies
-        shape_speed = v_norm if v_norm == v_norm else 0.0
-        shape_angle = flight_angle if flight_angle == flight_angle else 0.0
-        sin_bo = min(max(np.sin(shape_angle), 0.0), 1.0)
-        scale = burn_time[i] * shape_speed
-        base = sin_bo * integral_speed + (1.0 - sin_bo) * integral_early
-        span = (1.0 - sin_bo) * (integral_late - integral_early)
-        blend = 0.0
-        if scale > 0.0 and span > 0.0:
-            blend = min(max((nominal_alt[i] / scale - base) / span, 0.0), 1.0)
-        rows, columns = downrange_table.shape
-        row = min(max(shape_angle, 0.0), 0.5 * np.pi) * ((rows - 1) / (0.5 * np.pi))
-        new_downrange = scale * bilinear_nearest(downrange_table, row, min(max(blend, 0.0), 1.0) * (columns - 1))
-        new_alt = scale * (base + blend * span)
-        # the boost's great circle turned so that its heading at burnout is the free flight's
-        qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
-        along_launch = qx * ulx + qy * uly + qz * ulz
-        qx, qy, qz = qx - along_launch * ulx, qy - along_launch * uly, qz - along_launch * ulz
-        q_norm = np.sqrt(qx * qx + qy * qy + qz * qz)
-        qx, qy, qz = qx / q_norm, qy / q_norm, qz / q_norm
-        if not np.isfinite(qx):
-            qx = px
-        if not np.isfinite(qy):
-            qy = py
-        if not np.isfinite(qz):
-            qz = pz
-        swing = np.sqrt((qx - px) ** 2 + (qy - py) ** 2 + (qz - pz) ** 2) * downrange[i]
-        candidates = (
-            abs(new_downrange - downrange[i]),
-            abs(new_alt - burnout_alt[i]),
-            swing,
-            abs(next_time - time) * ground_speed_mps,
-        )
-        largest = candidates[0]
-        for value in candidates[1:]:
-            if value != value or largest != largest:
-                largest = np.nan
-            elif value > largest:
-                largest = value
-        moved[i] = np.nan if v_norm != v_norm else largest
-        position[i, 0], position[i, 1], position[i, 2] = (
-            burnout_radius * ubx,
-            burnout_radius * uby,
-            burnout_radius * ubz,
-        )
-        velocity[i, 0], velocity[i, 1], velocity[i, 2] = vx, vy, vz
-        speed[i], angle[i] = v_norm, flight_angle
-        shape_alt[i], shape_downrange[i], shape_blend[i] = new_alt, new_downrange, blend
-        next_pole[i, 0], next_pole[i, 1], next_pole[i, 2] = qx, qy, qz
-        next_time_out[i], next_gamma[i] = next_time, gamma
-        lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
-        overflown[i] = (
-            np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz) <= burnout_arc
-        )

@@ -223,3 +223,27 @@ def shoot(geometry, lane, earth, time_steps: int, longest_flight_s: float, groun
         moved,
         overflown,
     )
+
+
+def settle(geometry, centre, sides, trust, last_step, found, minimum_energy, earth, settings: dict, outputs) -> None:
+    """Targeting's consistency rounds for every row (see :meth:`securityroof.targeting._Problem.fly`):
+    lanes, trust regions and flags updated in place; the last centre shot written to ``outputs``
+    (position, velocity, speed, angle, boost altitude, downrange, blend, moved, overflown)."""
+    from .boost import _integrals
+
+    integrals = _integrals()
+    lanes = [np.ascontiguousarray(lane.pole) for lane in (centre, sides)]
+    centre.pole, sides.pole = lanes
+    _compiled().settle(
+        np.ascontiguousarray(geometry.u_launch), geometry.launch_radius, np.ascontiguousarray(geometry.u_virtual),
+        geometry.target_radius, geometry.burn_time, geometry.nominal_alt, geometry.fixed_angle, minimum_energy,
+        centre.downrange, centre.burnout_alt, centre.pole, centre.impact_time, centre.inertial_angle,
+        sides.downrange, sides.burnout_alt, sides.pole, sides.impact_time, sides.inertial_angle,
+        trust, last_step, found,
+        float(earth.mu_m3_s2), float(earth.rotation_rate_rad_s), float(earth.equatorial_radius_m),
+        float(earth.polar_radius_m), int(settings["time_steps"]), float(settings["longest_flight_s"]),
+        float(settings["ground_speed_mps"]), float(integrals.speed), float(integrals.early), float(integrals.late),
+        integrals.downrange, int(settings["rounds"]), float(settings["settled_m"]),
+        float(settings["settled_angle_rad"]), float(settings["found_angle_rad"]), float(settings["lowest_angle_rad"]),
+        float(settings["lane_step_rad"]), *outputs,
+    )  # fmt: skip

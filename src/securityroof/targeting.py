@@ -299,6 +299,32 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     )
 
 
+def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, last_step, found, minimum_energy, earth):
+    """The rounds of :meth:`_Problem.fly` by the compiled kernel, row by row: the lanes, trust
+    regions and flags are updated in place; returns the last centre shot and how far it moved."""
+    n = geometry.u_launch.shape[0]
+    position, velocity = np.empty((n, 3)), np.empty((n, 3))
+    speed, angle, shape_alt, shape_downrange, shape_blend, moved = (np.empty(n) for _ in range(6))
+    overflown = np.empty(n, dtype=np.bool_)
+    kernels.settle(
+        geometry, centre, sides, trust, last_step, found, minimum_energy, earth,
+        {"time_steps": _TIME_STEPS, "longest_flight_s": _LONGEST_FLIGHT_S, "ground_speed_mps": _GROUND_SPEED_MPS,
+         "rounds": _CONSISTENCY_ROUNDS, "settled_m": _SETTLED_M, "settled_angle_rad": _SETTLED_ANGLE_RAD,
+         "found_angle_rad": _FOUND_ANGLE_RAD, "lowest_angle_rad": _LOWEST_ANGLE_RAD, "lane_step_rad": _LANE_STEP_RAD},
+        (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown),
+    )  # fmt: skip
+    shape = BoostShape(
+        burn_time_s=np.asarray(geometry.burn_time, dtype=float),
+        burnout_speed_mps=np.nan_to_num(speed),
+        burnout_angle_rad=np.nan_to_num(angle),
+        burnout_alt_m=shape_alt,
+        downrange_m=shape_downrange,
+        pitch_blend=shape_blend,
+    )
+    shot = _Shot(position, velocity, speed, angle, shape, centre, moved, overflown)
+    return shot, moved
+
+
 def _compiled_shot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     """:func:`_shoot` by the compiled kernel (the same arithmetic, one row at a time)."""
     (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, pole, next_time, gamma, moved,
@@ -437,6 +463,11 @@ class _Problem:
         )
         centre, sides = carry.centre.copy(), carry.sides.copy()
         trust, last_step, found = carry.trust.copy(), carry.last_step.copy(), carry.found.copy()
+        if kernels.active():
+            result, moved = _compiled_rounds(
+                geometry, centre, sides, trust, last_step, found, self.minimum_energy, earth
+            )
+            return self._landed(result, _Carry(centre, sides, trust, last_step, found), moved)
         result: _Shot | None = None
         moved = np.full(n, np.inf)
         rows = np.arange(n)
@@ -483,7 +514,11 @@ class _Problem:
             rows = rows[~settled & np.isfinite(shot.moved)]
             if rows.size == 0:
                 break
+        return self._landed(result, _Carry(centre, sides, trust, last_step, found), moved)
 
+    def _landed(self, result: _Shot, carry: _Carry, moved) -> _Pass:
+        """Propagate the settled burnout states and measure where they land."""
+        earth = self.earth
         impact = free_flight(result.position, np.nan_to_num(result.velocity), self.burn_time, earth).impact()
         failure = np.where(
             result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE)
@@ -495,7 +530,7 @@ class _Problem:
         landed = np.where(impact.lands[:, None], impact.position_ecef_m, self.u_aim)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(landed) - self.u_aim)
         consistent = moved < _BOOST_TOLERANCE_M
-        return _Pass(result, _Carry(centre, sides, trust, last_step, found), consistent, impact, failure, residual)
+        return _Pass(result, carry, consistent, impact, failure, residual)
 
 
 def _parabola_vertex(low, middle, high):
