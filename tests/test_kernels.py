@@ -207,7 +207,7 @@ def test_sphere_earth_samples_use_its_own_radius():
     [("wgs84", True, None), ("wgs84", True, "mixed"), ("sphere", False, None)],
 )
 def test_targeting_matches_the_reference(earth, rotating, angle_deg):
-    """The compiled closed-form round gives the reference's targeting: the same reachable set and
+    """The compiled consistency rounds give the reference's targeting: the same reachable set and
     reasons, burnout positions to a millimetre, velocities to a micrometre a second, impact times
     to a microsecond (iterations stop at the same tolerances either way)."""
     rng = np.random.default_rng(11)

@@ -501,30 +501,6 @@ def shoot_row(
     )  # fmt: skip
 
 
-@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def shoot(
-    u_launch, launch_radius, u_virtual, target_radius, burn_time, nominal_alt, fixed_angle,
-    downrange, burnout_alt, pole, impact_time, inertial_angle,
-    mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
-    integral_speed, integral_early, integral_late, downrange_table,
-    position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend,
-    next_pole, next_time, next_gamma, moved, overflown,
-):  # fmt: skip
-    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
-    for i in numba.prange(u_launch.shape[0]):
-        (
-            position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
-            speed[i], angle[i], shape_alt[i], shape_downrange[i], shape_blend[i],
-            next_pole[i, 0], next_pole[i, 1], next_pole[i, 2], next_time[i], next_gamma[i], moved[i], overflown[i],
-        ) = shoot_row(
-            u_launch[i, 0], u_launch[i, 1], u_launch[i, 2], launch_radius[i],
-            u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2], target_radius[i], burn_time[i], nominal_alt[i],
-            fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
-            inertial_angle[i], mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-            integral_speed, integral_early, integral_late, downrange_table,
-        )  # fmt: skip
-
-
 @numba.njit(inline="always", cache=True)
 def parabola_vertex(low, middle, high):
     # targeting._parabola_vertex for one row

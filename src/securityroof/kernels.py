@@ -1,7 +1,8 @@
 """Compiled kernels for the hot loops, one per numpy reference function.
 
 The physics is written, documented and validated once, in numpy, in its own module:
-targeting's closed-form round (:func:`securityroof.targeting._shoot`),
+targeting's consistency rounds (:meth:`securityroof.targeting._Problem.fly` and its
+:func:`securityroof.targeting._shoot`),
 :func:`securityroof.trajectory.sample_trajectories` (:meth:`securityroof.ballistic.KeplerArcs.states`
 and :func:`securityroof.boost.boost_profile`), :func:`securityroof.sensors.radar_detections` and
 :func:`securityroof.engagement.engagement_windows` (with :func:`securityroof.earth.ecef_to_geodetic`).
@@ -183,46 +184,6 @@ def sites_windows(times, position, boosting, angle_per_sample, launch, sites, si
         reason, first_time, first_index, last_time, first_alt, margin, shots,
     )  # fmt: skip
     return reason, first_time, first_index, last_time, first_alt, margin, shots
-
-
-def shoot(geometry, lane, earth, time_steps: int, longest_flight_s: float, ground_speed_mps: float):
-    """One round of targeting's closed-form chain for every row (see
-    :func:`securityroof.targeting._shoot`): burnout position and velocity, speed, angle, the boost
-    shape's altitude, downrange and blend, the lane's next pole, impact time and inertial angle,
-    how far the state moved, and whether the boost overflies the aim point."""
-    from .boost import _integrals
-
-    integrals = _integrals()
-    n = geometry.u_launch.shape[0]
-    vectors = [np.empty((n, 3)) for _ in range(3)]
-    scalars = [np.empty(n) for _ in range(8)]
-    overflown = np.empty(n, dtype=np.bool_)
-    position, velocity, next_pole = vectors
-    speed, angle, shape_alt, shape_downrange, shape_blend, next_time, next_gamma, moved = scalars
-    _compiled().shoot(
-        np.ascontiguousarray(geometry.u_launch), geometry.launch_radius, np.ascontiguousarray(geometry.u_virtual),
-        geometry.target_radius, geometry.burn_time, geometry.nominal_alt, geometry.fixed_angle,
-        lane.downrange, lane.burnout_alt, np.ascontiguousarray(lane.pole), lane.impact_time, lane.inertial_angle,
-        float(earth.mu_m3_s2), float(earth.rotation_rate_rad_s), float(earth.equatorial_radius_m),
-        float(earth.polar_radius_m), int(time_steps), float(longest_flight_s), float(ground_speed_mps),
-        float(integrals.speed), float(integrals.early), float(integrals.late), integrals.downrange,
-        position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend,
-        next_pole, next_time, next_gamma, moved, overflown,
-    )  # fmt: skip
-    return (
-        position,
-        velocity,
-        speed,
-        angle,
-        shape_alt,
-        shape_downrange,
-        shape_blend,
-        next_pole,
-        next_time,
-        next_gamma,
-        moved,
-        overflown,
-    )
 
 
 def settle(geometry, centre, sides, trust, last_step, found, minimum_energy, earth, settings: dict, outputs) -> None:

@@ -215,8 +215,6 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     requested Earth-relative angle the inertial angle is settled at each T first (γ_i ← γ_i −
     (γ − γ_asked), which gains a factor of ten or more per step), so that f is a function of T.
     """
-    if kernels.active():
-        return _compiled_shot(geometry, lane, earth)
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
     burnout_arc = lane.downrange / geometry.launch_radius
     heading = np.cross(lane.pole, geometry.u_launch)
@@ -323,30 +321,6 @@ def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, la
     )
     shot = _Shot(position, velocity, speed, angle, shape, centre, moved, overflown)
     return shot, moved
-
-
-def _compiled_shot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
-    """:func:`_shoot` by the compiled kernel (the same arithmetic, one row at a time)."""
-    (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, pole, next_time, gamma, moved,
-     overflown) = kernels.shoot(geometry, lane, earth, _TIME_STEPS, _LONGEST_FLIGHT_S, _GROUND_SPEED_MPS)  # fmt: skip
-    shape = BoostShape(
-        burn_time_s=np.asarray(geometry.burn_time, dtype=float),
-        burnout_speed_mps=np.nan_to_num(speed),
-        burnout_angle_rad=np.nan_to_num(angle),
-        burnout_alt_m=shape_alt,
-        downrange_m=shape_downrange,
-        pitch_blend=shape_blend,
-    )
-    return _Shot(
-        position=position,
-        velocity=velocity,
-        speed=speed,
-        angle=angle,
-        shape=shape,
-        next=_Lane(shape_downrange, shape_alt, pole, next_time, gamma),
-        moved=moved,
-        overflown=overflown,
-    )
 
 
 #: Secant steps on the impact time inside one shot.
