@@ -10,8 +10,9 @@ geodesic distance between 30 % and 95 % of the class's catalog ``range_km`` (pla
 ``pyproj.Geod(ellps="WGS84").fwd``). WGS84, rotating Earth, point-mass gravity, minimum energy.
 
 Our engine. The fast path users run, ``run_batch`` (``roof trajectory --batch``): CSV in, Parquet
-out, chunks of ``securityroof.batch.CHUNK_ROWS`` solved by one worker process per core, timed end
-to end (writing the input CSV untimed). Rate = N / wall-clock seconds: ``trajectories_per_s``
+out, chunks of ``securityroof.batch.CHUNK_ROWS`` solved in this process by the compiled kernels on
+every core (without numba: one worker process per core), timed end to end (writing the input CSV
+untimed). Rate = N / wall-clock seconds: ``trajectories_per_s``
 (= ``batch_cli_trajectories_per_s``). The same pairs through ``securityroof.trajectories`` in one
 process, keeping only the summaries, give ``single_process_trajectories_per_s``; with
 ``--no-batch-cli`` that is the headline rate.
@@ -55,7 +56,7 @@ from pyproj import Geod
 from scipy.integrate import solve_ivp
 
 import securityroof as sr
-from securityroof.batch import CHUNK_ROWS, default_workers, run_batch
+from securityroof.batch import CHUNK_ROWS, default_batch_workers, run_batch
 from securityroof.earth import WGS84, ecef_to_inertial, ellipsoid_height_along_radius_m
 
 TARGET_SPEEDUP = 1000.0
@@ -267,7 +268,7 @@ def main(argv=None) -> int:
     )
 
     batch_seconds = None
-    workers = default_workers()
+    workers = default_batch_workers()
     if not args.no_batch_cli:
         batch_seconds, _ = run_batch_cli(lat0, lon0, lat1, lon1, missile)
         say(

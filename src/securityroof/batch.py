@@ -135,6 +135,12 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def default_batch_workers() -> int:
+    """Processes for a batch: with the compiled kernels, targeting already spreads each chunk over
+    every core, and one process saves the workers' start-up; without them, one per core."""
+    return 1 if kernels.active() else default_workers()
+
+
 def run_batch(
     pairs: Path,
     out: Path,
@@ -149,7 +155,8 @@ def run_batch(
 ) -> BatchSummary:
     """Target every row of ``pairs`` and write one result row per input row to ``out``.
 
-    Chunks are solved by ``workers`` processes (default: one per core) and written in input order.
+    Chunks are solved by ``workers`` processes (default: this one when the compiled kernels are
+    in use, since they run on every core; otherwise one per core) and written in input order.
     """
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
@@ -166,7 +173,7 @@ def run_batch(
         for part in (slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS))
     )
     chunks = -(-n // CHUNK_ROWS)
-    workers = min(workers or default_workers(), chunks)
+    workers = min(workers or default_batch_workers(), chunks)
     tmp = out.with_name(out.name + ".partial")
     writer = None
     reachable = 0

@@ -113,7 +113,8 @@ def trajectory_command(
     batch: Annotated[Path | None, typer.Option("--batch", help="CSV of launch/aim pairs to compute in bulk.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Where --batch writes results (.parquet or .csv).")] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Processes for --batch (default: one per core).")
+        int | None,
+        typer.Option("--workers", help="Processes for --batch (default: one; its compiled kernels use every core)."),
     ] = None,
 ) -> None:
     """Target one missile from a launch point to an aim point (or many, with --batch)."""
