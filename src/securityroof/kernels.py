@@ -66,8 +66,8 @@ def process_pool(max_workers: int) -> ProcessPoolExecutor:
 
     GNU OpenMP, one of the threading layers numba's parallel kernels can run on, does not survive a
     fork: where workers are forked and kernels have run here on OpenMP, they are forked from a
-    fresh server process instead (which costs a second or so of start-up). Each worker is one of as many as there are
-    cores, so its kernels keep to one thread instead of competing for all of them.
+    fresh server process instead (which costs a second or so of start-up). Each worker is one of
+    as many as there are cores, so its kernels keep to one thread instead of competing for them.
     """
     context = multiprocessing.get_context()
     if context.get_start_method() == "fork" and not _fork_safe():
