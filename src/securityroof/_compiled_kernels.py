@@ -7,6 +7,10 @@ run on a machine compiles them (some seconds), later runs load them.
 import numba
 import numpy as np
 
+#: The kernels proper: cached on disk, parallel over trajectories, releasing the GIL, and with
+#: numpy's floating-point rules (a division by zero gives inf or NaN, as in the reference).
+PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
+
 
 @numba.njit(inline="always", cache=True)
 def nan_min(a, b):
@@ -16,7 +20,7 @@ def nan_min(a, b):
     return a if a < b else b
 
 
-@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+@numba.njit(**PARALLEL)
 def kepler_samples(
     times, flying, t0, a, e, m0, mean_motion, p_vec, q_vec, omega, grid, grid_cos, grid_sin, position, speed
 ):
@@ -77,7 +81,7 @@ def kepler_samples(
             speed[i, k] = np.sqrt(wx * wx + wy * wy + uz * uz)
 
 
-@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+@numba.njit(**PARALLEL)
 def boost_samples(
     times, columns, burn, blend, sin_bo, burnout_alt, downrange, burnout_speed, u_launch, heading, grid,
     speed_grid, early_grid, late_grid, propellant_fraction, log_mass_ratio, a, b, position, speed,
@@ -145,7 +149,7 @@ def geodetic_height(x, y, z, a, f):
     return p * cos_lat + z * sin_lat - a * np.sqrt(1.0 - e2 * sin_lat * sin_lat)
 
 
-@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+@numba.njit(**PARALLEL)
 def radar_first_detection(
     times, position, reach, site, basis, sin_min_el, sin_max_el, sin_bore, cos_bore, cos_half, all_round,
     track_formation_s, impact_time, detect, track, reason,
@@ -218,26 +222,33 @@ def central_angle(half_chord):
 
 
 @numba.njit(inline="always", cache=True)
+def bilinear_nearest(table, rows, columns, row, column):
+    # scipy.ndimage.map_coordinates(order=1, mode="nearest") at a point inside the first rows x
+    # columns cells of table
+    r0 = min(int(np.floor(row)), rows - 1)
+    c0 = min(int(np.floor(column)), columns - 1)
+    r1, c1 = min(r0 + 1, rows - 1), min(c0 + 1, columns - 1)
+    wr, wc = row - r0, column - c0
+    return (
+        table[r0, c0] * (1.0 - wr) * (1.0 - wc)
+        + table[r0, c1] * (1.0 - wr) * wc
+        + table[r1, c0] * wr * (1.0 - wc)
+        + table[r1, c1] * wr * wc
+    )
+
+
+@numba.njit(inline="always", cache=True)
 def flyout_time(table, g_cells, h_cells, ground, alt, ground_top, alt_top, never):
     # FlyoutTable.__call__: bilinear, "nearest" at the edges, inf outside or next to never
     gi = ground / ground_top * (g_cells - 1)
     hi = alt / alt_top * (h_cells - 1)
     if not (gi >= 0.0 and gi <= g_cells - 1 and hi >= 0.0 and hi <= h_cells - 1):
         return np.inf
-    g0 = min(int(np.floor(gi)), g_cells - 1)
-    h0 = min(int(np.floor(hi)), h_cells - 1)
-    g1, h1 = min(g0 + 1, g_cells - 1), min(h0 + 1, h_cells - 1)
-    wg, wh = gi - g0, hi - h0
-    value = (
-        table[g0, h0] * (1.0 - wg) * (1.0 - wh)
-        + table[g0, h1] * (1.0 - wg) * wh
-        + table[g1, h0] * wg * (1.0 - wh)
-        + table[g1, h1] * wg * wh
-    )
+    value = bilinear_nearest(table, g_cells, h_cells, gi, hi)
     return value if value < 0.5 * never else np.inf
 
 
-@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+@numba.njit(**PARALLEL)
 def sites_windows(
     times, position, boosting, angle_per_sample, launch, site_up, cut_angle, half_chord_cut, max_range, min_alt,
     max_alt, tables, g_cells, h_cells, ground_top, alt_top, launch_delay_s, mean_radius, equatorial_radius,
@@ -373,22 +384,6 @@ def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
 
 
 @numba.njit(inline="always", cache=True)
-def bilinear_nearest(table, row, column):
-    # scipy.ndimage.map_coordinates(order=1, mode="nearest") at one point inside the grid
-    rows, columns = table.shape
-    r0 = min(int(np.floor(row)), rows - 1)
-    c0 = min(int(np.floor(column)), columns - 1)
-    r1, c1 = min(r0 + 1, rows - 1), min(c0 + 1, columns - 1)
-    wr, wc = row - r0, column - c0
-    return (
-        table[r0, c0] * (1.0 - wr) * (1.0 - wc)
-        + table[r0, c1] * (1.0 - wr) * wc
-        + table[r1, c0] * wr * (1.0 - wc)
-        + table[r1, c1] * wr * wc
-    )
-
-
-@numba.njit(inline="always", cache=True)
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
     downrange, burnout_alt, px, py, pz, impact_time, inertial_angle,
@@ -465,7 +460,8 @@ def shoot_row(
         blend = min(max((nominal_alt / scale - base) / span, 0.0), 1.0)
     rows, columns = downrange_table.shape
     row = min(max(shape_angle, 0.0), 0.5 * np.pi) * ((rows - 1) / (0.5 * np.pi))
-    new_downrange = scale * bilinear_nearest(downrange_table, row, min(max(blend, 0.0), 1.0) * (columns - 1))
+    column = min(max(blend, 0.0), 1.0) * (columns - 1)
+    new_downrange = scale * bilinear_nearest(downrange_table, rows, columns, row, column)
     new_alt = scale * (base + blend * span)
     # the boost's great circle turned so that its heading at burnout is the free flight's
     qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
@@ -513,7 +509,7 @@ def parabola_vertex(low, middle, high):
     return 0.0
 
 
-@numba.njit(cache=True, parallel=True, nogil=True, error_model="numpy")
+@numba.njit(**PARALLEL)
 def settle(
     u_launch, launch_radius, u_virtual, target_radius, burn_time, nominal_alt, fixed_angle, minimum_energy,
     downrange, burnout_alt, pole, impact_time, inertial_angle,
