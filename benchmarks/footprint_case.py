@@ -1,6 +1,7 @@
 """Footprint benchmark: epaa-phase-3, 100 x 100 aim points x 5 launch regions, against the plain
-per-cell loop (each cell's shots engaged on their own), measured in the same run on a subsample
-and scaled; plus the wall time of `roof demo`."""
+per-cell loop (each cell's shots engaged on their own, on the numpy reference path), measured in
+the same run on a subsample and scaled; the same loop on the compiled kernels, to show what doing
+all cells at once gains by itself; plus the wall time of `roof demo`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import tempfile
 import time
 
+from securityroof import kernels
 from securityroof.analysis.footprint import footprint, grid
 from securityroof.engagement import engage
 from securityroof.scenario import load_scenario
@@ -54,12 +56,22 @@ def run(cells_per_side: int = CELLS_PER_SIDE, baseline_cells: int = 20, demo: bo
     cells = table.num_rows
     lat, lon = grid(extent, step)
     pick = range(0, lat.size, max(1, lat.size // baseline_cells))
-    started = time.perf_counter()
-    for i in pick:
-        plain_cell(scenario, float(lat[i]), float(lon[i]))
-    baseline = (time.perf_counter() - started) * cells / len(pick)
+
+    def plain_cells() -> float:
+        started = time.perf_counter()
+        for i in pick:
+            plain_cell(scenario, float(lat[i]), float(lon[i]))
+        return (time.perf_counter() - started) * cells / len(pick)
+
+    with kernels.disabled():  # the plain way is plain numpy, as in the engagement case
+        baseline = plain_cells()
+    compiled_cells = plain_cells()
     result = {
         "footprint_speedup": baseline / ours,
+        # the same per-cell loop, but each cell on the compiled kernels too: what doing all cells
+        # at once gains by itself
+        "footprint_speedup_vs_compiled_cells": compiled_cells / ours,
+        "footprint_compiled_cells_seconds_scaled": compiled_cells,
         "footprint_seconds": ours,
         "footprint_cells": cells,
         "footprint_launch_regions": 5,
