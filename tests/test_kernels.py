@@ -233,3 +233,25 @@ def test_targeting_matches_the_reference(earth, rotating, angle_deg):
         fast.burnout_velocity_ecef_mps[ok], reference.burnout_velocity_ecef_mps[ok], rtol=0, atol=1e-6
     )
     np.testing.assert_allclose(fast.impact.time_s[ok], reference.impact.time_s[ok], rtol=0, atol=1e-6)
+
+
+def test_switching_off_is_per_thread():
+    """A reference run in one thread leaves another thread on the kernels."""
+    import threading
+
+    seen = {}
+    inside, release = threading.Event(), threading.Event()
+
+    def reference():
+        with kernels.disabled():
+            seen["reference"] = kernels.active()
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=reference)
+    thread.start()
+    inside.wait(10)
+    seen["other"] = kernels.active()
+    release.set()
+    thread.join()
+    assert seen == {"reference": False, "other": True} and kernels.active()

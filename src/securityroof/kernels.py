@@ -23,11 +23,14 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 import numpy as np
 
-_switched_off = 0
+#: Set inside :func:`disabled`; a context variable, so that one thread's reference run leaves the
+#: others on the kernels.
+_switched_off: ContextVar[bool] = ContextVar("securityroof_kernels_switched_off", default=False)
 
 
 @cache
@@ -41,7 +44,7 @@ def _numba():
 
 def active() -> bool:
     """Whether the compiled kernels are in use."""
-    return _switched_off == 0 and _available()
+    return not _switched_off.get() and _available()
 
 
 @cache
@@ -52,12 +55,11 @@ def _available() -> bool:
 @contextmanager
 def disabled():
     """Run a block on the numpy reference path."""
-    global _switched_off
-    _switched_off += 1
+    token = _switched_off.set(True)
     try:
         yield
     finally:
-        _switched_off -= 1
+        _switched_off.reset(token)
 
 
 def process_pool(max_workers: int) -> ProcessPoolExecutor:
