@@ -46,6 +46,11 @@ class Earth:
         return self.equatorial_radius_m * (1.0 - self.flattening)
 
     @property
+    def mean_radius_m(self) -> float:
+        """The arithmetic mean radius (2a + b) / 3: the sphere fly-out tables and range limits use."""
+        return (2.0 * self.equatorial_radius_m + self.polar_radius_m) / 3.0
+
+    @property
     def eccentricity_squared(self) -> float:
         return self.flattening * (2.0 - self.flattening)
 

@@ -145,13 +145,12 @@ def engagement_windows(
 ) -> Windows:
     """Windows of one site against N sampled threats, given each threat's earliest launch time
     (NaN where no allowed track exists; the caller sets the reason then)."""
-    times = samples.time_s
-    site_up = unit(geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m, earth))
-    mean_radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
     launch = np.asarray(launch_time_s, dtype=float)
     if kernels.active():
         return _compiled_windows([site], samples, launch[None, :], kill_assessment_s, earth)[0]
-    ground = np.arccos(np.clip(samples.direction @ site_up, -1.0, 1.0)) * mean_radius
+    times = samples.time_s
+    site_up = unit(geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m, earth))
+    ground = np.arccos(np.clip(samples.direction @ site_up, -1.0, 1.0)) * earth.mean_radius_m
     altitude = samples.alt_m
     valid = np.isfinite(times) & ~samples.boosting
     in_range = valid & (ground <= site.max_ground_range_m)

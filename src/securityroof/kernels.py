@@ -161,7 +161,7 @@ def sites_windows(times, position, boosting, angle_per_sample, launch, sites, si
     from .interceptors import FlyoutTable
 
     count, n = len(sites), times.shape[0]
-    mean_radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
+    mean_radius = earth.mean_radius_m
     max_range = np.array([site.max_ground_range_m for site in sites], dtype=float)
     cut_angle = np.minimum(max_range / mean_radius * (1.0 + 1e-9) + 1e-12, np.pi)
     shapes = np.array([site.flyout.time_s.shape for site in sites], dtype=np.int64).reshape(count, 2)

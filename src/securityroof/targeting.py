@@ -749,7 +749,7 @@ def maximum_range(burn_time_s, burnout_speed_mps, burnout_alt_m, earth: Earth):
     The free-flight part is closed form; the angle is found on a 0.05° grid and refined by a
     parabola through the best three points.
     """
-    radius = (2.0 * earth.equatorial_radius_m + earth.polar_radius_m) / 3.0
+    radius = earth.mean_radius_m
     t, v, h = (
         np.atleast_1d(np.asarray(a, dtype=float))[:, None] for a in (burn_time_s, burnout_speed_mps, burnout_alt_m)
     )

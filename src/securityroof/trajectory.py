@@ -241,20 +241,17 @@ def sample_trajectories(solution: TargetingSolution, indices, step_s: float, ear
         lead = boosting[:, :boost_columns]
         shape = solution.boost
         one = type(shape)(**{f: getattr(shape, f)[rows] for f in shape.__dataclass_fields__})
+        u_launch, heading = unit(solution.launch_ecef_m[rows]), solution.launch_heading_ecef[rows]
         if kernels.active():
-            kernels.boost_samples(
-                times, boost_columns, one, unit(solution.launch_ecef_m[rows]), solution.launch_heading_ecef[rows],
-                earth, position, speed,
-            )  # fmt: skip
-            return {"time_s": times, "position_ecef_m": position, "speed_mps": speed, "boosting": boosting}
-        profile = boost_profile(one, np.where(lead, times[:, :boost_columns], 0.0))
-        u_launch = unit(solution.launch_ecef_m[rows])[:, None, :]
-        heading = solution.launch_heading_ecef[rows][:, None, :]
-        launch_radius = surface_radius_m(u_launch, earth)
-        directions = advance_along_great_circle(u_launch, heading, profile["downrange_m"] / launch_radius)
-        boost_position = (surface_radius_m(directions, earth) + profile["alt_m"])[..., None] * directions
-        position[:, :boost_columns] = np.where(lead[..., None], boost_position, position[:, :boost_columns])
-        speed[:, :boost_columns] = np.where(lead, profile["speed_mps"], speed[:, :boost_columns])
+            kernels.boost_samples(times, boost_columns, one, u_launch, heading, earth, position, speed)
+        else:
+            profile = boost_profile(one, np.where(lead, times[:, :boost_columns], 0.0))
+            u_launch, heading = u_launch[:, None, :], heading[:, None, :]
+            launch_radius = surface_radius_m(u_launch, earth)
+            directions = advance_along_great_circle(u_launch, heading, profile["downrange_m"] / launch_radius)
+            boost_position = (surface_radius_m(directions, earth) + profile["alt_m"])[..., None] * directions
+            position[:, :boost_columns] = np.where(lead[..., None], boost_position, position[:, :boost_columns])
+            speed[:, :boost_columns] = np.where(lead, profile["speed_mps"], speed[:, :boost_columns])
     return {"time_s": times, "position_ecef_m": position, "speed_mps": speed, "boosting": boosting}
 
 
