@@ -12,7 +12,7 @@ import numpy as np
 PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def nan_min(a, b):
     # np.minimum's rule: NaN wins, so a NaN margin is never "visible"
     if a != a or b != b:
@@ -126,7 +126,7 @@ def boost_samples(
             speed[i, k] = burnout_speed[i] * (np.log1p(-propellant_fraction * x) / log_mass_ratio)
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def geodetic_height(x, y, z, a, f):
     # ecef_to_geodetic's three Bowring passes, with the angles carried as (cos, sin) pairs:
     # the same iterates, from square roots instead of arctangents and sines
@@ -207,7 +207,7 @@ def radar_first_detection(
             reason[i] = 3 if in_sector_any else (2 if above_any else 1)
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def central_angle(half_chord):
     # 2 asin(half chord): the series to x^13 is exact to rounding below 0.1 (angles under
     # 11°, ranges under 1,270 km), and, unlike the arccos of a dot product, well conditioned
@@ -221,7 +221,7 @@ def central_angle(half_chord):
     return 2.0 * half_chord * series
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def bilinear_nearest(table, rows, columns, row, column):
     # scipy.ndimage.map_coordinates(order=1, mode="nearest") at a point inside the first rows x
     # columns cells of table
@@ -237,7 +237,7 @@ def bilinear_nearest(table, rows, columns, row, column):
     )
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def flyout_time(table, g_cells, h_cells, ground, alt, ground_top, alt_top, never):
     # FlyoutTable.__call__: bilinear, "nearest" at the edges, inf outside or next to never
     gi = ground / ground_top * (g_cells - 1)
@@ -355,13 +355,13 @@ def sites_windows(
                     reason[j, i] = 4  # out-of-reach
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def rotate_z(x, y, angle):
     c, s = np.cos(angle), np.sin(angle)
     return c * x - s * y, s * x + c * y
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
     k = burnout_radius / target_radius
     denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
@@ -370,7 +370,7 @@ def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
     return np.nan
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
     semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
     root = np.sqrt(mu * semi_major)
@@ -383,7 +383,7 @@ def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
     return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
     downrange, burnout_alt, px, py, pz, impact_time, inertial_angle,
@@ -497,7 +497,7 @@ def shoot_row(
     )  # fmt: skip
 
 
-@numba.njit(inline="always", cache=True)
+@numba.njit(cache=True)
 def parabola_vertex(low, middle, high):
     # targeting._parabola_vertex for one row
     curvature = low - 2.0 * middle + high
