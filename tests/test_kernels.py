@@ -24,7 +24,7 @@ from securityroof.scenario import load_scenario
 from securityroof.sensors import Radar, radar_detections
 from securityroof.trajectory import sample_trajectories
 
-pytestmark = pytest.mark.skipif(not kernels.active(), reason="numba is not installed")
+pytestmark = pytest.mark.skipif(not kernels.active(), reason="compiled kernels off (no numba, or SECURITYROOF_JIT=0)")
 
 #: Positions agree to this (metres): Kepler's equation solved to 1e-13 rad either way.
 POSITION_M = 1e-4
