@@ -255,3 +255,18 @@ def test_switching_off_is_per_thread():
     release.set()
     thread.join()
     assert seen == {"reference": False, "other": True} and kernels.active()
+
+
+def test_one_thread_is_restored_and_per_thread():
+    import threading
+
+    import numba
+
+    before = numba.get_num_threads()
+    inside = {}
+    with kernels.one_thread():
+        inside["here"] = numba.get_num_threads()
+        other = threading.Thread(target=lambda: inside.setdefault("other", numba.get_num_threads()))
+        other.start()
+        other.join()
+    assert inside == {"here": 1, "other": before} and numba.get_num_threads() == before

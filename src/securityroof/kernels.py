@@ -95,6 +95,22 @@ def _single_threaded() -> None:
         numba.set_num_threads(1)
 
 
+@contextmanager
+def one_thread():
+    """Kernels launched from this thread in the block run on one thread: for work that is itself
+    one of many running side by side (a sweep batch in any executor's worker)."""
+    numba = _numba()
+    if numba is None:
+        yield
+        return
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # numba's setting is per thread
+    try:
+        yield
+    finally:
+        numba.set_num_threads(threads)
+
+
 @cache
 def _compiled():
     """The compiled kernels (compiled on first use, or loaded from numba's cache)."""
