@@ -350,7 +350,7 @@ def main(argv=None) -> int:
         )
     if not args.no_sweep:
         say("sweep: engagement variants on 1 and 2 worker processes ...")
-        result.update(sweep_case.run(variants=200 if args.quick else 1000, compute_sample=40 if args.quick else 100))
+        result.update(sweep_case.run(variants=200 if args.quick else 1000))
     if args.json:
         print(json.dumps(result))
         return 0
