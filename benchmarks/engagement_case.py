@@ -135,7 +135,7 @@ def plain_way(trajectories, indices, sensors, sites, rcs_m2):
             for s in sensors
         ]
         track = np.nanmin(tracks) if np.isfinite(tracks).any() else np.nan
-        samples = Samples.from_positions(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth)
+        samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth)
         for site in built:
             launch = earliest_launch(np.array([track]), np.array([track]), DECISION_DELAY_S, site.launch_delay_s)
             windows = engagement_windows(site, samples, launch, KILL_ASSESSMENT_S, earth)

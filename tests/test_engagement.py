@@ -27,7 +27,7 @@ def site(lat=42.0, lon=30.0, speed=4.5, min_alt_m=70e3, max_range_m=2500e3):
 
 def samples(step_s=5.0):
     sampled = sample_trajectories(SHOT.solution, [0], step_s, WGS84)
-    return Samples.from_positions(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84)
+    return Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84)
 
 
 def test_site_under_the_path_has_a_window():

@@ -119,7 +119,7 @@ def test_engagement_windows_match_the_reference(with_speeds):
     launch = np.random.default_rng(2).uniform(0.0, 400.0, flying.size)
     launch[::17] = np.nan  # no track
     reasons = set()
-    samples = Samples.from_positions(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, speed)
+    samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, speed)
     every_site = sites()
     launches = np.stack([launch, launch + 60.0, launch, launch - 30.0, launch])
     all_at_once = sites_engagement_windows(every_site, samples, launches, 30.0, WGS84)
@@ -145,9 +145,7 @@ def test_skipping_far_samples_only_skips_what_is_out_of_range():
     shots = threats()
     flying = np.flatnonzero(shots.solution.reachable)
     sampled = sample_trajectories(shots.solution, flying, 5.0, shots.earth)
-    samples = Samples.from_positions(
-        sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, sampled["speed_mps"]
-    )
+    samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], WGS84, sampled["speed_mps"])
     direction = samples.direction
     moved = np.arccos(np.clip(np.sum(direction[:, 1:] * direction[:, :-1], axis=-1), -1.0, 1.0))
     valid = np.isfinite(sampled["time_s"][:, 1:])

@@ -81,10 +81,6 @@ class Samples:
     earth: Earth
     speed_mps: np.ndarray | None = None  # (N, T) relative to the Earth, when known
 
-    @classmethod
-    def from_positions(cls, time_s, position_ecef_m, boosting, earth: Earth, speed_mps=None) -> Samples:
-        return cls(time_s, position_ecef_m, boosting, earth, speed_mps)
-
     @cached_property
     def angle_per_sample(self) -> np.ndarray:
         """(N,) an upper bound on the geocentric angle each trajectory moves between consecutive
@@ -330,9 +326,7 @@ def run_engagements(
             ).track_time_s
         else:
             tracks[sensor.id] = satellite_reports(sensor.report_delay_s, impact).track_time_s
-    samples = Samples.from_positions(
-        sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"]
-    )
+    samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"])
 
     radars = [s for s in sensors if s.radar is not None]
     seen_by_any = np.any([np.isfinite(tracks[s.id]) for s in radars], axis=0) if radars else np.zeros(flying.size, bool)

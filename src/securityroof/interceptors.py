@@ -20,9 +20,8 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 from scipy.ndimage import map_coordinates
@@ -43,7 +42,7 @@ _RANGE_CELLS = 241
 _ALTITUDE_CELLS = 161
 #: Stand-in for "never" inside the table, so bilinear lookups next to the envelope's edge come out
 #: huge (unreachable) instead of NaN.
-_NEVER_S = 1e9
+NEVER_S = 1e9
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,10 @@ class FlyoutTable:
     altitude_m: np.ndarray  # (H,)
     time_s: np.ndarray  # (G, H)
 
-    NEVER_S: ClassVar[float] = _NEVER_S
+    @cached_property
+    def time_or_never_s(self) -> np.ndarray:
+        """``time_s`` with :data:`NEVER_S` for ``inf``: what the bilinear lookups interpolate."""
+        return np.where(np.isfinite(self.time_s), self.time_s, NEVER_S)
 
     def __call__(self, ground_range_m, altitude_m) -> np.ndarray:
         """Bilinear interpolation; outside the grid, or next to unreachable cells, ``inf``."""
@@ -64,12 +66,14 @@ class FlyoutTable:
         gi = g / self.ground_range_m[-1] * (self.ground_range_m.size - 1)
         hi = h / self.altitude_m[-1] * (self.altitude_m.size - 1)
         inside = (gi >= 0) & (gi <= self.ground_range_m.size - 1) & (hi >= 0) & (hi <= self.altitude_m.size - 1)
-        table = np.where(np.isfinite(self.time_s), self.time_s, _NEVER_S)
         values = map_coordinates(
-            table, [np.ravel(np.clip(gi, 0, None)), np.ravel(np.clip(hi, 0, None))], order=1, mode="nearest"
+            self.time_or_never_s,
+            [np.ravel(np.clip(gi, 0, None)), np.ravel(np.clip(hi, 0, None))],
+            order=1,
+            mode="nearest",
         )
         values = values.reshape(g.shape if g.shape else ())
-        return np.where(inside & (values < 0.5 * _NEVER_S), values, np.inf)
+        return np.where(inside & (values < 0.5 * NEVER_S), values, np.inf)
 
 
 def fan_samples(interceptor: InterceptorClass, angles_deg=_FAN_ANGLES_DEG, step_s: float = _SAMPLE_STEP_S):

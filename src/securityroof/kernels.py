@@ -119,13 +119,13 @@ def _compiled():
     return _compiled_kernels
 
 
-def kepler_samples(times, flying, t0, a, e, m0, mean_motion, p_vec, q_vec, omega):
+def kepler_samples(times, grid, flying, t0, a, e, m0, mean_motion, p_vec, q_vec, omega):
     """Earth-fixed positions (N, T, 3) and Earth-relative speeds (N, T) of Kepler arcs at the
     ``flying`` samples (elsewhere NaN): :meth:`~securityroof.ballistic.KeplerArcs.states` followed
-    by :func:`~securityroof.earth.inertial_to_ecef`."""
+    by :func:`~securityroof.earth.inertial_to_ecef`. ``times`` (N, T) are ``grid`` (T,) but for
+    each row's last sample (its impact), and NaN after it."""
     position = np.empty(times.shape + (3,))
     speed = np.empty(times.shape)
-    grid = np.nanmax(times, axis=0, initial=-np.inf) if times.size else np.empty(0)
     turn = -float(omega) * grid
     _compiled().kepler_samples(
         times, flying, t0, a, e, m0, mean_motion, np.ascontiguousarray(p_vec), np.ascontiguousarray(q_vec),
@@ -174,17 +174,16 @@ def sites_windows(times, position, boosting, angle_per_sample, launch, sites, si
 
     ``angle_per_sample`` (N,) bounds the geocentric angle a trajectory moves between consecutive
     samples (NaN: unknown); with it, samples far outside a site's range are skipped."""
-    from .interceptors import FlyoutTable
+    from .interceptors import NEVER_S
 
     count, n = len(sites), times.shape[0]
     mean_radius = earth.mean_radius_m
     max_range = np.array([site.max_ground_range_m for site in sites], dtype=float)
     cut_angle = np.minimum(max_range / mean_radius * (1.0 + 1e-9) + 1e-12, np.pi)
     shapes = np.array([site.flyout.time_s.shape for site in sites], dtype=np.int64).reshape(count, 2)
-    tables = np.full((count, *shapes.max(axis=0, initial=1)), FlyoutTable.NEVER_S)
+    tables = np.full((count, *shapes.max(axis=0, initial=1)), NEVER_S)
     for j, site in enumerate(sites):
-        table = site.flyout.time_s
-        tables[j, : table.shape[0], : table.shape[1]] = np.where(np.isfinite(table), table, FlyoutTable.NEVER_S)
+        tables[j, : shapes[j, 0], : shapes[j, 1]] = site.flyout.time_or_never_s
     reason = np.empty((count, n), dtype=np.int8)
     first_time, last_time, first_alt, margin = (np.empty((count, n)) for _ in range(4))
     first_index, shots = np.empty((count, n), dtype=np.int64), np.empty((count, n), dtype=np.int64)
@@ -197,7 +196,7 @@ def sites_windows(times, position, boosting, angle_per_sample, launch, sites, si
         np.array([site.flyout.ground_range_m[-1] for site in sites], dtype=float),
         np.array([site.flyout.altitude_m[-1] for site in sites], dtype=float),
         np.array([site.launch_delay_s for site in sites], dtype=float),
-        float(mean_radius), float(earth.equatorial_radius_m), float(earth.flattening), float(FlyoutTable.NEVER_S),
+        float(mean_radius), float(earth.equatorial_radius_m), float(earth.flattening), float(NEVER_S),
         float(kill_s), int(shots_max),
         reason, first_time, first_index, last_time, first_alt, margin, shots,
     )  # fmt: skip

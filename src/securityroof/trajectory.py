@@ -225,7 +225,7 @@ def sample_trajectories(solution: TargetingSolution, indices, step_s: float, ear
     arcs = free_flight(solution.burnout_position_ecef_m[rows], solution.burnout_velocity_ecef_mps[rows], burn, earth)
     if isinstance(arcs, KeplerArcs) and kernels.active():
         position, speed = kernels.kepler_samples(
-            times, flying, arcs.t0, arcs.a, arcs.e, arcs.M0, arcs.mean_motion, arcs.P, arcs.Q,
+            times, grid, flying, arcs.t0, arcs.a, arcs.e, arcs.M0, arcs.mean_motion, arcs.P, arcs.Q,
             earth.rotation_rate_rad_s,
         )  # fmt: skip
     else:
