@@ -299,7 +299,7 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
 
 def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, last_step, found, minimum_energy, earth):
     """The rounds of :meth:`_Problem.fly` by the compiled kernel, row by row: the lanes, trust
-    regions and flags are updated in place; returns the last centre shot and how far it moved."""
+    regions and flags are updated in place; returns the last centre shot."""
     n = geometry.u_launch.shape[0]
     position, velocity = np.empty((n, 3)), np.empty((n, 3))
     speed, angle, shape_alt, shape_downrange, shape_blend, moved = (np.empty(n) for _ in range(6))
@@ -319,8 +319,7 @@ def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, la
         downrange_m=shape_downrange,
         pitch_blend=shape_blend,
     )
-    shot = _Shot(position, velocity, speed, angle, shape, centre, moved, overflown)
-    return shot, moved
+    return _Shot(position, velocity, speed, angle, shape, centre, moved, overflown)
 
 
 #: Secant steps on the impact time inside one shot.
@@ -438,12 +437,9 @@ class _Problem:
         centre, sides = carry.centre.copy(), carry.sides.copy()
         trust, last_step, found = carry.trust.copy(), carry.last_step.copy(), carry.found.copy()
         if kernels.active():
-            result, moved = _compiled_rounds(
-                geometry, centre, sides, trust, last_step, found, self.minimum_energy, earth
-            )
-            return self._landed(result, _Carry(centre, sides, trust, last_step, found), moved)
+            result = _compiled_rounds(geometry, centre, sides, trust, last_step, found, self.minimum_energy, earth)
+            return self._landed(result, _Carry(centre, sides, trust, last_step, found))
         result: _Shot | None = None
-        moved = np.full(n, np.inf)
         rows = np.arange(n)
         for _ in range(_CONSISTENCY_ROUNDS):
             shot = _shoot(geometry.take(rows), centre.take(rows), earth)
@@ -483,14 +479,13 @@ class _Problem:
                 self.minimum_energy[rows], lane.inertial_angle + np.nan_to_num(step), lane.inertial_angle
             )
             centre.put(rows, lane)
-            moved[rows] = shot.moved
             settled = (shot.moved < _SETTLED_M) & (np.abs(step) < _SETTLED_ANGLE_RAD)
             rows = rows[~settled & np.isfinite(shot.moved)]
             if rows.size == 0:
                 break
-        return self._landed(result, _Carry(centre, sides, trust, last_step, found), moved)
+        return self._landed(result, _Carry(centre, sides, trust, last_step, found))
 
-    def _landed(self, result: _Shot, carry: _Carry, moved) -> _Pass:
+    def _landed(self, result: _Shot, carry: _Carry) -> _Pass:
         """Propagate the settled burnout states and measure where they land."""
         earth = self.earth
         impact = free_flight(result.position, np.nan_to_num(result.velocity), self.burn_time, earth).impact()
@@ -503,7 +498,7 @@ class _Problem:
         failure = np.where((failure == Reason.NONE) & ~impact.lands, no_landing, failure)
         landed = np.where(impact.lands[:, None], impact.position_ecef_m, self.u_aim)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(landed) - self.u_aim)
-        consistent = moved < _BOOST_TOLERANCE_M
+        consistent = result.moved < _BOOST_TOLERANCE_M
         return _Pass(result, carry, consistent, impact, failure, residual)
 
 
