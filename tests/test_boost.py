@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.integrate import trapezoid
 
 import securityroof as sr
-from securityroof.boost import boost_profile, boost_shape, sin_flight_path_angle, speed_fraction
+from securityroof.boost import blend_limit_angle, boost_profile, boost_shape, sin_flight_path_angle, speed_fraction
 
 
 def test_speed_profile_follows_the_rocket_equation():
@@ -42,6 +42,31 @@ def test_nominal_altitude_is_met_where_attainable_and_clamped_where_not():
     assert shape.burnout_alt_m[1] > 50e3  # cannot climb that little at this speed and angle
     assert shape.burnout_alt_m[2] > 200e3  # a steep shot climbs higher than nominal
     assert shape.pitch_blend[1] == 0.0 and shape.pitch_blend[2] == 0.0
+
+
+@pytest.mark.parametrize("blend", [0.0, 1.0])
+@pytest.mark.parametrize(
+    "burn_time_s,speed_mps,alt_m", [(110.0, 2777.0, 90e3), (60.0, 3000.0, 50e3), (170.0, 7000.0, 300e3)]
+)
+def test_blend_limit_angle_is_where_the_blend_reaches_its_bound(burn_time_s, speed_mps, alt_m, blend):
+    """At the angle returned the altitude-matching blend is exactly the bound; a little to one side
+    the nominal altitude is met with a blend inside (0, 1), to the other it is clamped."""
+    angle = blend_limit_angle(burn_time_s, speed_mps, alt_m, blend)
+    assert np.isfinite(angle)
+    at = boost_shape(burn_time_s, speed_mps, angle, alt_m)
+    assert at.pitch_blend == pytest.approx(blend, abs=1e-9)
+    assert at.burnout_alt_m == pytest.approx(alt_m, rel=1e-9)
+    inside = 1e-3 if blend == 1.0 else -1e-3  # steeper shots need an earlier pitch-over (smaller blend)
+    within, clamped = boost_shape(burn_time_s, speed_mps, angle + np.array([inside, -inside]), alt_m).pitch_blend
+    assert 0.0 < within < 1.0 and clamped == blend
+
+
+def test_blend_limit_angle_is_nan_where_no_angle_reaches_the_bound():
+    assert np.isnan(blend_limit_angle(0.0, 3000.0, 0.0, 1.0))  # the ideal missile has no boost
+    # too slow to climb 300 km at any angle: the blend is clamped at 1 up to the vertical
+    assert np.isnan(blend_limit_angle(60.0, 1000.0, 300e3, 1.0))
+    # fast enough to climb 200 km even burning out horizontally: no blend of 1 is ever needed
+    assert np.isnan(blend_limit_angle(180.0, 6270.0, 200e3, 1.0))
 
 
 def test_ideal_missile_has_no_boost():

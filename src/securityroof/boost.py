@@ -131,6 +131,26 @@ def boost_shape(burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burno
     )
 
 
+def blend_limit_angle(burn_time_s, burnout_speed_mps, nominal_burnout_alt_m, blend) -> np.ndarray:
+    """The burnout angle (rad) at which the blend that meets the nominal altitude is ``blend`` (0
+    or 1): where the boost leaves or enters the clamped regime of :func:`boost_shape`. NaN where
+    no angle in [0, π/2] does.
+
+    The burnout altitude is linear in sin γ_bo at a fixed blend, so this is closed form. At these
+    angles a quantity flown against the burnout angle has a kink: on one side the altitude is held
+    and the blend (hence the downrange distance) moves, on the other the blend is held and the
+    altitude moves.
+    """
+    t, v, h, b = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (burn_time_s, burnout_speed_mps, nominal_burnout_alt_m, blend))
+    )
+    integrals = _integrals()
+    at_zero_sin = integrals.early + b * (integrals.late - integrals.early)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sin_angle = (h / (t * v) - at_zero_sin) / (integrals.speed - at_zero_sin)
+        return np.where((t * v > 0.0) & (sin_angle >= 0.0) & (sin_angle <= 1.0), np.arcsin(sin_angle), np.nan)
+
+
 def boost_profile(shape: BoostShape, times_s) -> dict[str, np.ndarray]:
     """Altitude, downrange distance, speed and flight-path angle at ``times_s`` (N, T) during boost.
 

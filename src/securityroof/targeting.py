@@ -10,7 +10,8 @@ Method. Each pass aims at a virtual point P (first the real aim point A):
    (Kepler's equation), settled by secant steps. The inertial flight-path angle γ is the one whose
    burnout velocity *relative to the rotating Earth* has the requested angle, or, for minimum
    energy, the one with the least Earth-relative speed: three lanes at γ and γ ± ½° and the vertex
-   of the parabola through their speeds;
+   of the parabola through their speeds (and, where that ends near a kink of the boost, a second
+   search beyond the kink: see ``_search_beyond_kinks``);
 3. the boost depends on the burnout speed and angle (downrange distance, altitude, and its great
    circle, turned until its heading at burnout is the free flight's): steps 1–3 repeat in closed
    form until nothing moves by more than a centimetre;
@@ -32,7 +33,7 @@ import numpy as np
 
 from . import kernels
 from .ballistic import Impact, free_flight, free_flight_range_angle
-from .boost import BoostShape, boost_shape
+from .boost import BoostShape, blend_limit_angle, boost_shape
 from .earth import (
     WGS84,
     Earth,
@@ -394,7 +395,9 @@ class _Problem:
             self.earth,
         )
 
-    def initial_carry(self) -> _Carry:
+    def initial_carry(self, inertial_angle=None, trust: float = 4.0) -> _Carry:
+        """The lanes' starting state: at ``inertial_angle`` where given, with angle steps of up to
+        ``trust`` lane steps."""
         n = self.u_launch.shape[0]
         pole = unit(np.cross(self.u_launch, self.u_aim))
         # Start from the ideal missile's closed-form answer on a non-rotating sphere (its boost and
@@ -402,6 +405,8 @@ class _Problem:
         mu = self.earth.mu_m3_s2
         psi = central_angle(self.u_launch, self.u_aim)
         angle = np.where(self.minimum_energy, minimum_energy_angle(1.0, 1.0, psi), self.fixed_angle)
+        if inertial_angle is not None:
+            angle = np.asarray(inertial_angle, dtype=float)
         radius = self.launch_radius
         speed = np.nan_to_num(_conic_speed(radius, radius, psi, angle, mu))
         boost = boost_shape(self.burn_time, speed, angle, self.nominal_alt)
@@ -409,7 +414,7 @@ class _Problem:
         centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle)
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
-        return _Carry(centre, sides, np.full(n, 4.0), np.zeros(n), ~self.minimum_energy)
+        return _Carry(centre, sides, np.full(n, trust), np.zeros(n), ~self.minimum_energy)
 
     def fly(self, offset, carry: _Carry) -> _Pass:
         """Aim at the virtual point ``offset`` from the aim point, settle the closed-form pieces, and
@@ -584,7 +589,9 @@ def solve(
         earth,
     )
     out = _Fields.empty(n)
-    iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
+    iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, problem.initial_carry())
+    beyond = _search_beyond_kinks(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
+    iterations = max(iterations, beyond)
     too_fast = (reason == Reason.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
     reason[too_fast] = Reason.TOO_FAST
     burn_time = missile.burn_time_s.astype(float)
@@ -638,6 +645,7 @@ class _Fields:
     impact_position: np.ndarray
     impact_velocity: np.ndarray
     apogee_alt: np.ndarray
+    inertial_angle: np.ndarray  # the lane's: where a search beyond a kink starts from
 
     @classmethod
     def empty(cls, n: int) -> _Fields:
@@ -649,6 +657,11 @@ class _Fields:
             else:
                 fields[name] = np.full((n, 3) if name in vectors else n, np.nan)
         return cls(**fields)
+
+    def put(self, index, other: _Fields, mask) -> None:
+        """Take the entries ``mask`` of ``other`` as the answers for trajectories ``index``."""
+        for name in self.__dataclass_fields__:
+            getattr(self, name)[index] = getattr(other, name)[mask]
 
     def record(self, index, flown: _Pass, u_launch, miss, mask) -> None:
         """Store the pass ``flown`` (entries ``mask``) as the answer for trajectories ``index``."""
@@ -668,17 +681,18 @@ class _Fields:
             "impact_position": impact.position_ecef_m,
             "impact_velocity": impact.velocity_ecef_mps,
             "apogee_alt": impact.apogee_alt_m,
+            "inertial_angle": flown.carry.centre.inertial_angle,
         }
         for name, value in values.items():
             getattr(self, name)[index] = value[mask]
 
 
-def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason) -> int:
-    """Newton/Broyden passes on the virtual aim points until every trajectory lands within the
-    tolerance with a consistent boost, or fails; results go into ``out`` and ``reason`` at ``rows``."""
+def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason, carry: _Carry) -> int:
+    """Newton/Broyden passes on the virtual aim points, from the lanes ``carry``, until every
+    trajectory lands within the tolerance with a consistent boost, or fails; results go into
+    ``out`` and ``reason`` at ``rows``."""
     active = np.asarray(rows)
     offset = np.zeros((active.size, 2))
-    carry = problem.initial_carry()
     jacobian = last_offset = last_residual = None
     iterations = 0
     for iterations in range(1, max_iterations + 1):
@@ -716,6 +730,55 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
         step_size = np.linalg.norm(step, axis=-1, keepdims=True)
         offset = last_offset - step * np.minimum(1.0, _MAX_STEP_RAD / np.maximum(step_size, 1e-300))
         carry = flown.carry.take(keep)
+    return iterations
+
+
+#: A minimum-energy angle found within this angle of a kink of the boost is searched for again
+#: beyond the kink, starting this far past it; a kink closer than _AT_KINK_RAD is the minimum itself.
+_KINK_WINDOW_RAD = np.radians(2.5)
+_PAST_KINK_RAD = np.radians(0.75)
+_AT_KINK_RAD = 1e-4
+#: A second minimum lower by less than this (m/s, ~3e-6 of the speed) is the same one, found to
+#: the precision of the lanes (the tabulated boost puts wiggles of that size in the speed).
+_SAME_SPEED_MPS = 1e-2
+
+
+def _search_beyond_kinks(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason) -> int:
+    """Search for minimum energy again beyond the boost's kinks, keeping the lower speed.
+
+    The lanes follow the required speed downhill from one angle. Where the boost enters or leaves
+    its clamped regime (:func:`securityroof.boost.blend_limit_angle`) the speed against the burnout
+    angle has a kink, and the kink can stand between two minima (a Shahab-3 shot whose lanes settle
+    at 40.7° needs 1.3 m/s more than at 42.3°, beyond the kink at 41.2°). A row whose angle lies
+    within _KINK_WINDOW_RAD of a kink searches again from just beyond it, with short first steps
+    so that it does not step straight back, and keeps whichever arc needs less speed.
+    """
+    iterations = 0
+    rows = np.asarray(rows)
+    for blend in (0.0, 1.0):
+        settled = problem.minimum_energy & (reason[rows] == Reason.NONE) & np.isfinite(out.speed[rows])
+        kink = blend_limit_angle(problem.burn_time, out.speed[rows], problem.nominal_alt, blend)
+        offset = kink - out.angle[rows]
+        with np.errstate(invalid="ignore"):
+            near = np.flatnonzero(settled & (np.abs(offset) < _KINK_WINDOW_RAD) & (np.abs(offset) > _AT_KINK_RAD))
+        if near.size == 0:
+            continue
+        beyond = problem.subset(near)
+        start = out.inertial_angle[rows[near]] + offset[near] + np.sign(offset[near]) * _PAST_KINK_RAD
+        other, other_reason = _Fields.empty(near.size), np.zeros(near.size, dtype=np.int8)
+        flown = _iterate(
+            beyond,
+            aim[near],
+            tolerance_m,
+            max_iterations,
+            other,
+            np.arange(near.size),
+            other_reason,
+            beyond.initial_carry(start, trust=1.0),
+        )
+        iterations = max(iterations, flown)
+        lower = (other_reason == Reason.NONE) & (other.speed < out.speed[rows[near]] - _SAME_SPEED_MPS)
+        out.put(rows[near[lower]], other, lower)
     return iterations
 
 
