@@ -59,7 +59,13 @@ def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, li
         strict=True,
     ):
         _check_range(name, values, -90.0 if bound == 90.0 else -180.0, bound, lines)
-    return np.broadcast_arrays(*arrays)
+    try:
+        return np.broadcast_arrays(*arrays)
+    except ValueError:
+        sizes = ", ".join(str(a.size) for a in arrays)
+        raise InputError(
+            f"launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg: {sizes} values; they must match or be one value"
+        ) from None
 
 
 def missile_arrays(names, n: int, catalog: Catalog | None = None) -> MissileArrays:
@@ -294,10 +300,18 @@ def trajectories(
     ``catalog``: where missile names are looked up (default: the package's catalog).
     """
     model = earth if isinstance(earth, Earth) else _earth(earth, rotating, j2)
-    lat_l, lon_l, lat_a, lon_a = validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
-    angle = np.broadcast_to(
-        np.asarray(np.nan if burnout_angle_deg is None else burnout_angle_deg, dtype=float), lat_l.shape
-    ).copy()
+    points = validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    angle = np.atleast_1d(np.asarray(np.nan if burnout_angle_deg is None else burnout_angle_deg, dtype=float))
+    names = np.atleast_1d(np.asarray(missile, dtype=object))
+    try:
+        shape = np.broadcast_shapes(points[0].shape, angle.shape, names.shape)
+    except ValueError:
+        raise InputError(
+            f"burnout_angle_deg ({angle.size} values) and missile ({names.size}) must match the launch/aim "
+            f"points ({points[0].size}) or be one value"
+        ) from None
+    lat_l, lon_l, lat_a, lon_a = (np.broadcast_to(a, shape) for a in points)
+    angle, missile = np.broadcast_to(angle, shape).copy(), np.broadcast_to(names, shape)
     given = ~np.isnan(angle)
     if np.any(given & ((angle <= 0.0) | (angle >= 90.0) | ~np.isfinite(angle))):
         bad = angle[given & ((angle <= 0.0) | (angle >= 90.0) | ~np.isfinite(angle))][0]
