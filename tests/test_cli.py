@@ -1,5 +1,6 @@
 """The `roof` command: the JSON contract, batch files, and one-line errors for bad input."""
 
+import importlib
 import json
 import subprocess
 import sys
@@ -112,6 +113,7 @@ def test_table_output_is_readable():
         ),
         (["--from", "0,0", "--to", "10,10", "--step-s", "-5"], "--step-s: -5 must be a positive"),
         (["--from", "0,0", "--to", "10,10", "--step-s", "0"], "--step-s: 0 must be a positive"),
+        (["--from", "0,0", "--to", "10,10", "--step-s", "1e-9"], "--step-s: 1e-09 s would need about 6.1e+11 samples"),
         (["--from", "12.5,40", "--to", "12.5,40"], "--to: the aim point is the launch point"),
         (["--from", "0,0", "--to", "10,10", "--burnout-angle", "95"], "--burnout-angle: 95 must lie"),
         (
@@ -260,3 +262,14 @@ def test_catalog_lists_every_kind():
         assert result.exit_code == 0 and json.loads(result.stdout)[key]
     assert roof("catalog", "--kind", "satellite").exit_code == 0
     assert "--kind" in roof("catalog", "--kind", "nope").stderr
+
+
+def test_an_input_error_found_deep_inside_a_command_ends_as_one_line(monkeypatch, capsys):
+    """Through the ``roof`` entry point itself (the test runner calls the commands directly)."""
+    monkeypatch.setattr(importlib.import_module("securityroof.trajectory"), "MAX_SAMPLES", 1_000)
+    with pytest.raises(SystemExit) as stop:
+        app(["engage", "epaa-phase-1"], prog_name="roof")
+    assert stop.value.code == 2
+    message = capsys.readouterr().err.strip()
+    assert message.startswith("error: analysis.time_step_s: 5 s would need about")
+    assert len(message.splitlines()) == 1 and "Traceback" not in message

@@ -1,6 +1,7 @@
 """Scenario-level engagements: sharing and delays change outcomes only in the expected direction."""
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from securityroof.engagement import engage
 from securityroof.scenario import library, load_scenario
+from securityroof.trajectory import InputError
 
 LIBRARY = [entry.name for entry in library() if entry.kind == "scenario"]
 
@@ -145,3 +147,10 @@ def test_joint_never_protects_fewer_than_its_nato_only_subset():
         summarize(nato_only, engage(nato_only))["threats_engageable"]
         <= summarize(joint, engage(joint))["threats_engageable"]
     )
+
+
+def test_a_step_too_fine_for_the_threats_is_named_as_the_scenario_field(monkeypatch):
+    # the module, not the function of the same name that the package exports
+    monkeypatch.setattr(importlib.import_module("securityroof.trajectory"), "MAX_SAMPLES", 1_000)
+    with pytest.raises(InputError, match=r"^analysis.time_step_s: 5 s would need about .* samples"):
+        engage(load_scenario("epaa-phase-1"))

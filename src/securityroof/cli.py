@@ -37,7 +37,21 @@ from .scenario import ScenarioError, library, load_scenario
 from .sweep import SweepError, load_sweep, plot_outcome, query, run_sweep
 from .trajectory import IDEAL, InputError, trajectory
 
-app = typer.Typer(
+
+class _Roof(typer.Typer):
+    """The ``roof`` app. Commands check their options and name them in their errors; an input error
+    found deeper (a sampling step too fine for a scenario's threats, say) ends the same way, as one
+    line and exit code 2, not as a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except InputError as error:
+            errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+            raise SystemExit(2) from None
+
+
+app = _Roof(
     help="securityroof: kinematic analysis of joint missile-defense architectures ('one security roof').",
     no_args_is_help=True,
     add_completion=False,
@@ -159,7 +173,7 @@ def trajectory_command(
     try:
         result = trajectory(launch, aim, missile=missile_name, step_s=step_s, **options)
     except InputError as error:
-        _fail(str(error))
+        _fail(re.sub(r"^step_s:", "--step-s:", str(error)))
 
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")

@@ -24,6 +24,7 @@ Vectorized over threats × samples for one site at a time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,7 +38,7 @@ from .interceptors import FlyoutTable, flyout_table
 from .scenario import Scenario
 from .scenario import Sensor as ScenarioSensor
 from .sensors import Radar, radar_detections, satellite_reports
-from .trajectory import TrajectorySet, sample_trajectories, trajectories
+from .trajectory import InputError, TrajectorySet, sample_trajectories, trajectories
 
 REASONS = {
     0: None,
@@ -462,17 +463,20 @@ def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:
         for site in scenario.interceptor_sites
     ]
     analysis = scenario.analysis
-    return run_engagements(
-        [t.id for t in scenario.threat_set],
-        threats,
-        rcs,
-        sensors,
-        sites,
-        scenario.sharing.may_cue,
-        analysis.decision_delay_s,
-        analysis.kill_assessment_s,
-        analysis.time_step_s,
-    )
+    try:
+        return run_engagements(
+            [t.id for t in scenario.threat_set],
+            threats,
+            rcs,
+            sensors,
+            sites,
+            scenario.sharing.may_cue,
+            analysis.decision_delay_s,
+            analysis.kill_assessment_s,
+            analysis.time_step_s,
+        )
+    except InputError as error:  # the sampling step is the scenario's
+        raise InputError(re.sub(r"^step_s:", "analysis.time_step_s:", str(error))) from None
 
 
 def _sensor(sensor: ScenarioSensor) -> SensorAsset:

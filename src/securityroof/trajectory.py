@@ -202,6 +202,10 @@ def _json_value(value):
     return value
 
 
+#: Samples one call may hold (about 2 GB of times, positions, speeds and flags).
+MAX_SAMPLES = 50_000_000
+
+
 def sample_trajectories(solution: TargetingSolution, indices, step_s: float, earth: Earth) -> dict[str, np.ndarray]:
     """Targeted trajectories ``indices`` (M of them, all reachable) sampled every ``step_s`` seconds
     from launch, the last sample of each at its impact: arrays (M, T), NaN after a trajectory's
@@ -219,7 +223,13 @@ def sample_trajectories(solution: TargetingSolution, indices, step_s: float, ear
         }
     impact = solution.impact.time_s[rows]
     burn = solution.burnout_time_s[rows]
-    steps = int(np.ceil(np.max(impact, initial=0.0) / step_s)) + 1
+    steps = np.ceil(np.max(impact, initial=0.0) / step_s) + 1.0
+    if rows.size * steps > MAX_SAMPLES:
+        raise InputError(
+            f"step_s: {step_s:g} s would need about {rows.size * steps:.2g} samples, more than {MAX_SAMPLES:,}: "
+            "take a longer step"
+        )
+    steps = int(steps)
     grid = np.arange(steps) * step_s
     times = np.where(grid[None, :] < impact[:, None], grid[None, :], np.nan)
     # The impact itself ends each row, in the first slot at or after it.
