@@ -734,9 +734,10 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
 
 
 #: A minimum-energy angle found within this angle of a kink of the boost is searched for again
-#: beyond the kink, starting this far past it; a kink closer than _AT_KINK_RAD is the minimum itself.
+#: beyond the kink, starting this far past it (the second minima seen lie up to 1.6° past their
+#: kinks, from angles up to 1.1° short of them); a kink closer than _AT_KINK_RAD is the minimum itself.
 _KINK_WINDOW_RAD = np.radians(2.5)
-_PAST_KINK_RAD = np.radians(0.75)
+_PAST_KINK_RAD = np.radians(2.0)
 _AT_KINK_RAD = 1e-4
 #: A second minimum lower by less than this (m/s, ~3e-6 of the speed) is the same one, found to
 #: the precision of the lanes (the tabulated boost puts wiggles of that size in the speed).
@@ -750,8 +751,10 @@ def _search_beyond_kinks(problem: _Problem, aim, tolerance_m, max_iterations, ou
     its clamped regime (:func:`securityroof.boost.blend_limit_angle`) the speed against the burnout
     angle has a kink, and the kink can stand between two minima (a Shahab-3 shot whose lanes settle
     at 40.7° needs 1.3 m/s more than at 42.3°, beyond the kink at 41.2°). A row whose angle lies
-    within _KINK_WINDOW_RAD of a kink searches again from just beyond it, with short first steps
-    so that it does not step straight back, and keeps whichever arc needs less speed.
+    within _KINK_WINDOW_RAD of a kink searches again from _PAST_KINK_RAD beyond it, with short
+    first steps, and keeps whichever arc needs less speed. The start is well past the kink (and may
+    be past the second minimum, which the search then comes back to): the lanes' first rounds are
+    noisy, and from 0.75° past a kink they could step straight back across it.
     """
     iterations = 0
     rows = np.asarray(rows)
