@@ -192,6 +192,11 @@ def test_batch_without_optional_columns_uses_command_line_options(tmp_path):
         (["0,0,x,10,,"], None, "cannot read as CSV"),
         (["0,0,10"], "launch_lat_deg,launch_lon_deg,aim_lat_deg", "missing column(s) aim_lon_deg"),
         (["0,0,10,10,1"], "launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg,speed", "unknown column(s) speed"),
+        (
+            ["0,0,10,10,0"],
+            "launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg,launch_lat_deg",
+            "column(s) launch_lat_deg appear more than once",
+        ),
     ],
 )
 def test_bad_batch_files_fail_before_any_work(tmp_path, rows, header, expected):
@@ -273,3 +278,53 @@ def test_an_input_error_found_deep_inside_a_command_ends_as_one_line(monkeypatch
     message = capsys.readouterr().err.strip()
     assert message.startswith("error: analysis.time_step_s: 5 s would need about")
     assert len(message.splitlines()) == 1 and "Traceback" not in message
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        # user text that looks like rich markup is shown as typed, not styled or rejected as bad markup
+        (["trajectory", "--from", "1,2", "--to", "3,4", "--earth", "[/x]"], "--earth: '[/x]' is not a model"),
+        (["engage", "example-shared", "--sharing", "[bold]all"], "--sharing: '[bold]all' is not a policy"),
+        (["map", "example-shared", "--out", "run[old].jpg"], "--out: run[old].jpg must end in .png or .svg"),
+        (["deterrence", "example-shared", "--speeds", "nan:9:0.5"], "--speeds: every number must be finite"),
+        (["deterrence", "example-shared", "--speeds", "4", "--delays", "inf"], "--delays: every number must be finite"),
+        (["deterrence", "example-shared", "--speeds", "1e-300"], "--speeds: burnout speeds must lie in [0.1, 11) km/s"),
+        (
+            ["footprint", "example-shared", "--threat", "iran-irbm", "--step-deg", "1e-7"],
+            "--step-deg: 1e-07 gives about",
+        ),
+        (
+            ["footprint", "example-shared", "--threat", "iran-irbm", "--extent", "35:36:0:1", "--step-deg", "10"],
+            "--step-deg: 10 is wider than the extent",
+        ),
+    ],
+)
+def test_bad_options_of_the_analysis_commands_give_one_line(args, expected):
+    result = roof(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().startswith("error: " + expected), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_outputs_that_cannot_be_written_are_refused_before_any_work(tmp_path):
+    pairs = write_pairs(tmp_path / "pairs.csv", PAIRS[:1])
+    a_file, a_directory = tmp_path / "a.txt", tmp_path / "dir.parquet"
+    a_file.write_text("x")
+    a_directory.mkdir()
+    missing = tmp_path / "missing" / "out.parquet"
+    cases = [
+        (["trajectory", "--batch", pairs, "--out", missing], f"--out: {missing.parent} is not an existing directory"),
+        (["trajectory", "--batch", pairs, "--out", a_directory], f"--out: {a_directory} is a directory"),
+        (["trajectory", "--batch", pairs, "--out", pairs], f"--out: {pairs} is the --batch file"),
+        (["footprint", "example-shared", "--threat", "iran-irbm", "--out", missing], "is not an existing directory"),
+        (["map", "example-shared", "--out", tmp_path / "missing" / "m.png"], "is not an existing directory"),
+        (["report", "example-shared", "--out", a_file], f"--out: {a_file} is a file, not a directory"),
+        (["demo", "--out", a_file], f"--out: {a_file} is a file, not a directory"),
+        (["sweep", "joint-speed-delay", "--out", a_file], f"--out: {a_file} is a file, not a directory"),
+    ]
+    for args, expected in cases:
+        result = roof(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert expected in result.stderr, (args, result.stderr)
+    assert pairs.read_text().startswith("launch_lat_deg")  # the input was not overwritten

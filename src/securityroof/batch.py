@@ -53,6 +53,9 @@ def read_pairs(path: Path) -> pa.Table:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
         raise BatchError(f"{path}: cannot read as CSV with numeric coordinates: {str(error).splitlines()[0]}") from None
+    repeated = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
+    if repeated:
+        raise BatchError(f"{path}: column(s) {', '.join(repeated)} appear more than once")
     missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
     if missing:
         raise BatchError(f"{path}: missing column(s) {', '.join(missing)}; needs {', '.join(REQUIRED_COLUMNS)}")

@@ -103,7 +103,8 @@ class InterceptorClass(_Boosted):
     country: str
     stages: int = Field(ge=1, le=4)
     burn_time_s: float = Field(gt=0, le=600)
-    burnout_speed_km_s: float = Field(gt=0, lt=11.0)
+    # below 0.1 km/s the fly-out arithmetic underflows, and no interceptor is that slow
+    burnout_speed_km_s: float = Field(ge=0.1, lt=11.0)
     burnout_altitude_km: float = Field(gt=0, le=1000)
     min_intercept_altitude_km: float = Field(ge=0)
     max_intercept_altitude_km: float = Field(gt=0, le=10_000)

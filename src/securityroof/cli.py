@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .analysis.compare import compare
@@ -47,7 +48,7 @@ class _Roof(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except InputError as error:
-            errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+            _error_line(str(error))
             raise SystemExit(2) from None
 
 
@@ -61,9 +62,28 @@ console = Console()
 errors = Console(stderr=True)
 
 
+def _error_line(message: str) -> None:
+    # a Text, not markup: messages quote user input (paths, names), where '[...]' is not a style
+    errors.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+
+
 def _fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    _error_line(message)
     raise typer.Exit(code=2)
+
+
+def _output_file(option: str, path: Path) -> None:
+    """Stop before any work if ``path`` cannot be written as a file."""
+    if path.is_dir():
+        _fail(f"{option}: {path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        _fail(f"{option}: {path.parent} is not an existing directory")
+
+
+def _output_directory(option: str, path: Path) -> None:
+    """Stop before any work if ``path`` cannot be used as an output directory (made if missing)."""
+    if path.exists() and not path.is_dir():
+        _fail(f"{option}: {path} is a file, not a directory")
 
 
 def _parse_point(option: str, text: str) -> tuple[float, float]:
@@ -153,6 +173,9 @@ def trajectory_command(
             _fail("--batch: takes its launch and aim points from the file; drop --from/--to")
         if out is None:
             _fail("--out: --batch needs an output file (.parquet or .csv)")
+        _output_file("--out", out)
+        if out.resolve() == batch.resolve():
+            _fail(f"--out: {out} is the --batch file; write the results elsewhere")
         try:
             summary = run_batch(batch, out, missile=missile_name, workers=workers, console=errors, **options)
         except (BatchError, InputError) as error:
@@ -274,6 +297,7 @@ def demo_command(
 ) -> None:
     """The built-in demo: compare EPAA phase 3 with the joint NATO-Russia architecture and write the report."""
     names = ["epaa-phase-3", "joint-lisbon"]
+    _output_directory("--out", out)
     path = _report([_load(name) for name in names], out, None)
     console.print(f"Open {path.resolve()} in a browser (it needs no network).", highlight=False)
 
@@ -287,6 +311,7 @@ def report_command(
     ] = None,
 ) -> None:
     """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
+    _output_directory("--out", out)
     path = _report([_load(name) for name in scenarios], out, threat)
     console.print(f"report written to {path}", highlight=False)
 
@@ -305,7 +330,7 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
 
             return write_report(loaded, out, threat=threat, progress=step)
     except ValueError as error:
-        _fail(f"--threat: {escape(str(error)).removeprefix('threat: ')}")
+        _fail(f"--threat: {str(error).removeprefix('threat: ')}")
 
 
 def _load(scenario: str):
@@ -315,10 +340,10 @@ def _load(scenario: str):
     except ScenarioError as error:
         # every problem at once, so a file is fixed in one pass; escaped: key paths look like markup
         for message in error.messages:
-            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+            _error_line(message)
         raise typer.Exit(code=2) from None
     except CatalogError as error:
-        _fail(escape(str(error)))
+        _fail(str(error))
 
 
 #: assess_test's field names as the command's options, for error messages.
@@ -463,6 +488,8 @@ def _grid(option: str, text: str) -> list[float]:
         parts = [float(p) for p in text.split(":")]
     except ValueError:
         _fail(f"{option}: expected START:STOP:STEP or a number, got {text!r}")
+    if not all(math.isfinite(p) for p in parts):
+        _fail(f"{option}: every number must be finite, got {text!r}")
     if len(parts) == 1:
         return parts
     if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0] or (parts[1] - parts[0]) / parts[2] > 200:
@@ -494,11 +521,13 @@ def footprint_command(
         _fail(f"--extent: expected LAT_MIN:LAT_MAX:LON_MIN:LON_MAX in degrees, got {extent!r}")
     if out is not None and out.suffix.lower() != ".parquet":
         _fail(f"--out: {out} must end in .parquet")
+    if out is not None:
+        _output_file("--out", out)
     loaded = _load(scenario)
     try:
         table = footprint(loaded, threat, bounds, step_deg)
     except ValueError as error:
-        _fail(f"--{escape(str(error)).replace('step_deg', 'step-deg')}")
+        _fail(f"--{str(error).replace('step_deg', 'step-deg')}")
     if out is not None:
         partial = out.with_name(out.name + ".partial")
         pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), partial)
@@ -544,13 +573,14 @@ def map_command(
     """Draw an architecture (assets, radar coverage, interceptor reach, threat tracks, footprint) offline."""
     if out.suffix.lower() not in (".png", ".svg"):
         _fail(f"--out: {out} must end in .png or .svg")
+    _output_file("--out", out)
     loaded = _load(scenario)
     grid = None
     if threat is not None:
         try:
             grid = footprint(loaded, threat)
         except ValueError as error:
-            _fail(f"--{escape(str(error))}")
+            _fail(f"--{error}")
     draw_map(loaded, out, footprint=grid)
     console.print(f"map of {loaded.name} written to {out}", highlight=False)
 
@@ -578,15 +608,15 @@ def deterrence_command(
 ) -> None:
     """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
     speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
-    if min(speed_grid) <= 0 or max(speed_grid) >= 11:
-        _fail("--speeds: burnout speeds must lie between 0 and 11 km/s")
+    if min(speed_grid) < 0.1 or max(speed_grid) >= 11:
+        _fail("--speeds: burnout speeds must lie in [0.1, 11) km/s")
     if min(delay_grid) < 0:
         _fail("--delays: decision delays cannot be negative")
     loaded = _load(scenario)
     try:
         result = deterrence(loaded, speed_grid, delay_grid, interceptor, rcs_m2=rcs_m2)
     except ValueError as error:
-        _fail(f"--{escape(str(error))}")
+        _fail(f"--{error}")
     if as_json:
         sys.stdout.write(json.dumps({"scenario": loaded.name, **result}, indent=2) + "\n")
         return
@@ -639,11 +669,12 @@ def sweep_command(
     """Run every variant of a sweep (or resume it), in parallel, into a Parquet dataset."""
     if workers is not None and workers < 1:
         _fail(f"--workers: {workers} must be at least 1")
+    _output_directory("--out", out)
     try:
         loaded = load_sweep(sweep)
     except SweepError as error:
         for message in error.messages:
-            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+            _error_line(message)
         raise typer.Exit(code=2) from None
     total = len(loaded.variants())
     progress = Progress(
@@ -694,12 +725,13 @@ def sweep_plot_command(
     """Plot a sweep's outcome against each swept axis, with the spread over the other axes."""
     if out.suffix.lower() not in (".png", ".svg"):
         _fail(f"--out: {out} must end in .png or .svg")
+    _output_file("--out", out)
     if not (directory / "sweep.json").exists():
         _fail(f"{directory}: not a sweep results directory (no sweep.json)")
     try:
         plot_outcome(directory, outcome, subject, out)
     except SweepError as error:
-        _fail(f"--{escape(str(error))}")
+        _fail(f"--{error}")
     console.print(f"plot written to {out}", highlight=False)
 
 
@@ -715,9 +747,9 @@ def query_command(
         columns = relation.columns
         rows = relation.fetchall()
     except SweepError as error:
-        _fail(escape(str(error)))
+        _fail(str(error))
     except Exception as error:  # noqa: BLE001 - DuckDB's parser and binder errors, shown on one line
-        _fail(f"query: {escape(str(error).splitlines()[0])}")
+        _fail(f"query: {str(error).splitlines()[0]}")
     if as_json:
         sys.stdout.write(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str) + "\n")
         return
@@ -745,7 +777,7 @@ def engage_command(
     try:
         result = engage(loaded, sharing=sharing)
     except ScenarioError as error:
-        _fail(escape("; ".join(error.messages)))
+        _fail("; ".join(error.messages))
     records = result.records()
     if as_json:
         policy = sharing or loaded.sharing.policy
