@@ -114,6 +114,7 @@ def test_table_output_is_readable():
         (["--from", "0,0", "--to", "10,10", "--step-s", "-5"], "--step-s: -5 must be a positive"),
         (["--from", "0,0", "--to", "10,10", "--step-s", "0"], "--step-s: 0 must be a positive"),
         (["--from", "0,0", "--to", "10,10", "--step-s", "1e-9"], "--step-s: 1e-09 s would need about 6.1e+11 samples"),
+        (["--from", "35,51", "--to", "52,13", "--step-s", "1e-4"], "more than 100,000: take a longer step"),
         (["--from", "12.5,40", "--to", "12.5,40"], "--to: the aim point is the launch point"),
         (["--from", "0,0", "--to", "10,10", "--burnout-angle", "95"], "--burnout-angle: 95 must lie"),
         (

@@ -204,12 +204,18 @@ def _json_value(value):
 
 #: Samples one call may hold (about 2 GB of times, positions, speeds and flags).
 MAX_SAMPLES = 50_000_000
+#: Samples of one trajectory sampled on its own, which is read or printed sample by sample (0.03 s
+#: over an ICBM's half hour).
+MAX_SAMPLES_ONE_TRAJECTORY = 100_000
 
 
-def sample_trajectories(solution: TargetingSolution, indices, step_s: float, earth: Earth) -> dict[str, np.ndarray]:
+def sample_trajectories(
+    solution: TargetingSolution, indices, step_s: float, earth: Earth, max_samples: int | None = None
+) -> dict[str, np.ndarray]:
     """Targeted trajectories ``indices`` (M of them, all reachable) sampled every ``step_s`` seconds
     from launch, the last sample of each at its impact: arrays (M, T), NaN after a trajectory's
-    impact, positions in ECEF, speed relative to the Earth, and ``boosting`` (M, T)."""
+    impact, positions in ECEF, speed relative to the Earth, and ``boosting`` (M, T). A step that
+    would need more than ``max_samples`` samples in all (default MAX_SAMPLES) is an InputError."""
     if not (np.isfinite(step_s) and step_s > 0):
         raise InputError(f"step_s: {step_s!r} must be a positive number of seconds")
     rows = np.atleast_1d(np.asarray(indices, dtype=int))
@@ -224,9 +230,10 @@ def sample_trajectories(solution: TargetingSolution, indices, step_s: float, ear
     impact = solution.impact.time_s[rows]
     burn = solution.burnout_time_s[rows]
     steps = np.ceil(np.max(impact, initial=0.0) / step_s) + 1.0
-    if rows.size * steps > MAX_SAMPLES:
+    limit = MAX_SAMPLES if max_samples is None else max_samples
+    if rows.size * steps > limit:
         raise InputError(
-            f"step_s: {step_s:g} s would need about {rows.size * steps:.2g} samples, more than {MAX_SAMPLES:,}: "
+            f"step_s: {step_s:g} s would need about {rows.size * steps:.2g} samples, more than {limit:,}: "
             "take a longer step"
         )
     steps = int(steps)
@@ -273,7 +280,7 @@ def sample_trajectories(solution: TargetingSolution, indices, step_s: float, ear
 
 def sample_trajectory(solution: TargetingSolution, index: int, step_s: float, earth: Earth) -> dict[str, np.ndarray]:
     """Samples of one targeted trajectory; see :meth:`TrajectorySet.samples`."""
-    sampled = sample_trajectories(solution, [index], step_s, earth)
+    sampled = sample_trajectories(solution, [index], step_s, earth, MAX_SAMPLES_ONE_TRAJECTORY)
     keep = np.isfinite(sampled["time_s"][0])
     position = sampled["position_ecef_m"][0][keep]
     lat, lon, alt = ecef_to_geodetic(position, earth)
