@@ -81,6 +81,7 @@ def test_a_valid_entry_parses():
         (('note = "made up"', 'note = "made up"\ncolour = "red"'), "missile.0.colour: Extra inputs are not permitted"),
         (("range_km = 1000", "range_km = 'far'"), "missile.0.range_km"),
         (("[[missile]]", "[[missile]"), "not valid TOML"),
+        (('name = "test-mrbm"', 'name = "ideal"'), "missile.0.name: Value error, 'ideal' is reserved"),
     ],
 )
 def test_bad_entries_name_the_file_key_and_reason(change, expected):

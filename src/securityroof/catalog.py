@@ -20,6 +20,10 @@ class CatalogError(ValueError):
     """A catalog file or lookup that cannot be used; the message names the entry and the reason."""
 
 
+#: The name the trajectory API gives the textbook missile; no class may take it.
+IDEAL_MISSILE = "ideal"
+
+
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,6 +70,13 @@ class MissileClass(_Boosted):
     burnout_speed_km_s: float = Field(gt=0, lt=7.9, description="maximum burnout speed, Earth-relative")
     burnout_altitude_km: float = Field(gt=0, le=1000, description="nominal burnout altitude")
     rcs_m2: float = Field(gt=0, le=100, description="midcourse radar cross-section of the re-entry vehicle")
+
+    @field_validator("name")
+    @classmethod
+    def _not_the_ideal_missile(cls, name: str) -> str:
+        if name == IDEAL_MISSILE:
+            raise ValueError(f"{IDEAL_MISSILE!r} is reserved for the ideal missile (burnout at launch, any speed)")
+        return name
 
 
 class RadarClass(_Entry):

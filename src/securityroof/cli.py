@@ -382,6 +382,8 @@ def assess_test_command(
     """What range a missile would reach on a standard trajectory, from a lofted test's range and apogee."""
     if missile_toml is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", missile_toml):
         _fail(f"--missile-toml: {missile_toml!r} must be lowercase letters, digits and hyphens")
+    if missile_toml == IDEAL:
+        _fail(f"--missile-toml: {IDEAL!r} is reserved for the ideal missile; choose another name")
     try:
         result = assess_test(
             range_km,

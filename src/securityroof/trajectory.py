@@ -16,7 +16,7 @@ from pyproj import Geod
 from . import kernels
 from .ballistic import KeplerArcs, free_flight
 from .boost import boost_profile
-from .catalog import Catalog, CatalogError, MissileClass, load_catalog
+from .catalog import IDEAL_MISSILE, Catalog, CatalogError, MissileClass, load_catalog
 from .earth import (
     Earth,
     advance_along_great_circle,
@@ -30,7 +30,7 @@ from .targeting import MissileArrays, TargetingSolution, reasons, solve
 
 #: The ideal missile of the textbook minimum-energy problem: burnout at the launch point, at
 #: whatever speed the trajectory needs.
-IDEAL = "ideal"
+IDEAL = IDEAL_MISSILE
 
 
 class InputError(ValueError):
