@@ -118,6 +118,21 @@ def test_roof_assess_test_json_and_errors():
     assert bad.exit_code == 2 and "--burnout-altitude-km" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_a_near_orbital_test_implies_no_missile_table():
+    """A 6,000 km apogee over 1,000 km implies a standard range beyond half the globe and a burnout
+    speed above orbital: no [[missile]] table a scenario would accept, so none is printed."""
+    from typer.testing import CliRunner
+
+    from securityroof.cli import app
+
+    args = ["assess-test", "--range-km", "1000", "--apogee-km", "6000", "--missile-toml", "steep"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    message = result.stderr.strip()
+    assert message.startswith("error: --missile-toml: the class this test implies is not a valid [[missile]]")
+    assert "range_km" in message and len(message.splitlines()) == 1
+
+
 def test_an_assessed_class_can_join_a_scenario(tmp_path):
     """`roof assess-test --missile-toml NAME` prints a [[missile]] table that a scenario file can
     carry and its threats can name."""

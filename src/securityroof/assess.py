@@ -31,6 +31,7 @@ from pyproj import Geod
 
 from .ballistic import free_flight, free_flight_range_angle
 from .boost import boost_shape, gravity_loss_mps
+from .catalog import CatalogError, parse_entries
 from .earth import SPHERE, WGS84, Earth, advance_along_great_circle, ecef_to_geodetic, geodetic_to_ecef, unit
 from .targeting import MissileArrays, solve
 
@@ -76,7 +77,7 @@ class Assessment:
         test = f"range {self.test_range_km:g} km, apogee {self.test_apogee_km:g} km"
         if self.test_flight_time_s is not None:
             test += f", flight time {self.test_flight_time_s / 60:g} min"
-        return "\n".join(
+        table = "\n".join(
             [
                 "[[missile]]",
                 f'name = "{name}"',
@@ -95,6 +96,15 @@ class Assessment:
                 'test; stages, propellant and RCS are placeholders to edit."',
             ]
         )
+        # Only a table a scenario file accepts is printed: a near-orbital test implies no missile class.
+        try:
+            parse_entries("missile", table, file="the table")
+        except CatalogError as error:
+            problems = "; ".join(line.removeprefix("the table: ") for line in str(error).splitlines())
+            raise AssessmentError(
+                f"missile_toml: the class this test implies is not a valid [[missile]]: {problems}"
+            ) from None
+        return table
 
     def to_dict(self) -> dict:
         out = asdict(self)

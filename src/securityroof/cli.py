@@ -397,7 +397,10 @@ def assess_test_command(
         field, _, reason = str(error).partition(": ")
         _fail(f"{_ASSESS_OPTIONS.get(field, field)}: {reason}")
     if missile_toml is not None:
-        sys.stdout.write(result.missile_toml(missile_toml) + "\n")
+        try:
+            sys.stdout.write(result.missile_toml(missile_toml) + "\n")
+        except AssessmentError as error:
+            _fail(f"--missile-toml: {str(error).removeprefix('missile_toml: ')}")
         return
     record = result.to_dict()
     if as_json:
