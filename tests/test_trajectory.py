@@ -36,3 +36,24 @@ def test_one_pair_broadcasts_against_many_missiles():
 def test_inputs_that_do_not_broadcast_are_named(args, kwargs, named):
     with pytest.raises(sr.InputError, match=named.replace("(", r"\(").replace(")", r"\)")):
         sr.trajectories(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "call,named",
+    [
+        (lambda: sr.trajectory("35,51", (52.0, 13.0)), "launch: expected (lat_deg, lon_deg), two numbers"),
+        (lambda: sr.trajectory(([35, 36], [51, 52]), (52.0, 13.0)), "launch: expected (lat_deg, lon_deg)"),
+        (lambda: sr.trajectory((35.0, 51.0), (52.0,)), "aim: expected (lat_deg, lon_deg)"),
+        (lambda: sr.trajectory((35.0, 51.0), (52.0, 13.0), step_s="5"), "step_s: '5' must be a positive number"),
+        (lambda: sr.trajectories(35, 51, 52, 13, missile=[]), "burnout_angle_deg and missile: each must be one value"),
+        (lambda: sr.trajectories(np.zeros((2, 2)), 51, 52, 13), "launch_lat_deg: expected a number or a one-dim"),
+        (lambda: sr.trajectories(["a"], 51, 52, 13), "launch_lat_deg: expected numbers, got ['a']"),
+        (lambda: sr.trajectories(35, 51, 52, 13, burnout_angle_deg="abc"), "burnout_angle_deg: expected numbers"),
+        (lambda: sr.trajectories(35, 51, 52, 13, burnout_angle_deg=90.0), "burnout_angle_deg: 90 must lie strictly"),
+        (lambda: sr.trajectories(35, 51, 52, 13, missile=None), "missile: unknown class 'None'"),
+    ],
+)
+def test_malformed_api_input_is_an_input_error_naming_the_field(call, named):
+    with pytest.raises(sr.InputError) as error:
+        call()
+    assert str(error.value).startswith(named)

@@ -45,15 +45,26 @@ def _check_range(name: str, values: np.ndarray, low: float, high: float, lines: 
         raise InputError(f"{where}{name}: {float(values[index]):g} is not a number in [{low:g}, {high:g}]")
 
 
+def _numbers(name: str, values) -> np.ndarray:
+    """``values`` as a one-dimensional float array, or an InputError naming ``name``."""
+    try:
+        array = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: expected numbers, got {values!r}") from None
+    if array.ndim != 1:
+        raise InputError(f"{name}: expected a number or a one-dimensional array, got shape {array.shape}")
+    return array
+
+
 def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, lines=None):
     """Degrees as float arrays, checked: latitudes in [-90, 90], longitudes in [-180, 360].
 
     ``lines``: the file line of each entry, for messages about a batch file."""
-    arrays = [
-        np.atleast_1d(np.asarray(a, dtype=float)) for a in (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
-    ]
+    names = ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg")
+    given = (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    arrays = [_numbers(name, values) for name, values in zip(names, given, strict=True)]
     for name, values, bound in zip(
-        ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg"),
+        names,
         arrays,
         (90.0, 360.0, 90.0, 360.0),
         strict=True,
@@ -77,7 +88,7 @@ def missile_arrays(names, n: int, catalog: Catalog | None = None) -> MissileArra
     speed = np.full(n, np.inf)
     catalog = catalog or load_catalog()
     unique, inverse = np.unique(names.astype(str), return_inverse=True)
-    for k, name in enumerate(unique):
+    for k, name in enumerate(unique.tolist()):
         if name == IDEAL:
             continue
         missile: MissileClass = catalog.missile(name)
@@ -318,8 +329,10 @@ def trajectories(
     """
     model = earth if isinstance(earth, Earth) else _earth(earth, rotating, j2)
     points = validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
-    angle = np.atleast_1d(np.asarray(np.nan if burnout_angle_deg is None else burnout_angle_deg, dtype=float))
+    angle = _numbers("burnout_angle_deg", np.nan if burnout_angle_deg is None else burnout_angle_deg)
     names = np.atleast_1d(np.asarray(missile, dtype=object))
+    if names.ndim != 1 or names.size == 0 or angle.size == 0:
+        raise InputError("burnout_angle_deg and missile: each must be one value or a one-dimensional array of them")
     try:
         shape = np.broadcast_shapes(points[0].shape, angle.shape, names.shape)
     except ValueError:
@@ -332,7 +345,7 @@ def trajectories(
     given = ~np.isnan(angle)
     if np.any(given & ((angle <= 0.0) | (angle >= 90.0) | ~np.isfinite(angle))):
         bad = angle[given & ((angle <= 0.0) | (angle >= 90.0) | ~np.isfinite(angle))][0]
-        raise InputError(f"burnout_angle_deg: {bad!r} must lie strictly between 0 and 90 degrees")
+        raise InputError(f"burnout_angle_deg: {float(bad):g} must lie strictly between 0 and 90 degrees")
     try:
         missiles = missile_arrays(missile, lat_l.size, catalog)
     except CatalogError as error:
@@ -387,6 +400,18 @@ class Trajectory:
         return out
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _point(name: str, value) -> tuple[float, float]:
+    """``(lat_deg, lon_deg)``: exactly two numbers, or an InputError naming ``name``."""
+    parts = list(value) if isinstance(value, (tuple, list, np.ndarray)) else None
+    if parts is None or len(parts) != 2 or not all(_is_number(p) for p in parts):
+        raise InputError(f"{name}: expected (lat_deg, lon_deg), two numbers; got {value!r}")
+    return float(parts[0]), float(parts[1])
+
+
 def trajectory(
     launch: tuple[float, float],
     aim: tuple[float, float],
@@ -403,13 +428,14 @@ def trajectory(
     Unreachable aim points are a result (``reachable`` false with a ``reason``), not an error.
     With ``step_s``, the result also holds samples from launch to impact.
     """
-    if step_s is not None and not (np.isfinite(step_s) and step_s > 0):
+    if step_s is not None and not (_is_number(step_s) and np.isfinite(step_s) and step_s > 0):
         raise InputError(f"step_s: {step_s!r} must be a positive number of seconds")
+    (launch_lat, launch_lon), (aim_lat, aim_lon) = _point("launch", launch), _point("aim", aim)
     batch = trajectories(
-        launch[0],
-        launch[1],
-        aim[0],
-        aim[1],
+        launch_lat,
+        launch_lon,
+        aim_lat,
+        aim_lon,
         missile=missile,
         burnout_angle_deg=burnout_angle_deg,
         earth=earth,
