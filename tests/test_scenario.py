@@ -383,6 +383,8 @@ ERRORS = [
     ('site = "deveselu"\n\n[[asset]]\nid = "deveselu-radar"',
      'site = "deveselu"\nboresight_az_deg = 90\n\n[[asset]]\nid = "deveselu-radar"', "asset[1].boresight_az_deg",
      "only radars have a boresight", "= 90"),
+    ('kind = "spy-1"\nlat_deg = 44.08\nlon_deg = 24.35', 'kind = "spy-1"\nlat_deg = 44.08\nlon_deg = 26.35',
+     "asset[2].site", "asset 'deveselu' of the same site stands 160 km away", ('site = "deveselu"', 2)),
     # sharing
     ('policy = "within-party"', 'policy = "everyone"', "sharing.policy",
      "Input should be 'none', 'within-party', 'all' or 'pairs'", "everyone"),

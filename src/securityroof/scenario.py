@@ -41,6 +41,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pyproj import Geod
 
 from . import catalog as _catalog
 from .catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
@@ -269,6 +270,10 @@ class ThreatTrajectory:
     aim_population: int | None = None  # when the aim point is a catalog city
 
 
+#: Assets sharing a ``site`` must stand this close (an Aegis Ashore radar and its launchers: a few km).
+CO_LOCATED_KM = 10.0
+
+
 def co_located(a: Asset, b: Asset) -> bool:
     """Whether two assets stand at one site: the same asset, or the same ``site`` key."""
     return a.id == b.id or (a.site is not None and a.site == b.site)
@@ -456,6 +461,7 @@ class _Checker:
         point_coords.update({m.id: (m.lat_deg, m.lon_deg) for _, _, m in self.models["point"] if m is not None})
         for index, raw, _ in self.models["asset"]:
             self._check_asset(index, raw, parties)
+        self._check_sites()
         for index, raw, model in self.models["threat"]:
             self._check_threat(index, raw, model, points, point_coords)
         sharing = self.data.get("sharing")
@@ -518,6 +524,21 @@ class _Checker:
             else:
                 seen[value] = index
         return set(seen)
+
+    def _check_sites(self) -> None:
+        """Assets that share a ``site`` cue each other as one site, so they must stand at one."""
+        first: dict[str, Any] = {}
+        for index, _, model in self.models["asset"]:
+            if model is None or model.site is None or model.lat_deg is None or model.lon_deg is None:
+                continue
+            other = first.setdefault(model.site, model)
+            apart_km = _distance_km(other.lat_deg, other.lon_deg, model.lat_deg, model.lon_deg)
+            if apart_km > CO_LOCATED_KM:
+                self.problem(
+                    ("asset", index, "site"),
+                    f"asset {other.id!r} of the same site stands {apart_km:,.0f} km away; assets of one site "
+                    f"stand within {CO_LOCATED_KM:g} km of each other",
+                )
 
     def _check_asset(self, index: int, raw: dict[str, Any], parties: set[str]) -> None:
         where = ("asset", index)
@@ -672,6 +693,10 @@ def _population(ref, catalog: Catalog, file_points: set[str]) -> int | None:
 
 def _coords(ref: str | tuple[float, float], coords: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
     return coords.get(ref) if isinstance(ref, str) else ref
+
+
+def _distance_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    return Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2] / 1e3
 
 
 def _same_place(a: tuple[float, float], b: tuple[float, float]) -> bool:
