@@ -286,6 +286,7 @@ def test_an_input_error_found_deep_inside_a_command_ends_as_one_line(monkeypatch
     [
         # user text that looks like rich markup is shown as typed, not styled or rejected as bad markup
         (["trajectory", "--from", "1,2", "--to", "3,4", "--earth", "[/x]"], "--earth: '[/x]' is not a model"),
+        (["trajectory", "--from", "1,2", "--to", "3,4", "--workers", "2"], "--workers: 2 is only used with --batch"),
         (["engage", "example-shared", "--sharing", "[bold]all"], "--sharing: '[bold]all' is not a policy"),
         (["map", "example-shared", "--out", "run[old].jpg"], "--out: run[old].jpg must end in .png or .svg"),
         (["deterrence", "example-shared", "--speeds", "nan:9:0.5"], "--speeds: every number must be finite"),
@@ -329,3 +330,16 @@ def test_outputs_that_cannot_be_written_are_refused_before_any_work(tmp_path):
         assert result.exit_code == 2, (args, result.output)
         assert expected in result.stderr, (args, result.stderr)
     assert pairs.read_text().startswith("launch_lat_deg")  # the input was not overwritten
+
+
+def test_batch_refuses_options_it_would_ignore(tmp_path):
+    pairs = write_pairs(tmp_path / "pairs.csv", PAIRS[:1])
+    for extra, option in ((["--step-s", "10"], "--step-s"), (["--json"], "--json")):
+        result = roof("trajectory", "--batch", pairs, "--out", tmp_path / "o.parquet", *extra)
+        assert result.exit_code == 2 and f"error: {option}: not used with --batch" in result.stderr
+
+
+def test_the_ideal_missile_can_be_named_as_in_a_batch_file():
+    named = json.loads(roof("trajectory", "--from", "0,0", "--to", "10,10", "--missile", "ideal", "--json").stdout)
+    default = json.loads(roof("trajectory", "--from", "0,0", "--to", "10,10", "--json").stdout)
+    assert named == default

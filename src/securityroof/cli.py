@@ -117,7 +117,8 @@ def main(
 
 
 def _fmt(value, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
+    # + 0.0 turns a negative zero (an ideal missile's burnout altitude) into 0.0
+    return "—" if value is None else f"{value + 0.0:,.{digits}f}"
 
 
 @app.command("trajectory")
@@ -160,8 +161,10 @@ def trajectory_command(
         _fail(f"--burnout-angle: {burnout_angle:g} must lie strictly between 0 and 90 degrees")
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0.0):
         _fail(f"--step-s: {step_s:g} must be a positive number of seconds")
+    if workers is not None and (batch is None or workers < 1):
+        _fail(f"--workers: {workers} {'must be at least 1' if batch is not None else 'is only used with --batch'}")
     missile_name = missile if missile is not None else IDEAL
-    if missile is not None:
+    if missile is not None and missile != IDEAL:  # 'ideal' as in a batch file's missile column
         try:
             load_catalog().missile(missile)
         except CatalogError as error:
@@ -171,6 +174,9 @@ def trajectory_command(
     if batch is not None:
         if from_ is not None or to is not None:
             _fail("--batch: takes its launch and aim points from the file; drop --from/--to")
+        for option, given in (("--step-s", step_s is not None), ("--json", as_json)):
+            if given:
+                _fail(f"{option}: not used with --batch (the results file holds the summaries)")
         if out is None:
             _fail("--out: --batch needs an output file (.parquet or .csv)")
         _output_file("--out", out)
@@ -375,7 +381,7 @@ def assess_test_command(
     ] = DEFAULT_LATITUDE_DEG,
     missile_toml: Annotated[
         str | None,
-        typer.Option("--missile-toml", help="Print a [[missile]] table NAME for a scenario file instead."),
+        typer.Option("--missile-toml", help="Print a \\[\\[missile]] table NAME for a scenario file instead."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
