@@ -309,6 +309,19 @@ def test_bad_options_of_the_analysis_commands_give_one_line(args, expected):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_report_refuses_a_scenario_twice_and_an_empty_threat(tmp_path):
+    twice = roof("report", "example-shared", "example-shared", "--out", tmp_path / "r")
+    assert twice.exit_code == 2 and "scenarios: example-shared given more than once" in twice.stderr
+    empty = roof("report", "example-shared", "--threat", "", "--out", tmp_path / "r")
+    assert empty.exit_code == 2 and "--threat: empty" in empty.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_directory_is_not_a_scenario(tmp_path):
+    result = roof("validate", tmp_path)
+    assert result.exit_code == 2 and f"{tmp_path}: is a directory, not a scenario file" in result.stderr
+
+
 def test_outputs_that_cannot_be_written_are_refused_before_any_work(tmp_path):
     pairs = write_pairs(tmp_path / "pairs.csv", PAIRS[:1])
     a_file, a_directory = tmp_path / "a.txt", tmp_path / "dir.parquet"

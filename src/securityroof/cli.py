@@ -323,6 +323,12 @@ def report_command(
 
 
 def _report(loaded, out: Path, threat: str | None) -> Path:
+    names = [scenario.name for scenario in loaded]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # each scenario's section and files are named after it
+        _fail(f"scenarios: {', '.join(repeated)} given more than once (by name)")
+    if threat is not None and not threat.strip():
+        _fail("--threat: empty; leave it out for the default threat")
     steps = 1 + 4 * len(loaded) + 1
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True

@@ -423,6 +423,8 @@ def _resolve(name_or_path: str | Path) -> Path:
     names = {entry.name: entry for entry in library() if entry.kind == "scenario"}
     if text in names:
         return Path(names[text].path)
+    if path.is_dir():
+        raise ScenarioError([f"{text}: is a directory, not a scenario file"])
     if path.suffix or "/" in text or "\\" in text:
         raise ScenarioError([f"{text}: no such file"])
     close = difflib.get_close_matches(text.lower(), list(names), n=3, cutoff=0.5)
