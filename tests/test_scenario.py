@@ -515,6 +515,8 @@ def test_load_scenario_takes_a_path_or_a_library_name(tmp_path):
     (tmp_path / "bad.toml").write_bytes(b"name = \xff")
     with pytest.raises(ScenarioError, match="not UTF-8"):
         load_scenario(tmp_path / "bad.toml", catalog=CATALOG)
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # a byte-order mark is fine
+    assert load_scenario(tmp_path / "bom.toml", catalog=CATALOG).threat_set == s.threat_set
 
 
 @pytest.mark.skipif(not load_catalog().radars, reason="the radar, satellite and interceptor catalog is not there yet")

@@ -376,7 +376,8 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> S
     """A scenario from a file path or a library name (``roof scenarios`` lists them)."""
     path = _resolve(name_or_path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark, which TOML rejects
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError([f"{path}: not UTF-8 text"]) from None
     except OSError as error:
