@@ -52,7 +52,9 @@ def read_pairs(path: Path) -> pa.Table:
             path, convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=True)
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
-        raise BatchError(f"{path}: cannot read as CSV with numeric coordinates: {str(error).splitlines()[0]}") from None
+        # Arrow quotes the offending bytes, which for a binary file (say, Parquet) garble the terminal
+        detail = "".join(c if c.isprintable() else "?" for c in str(error).splitlines()[0])[:200]
+        raise BatchError(f"{path}: cannot read as CSV with numeric coordinates: {detail}") from None
     repeated = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
     if repeated:
         raise BatchError(f"{path}: column(s) {', '.join(repeated)} appear more than once")
