@@ -356,3 +356,8 @@ def test_the_ideal_missile_can_be_named_as_in_a_batch_file():
     named = json.loads(roof("trajectory", "--from", "0,0", "--to", "10,10", "--missile", "ideal", "--json").stdout)
     default = json.loads(roof("trajectory", "--from", "0,0", "--to", "10,10", "--json").stdout)
     assert named == default
+
+
+def test_a_scheduler_that_is_not_an_address_is_named(tmp_path):
+    result = roof("sweep", "joint-speed-delay", "--out", tmp_path / "s", "--scheduler", "bogus")
+    assert result.exit_code == 2 and "--scheduler: 'bogus' is not a scheduler address" in result.stderr

@@ -709,6 +709,8 @@ def sweep_command(
             client = Client(scheduler, timeout=5)
         except (OSError, TimeoutError) as error:
             _fail(f"--scheduler: cannot reach {scheduler}: {error}")
+        except ValueError as error:  # not an address at all, e.g. no port
+            _fail(f"--scheduler: {scheduler!r} is not a scheduler address (tcp://HOST:PORT): {error}")
         executor = client.get_executor()
     started = time.perf_counter()
     try:
