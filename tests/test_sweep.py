@@ -175,6 +175,14 @@ def test_bad_sweep_files_fail_before_anything_runs(tmp_path, change, expected):
     assert result.exit_code == 2 and not (tmp_path / "out").exists()
 
 
+def test_a_sweep_file_that_is_not_utf8_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "binary.toml"
+    path.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(SweepError, match="not UTF-8 text") as error:
+        load_sweep(str(path))
+    assert str(path) in str(error.value)
+
+
 def test_killed_worker_then_restart_gives_the_clean_result(longer, tmp_path):
     """A worker process is killed mid-way: the run stops (the pool breaks), and the same command
     afterwards completes the dataset, equal to a clean run's row for row."""

@@ -169,6 +169,8 @@ def load_sweep(path_or_name: str) -> Sweep:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise SweepError([f"{path}: not valid TOML: {error}"]) from None
+    except UnicodeDecodeError as error:
+        raise SweepError([f"{path}: not UTF-8 text (byte {error.start})"]) from None
     try:
         spec = SweepFile.model_validate(data)
     except ValidationError as error:
