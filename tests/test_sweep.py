@@ -163,6 +163,7 @@ def test_query_answers_in_sql(small, tmp_path):
         (('scenario = "example-shared"', 'scenario = "nowhere"'), "scenario:"),
         (('outcomes = ["engagements"]', 'outcomes = ["magic"]'), "outcomes"),
         (("[[axis]]", "[[axis]"), "not valid TOML"),
+        (("batch_size = 1", 'batch_size = 1\n[sampling]\nmode = "random"\nseed = -1'), "sampling.seed"),
     ],
 )
 def test_bad_sweep_files_fail_before_anything_runs(tmp_path, change, expected):

@@ -100,7 +100,7 @@ class Sampling(BaseModel):
 
     mode: Literal["grid", "random"] = "grid"
     samples: int = Field(100, ge=1, le=100_000)
-    seed: int = 0
+    seed: int = Field(0, ge=0)  # numpy's generators take non-negative seeds only
 
 
 class SweepFile(BaseModel):
