@@ -163,6 +163,7 @@ def test_query_answers_in_sql(small, tmp_path):
         (('scenario = "example-shared"', 'scenario = "nowhere"'), "scenario:"),
         (('outcomes = ["engagements"]', 'outcomes = ["magic"]'), "outcomes"),
         (("[[axis]]", "[[axis]"), "not valid TOML"),
+        (('"sharing"\nvalues = ["within-party", "all"]', '"threat"\nvalues = [["iran-irbm"]]'), "not a threat of"),
         (("batch_size = 1", 'batch_size = 1\n[sampling]\nmode = "random"\nseed = -1'), "sampling.seed"),
     ],
 )

@@ -230,7 +230,7 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
         elif axis.kind == "threat":
             known = {t.threat for t in base.threat_set}
             for v in axis.values:
-                if v not in known:
+                if not isinstance(v, str) or v not in known:
                     problems.append(f"{where}.values: {v!r} is not a threat of {base.name}")
     if "footprint" in spec.outcomes and spec.footprint_threat not in {t.threat for t in base.threat_set}:
         problems.append(f"{path}: footprint_threat: {spec.footprint_threat!r} is not a threat of {base.name}")
