@@ -164,6 +164,9 @@ def test_query_answers_in_sql(small, tmp_path):
         (('outcomes = ["engagements"]', 'outcomes = ["magic"]'), "outcomes"),
         (("[[axis]]", "[[axis]"), "not valid TOML"),
         (('"sharing"\nvalues = ["within-party", "all"]', '"threat"\nvalues = [["iran-irbm"]]'), "not a threat of"),
+        (("values = [2.5, 3.0, 3.5]", 'values = ["2.5", "3.0"]'), "axis.0.values: '2.5' is not a number"),
+        (("values = [2.5, 3.0, 3.5]", "values = [true]"), "axis.0.values: True is not a number"),
+        (("values = [2.5, 3.0, 3.5]", 'range = ["2.5", 3.5]'), "axis.0.range.0"),
         (("batch_size = 1", 'batch_size = 1\n[sampling]\nmode = "random"\nseed = -1'), "sampling.seed"),
     ],
 )

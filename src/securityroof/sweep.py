@@ -49,7 +49,7 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, model_validator
 
 from . import kernels
 from .analysis.compare import summarize
@@ -73,7 +73,7 @@ class Axis(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     kind: Literal["parameter", "decision-delay", "sharing", "asset", "threat"]
     values: list[Any] | None = None
-    range: tuple[float, float] | None = None
+    range: tuple[StrictFloat, StrictFloat] | None = None  # lax floats would take "2.0" and true
     class_: str | None = Field(None, alias="class")
     field: str | None = None
     asset: str | None = None
@@ -208,6 +208,10 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
                 problems.append(f"{where}.field: {axis.field!r} is not a numeric parameter of {axis.class_}")
             else:
                 for v in axis.values or list(axis.range or []):
+                    # the catalog models would take "2.0" and true, and the variants then fail one by one
+                    if isinstance(v, bool) or not isinstance(v, int | float):
+                        problems.append(f"{where}.values: {v!r} is not a number")
+                        continue
                     try:
                         entry.model_validate({**entry.model_dump(by_alias=True), axis.field: v})
                     except ValidationError as error:
