@@ -167,6 +167,8 @@ def test_query_answers_in_sql(small, tmp_path):
         (("values = [2.5, 3.0, 3.5]", 'values = ["2.5", "3.0"]'), "axis.0.values: '2.5' is not a number"),
         (("values = [2.5, 3.0, 3.5]", "values = [true]"), "axis.0.values: True is not a number"),
         (("values = [2.5, 3.0, 3.5]", 'range = ["2.5", 3.5]'), "axis.0.range.0"),
+        (('name = "sharing"', 'name = "value"'), "'value' is a results column"),
+        (("values = [2.5, 3.0, 3.5]", f"values = [{', '.join(['2.5'] * 50_001)}]"), "the grid has 100,002 variants"),
         (("batch_size = 1", 'batch_size = 1\n[sampling]\nmode = "random"\nseed = -1'), "sampling.seed"),
     ],
 )

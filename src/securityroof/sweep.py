@@ -58,6 +58,10 @@ from .analysis.footprint import footprint
 from .engagement import engage
 from .scenario import Scenario, ScenarioError, load_scenario
 
+MAX_VARIANTS = 100_000
+# every axis is a column of the results table beside these, and would overwrite one of the same name
+RESERVED_COLUMNS = frozenset({"variant_id", "outcome", "subject", "value", "error"})
+
 
 class SweepError(ValueError):
     """A sweep file that cannot be run; ``messages`` names the file, the key and the reason."""
@@ -99,7 +103,7 @@ class Sampling(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["grid", "random"] = "grid"
-    samples: int = Field(100, ge=1, le=100_000)
+    samples: int = Field(100, ge=1, le=MAX_VARIANTS)
     seed: int = Field(0, ge=0)  # numpy's generators take non-negative seeds only
 
 
@@ -130,6 +134,12 @@ class Sweep:
                 raise SweepError(
                     [f"{self._file()}: sampling.mode: grid needs values on every axis (range is for random)"]
                 )
+            size = math.prod(len(a.values) for a in axes)
+            if size > MAX_VARIANTS:  # counted before the product is built, which would not fit in memory
+                raise SweepError(
+                    [f"{self._file()}: axis: the grid has {size:,} variants (the product of the axes' value counts), "
+                     f"more than {MAX_VARIANTS:,}; use fewer values, or sampling.mode = \"random\""]
+                )  # fmt: skip
             combos = itertools.product(*(a.values for a in axes))
             return [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
         rng = np.random.default_rng(self.spec.sampling.seed)
@@ -196,6 +206,8 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
     names = [a.name for a in spec.axis]
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{path}: axis: name {dup!r} is used twice")
+    for name in sorted(set(names) & RESERVED_COLUMNS):
+        problems.append(f"{path}: axis: name {name!r} is a results column; choose another")
     classes = {s.entry.name: s.entry for s in base.interceptor_sites} | {s.entry.name: s.entry for s in base.sensors}
     classes |= {t.missile: t.missile_class for t in base.threat_set}
     for i, axis in enumerate(spec.axis):
