@@ -229,6 +229,26 @@ def test_sweep_plot_shows_each_axis(small, tmp_path):
     assert runner.invoke(app, ["sweep-plot", str(out), "--out", str(png), "--outcome", "nope"]).exit_code == 2
 
 
+def test_sweep_plot_and_query_on_a_broken_results_directory_name_the_file(small, tmp_path):
+    out = tmp_path / "out"
+    run_sweep(load_sweep(str(small)), out, workers=1)
+    runner = CliRunner()
+    png = tmp_path / "plot.png"
+    record = out / "sweep.json"
+    good = record.read_text()
+    for broken, reason in (("{not json", "not a readable sweep record"), ("{}", "not a sweep record")):
+        record.write_text(broken)
+        result = runner.invoke(app, ["sweep-plot", str(out), "--out", str(png)])
+        assert result.exit_code == 2 and str(record) in result.stderr and reason in result.stderr
+    record.write_text(good)
+    part = sorted((out / "results").glob("part-*.parquet"))[0]
+    part.write_bytes(b"not parquet")
+    for command in (["sweep-plot", str(out), "--out", str(png)], ["query", str(out), "SELECT count(*) FROM results"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and part.name in result.stderr, result.output
+    assert not png.exists()
+
+
 def test_roof_sweep_on_a_dask_scheduler_address(small, tmp_path):
     """`--scheduler tcp://...` runs the same sweep on an existing Dask cluster (here on loopback)."""
     distributed = pytest.importorskip("distributed")

@@ -750,7 +750,7 @@ def sweep_plot_command(
     try:
         plot_outcome(directory, outcome, subject, out)
     except SweepError as error:
-        _fail(f"--{error}")
+        _fail(str(error))
     console.print(f"plot written to {out}", highlight=False)
 
 

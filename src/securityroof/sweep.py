@@ -414,7 +414,27 @@ def read_results(out_dir: Path) -> pa.Table:
     files = sorted((Path(out_dir) / "results").glob("part-*.parquet"))
     if not files:
         return pa.table({})
-    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
+    return pa.concat_tables([_read_part(f) for f in files], promote_options="default")
+
+
+def _read_part(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        raise SweepError(
+            [f"{path}: not a readable Parquet file ({error}); delete it and run the sweep again to recompute it"]
+        ) from None
+
+
+def read_record(out_dir: Path) -> SweepFile:
+    """The spec of the sweep whose results ``out_dir`` holds, from its ``sweep.json``."""
+    path = Path(out_dir) / "sweep.json"
+    try:
+        return SweepFile.model_validate(json.loads(path.read_text(encoding="utf-8"))["spec"])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SweepError([f"{path}: not a readable sweep record: {error}"]) from None
+    except (KeyError, TypeError, ValidationError):
+        raise SweepError([f"{path}: not a sweep record (no valid spec)"]) from None
 
 
 def summary(out_dir: Path) -> dict:
@@ -450,15 +470,15 @@ def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    spec = json.loads((Path(out_dir) / "sweep.json").read_text())["spec"]
-    axes = [a["name"] for a in spec["axis"]]
+    spec = read_record(out_dir)
+    axes = [a.name for a in spec.axis]
     table = read_results(out_dir)
     if table.num_rows == 0:
         raise SweepError([f"{out_dir}: no results yet (run the sweep first)"])
     rows = [r for r in table.to_pylist() if r["outcome"] == outcome and r["subject"] == subject and r["error"] is None]
     if not rows:
         known = sorted({(r["outcome"], r["subject"]) for r in table.select(["outcome", "subject"]).to_pylist()})
-        raise SweepError([f"outcome: no rows for {outcome!r} / {subject!r}; there are e.g. {known[:8]}"])
+        raise SweepError([f"--outcome/--subject: no rows for {outcome!r} / {subject!r}; there are e.g. {known[:8]}"])
     fig, panels = plt.subplots(1, len(axes), figsize=(4.2 * len(axes), 3.6), squeeze=False)
     for ax, name in zip(panels[0], axes, strict=True):
         keys = [r[name] for r in rows]
@@ -484,7 +504,7 @@ def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
         ax.set_ylabel(f"{outcome} ({subject})")
         ax.grid(alpha=0.3)
     panels[0][0].legend(fontsize=8)
-    fig.suptitle(f"{spec['name']}: {outcome} ({subject}) against each swept axis", fontsize=10)
+    fig.suptitle(f"{spec.name}: {outcome} ({subject}) against each swept axis", fontsize=10)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path)
