@@ -137,6 +137,30 @@ def test_a_failing_variant_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypat
     assert len(result["failures"]) == 1 and "boom" in result["failures"][0]["error"]
 
 
+def test_missing_values_are_null_in_results_and_json_and_not_plotted(tmp_path, monkeypatch):
+    import securityroof.sweep as sweep_module
+
+    real = sweep_module.summarize
+    # as when no threat is in range: a share of nothing
+    monkeypatch.setattr(sweep_module, "summarize", lambda *args: {**real(*args), "protected_share": None})
+    path = tmp_path / "small.toml"
+    path.write_text(SMALL)
+    out = tmp_path / "out"
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # in-process, so the patch applies
+        run_sweep(load_sweep(str(path)), out, executor=pool)
+    assert {r["value"] for r in rows(out) if r["outcome"] == "protected_share"} == {None}
+    runner = CliRunner()
+    sql = "SELECT value, 'nan'::DOUBLE AS undefined FROM results WHERE outcome = 'protected_share'"
+    result = runner.invoke(app, ["query", str(out), sql, "--json"])
+    assert result.exit_code == 0 and "NaN" not in result.stdout
+    assert json.loads(result.stdout) == [{"value": None, "undefined": None}] * 6
+    png = tmp_path / "plot.png"
+    plot = runner.invoke(app, ["sweep-plot", str(out), "--out", str(png)])
+    assert plot.exit_code == 2 and "no values" in plot.stderr and not png.exists()
+
+
 def test_query_answers_in_sql(small, tmp_path):
     out = tmp_path / "out"
     run_sweep(load_sweep(str(small)), out, workers=1)

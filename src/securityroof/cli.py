@@ -770,7 +770,12 @@ def query_command(
     except Exception as error:  # noqa: BLE001 - DuckDB's parser and binder errors, shown on one line
         _fail(f"query: {str(error).splitlines()[0]}")
     if as_json:
-        sys.stdout.write(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str) + "\n")
+        # JSON has no NaN: a value SQL leaves undefined is null, like a missing one
+        records = [
+            {c: None if isinstance(v, float) and not math.isfinite(v) else v for c, v in zip(columns, row, strict=True)}
+            for row in rows
+        ]
+        sys.stdout.write(json.dumps(records, default=str) + "\n")
         return
     table = Table(box=box.SIMPLE_HEAD)
     for column in columns:

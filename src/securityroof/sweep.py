@@ -293,17 +293,15 @@ def apply(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> Scenario:
     return scenario
 
 
-def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list[tuple[str, str, float]]:
-    """(outcome, subject, value) rows of one variant."""
+def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list[tuple[str, str, float | None]]:
+    """(outcome, subject, value) rows of one variant; None where the value is undefined (a share of no threats)."""
     scenario = apply(base, spec, values)
-    rows: list[tuple[str, str, float]] = []
+    rows: list[tuple[str, str, float | None]] = []
     if "engagements" in spec.outcomes:
         summary = summarize(scenario, engage(scenario))
         for key in ("threats_total", "threats_engageable", "shot_opportunities", "protected_population"):
             rows.append((key, "all", float(summary[key])))
-        rows.append(
-            ("protected_share", "all", math.nan if summary["protected_share"] is None else summary["protected_share"])
-        )
+        rows.append(("protected_share", "all", summary["protected_share"]))
         cities = {t.aim for t in scenario.threat_set if t.aim_population is not None}
         for city in sorted(cities):
             rows.append(("city_protected", city, float(city in summary["cities_protected"])))
@@ -311,9 +309,7 @@ def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list
         cells = footprint(scenario, spec.footprint_threat).to_pydict()
         threatened, defended = sum(cells["threatened"]), sum(cells["defended"])
         rows.append(("footprint_cells_defended", spec.footprint_threat, float(defended)))
-        rows.append(
-            ("footprint_defended_share", spec.footprint_threat, defended / threatened if threatened else math.nan)
-        )
+        rows.append(("footprint_defended_share", spec.footprint_threat, defended / threatened if threatened else None))
     if "deterrence" in spec.outcomes:
         pairs = deterrence(scenario)["pairs"]
         rows.append(("deterrence_engageable_pairs", "all", float(sum(p["engageable"] for p in pairs))))
@@ -334,7 +330,7 @@ def run_batch(job) -> pa.Table:
                 rows = run_variant(base, spec, values)
             error = None
         except Exception as exc:  # noqa: BLE001 - a failed variant is recorded, and the sweep goes on
-            rows, error = [("error", "all", math.nan)], f"{type(exc).__name__}: {exc}"
+            rows, error = [("error", "all", None)], f"{type(exc).__name__}: {exc}"
         for outcome, subject, value in rows:
             records.append({"variant_id": vid, **{k: _column_value(v) for k, v in values.items()},
                             "outcome": outcome, "subject": subject, "value": value, "error": error})  # fmt: skip
@@ -479,6 +475,12 @@ def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
     if not rows:
         known = sorted({(r["outcome"], r["subject"]) for r in table.select(["outcome", "subject"]).to_pylist()})
         raise SweepError([f"--outcome/--subject: no rows for {outcome!r} / {subject!r}; there are e.g. {known[:8]}"])
+    # missing values (a share of no threats) are left out; results written before they were null hold NaN
+    rows = [r for r in rows if r["value"] is not None and math.isfinite(r["value"])]
+    if not rows:
+        raise SweepError(
+            [f"--outcome/--subject: {outcome!r} / {subject!r} has no values in any variant (e.g. no threat in range)"]
+        )
     fig, panels = plt.subplots(1, len(axes), figsize=(4.2 * len(axes), 3.6), squeeze=False)
     for ax, name in zip(panels[0], axes, strict=True):
         keys = [r[name] for r in rows]
@@ -493,9 +495,9 @@ def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
             groups = {k: values[[i for i, key in enumerate(keys) if key == k]] for k in order}
         labels = list(groups)
         x = np.array(labels, dtype=float) if numeric else np.arange(len(labels))
-        means = np.array([np.nanmean(v) for v in groups.values()])
-        low = np.array([np.nanmin(v) for v in groups.values()])
-        high = np.array([np.nanmax(v) for v in groups.values()])
+        means = np.array([np.mean(v) for v in groups.values()])
+        low = np.array([np.min(v) for v in groups.values()])
+        high = np.array([np.max(v) for v in groups.values()])
         ax.fill_between(x, low, high, alpha=0.25, color="#1f4e9c", label="spread (min–max)")
         ax.plot(x, means, marker="o", color="#1f4e9c", label="mean")
         if not numeric:
