@@ -87,6 +87,19 @@ def test_sweep_runs_and_resumes_without_recomputing(small, tmp_path):
     assert rows(out) == clean  # nothing lost, nothing duplicated, the partial file never read
 
 
+def test_another_sweeps_results_directory_is_refused(small, tmp_path):
+    out = tmp_path / "out"
+    run_sweep(load_sweep(str(small)), out, workers=1)
+    before, record = rows(out), (out / "sweep.json").read_text()
+    other = tmp_path / "other.toml"
+    other.write_text(SMALL.replace("[2.5, 3.0, 3.5]", "[4.0]"))
+    with pytest.raises(SweepError, match="--out"):
+        run_sweep(load_sweep(str(other)), out, workers=1)
+    result = CliRunner().invoke(app, ["sweep", str(other), "--out", str(out)])
+    assert result.exit_code == 2 and "--out" in result.stderr and "another sweep" in result.stderr
+    assert rows(out) == before and (out / "sweep.json").read_text() == record
+
+
 def test_killed_driver_resumes_to_the_clean_result(longer, tmp_path):
     """The driver is killed mid-way (SIGKILL), restarted with the same command: the dataset equals a
     clean run's row for row."""

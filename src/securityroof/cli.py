@@ -722,6 +722,8 @@ def sweep_command(
                 progress.update(task, completed=done, rate=f"{rate:.1f}/s")
 
             result = run_sweep(loaded, out, executor=executor, workers=workers, progress=advance)
+    except SweepError as error:
+        _fail(str(error))
     finally:
         if client is not None:
             client.close()

@@ -365,6 +365,12 @@ def run_sweep(
 ) -> dict:
     """Run (or resume) a sweep into ``out_dir``; returns a summary with the failures."""
     out_dir = Path(out_dir)
+    # batches are found by their variants' ids alone: another sweep's would be mixed in, or taken as done
+    if (out_dir / "sweep.json").exists() and (held := read_record(out_dir)) != sweep.spec:
+        raise SweepError(
+            [f"--out: {out_dir} holds the results of another sweep ({held.name!r}, see its sweep.json); "
+             "choose a new directory, or run that same sweep to resume it"]
+        )  # fmt: skip
     results = out_dir / "results"
     results.mkdir(parents=True, exist_ok=True)
     variants = sweep.variants()
