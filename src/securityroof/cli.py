@@ -763,6 +763,8 @@ def query_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
 ) -> None:
     """Ask a sweep's results a question in SQL, e.g. below which speed a city stops being protected."""
+    if not sql.strip():
+        _fail('query: empty; e.g. "select outcome, avg(value) from results group by outcome"')
     try:
         relation = query(directory, sql)
         columns = relation.columns

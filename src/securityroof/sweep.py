@@ -248,7 +248,10 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
             for v in axis.values:
                 if not isinstance(v, str) or v not in known:
                     problems.append(f"{where}.values: {v!r} is not a threat of {base.name}")
-    if "footprint" in spec.outcomes and spec.footprint_threat not in {t.threat for t in base.threat_set}:
+    threats = sorted({t.threat for t in base.threat_set})
+    if "footprint" in spec.outcomes and spec.footprint_threat is None:
+        problems.append(f"{path}: footprint_threat: missing (the footprint outcome needs one of {', '.join(threats)})")
+    elif "footprint" in spec.outcomes and spec.footprint_threat not in threats:
         problems.append(f"{path}: footprint_threat: {spec.footprint_threat!r} is not a threat of {base.name}")
     return problems
 
