@@ -154,3 +154,10 @@ def test_a_step_too_fine_for_the_threats_is_named_as_the_scenario_field(monkeypa
     monkeypatch.setattr(importlib.import_module("securityroof.trajectory"), "MAX_SAMPLES", 1_000)
     with pytest.raises(InputError, match=r"^analysis.time_step_s: 5 s would need about .* samples"):
         engage(load_scenario("epaa-phase-1"))
+
+
+def test_a_scenario_without_threats_has_no_engagements():
+    """The footprint engages each cell's in-range launch regions, which may be none."""
+    scenario = dataclasses.replace(load_scenario("epaa-phase-1"), threat_set=())
+    result = engage(scenario)
+    assert result.records() == [] and result.threat_reachable == {}

@@ -57,3 +57,9 @@ def test_malformed_api_input_is_an_input_error_naming_the_field(call, named):
     with pytest.raises(sr.InputError) as error:
         call()
     assert str(error.value).startswith(named)
+
+
+def test_no_pairs_are_no_trajectories():
+    empty = np.array([])
+    result = sr.trajectories(empty, empty, empty, empty, missile=np.array([], dtype=object), burnout_angle_deg=empty)
+    assert len(result) == 0 and result.columns()["reachable"].size == 0

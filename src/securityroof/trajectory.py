@@ -331,7 +331,8 @@ def trajectories(
     points = validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
     angle = _numbers("burnout_angle_deg", np.nan if burnout_angle_deg is None else burnout_angle_deg)
     names = np.atleast_1d(np.asarray(missile, dtype=object))
-    if names.ndim != 1 or names.size == 0 or angle.size == 0:
+    # an empty list beside points would silently broadcast them away; no points at all is no trajectories
+    if names.ndim != 1 or (points[0].size and not (names.size and angle.size)):
         raise InputError("burnout_angle_deg and missile: each must be one value or a one-dimensional array of them")
     try:
         shape = np.broadcast_shapes(points[0].shape, angle.shape, names.shape)
