@@ -161,8 +161,10 @@ def trajectory_command(
         _fail(f"--burnout-angle: {burnout_angle:g} must lie strictly between 0 and 90 degrees")
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0.0):
         _fail(f"--step-s: {step_s:g} must be a positive number of seconds")
-    if workers is not None and (batch is None or workers < 1):
-        _fail(f"--workers: {workers} {'must be at least 1' if batch is not None else 'is only used with --batch'}")
+    if workers is not None and batch is None:
+        _fail(f"--workers: {workers} is only used with --batch")
+    if workers is not None and workers < 1:
+        _fail(f"--workers: {workers} must be at least 1")
     missile_name = missile if missile is not None else IDEAL
     if missile is not None and missile != IDEAL:  # 'ideal' as in a batch file's missile column
         try:
