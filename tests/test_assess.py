@@ -119,8 +119,11 @@ def test_roof_assess_test_json_and_errors():
 
 
 def test_a_near_orbital_test_implies_no_missile_table():
-    """A 6,000 km apogee over 1,000 km implies a standard range beyond half the globe and a burnout
-    speed above orbital: no [[missile]] table a scenario would accept, so none is printed."""
+    """A 6,000 km apogee over 1,000 km implies a standard range beyond half the globe (said as
+    reaching anywhere) and a burnout speed above orbital: no [[missile]] table a scenario would
+    accept, so none is printed."""
+    import json
+
     from typer.testing import CliRunner
 
     from securityroof.cli import app
@@ -128,6 +131,9 @@ def test_a_near_orbital_test_implies_no_missile_table():
     args = ["assess-test", "--range-km", "1000", "--apogee-km", "6000", "--missile-toml", "steep"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and result.stdout == ""
+    record = json.loads(CliRunner().invoke(app, [*args[:5], "--json"]).stdout)
+    assert record["boost_model_max_range_km"] > 20_015 and record["boost_model_reaches_anywhere"] is True
+    assert record["free_flight_reaches_anywhere"] is (record["free_flight_max_range_km"] > 20_015)
     message = result.stderr.strip()
     assert message.startswith("error: --missile-toml: the class this test implies is not a valid [[missile]]")
     assert "range_km" in message and len(message.splitlines()) == 1

@@ -40,6 +40,8 @@ from .targeting import MissileArrays, solve
 DEFAULT_BURN_TIME_S = 170.0
 DEFAULT_BURNOUT_ALTITUDE_KM = 200.0
 DEFAULT_LATITUDE_DEG = 40.0
+#: Half the circumference of the R = 6,371 km sphere the maximum ranges are computed over.
+HALF_GLOBE_KM = np.pi * SPHERE.equatorial_radius_m / 1e3
 
 
 class AssessmentError(ValueError):
@@ -108,6 +110,9 @@ class Assessment:
 
     def to_dict(self) -> dict:
         out = asdict(self)
+        # a "maximum range" beyond half the globe is the length of a path that could stop anywhere
+        out["free_flight_reaches_anywhere"] = self.free_flight_max_range_km >= HALF_GLOBE_KM
+        out["boost_model_reaches_anywhere"] = self.boost_model_max_range_km >= HALF_GLOBE_KM
         out["model"] = {
             "earth": "non-rotating sphere R = 6371 km; rotating variants: WGS84 fired due east / west",
             "free_flight": "burnout on the ground at the launch point; no drag",

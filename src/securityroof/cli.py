@@ -28,7 +28,14 @@ from . import __version__
 from .analysis.compare import compare
 from .analysis.deterrence import deterrence, why_not_summary
 from .analysis.footprint import DEFAULT_STEP_DEG, footprint
-from .assess import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG, AssessmentError, assess_test
+from .assess import (
+    DEFAULT_BURN_TIME_S,
+    DEFAULT_BURNOUT_ALTITUDE_KM,
+    DEFAULT_LATITUDE_DEG,
+    HALF_GLOBE_KM,
+    AssessmentError,
+    assess_test,
+)
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
@@ -445,6 +452,11 @@ def assess_test_command(
     if record["test_flight_time_s"] is not None:
         times += f", published {record['test_flight_time_s'] / 60:.1f} min"
     console.print(times, highlight=False)
+    if record["free_flight_reaches_anywhere"] or record["boost_model_reaches_anywhere"]:
+        console.print(
+            f"A maximum range beyond {HALF_GLOBE_KM:,.0f} km, half the globe, means any point on Earth is in reach.",
+            highlight=False,
+        )
     console.print(
         f"max range: non-rotating sphere; east/west: rotating WGS84 from {lat_deg:g}° latitude. "
         f"Boost model: {burn_time_s:g} s burn, {burnout_altitude_km:g} km nominal burnout (assumed), "
