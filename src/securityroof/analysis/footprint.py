@@ -37,16 +37,17 @@ def grid(extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG) -> tuple[np.
         raise ValueError(f"extent: {extent} must be lat_min < lat_max in [-90, 90], lon_min < lon_max in [-180, 360]")
     if not (0.0 < step_deg <= 10.0):
         raise ValueError(f"step_deg: {step_deg} must lie in (0, 10]")
-    # counted before any array is built: a tiny step would otherwise allocate gigabytes first
-    cells = np.ceil((lat_max - lat_min) / step_deg - 0.5) * np.ceil((lon_max - lon_min) / step_deg - 0.5)
-    if cells > MAX_CELLS:
-        raise ValueError(f"step_deg: {step_deg:g} gives about {cells:.2g} cells; at most {MAX_CELLS:,}")
+    # np.arange's own counts, taken before any array is built: a tiny step would allocate gigabytes
+    rows, columns = (
+        max(np.ceil((high - low - step_deg / 2.0) / step_deg), 0.0)
+        for low, high in ((lat_min, lat_max), (lon_min, lon_max))
+    )
+    if rows * columns > MAX_CELLS:
+        raise ValueError(f"step_deg: {step_deg:g} gives about {rows * columns:.2g} cells; at most {MAX_CELLS:,}")
+    if rows * columns == 0:
+        raise ValueError(f"step_deg: {step_deg:g} is wider than the extent {extent}: no cell centre falls inside it")
     lats = np.arange(lat_min + step_deg / 2.0, lat_max, step_deg)
     lons = np.arange(lon_min + step_deg / 2.0, lon_max, step_deg)
-    if lats.size * lons.size > MAX_CELLS:
-        raise ValueError(f"step_deg: {step_deg:g} gives {lats.size * lons.size:,} cells; at most {MAX_CELLS:,}")
-    if lats.size * lons.size == 0:
-        raise ValueError(f"step_deg: {step_deg:g} is wider than the extent {extent}: no cell centre falls inside it")
     lat, lon = np.meshgrid(lats, lons, indexing="ij")
     return lat.ravel(), lon.ravel()
 
