@@ -10,6 +10,7 @@ The public API (degrees and kilometres at the edges, SI inside):
 
 from .catalog import Catalog, MissileClass, load_catalog
 from .earth import SPHERE, WGS84, Earth, earth_model
+from .errors import OutputError, RoofError
 from .scenario import Scenario, ScenarioError, load_scenario
 from .trajectory import IDEAL, InputError, Trajectory, TrajectorySet, trajectories, trajectory
 
@@ -23,6 +24,8 @@ __all__ = [
     "Earth",
     "InputError",
     "MissileClass",
+    "OutputError",
+    "RoofError",
     "Scenario",
     "ScenarioError",
     "Trajectory",

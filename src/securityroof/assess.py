@@ -33,6 +33,7 @@ from .ballistic import free_flight, free_flight_range_angle
 from .boost import boost_shape, gravity_loss_mps
 from .catalog import CatalogError, parse_entries
 from .earth import SPHERE, WGS84, Earth, advance_along_great_circle, ecef_to_geodetic, geodetic_to_ecef, unit
+from .errors import RoofError
 from .targeting import MissileArrays, solve
 
 #: Burn time and nominal burnout altitude assumed for the boost model unless given: the APS 2003
@@ -44,7 +45,7 @@ DEFAULT_LATITUDE_DEG = 40.0
 HALF_GLOBE_KM = np.pi * SPHERE.equatorial_radius_m / 1e3
 
 
-class AssessmentError(ValueError):
+class AssessmentError(RoofError):
     """Test figures that describe no ballistic flight; the message names the field and the reason."""
 
 

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import kernels
 from .catalog import CatalogError, load_catalog
+from .errors import RoofError
 from .trajectory import IDEAL, InputError, TrajectorySet, trajectories, validate_points
 
 REQUIRED_COLUMNS = ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg")
@@ -30,7 +31,7 @@ OPTIONAL_COLUMNS = ("missile", "burnout_angle_deg")
 CHUNK_ROWS = 20_000
 
 
-class BatchError(ValueError):
+class BatchError(RoofError):
     """A batch file that cannot be used; the message names the file, the row or column, and the reason."""
 
 

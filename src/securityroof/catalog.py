@@ -15,8 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from .errors import RoofError
 
-class CatalogError(ValueError):
+
+class CatalogError(RoofError):
     """A catalog file or lookup that cannot be used; the message names the entry and the reason."""
 
 

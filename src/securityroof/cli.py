@@ -39,6 +39,7 @@ from .assess import (
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
+from .errors import RoofError
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
@@ -54,7 +55,7 @@ class _Roof(typer.Typer):
     def __call__(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
-        except InputError as error:
+        except RoofError as error:
             _error_line(str(error))
             raise SystemExit(2) from None
 

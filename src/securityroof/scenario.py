@@ -45,6 +45,7 @@ from pyproj import Geod
 
 from . import catalog as _catalog
 from .catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
+from .errors import RoofError
 
 POLICIES = ("none", "within-party", "all", "pairs")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -52,7 +53,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ASSET_KINDS = ("radar", "satellite", "interceptor")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(RoofError):
     """A scenario that cannot be used. ``messages`` holds one line per problem, each naming the
     file, the line, the key path and the reason; ``str()`` joins them with newlines."""
 

@@ -56,6 +56,7 @@ from .analysis.compare import summarize
 from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
 from .engagement import engage
+from .errors import RoofError
 from .scenario import Scenario, ScenarioError, load_scenario
 
 MAX_VARIANTS = 100_000
@@ -63,7 +64,7 @@ MAX_VARIANTS = 100_000
 RESERVED_COLUMNS = frozenset({"variant_id", "outcome", "subject", "value", "error"})
 
 
-class SweepError(ValueError):
+class SweepError(RoofError):
     """A sweep file that cannot be run; ``messages`` names the file, the key and the reason."""
 
     def __init__(self, messages: list[str]):

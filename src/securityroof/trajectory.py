@@ -26,6 +26,7 @@ from .earth import (
     surface_radius_m,
     unit,
 )
+from .errors import RoofError
 from .targeting import MissileArrays, TargetingSolution, reasons, solve
 
 #: The ideal missile of the textbook minimum-energy problem: burnout at the launch point, at
@@ -33,7 +34,7 @@ from .targeting import MissileArrays, TargetingSolution, reasons, solve
 IDEAL = IDEAL_MISSILE
 
 
-class InputError(ValueError):
+class InputError(RoofError):
     """Input that cannot be used: the message names the field and the reason, on one line."""
 
 

@@ -1,0 +1,21 @@
+"""One base for every error securityroof raises about its input or its outputs.
+
+A :class:`RoofError` is a ``ValueError`` (so callers that caught the older per-module classes keep
+working) whose message names the field and the reason on one line; ``field`` and ``reason`` are kept
+apart for faces that place the message next to a field.
+"""
+
+from __future__ import annotations
+
+
+class RoofError(ValueError):
+    """Input or output that cannot be used: ``field`` names what, ``reason`` says why."""
+
+    def __init__(self, message: str, *, field: str | None = None, reason: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.reason = reason if reason is not None else message
+
+
+class OutputError(RoofError):
+    """An output that cannot be written: busy (another run writes it), unwritable, or a full disk."""
