@@ -309,3 +309,43 @@ def test_roof_sweep_on_a_dask_scheduler_address(small, tmp_path):
         app, ["sweep", str(small), "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1"]
     )
     assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr
+
+
+def in_process(sweep_path, out, **kwargs):
+    """A run whose variants are computed in this process (patches apply; no pool to fork)."""
+    with ThreadPoolExecutor(1) as pool:
+        return run_sweep(load_sweep(str(sweep_path)), out, executor=pool, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "sql,written",
+    [
+        ("SELECT * FROM read_csv('{secret}')", None),
+        ("SELECT * FROM read_parquet('{part}')", None),
+        ("SELECT * FROM glob('{out}/*')", None),
+        ("COPY results TO '{tmp}/copy.csv'", "copy.csv"),
+        ("COPY results TO '{out}/results/part-planted.parquet'", "out/results/part-planted.parquet"),
+        ("COPY results TO '.tmp/copy.csv'", ".tmp/copy.csv"),
+        ("ATTACH '{tmp}/other.duckdb'", "other.duckdb"),
+        ("INSTALL httpfs FROM 'http://127.0.0.1:9'", None),
+        ("SET enable_external_access = true", None),
+        ("RESET lock_configuration", None),
+    ],
+)
+def test_query_can_neither_read_nor_write_files(small, tmp_path, monkeypatch, sql, written):
+    """D9: the SQL sees the results and nothing else; `.tmp` is DuckDB's spill directory, which it
+    allows by default even without external access."""
+    out = tmp_path / "out"
+    in_process(small, out)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n")
+    (tmp_path / ".tmp").mkdir()
+    monkeypatch.chdir(tmp_path)
+    part = sorted((out / "results").glob("part-*.parquet"))[0]
+    text = sql.format(secret=secret, part=part, out=out, tmp=tmp_path)
+    result = CliRunner().invoke(app, ["query", str(out), text, "--json"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: query:"), result.output
+    assert "configuration" in result.stderr  # refused by the locked settings, not by accident
+    assert "hunter2" not in result.output
+    if written:
+        assert not (tmp_path / written).exists()

@@ -777,7 +777,8 @@ def query_command(
     sql: Annotated[str, typer.Argument(help="SQL over the view `results` (DuckDB).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
 ) -> None:
-    """Ask a sweep's results a question in SQL, e.g. below which speed a city stops being protected."""
+    """Ask a sweep's results a question in SQL, e.g. below which speed a city stops being protected.
+    The SQL sees the results only: it cannot read or write files, attach databases or install extensions."""
     if not sql.strip():
         _fail('query: empty; e.g. "select outcome, avg(value) from results group by outcome"')
     try:

@@ -456,15 +456,28 @@ def summary(out_dir: Path) -> dict:
 
 
 def query(out_dir: Path, sql: str):
-    """Run ``sql`` with DuckDB over the sweep's results, available as the view ``results``."""
+    """Run ``sql`` with DuckDB over the sweep's results, available as the view ``results``, read-only.
+
+    The results are read (whole part files only, a broken one named) before the connection is
+    locked down, so the locked connection may touch no file at all: allowing the results directory
+    instead would still let ``COPY ... TO 'DIR/results/part-x.parquet'`` plant rows that every later
+    query and plot reads as results."""
     import duckdb
 
-    files = sorted((Path(out_dir) / "results").glob("part-*.parquet"))
-    if not files:
+    table = read_results(out_dir)
+    if table.num_rows == 0:
         raise SweepError([f"{out_dir}: no results yet (run the sweep first)"])
     con = duckdb.connect()
-    listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    con.execute(f"CREATE VIEW results AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+    con.register("results", table)
+    for setting in (
+        "temp_directory = ''",  # DuckDB allows its spill directory even without external access
+        "allowed_directories = []",
+        "enable_external_access = false",  # no files, URLs, ATTACH, COPY or extension installs
+        "autoinstall_known_extensions = false",
+        "autoload_known_extensions = false",
+        "lock_configuration = true",  # the query cannot SET any of this back
+    ):
+        con.execute(f"SET {setting}")
     return con.sql(sql)
 
 
