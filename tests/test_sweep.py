@@ -349,3 +349,21 @@ def test_query_can_neither_read_nor_write_files(small, tmp_path, monkeypatch, sq
     assert "hunter2" not in result.output
     if written:
         assert not (tmp_path / written).exists()
+
+
+def test_query_json_has_no_nan_anywhere(small, tmp_path):
+    """A NaN inside a list or struct was printed as NaN: not JSON."""
+    out = tmp_path / "out"
+    in_process(small, out)
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    sql = ("SELECT [1.0, 'nan'::DOUBLE] AS list, {'a': 'inf'::DOUBLE} AS struct, map(['-inf'::DOUBLE], [1]) AS map, "
+           "['nan'::DOUBLE]::DOUBLE[1] AS array FROM results LIMIT 1")  # fmt: skip
+    result = CliRunner().invoke(app, ["query", str(out), sql, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout, parse_constant=refuse) == [
+        {"list": [1.0, None], "struct": {"a": None}, "map": {"null": 1}, "array": [None]}
+    ]
+    assert "4 NaN or infinite value(s) printed as null" in result.stderr
