@@ -367,3 +367,21 @@ def test_query_json_has_no_nan_anywhere(small, tmp_path):
         {"list": [1.0, None], "struct": {"a": None}, "map": {"null": 1}, "array": [None]}
     ]
     assert "4 NaN or infinite value(s) printed as null" in result.stderr
+
+
+def test_duplicate_variants_run_once(tmp_path):
+    """D3: 60 and 60.0 are one delay, and random draws of categorical axes repeat; each distinct
+    variant runs once, so no row is duplicated and the count of variants done reaches the total."""
+    grid = tmp_path / "grid.toml"
+    grid.write_text(SMALL.replace("[2.5, 3.0, 3.5]", "[2.5, 2.5, 3.0]")
+                    + '[[axis]]\nname = "delay"\nkind = "decision-delay"\nvalues = [60, 60.0]\n')  # fmt: skip
+    variants = load_sweep(str(grid)).variants()
+    assert len(variants) == 4 and {v["delay"] for v in variants} == {60.0}
+    out = tmp_path / "out"
+    assert in_process(grid, out)["variants_done"] == 4
+    keys = [(r["ib_speed"], r["sharing"], r["delay"], r["outcome"], r["subject"]) for r in rows(out)]
+    assert len(keys) == len(set(keys))
+    assert json.loads((out / "sweep.json").read_text())["variants"] == 4
+    drawn = tmp_path / "random.toml"
+    drawn.write_text(SMALL.replace("batch_size = 1", 'batch_size = 1\n[sampling]\nmode = "random"\nsamples = 30'))
+    assert len(load_sweep(str(drawn)).variants()) == 6  # 30 draws of 3 x 2 combinations

@@ -128,7 +128,11 @@ class Sweep:
     base: Scenario
 
     def variants(self) -> list[dict[str, Any]]:
-        """Every variant's axis values, in a fixed order (and so fixed batches)."""
+        """Every distinct variant's axis values, in a fixed order (and so fixed batches).
+
+        Numeric values are floats (``60`` and ``60.0`` are one delay), and a variant drawn or listed
+        twice is run once: twice would duplicate its rows, and the count of distinct variants done
+        would never reach the total."""
         axes = self.spec.axis
         if self.spec.sampling.mode == "grid":
             if any(a.values is None for a in axes):
@@ -142,21 +146,27 @@ class Sweep:
                      f"more than {MAX_VARIANTS:,}; use fewer values, or sampling.mode = \"random\""]
                 )  # fmt: skip
             combos = itertools.product(*(a.values for a in axes))
-            return [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
-        rng = np.random.default_rng(self.spec.sampling.seed)
-        out = []
-        for _ in range(self.spec.sampling.samples):
-            out.append(
-                {
-                    a.name: (
-                        float(rng.uniform(*a.range))
-                        if a.range is not None
-                        else a.values[int(rng.integers(len(a.values)))]
-                    )
-                    for a in axes
-                }
-            )
-        return out
+            drawn = [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
+        else:
+            rng = np.random.default_rng(self.spec.sampling.seed)
+            drawn = []
+            for _ in range(self.spec.sampling.samples):
+                drawn.append(
+                    {
+                        a.name: (
+                            float(rng.uniform(*a.range))
+                            if a.range is not None
+                            else a.values[int(rng.integers(len(a.values)))]
+                        )
+                        for a in axes
+                    }
+                )
+        numeric = {a.name for a in axes if a.kind in ("parameter", "decision-delay")}
+        distinct: dict[str, dict[str, Any]] = {}
+        for values in drawn:
+            values = {k: float(v) if k in numeric else v for k, v in values.items()}
+            distinct.setdefault(variant_id(values), values)
+        return list(distinct.values())
 
     def _file(self) -> str:
         return str(self.path) if self.path else self.spec.name
