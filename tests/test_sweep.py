@@ -12,8 +12,17 @@ import pytest
 from typer.testing import CliRunner
 
 from securityroof.cli import app
+from securityroof.errors import OutputError
 from securityroof.scenario import library
-from securityroof.sweep import SweepError, load_sweep, query, read_results, run_sweep
+from securityroof.sweep import (
+    SweepError,
+    batch_name,
+    batches,
+    load_sweep,
+    query,
+    read_results,
+    run_sweep,
+)
 
 SMALL = """
 name = "small"
@@ -86,6 +95,7 @@ def test_sweep_runs_and_resumes_without_recomputing(small, tmp_path):
     run_sweep(load_sweep(str(small)), out, workers=1, progress=lambda done, total: calls.append(done))
     assert len(calls) == 1
     assert rows(out) == clean  # nothing lost, nothing duplicated, the partial file never read
+    assert not (out / "results" / "part-leftover.parquet.partial").exists()  # and removed
 
 
 def test_another_sweeps_results_directory_is_refused(small, tmp_path):
@@ -385,3 +395,125 @@ def test_duplicate_variants_run_once(tmp_path):
     drawn = tmp_path / "random.toml"
     drawn.write_text(SMALL.replace("batch_size = 1", 'batch_size = 1\n[sampling]\nmode = "random"\nsamples = 30'))
     assert len(load_sweep(str(drawn)).variants()) == 6  # 30 draws of 3 x 2 combinations
+
+
+def test_a_second_run_on_a_results_directory_is_refused_while_the_first_writes_it(small, tmp_path):
+    """D2: one writer per results directory. While the first run is between batches, a run of the
+    same sweep (in a thread) and of another sweep (a separate process) on the same --out are refused
+    at once; the first run's results equal a clean single run's."""
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    in_process(small, clean)
+    other = tmp_path / "other.toml"
+    other.write_text(SMALL.replace("[2.5, 3.0, 3.5]", "[4.0]"))
+    seen = {}
+
+    def second_runs(done, total):
+        if seen:
+            return
+        try:
+            thread = ThreadPoolExecutor(1)
+            seen["same"] = thread.submit(run_sweep, load_sweep(str(small)), out, ThreadPoolExecutor(1)).exception()
+        finally:
+            thread.shutdown()
+        command = [sys.executable, "-m", "securityroof", "sweep", str(other), "--out", str(out), "--workers", "1"]
+        seen["other"] = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "COLUMNS": "500"})
+
+    in_process(small, out, progress=second_runs)
+    assert isinstance(seen["same"], OutputError) and "another roof run is writing it now" in str(seen["same"])
+    assert seen["other"].returncode == 2, seen["other"].stderr
+    refusal = seen["other"].stderr.strip()
+    assert "\n" not in refusal and "another roof run is writing it now" in refusal
+    assert rows(out) == rows(clean)
+    assert json.loads((out / "sweep.json").read_text())["spec"]["name"] == "small"
+
+
+KILLED_RUN = """
+import os, signal, sys
+from concurrent.futures import ThreadPoolExecutor
+import pyarrow.parquet as pq
+from securityroof.sweep import load_sweep, run_sweep
+
+sweep_file, out, point = sys.argv[1:]
+die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+if point == "record":  # sweep.json opened for writing, nothing written yet
+    import builtins, io
+    real_open = builtins.open
+    def opening(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if "sweep.json" in os.fspath(file) and "w" in mode:
+            die()
+        return handle
+    builtins.open = io.open = opening
+elif point in ("part-half", "part-whole"):  # the second part half or wholly written, not renamed
+    real_write, calls = pq.write_table, []
+    def writing(table, where, **kwargs):
+        calls.append(where)
+        if len(calls) == 2:
+            if point == "part-half":
+                with open(where, "wb") as handle:
+                    handle.write(b"PAR1 half a part")
+                    handle.flush()
+            else:
+                real_write(table, where, **kwargs)
+            die()
+        real_write(table, where, **kwargs)
+    pq.write_table = writing
+elif point == "renamed":  # the second part renamed into place
+    real_replace, calls = os.replace, []
+    def replacing(source, target, *args, **kwargs):
+        real_replace(source, target, *args, **kwargs)
+        if os.fspath(target).endswith(".parquet"):
+            calls.append(target)
+            if len(calls) == 2:
+                die()
+    os.replace = replacing
+with ThreadPoolExecutor(1) as pool:
+    run_sweep(load_sweep(sweep_file), out, executor=pool)
+"""
+
+
+@pytest.mark.parametrize(
+    "point,resuming",
+    [("record", False), ("record", True), ("part-whole", False),
+     pytest.param("part-half", False, marks=pytest.mark.slow), pytest.param("renamed", False, marks=pytest.mark.slow)],
+)  # fmt: skip
+def test_a_run_killed_at_any_write_leaves_a_resumable_directory(small, tmp_path, point, resuming):
+    """D5: killed (SIGKILL) while writing sweep.json or a part file, the directory resumes with the
+    same command to a clean run's rows; the dead run's temporaries are removed."""
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    in_process(small, clean)
+    if resuming:  # an existing sweep.json is rewritten in place by a resume that dies
+        in_process(small, out)
+        for part in sorted((out / "results").glob("part-*.parquet"))[:3]:
+            part.unlink()
+    killed = subprocess.run([sys.executable, "-c", KILLED_RUN, str(small), str(out), point], capture_output=True)
+    assert killed.returncode in (-signal.SIGKILL, 0), killed.stderr.decode()
+    in_process(small, out)
+    assert rows(out) == rows(clean)
+    assert not [p.name for p in out.rglob("*") if p.name.endswith(".partial")]
+
+
+def test_a_planted_link_at_a_part_file_name_is_never_followed(small, tmp_path):
+    """D7: part files were written through the predictable name part-<hash>.parquet.partial, so a
+    symbolic link planted there wrote the results over any file its owner could write."""
+    out = tmp_path / "out"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    results = out / "results"
+    results.mkdir(parents=True)
+    first = batch_name(batches(load_sweep(str(small)).variants(), 1)[0])
+    (results / (first + ".partial")).symlink_to(victim)
+    in_process(small, out)
+    assert victim.read_text() == "precious"
+    assert not (results / first).is_symlink() and not (results / (first + ".partial")).is_symlink()
+    assert len(rows(out)) > 0
+
+
+def test_a_planted_link_at_the_lock_is_refused(small, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / ".lock").symlink_to(victim)
+    result = CliRunner().invoke(app, ["sweep", str(small), "--out", str(out)])
+    assert result.exit_code == 2 and "symbolic link" in result.stderr and victim.read_text() == "precious"

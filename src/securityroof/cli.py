@@ -737,7 +737,7 @@ def sweep_command(
                 progress.update(task, completed=done, rate=f"{rate:.1f}/s")
 
             result = run_sweep(loaded, out, executor=executor, workers=workers, progress=advance)
-    except SweepError as error:
+    except RoofError as error:  # a bad --out as well: busy, unwritable, or another sweep's
         _fail(str(error))
     finally:
         if client is not None:

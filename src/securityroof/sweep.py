@@ -56,7 +56,8 @@ from .analysis.compare import summarize
 from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
 from .engagement import engage
-from .errors import RoofError
+from .errors import OutputError, RoofError
+from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
 from .scenario import Scenario, ScenarioError, load_scenario
 
 MAX_VARIANTS = 100_000
@@ -379,18 +380,30 @@ def run_sweep(
 ) -> dict:
     """Run (or resume) a sweep into ``out_dir``; returns a summary with the failures."""
     out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputError(f"--out: {out_dir}: cannot create it: {reason}", field="--out", reason=reason) from None
+    # held from before the sweep.json check to the last part, so two runs can neither both pass the
+    # check nor write the same batch
+    with exclusive(out_dir / ".lock", f"--out {out_dir}"):
+        return _run_locked(sweep, out_dir, executor, workers, progress)
+
+
+def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
+    record = out_dir / "sweep.json"
+    results = out_dir / "results"
+    clean_leftovers(record)
     # batches are found by their variants' ids alone: another sweep's would be mixed in, or taken as done
-    if (out_dir / "sweep.json").exists() and (held := read_record(out_dir)) != sweep.spec:
+    if (record.exists() or record.is_symlink()) and (held := read_record(out_dir)) != sweep.spec:
         raise SweepError(
             [f"--out: {out_dir} holds the results of another sweep ({held.name!r}, see its sweep.json); "
              "choose a new directory, or run that same sweep to resume it"]
         )  # fmt: skip
-    results = out_dir / "results"
-    results.mkdir(parents=True, exist_ok=True)
     variants = sweep.variants()
-    todo = [b for b in batches(variants, sweep.spec.batch_size) if not (results / batch_name(b)).exists()]
-    done_before = len(variants) - sum(len(b) for b in todo)
-    (out_dir / "sweep.json").write_text(
+    write_text(
+        record,
         json.dumps(
             {
                 "name": sweep.spec.name,
@@ -398,8 +411,16 @@ def run_sweep(
                 "variants": len(variants),
             },
             indent=2,
-        )  # fmt: skip
+        ),
     )
+    try:
+        results.mkdir(exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputError(f"--out: {results}: cannot create it: {reason}", field="--out", reason=reason) from None
+    _clean_part_leftovers(results)
+    todo = [b for b in batches(variants, sweep.spec.batch_size) if not (results / batch_name(b)).exists()]
+    done_before = len(variants) - sum(len(b) for b in todo)
     base_ref = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
     jobs = [(base_ref, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
     own = executor is None
@@ -407,9 +428,10 @@ def run_sweep(
     finished = done_before
     try:
         for batch, table in zip(todo, _map(pool, jobs), strict=True):
-            partial = results / (batch_name(batch) + ".partial")
-            pq.write_table(table, partial)
-            partial.replace(results / batch_name(batch))  # readers only ever see whole files
+            # a fresh temporary (never a name someone could plant a link at), renamed: readers only
+            # ever see whole files
+            with atomic_path(results / batch_name(batch)) as partial:
+                pq.write_table(table, partial)
             finished += len(batch)
             if progress:
                 progress(finished, len(variants))
@@ -417,6 +439,16 @@ def run_sweep(
         if own:
             pool.shutdown(cancel_futures=True)
     return summary(out_dir)
+
+
+def _clean_part_leftovers(results: Path) -> None:
+    """Remove the temporary part files of runs that died while writing them."""
+    targets = {p.name[1:].split(".parquet.", 1)[0] for p in results.glob(".part-*.parquet.*.partial")}
+    for name in sorted(targets):
+        clean_leftovers(results / f"{name}.parquet")
+    # the fixed names older versions wrote to; under the lock nobody writes them now
+    for path in results.glob("part-*.parquet.partial"):
+        path.unlink(missing_ok=True)  # a planted link is removed itself, never followed
 
 
 def _map(pool: Executor, jobs: list) -> Iterable[pa.Table]:
