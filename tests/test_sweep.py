@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from securityroof.cli import app
 from securityroof.errors import OutputError
-from securityroof.scenario import library
+from securityroof.scenario import library, library_folder
 from securityroof.sweep import (
     SweepError,
     batch_name,
@@ -327,6 +327,21 @@ def in_process(sweep_path, out, **kwargs):
         return run_sweep(load_sweep(str(sweep_path)), out, executor=pool, **kwargs)
 
 
+@pytest.fixture
+def own_base(tmp_path):
+    """SMALL on a copy of its base scenario, which the test may edit; moving Deveselu's interceptors
+    and radar 20° north changes what they engage."""
+    scenario = tmp_path / "base.toml"
+    scenario.write_bytes((library_folder() / "example-shared.toml").read_bytes())
+    path = tmp_path / "own.toml"
+    path.write_text(SMALL.replace('scenario = "example-shared"', 'scenario = "base.toml"'))
+
+    def edit():
+        scenario.write_text(scenario.read_text().replace("lat_deg = 44.08", "lat_deg = 64.08"))
+
+    return path, scenario, edit
+
+
 @pytest.mark.parametrize(
     "sql,written",
     [
@@ -517,3 +532,48 @@ def test_a_planted_link_at_the_lock_is_refused(small, tmp_path):
     (out / ".lock").symlink_to(victim)
     result = CliRunner().invoke(app, ["sweep", str(small), "--out", str(out)])
     assert result.exit_code == 2 and "symbolic link" in result.stderr and victim.read_text() == "precious"
+
+
+def test_a_resume_after_the_base_scenario_changed_is_refused(own_base, tmp_path):
+    """D3: rows computed from the edited base scenario would be mixed with the old ones."""
+    sweep_path, scenario, edit = own_base
+    out = tmp_path / "out"
+    in_process(sweep_path, out)
+    sorted((out / "results").glob("part-*.parquet"))[0].unlink()
+    before, record = rows(out), (out / "sweep.json").read_text()
+    edit()
+    with pytest.raises(SweepError, match="base scenario") as error:
+        in_process(sweep_path, out)
+    assert str(scenario) in str(error.value) and "new --out" in str(error.value)
+    result = CliRunner().invoke(app, ["sweep", str(sweep_path), "--out", str(out)])
+    assert result.exit_code == 2 and "base scenario" in result.stderr
+    assert rows(out) == before and (out / "sweep.json").read_text() == record
+
+
+@pytest.mark.parametrize("change", ["catalog", "version"])
+def test_a_resume_with_another_catalog_or_version_is_refused(small, tmp_path, monkeypatch, change):
+    """D3: the catalog's classes and the code are what the rows were computed with, too."""
+    import securityroof.sweep as sweep_module
+
+    out = tmp_path / "out"
+    in_process(small, out)
+    sorted((out / "results").glob("part-*.parquet"))[0].unlink()
+    if change == "catalog":
+        monkeypatch.setattr(sweep_module, "_catalog_digest", lambda: "0" * 64)
+    else:
+        monkeypatch.setattr(sweep_module, "__version__", "99.0")
+    with pytest.raises(SweepError, match="the catalog has changed" if change == "catalog" else "version 99.0"):
+        in_process(small, out)
+    assert len(list((out / "results").glob("part-*.parquet"))) == 5
+
+
+def test_the_base_scenario_edited_during_a_run_does_not_change_its_rows(own_base, tmp_path):
+    """D3: workers compute from the bytes the driver read and fingerprinted, not from the file."""
+    sweep_path, _, edit = own_base
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    in_process(sweep_path, clean)
+    in_process(sweep_path, out, progress=lambda done, total: done == 1 and edit())
+    assert rows(out) == rows(clean)
+    edited = tmp_path / "edited"
+    in_process(sweep_path, edited)
+    assert rows(edited) != rows(clean)  # the edit matters

@@ -30,6 +30,11 @@ subject (``all``, a city, a cell count...), with every swept parameter as a colu
 and ``error`` (the message where a variant failed; the sweep goes on). Variants run in batches; each
 batch's file is written whole and then renamed, and a batch whose file exists is not run again, so
 a sweep interrupted anyhow resumes with the same command and never reads a half-written file.
+
+One run at a time writes a results directory (``DIR/.lock``). ``DIR/sweep.json`` records the sweep
+and a fingerprint of everything a variant's rows depend on (the base scenario's bytes, the
+catalog's, the sweep spec, the package version): batches are found by their variants' ids alone, so
+a resume under any other fingerprint would mix rows of two different models, and is refused.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,14 +57,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, model_validator
 
-from . import kernels
+from . import __version__, kernels
 from .analysis.compare import summarize
 from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
 from .engagement import engage
 from .errors import OutputError, RoofError
 from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 MAX_VARIANTS = 100_000
 # every axis is a column of the results table beside these, and would overwrite one of the same name
@@ -127,6 +133,8 @@ class Sweep:
     spec: SweepFile
     path: Path | None
     base: Scenario
+    # the bytes ``base`` was parsed from: workers parse these, not the file, which may change mid-run
+    base_source: bytes
 
     def variants(self) -> list[dict[str, Any]]:
         """Every distinct variant's axis values, in a fixed order (and so fixed batches).
@@ -169,8 +177,29 @@ class Sweep:
             distinct.setdefault(variant_id(values), values)
         return list(distinct.values())
 
+    def fingerprint(self) -> dict[str, str]:
+        """What the rows depend on, each part hashed, and ``sha256`` over them all."""
+        spec = json.dumps(json.loads(self.spec.model_dump_json(by_alias=True)), sort_keys=True, separators=(",", ":"))
+        parts = {
+            "base_scenario": hashlib.sha256(self.base_source).hexdigest(),
+            "catalog": _catalog_digest(),
+            "spec": hashlib.sha256(spec.encode()).hexdigest(),
+            "version": __version__,
+        }
+        return {"sha256": hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest(), **parts}
+
     def _file(self) -> str:
         return str(self.path) if self.path else self.spec.name
+
+
+def _catalog_digest() -> str:
+    """The shipped catalog's files, names and bytes: the classes every variant is built from."""
+    digest = hashlib.sha256()
+    folder = resources.files("securityroof") / "data" / "catalog"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + b"\0" + hashlib.sha256(entry.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def variant_id(values: dict[str, Any]) -> str:
@@ -203,12 +232,17 @@ def load_sweep(path_or_name: str) -> Sweep:
     candidate = (path.parent / base_ref) if not Path(base_ref).is_absolute() else Path(base_ref)
     try:
         base = load_scenario(str(candidate) if candidate.is_file() else base_ref)
+        # parsed again from the very bytes that are fingerprinted and shipped to the workers
+        source = base.path.read_bytes()
+        base = parse_scenario(source.decode("utf-8-sig"), file=str(base.path), path=base.path)
     except ScenarioError as error:
         raise SweepError([f"{path}: scenario: {m}" for m in error.messages]) from None
+    except (OSError, UnicodeDecodeError) as error:  # the file changed between the two reads
+        raise SweepError([f"{path}: scenario: {base.path}: cannot read: {error}"]) from None
     problems = _check_axes(spec, base, path)
     if problems:
         raise SweepError(problems)
-    sweep = Sweep(spec, path, base)
+    sweep = Sweep(spec, path, base, source)
     sweep.variants()  # grid/range mismatches are errors before anything runs
     return sweep
 
@@ -333,10 +367,9 @@ def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list
 
 def run_batch(job) -> pa.Table:
     """One batch of variants to its results table (in a worker). A failing variant is a row with its error."""
-    base_ref, spec_json, batch = job
+    base_source, base_file, spec_json, batch = job
     spec = SweepFile.model_validate_json(spec_json)
-    path = Path(base_ref)
-    base = _base_scenario(base_ref, path.stat().st_mtime_ns if path.is_file() else None)
+    base = _base_scenario(base_source, base_file)
     records = []
     for values in batch:
         vid = variant_id(values)
@@ -353,10 +386,11 @@ def run_batch(job) -> pa.Table:
 
 
 @lru_cache(maxsize=8)
-def _base_scenario(base_ref: str, modified_ns: int | None) -> Scenario:
-    """The sweep's base scenario, parsed once per worker process (and again if its file changes):
-    parsing it for every batch cost as much as a tenth of a small sweep."""
-    return load_scenario(base_ref)
+def _base_scenario(base_source: bytes, base_file: str) -> Scenario:
+    """The sweep's base scenario, parsed once per worker process: parsing it for every batch cost as
+    much as a tenth of a small sweep. Parsed from the driver's bytes, never from the file, which an
+    edit during the run would change under the later batches."""
+    return parse_scenario(base_source.decode("utf-8-sig"), file=base_file, path=Path(base_file))
 
 
 def _column_value(value):
@@ -395,24 +429,29 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
     record = out_dir / "sweep.json"
     results = out_dir / "results"
     clean_leftovers(record)
-    # batches are found by their variants' ids alone: another sweep's would be mixed in, or taken as done
-    if (record.exists() or record.is_symlink()) and (held := read_record(out_dir)) != sweep.spec:
+    fingerprint = sweep.fingerprint()
+    if record.exists() or record.is_symlink():
+        _check_record(out_dir, sweep, fingerprint)
+    elif results.is_dir() and any(results.glob("part-*.parquet")):
         raise SweepError(
-            [f"--out: {out_dir} holds the results of another sweep ({held.name!r}, see its sweep.json); "
-             "choose a new directory, or run that same sweep to resume it"]
+            [f"--out: {results} holds results but {out_dir} has no sweep.json, so what they were computed from "
+             "is unknown; choose a new directory"]
         )  # fmt: skip
     variants = sweep.variants()
-    write_text(
-        record,
-        json.dumps(
-            {
-                "name": sweep.spec.name,
-                "spec": json.loads(sweep.spec.model_dump_json(by_alias=True)),
-                "variants": len(variants),
-            },
-            indent=2,
-        ),
-    )
+    if not record.is_file():
+        # before any part: a directory with parts always says what they were computed from
+        write_text(
+            record,
+            json.dumps(
+                {
+                    "name": sweep.spec.name,
+                    "spec": json.loads(sweep.spec.model_dump_json(by_alias=True)),
+                    "variants": len(variants),
+                    "fingerprint": fingerprint,
+                },
+                indent=2,
+            ),
+        )
     try:
         results.mkdir(exist_ok=True)
     except OSError as error:
@@ -421,8 +460,8 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
     _clean_part_leftovers(results)
     todo = [b for b in batches(variants, sweep.spec.batch_size) if not (results / batch_name(b)).exists()]
     done_before = len(variants) - sum(len(b) for b in todo)
-    base_ref = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
-    jobs = [(base_ref, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
+    base_file = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
+    jobs = [(sweep.base_source, base_file, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
     own = executor is None
     pool = executor or kernels.process_pool(workers)
     finished = done_before
@@ -439,6 +478,37 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
         if own:
             pool.shutdown(cancel_futures=True)
     return summary(out_dir)
+
+
+def _check_record(out_dir: Path, sweep: Sweep, fingerprint: dict[str, str]) -> None:
+    """Refuse to resume into ``out_dir`` unless its rows were computed from what this sweep computes from."""
+    record = out_dir / "sweep.json"
+    held_spec = read_record(out_dir)
+    held = json.loads(record.read_text(encoding="utf-8")).get("fingerprint")
+    if held_spec != sweep.spec:
+        raise SweepError(
+            [f"--out: {out_dir} holds the results of another sweep ({held_spec.name!r}, see its sweep.json); "
+             "choose a new directory, or run that same sweep to resume it"]
+        )  # fmt: skip
+    if not isinstance(held, dict) or not isinstance(held.get("sha256"), str):
+        raise SweepError(
+            [f"--out: {record} has no fingerprint (written by an older securityroof), so its results cannot be "
+             "checked against this sweep's base scenario and catalog; run the sweep into a new --out directory"]
+        )  # fmt: skip
+    if held["sha256"] == fingerprint["sha256"]:
+        return
+    changed = []
+    if held.get("base_scenario") != fingerprint["base_scenario"]:
+        changed.append(f"the base scenario ({sweep.base.path or sweep.spec.scenario}) has changed")
+    if held.get("catalog") != fingerprint["catalog"]:
+        changed.append("the catalog has changed")
+    if held.get("version") != fingerprint["version"]:
+        changed.append(f"securityroof is version {fingerprint['version']}, not {held.get('version')}")
+    raise SweepError(
+        [f"--out: {out_dir} holds results computed before {'; '.join(changed or ['an unknown change'])}, and "
+         "new rows would be mixed with them; run the sweep into a new --out directory (or restore what "
+         "changed to resume)"]
+    )  # fmt: skip
 
 
 def _clean_part_leftovers(results: Path) -> None:
