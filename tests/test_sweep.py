@@ -12,8 +12,17 @@ import pytest
 from typer.testing import CliRunner
 
 from securityroof.cli import app
-from securityroof.scenario import library
-from securityroof.sweep import SweepError, load_sweep, query, read_results, run_sweep
+from securityroof.errors import OutputError
+from securityroof.scenario import library, library_folder
+from securityroof.sweep import (
+    SweepError,
+    batch_name,
+    batches,
+    load_sweep,
+    query,
+    read_results,
+    run_sweep,
+)
 
 SMALL = """
 name = "small"
@@ -86,6 +95,7 @@ def test_sweep_runs_and_resumes_without_recomputing(small, tmp_path):
     run_sweep(load_sweep(str(small)), out, workers=1, progress=lambda done, total: calls.append(done))
     assert len(calls) == 1
     assert rows(out) == clean  # nothing lost, nothing duplicated, the partial file never read
+    assert not (out / "results" / "part-leftover.parquet.partial").exists()  # and removed
 
 
 def test_another_sweeps_results_directory_is_refused(small, tmp_path):
@@ -309,3 +319,261 @@ def test_roof_sweep_on_a_dask_scheduler_address(small, tmp_path):
         app, ["sweep", str(small), "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1"]
     )
     assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr
+
+
+def in_process(sweep_path, out, **kwargs):
+    """A run whose variants are computed in this process (patches apply; no pool to fork)."""
+    with ThreadPoolExecutor(1) as pool:
+        return run_sweep(load_sweep(str(sweep_path)), out, executor=pool, **kwargs)
+
+
+@pytest.fixture
+def own_base(tmp_path):
+    """SMALL on a copy of its base scenario, which the test may edit; moving Deveselu's interceptors
+    and radar 20° north changes what they engage."""
+    scenario = tmp_path / "base.toml"
+    scenario.write_bytes((library_folder() / "example-shared.toml").read_bytes())
+    path = tmp_path / "own.toml"
+    path.write_text(SMALL.replace('scenario = "example-shared"', 'scenario = "base.toml"'))
+
+    def edit():
+        scenario.write_text(scenario.read_text().replace("lat_deg = 44.08", "lat_deg = 64.08"))
+
+    return path, scenario, edit
+
+
+@pytest.mark.parametrize(
+    "sql,written",
+    [
+        ("SELECT * FROM read_csv('{secret}')", None),
+        ("SELECT * FROM read_parquet('{part}')", None),
+        ("SELECT * FROM glob('{out}/*')", None),
+        ("COPY results TO '{tmp}/copy.csv'", "copy.csv"),
+        ("COPY results TO '{out}/results/part-planted.parquet'", "out/results/part-planted.parquet"),
+        ("COPY results TO '.tmp/copy.csv'", ".tmp/copy.csv"),
+        ("ATTACH '{tmp}/other.duckdb'", "other.duckdb"),
+        ("INSTALL httpfs FROM 'http://127.0.0.1:9'", None),
+        ("SET enable_external_access = true", None),
+        ("RESET lock_configuration", None),
+    ],
+)
+def test_query_can_neither_read_nor_write_files(small, tmp_path, monkeypatch, sql, written):
+    """D9: the SQL sees the results and nothing else; `.tmp` is DuckDB's spill directory, which it
+    allows by default even without external access."""
+    out = tmp_path / "out"
+    in_process(small, out)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n")
+    (tmp_path / ".tmp").mkdir()
+    monkeypatch.chdir(tmp_path)
+    part = sorted((out / "results").glob("part-*.parquet"))[0]
+    text = sql.format(secret=secret, part=part, out=out, tmp=tmp_path)
+    result = CliRunner().invoke(app, ["query", str(out), text, "--json"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: query:"), result.output
+    assert "configuration" in result.stderr  # refused by the locked settings, not by accident
+    assert "hunter2" not in result.output
+    if written:
+        assert not (tmp_path / written).exists()
+
+
+def test_query_json_has_no_nan_anywhere(small, tmp_path):
+    """A NaN inside a list or struct was printed as NaN: not JSON."""
+    out = tmp_path / "out"
+    in_process(small, out)
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    sql = ("SELECT [1.0, 'nan'::DOUBLE] AS list, {'a': 'inf'::DOUBLE} AS struct, map(['-inf'::DOUBLE], [1]) AS map, "
+           "['nan'::DOUBLE]::DOUBLE[1] AS array FROM results LIMIT 1")  # fmt: skip
+    result = CliRunner().invoke(app, ["query", str(out), sql, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout, parse_constant=refuse) == [
+        {"list": [1.0, None], "struct": {"a": None}, "map": {"null": 1}, "array": [None]}
+    ]
+    assert "4 NaN or infinite value(s) printed as null" in result.stderr
+
+
+def test_duplicate_variants_run_once(tmp_path):
+    """D3: 60 and 60.0 are one delay, and random draws of categorical axes repeat; each distinct
+    variant runs once, so no row is duplicated and the count of variants done reaches the total."""
+    grid = tmp_path / "grid.toml"
+    grid.write_text(SMALL.replace("[2.5, 3.0, 3.5]", "[2.5, 2.5, 3.0]")
+                    + '[[axis]]\nname = "delay"\nkind = "decision-delay"\nvalues = [60, 60.0]\n')  # fmt: skip
+    variants = load_sweep(str(grid)).variants()
+    assert len(variants) == 4 and {v["delay"] for v in variants} == {60.0}
+    out = tmp_path / "out"
+    assert in_process(grid, out)["variants_done"] == 4
+    keys = [(r["ib_speed"], r["sharing"], r["delay"], r["outcome"], r["subject"]) for r in rows(out)]
+    assert len(keys) == len(set(keys))
+    assert json.loads((out / "sweep.json").read_text())["variants"] == 4
+    drawn = tmp_path / "random.toml"
+    drawn.write_text(SMALL.replace("batch_size = 1", 'batch_size = 1\n[sampling]\nmode = "random"\nsamples = 30'))
+    assert len(load_sweep(str(drawn)).variants()) == 6  # 30 draws of 3 x 2 combinations
+
+
+def test_a_second_run_on_a_results_directory_is_refused_while_the_first_writes_it(small, tmp_path):
+    """D2: one writer per results directory. While the first run is between batches, a run of the
+    same sweep (in a thread) and of another sweep (a separate process) on the same --out are refused
+    at once; the first run's results equal a clean single run's."""
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    in_process(small, clean)
+    other = tmp_path / "other.toml"
+    other.write_text(SMALL.replace("[2.5, 3.0, 3.5]", "[4.0]"))
+    seen = {}
+
+    def second_runs(done, total):
+        if seen:
+            return
+        try:
+            thread = ThreadPoolExecutor(1)
+            seen["same"] = thread.submit(run_sweep, load_sweep(str(small)), out, ThreadPoolExecutor(1)).exception()
+        finally:
+            thread.shutdown()
+        command = [sys.executable, "-m", "securityroof", "sweep", str(other), "--out", str(out), "--workers", "1"]
+        seen["other"] = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "COLUMNS": "500"})
+
+    in_process(small, out, progress=second_runs)
+    assert isinstance(seen["same"], OutputError) and "another roof run is writing it now" in str(seen["same"])
+    assert seen["other"].returncode == 2, seen["other"].stderr
+    refusal = seen["other"].stderr.strip()
+    assert "\n" not in refusal and "another roof run is writing it now" in refusal
+    assert rows(out) == rows(clean)
+    assert json.loads((out / "sweep.json").read_text())["spec"]["name"] == "small"
+
+
+KILLED_RUN = """
+import os, signal, sys
+from concurrent.futures import ThreadPoolExecutor
+import pyarrow.parquet as pq
+from securityroof.sweep import load_sweep, run_sweep
+
+sweep_file, out, point = sys.argv[1:]
+die = lambda: os.kill(os.getpid(), signal.SIGKILL)
+if point == "record":  # sweep.json opened for writing, nothing written yet
+    import builtins, io
+    real_open = builtins.open
+    def opening(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if "sweep.json" in os.fspath(file) and "w" in mode:
+            die()
+        return handle
+    builtins.open = io.open = opening
+elif point in ("part-half", "part-whole"):  # the second part half or wholly written, not renamed
+    real_write, calls = pq.write_table, []
+    def writing(table, where, **kwargs):
+        calls.append(where)
+        if len(calls) == 2:
+            if point == "part-half":
+                with open(where, "wb") as handle:
+                    handle.write(b"PAR1 half a part")
+                    handle.flush()
+            else:
+                real_write(table, where, **kwargs)
+            die()
+        real_write(table, where, **kwargs)
+    pq.write_table = writing
+elif point == "renamed":  # the second part renamed into place
+    real_replace, calls = os.replace, []
+    def replacing(source, target, *args, **kwargs):
+        real_replace(source, target, *args, **kwargs)
+        if os.fspath(target).endswith(".parquet"):
+            calls.append(target)
+            if len(calls) == 2:
+                die()
+    os.replace = replacing
+with ThreadPoolExecutor(1) as pool:
+    run_sweep(load_sweep(sweep_file), out, executor=pool)
+"""
+
+
+@pytest.mark.parametrize(
+    "point,resuming",
+    [("record", False), ("record", True), ("part-whole", False),
+     pytest.param("part-half", False, marks=pytest.mark.slow), pytest.param("renamed", False, marks=pytest.mark.slow)],
+)  # fmt: skip
+def test_a_run_killed_at_any_write_leaves_a_resumable_directory(small, tmp_path, point, resuming):
+    """D5: killed (SIGKILL) while writing sweep.json or a part file, the directory resumes with the
+    same command to a clean run's rows; the dead run's temporaries are removed."""
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    in_process(small, clean)
+    if resuming:  # an existing sweep.json is rewritten in place by a resume that dies
+        in_process(small, out)
+        for part in sorted((out / "results").glob("part-*.parquet"))[:3]:
+            part.unlink()
+    killed = subprocess.run([sys.executable, "-c", KILLED_RUN, str(small), str(out), point], capture_output=True)
+    assert killed.returncode in (-signal.SIGKILL, 0), killed.stderr.decode()
+    in_process(small, out)
+    assert rows(out) == rows(clean)
+    assert not [p.name for p in out.rglob("*") if p.name.endswith(".partial")]
+
+
+def test_a_planted_link_at_a_part_file_name_is_never_followed(small, tmp_path):
+    """D7: part files were written through the predictable name part-<hash>.parquet.partial, so a
+    symbolic link planted there wrote the results over any file its owner could write."""
+    out = tmp_path / "out"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    results = out / "results"
+    results.mkdir(parents=True)
+    first = batch_name(batches(load_sweep(str(small)).variants(), 1)[0])
+    (results / (first + ".partial")).symlink_to(victim)
+    in_process(small, out)
+    assert victim.read_text() == "precious"
+    assert not (results / first).is_symlink() and not (results / (first + ".partial")).is_symlink()
+    assert len(rows(out)) > 0
+
+
+def test_a_planted_link_at_the_lock_is_refused(small, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / ".lock").symlink_to(victim)
+    result = CliRunner().invoke(app, ["sweep", str(small), "--out", str(out)])
+    assert result.exit_code == 2 and "symbolic link" in result.stderr and victim.read_text() == "precious"
+
+
+def test_a_resume_after_the_base_scenario_changed_is_refused(own_base, tmp_path):
+    """D3: rows computed from the edited base scenario would be mixed with the old ones."""
+    sweep_path, scenario, edit = own_base
+    out = tmp_path / "out"
+    in_process(sweep_path, out)
+    sorted((out / "results").glob("part-*.parquet"))[0].unlink()
+    before, record = rows(out), (out / "sweep.json").read_text()
+    edit()
+    with pytest.raises(SweepError, match="base scenario") as error:
+        in_process(sweep_path, out)
+    assert str(scenario) in str(error.value) and "new --out" in str(error.value)
+    result = CliRunner().invoke(app, ["sweep", str(sweep_path), "--out", str(out)])
+    assert result.exit_code == 2 and "base scenario" in result.stderr
+    assert rows(out) == before and (out / "sweep.json").read_text() == record
+
+
+@pytest.mark.parametrize("change", ["catalog", "version"])
+def test_a_resume_with_another_catalog_or_version_is_refused(small, tmp_path, monkeypatch, change):
+    """D3: the catalog's classes and the code are what the rows were computed with, too."""
+    import securityroof.sweep as sweep_module
+
+    out = tmp_path / "out"
+    in_process(small, out)
+    sorted((out / "results").glob("part-*.parquet"))[0].unlink()
+    if change == "catalog":
+        monkeypatch.setattr(sweep_module, "_catalog_digest", lambda: "0" * 64)
+    else:
+        monkeypatch.setattr(sweep_module, "__version__", "99.0")
+    with pytest.raises(SweepError, match="the catalog has changed" if change == "catalog" else "version 99.0"):
+        in_process(small, out)
+    assert len(list((out / "results").glob("part-*.parquet"))) == 5
+
+
+def test_the_base_scenario_edited_during_a_run_does_not_change_its_rows(own_base, tmp_path):
+    """D3: workers compute from the bytes the driver read and fingerprinted, not from the file."""
+    sweep_path, _, edit = own_base
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    in_process(sweep_path, clean)
+    in_process(sweep_path, out, progress=lambda done, total: done == 1 and edit())
+    assert rows(out) == rows(clean)
+    edited = tmp_path / "edited"
+    in_process(sweep_path, edited)
+    assert rows(edited) != rows(clean)  # the edit matters

@@ -737,7 +737,7 @@ def sweep_command(
                 progress.update(task, completed=done, rate=f"{rate:.1f}/s")
 
             result = run_sweep(loaded, out, executor=executor, workers=workers, progress=advance)
-    except SweepError as error:
+    except RoofError as error:  # a bad --out as well: busy, unwritable, or another sweep's
         _fail(str(error))
     finally:
         if client is not None:
@@ -771,13 +771,36 @@ def sweep_plot_command(
     console.print(f"plot written to {out}", highlight=False)
 
 
+def _json_value(value, replaced: list[int]):
+    """``value`` with every NaN and infinity in it, however deep in lists and structs, as None (counted):
+    JSON has no NaN, and a value SQL leaves undefined is null, like a missing one."""
+    if isinstance(value, float) and not math.isfinite(value):
+        replaced[0] += 1
+        return None
+    if isinstance(value, dict):  # a STRUCT, or a MAP, whose keys may be any value
+        return {_json_key(k, replaced): _json_value(v, replaced) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v, replaced) for v in value]
+    return value
+
+
+def _json_key(key, replaced: list[int]):
+    if isinstance(key, float) and not math.isfinite(key):
+        replaced[0] += 1
+        return None  # written as "null"
+    return key if key is None or isinstance(key, str | int | float) else str(key)
+
+
 @app.command("query")
 def query_command(
     directory: Annotated[Path, typer.Argument(help="A sweep's results directory.")],
     sql: Annotated[str, typer.Argument(help="SQL over the view `results` (DuckDB).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON rows (NaN and infinite numbers as null).")
+    ] = False,
 ) -> None:
-    """Ask a sweep's results a question in SQL, e.g. below which speed a city stops being protected."""
+    """Ask a sweep's results a question in SQL, e.g. below which speed a city stops being protected.
+    The SQL sees the results only: it cannot read or write files, attach databases or install extensions."""
     if not sql.strip():
         _fail('query: empty; e.g. "select outcome, avg(value) from results group by outcome"')
     try:
@@ -789,12 +812,12 @@ def query_command(
     except Exception as error:  # noqa: BLE001 - DuckDB's parser and binder errors, shown on one line
         _fail(f"query: {str(error).splitlines()[0]}")
     if as_json:
-        # JSON has no NaN: a value SQL leaves undefined is null, like a missing one
-        records = [
-            {c: None if isinstance(v, float) and not math.isfinite(v) else v for c, v in zip(columns, row, strict=True)}
-            for row in rows
-        ]
-        sys.stdout.write(json.dumps(records, default=str) + "\n")
+        replaced = [0]
+        records = [{c: _json_value(v, replaced) for c, v in zip(columns, row, strict=True)} for row in rows]
+        sys.stdout.write(json.dumps(records, default=str, allow_nan=False) + "\n")
+        if replaced[0]:
+            errors.print(f"note: {replaced[0]} NaN or infinite value(s) printed as null (JSON has no NaN)",
+                         highlight=False)  # fmt: skip
         return
     table = Table(box=box.SIMPLE_HEAD)
     for column in columns:

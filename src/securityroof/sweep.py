@@ -30,6 +30,11 @@ subject (``all``, a city, a cell count...), with every swept parameter as a colu
 and ``error`` (the message where a variant failed; the sweep goes on). Variants run in batches; each
 batch's file is written whole and then renamed, and a batch whose file exists is not run again, so
 a sweep interrupted anyhow resumes with the same command and never reads a half-written file.
+
+One run at a time writes a results directory (``DIR/.lock``). ``DIR/sweep.json`` records the sweep
+and a fingerprint of everything a variant's rows depend on (the base scenario's bytes, the
+catalog's, the sweep spec, the package version): batches are found by their variants' ids alone, so
+a resume under any other fingerprint would mix rows of two different models, and is refused.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,13 +57,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, model_validator
 
-from . import kernels
+from . import __version__, kernels
 from .analysis.compare import summarize
 from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
 from .engagement import engage
-from .errors import RoofError
-from .scenario import Scenario, ScenarioError, load_scenario
+from .errors import OutputError, RoofError
+from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
+from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 MAX_VARIANTS = 100_000
 # every axis is a column of the results table beside these, and would overwrite one of the same name
@@ -126,9 +133,15 @@ class Sweep:
     spec: SweepFile
     path: Path | None
     base: Scenario
+    # the bytes ``base`` was parsed from: workers parse these, not the file, which may change mid-run
+    base_source: bytes
 
     def variants(self) -> list[dict[str, Any]]:
-        """Every variant's axis values, in a fixed order (and so fixed batches)."""
+        """Every distinct variant's axis values, in a fixed order (and so fixed batches).
+
+        Numeric values are floats (``60`` and ``60.0`` are one delay), and a variant drawn or listed
+        twice is run once: twice would duplicate its rows, and the count of distinct variants done
+        would never reach the total."""
         axes = self.spec.axis
         if self.spec.sampling.mode == "grid":
             if any(a.values is None for a in axes):
@@ -142,24 +155,51 @@ class Sweep:
                      f"more than {MAX_VARIANTS:,}; use fewer values, or sampling.mode = \"random\""]
                 )  # fmt: skip
             combos = itertools.product(*(a.values for a in axes))
-            return [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
-        rng = np.random.default_rng(self.spec.sampling.seed)
-        out = []
-        for _ in range(self.spec.sampling.samples):
-            out.append(
-                {
-                    a.name: (
-                        float(rng.uniform(*a.range))
-                        if a.range is not None
-                        else a.values[int(rng.integers(len(a.values)))]
-                    )
-                    for a in axes
-                }
-            )
-        return out
+            drawn = [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
+        else:
+            rng = np.random.default_rng(self.spec.sampling.seed)
+            drawn = []
+            for _ in range(self.spec.sampling.samples):
+                drawn.append(
+                    {
+                        a.name: (
+                            float(rng.uniform(*a.range))
+                            if a.range is not None
+                            else a.values[int(rng.integers(len(a.values)))]
+                        )
+                        for a in axes
+                    }
+                )
+        numeric = {a.name for a in axes if a.kind in ("parameter", "decision-delay")}
+        distinct: dict[str, dict[str, Any]] = {}
+        for values in drawn:
+            values = {k: float(v) if k in numeric else v for k, v in values.items()}
+            distinct.setdefault(variant_id(values), values)
+        return list(distinct.values())
+
+    def fingerprint(self) -> dict[str, str]:
+        """What the rows depend on, each part hashed, and ``sha256`` over them all."""
+        spec = json.dumps(json.loads(self.spec.model_dump_json(by_alias=True)), sort_keys=True, separators=(",", ":"))
+        parts = {
+            "base_scenario": hashlib.sha256(self.base_source).hexdigest(),
+            "catalog": _catalog_digest(),
+            "spec": hashlib.sha256(spec.encode()).hexdigest(),
+            "version": __version__,
+        }
+        return {"sha256": hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest(), **parts}
 
     def _file(self) -> str:
         return str(self.path) if self.path else self.spec.name
+
+
+def _catalog_digest() -> str:
+    """The shipped catalog's files, names and bytes: the classes every variant is built from."""
+    digest = hashlib.sha256()
+    folder = resources.files("securityroof") / "data" / "catalog"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file():
+            digest.update(entry.name.encode() + b"\0" + hashlib.sha256(entry.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def variant_id(values: dict[str, Any]) -> str:
@@ -192,12 +232,17 @@ def load_sweep(path_or_name: str) -> Sweep:
     candidate = (path.parent / base_ref) if not Path(base_ref).is_absolute() else Path(base_ref)
     try:
         base = load_scenario(str(candidate) if candidate.is_file() else base_ref)
+        # parsed again from the very bytes that are fingerprinted and shipped to the workers
+        source = base.path.read_bytes()
+        base = parse_scenario(source.decode("utf-8-sig"), file=str(base.path), path=base.path)
     except ScenarioError as error:
         raise SweepError([f"{path}: scenario: {m}" for m in error.messages]) from None
+    except (OSError, UnicodeDecodeError) as error:  # the file changed between the two reads
+        raise SweepError([f"{path}: scenario: {base.path}: cannot read: {error}"]) from None
     problems = _check_axes(spec, base, path)
     if problems:
         raise SweepError(problems)
-    sweep = Sweep(spec, path, base)
+    sweep = Sweep(spec, path, base, source)
     sweep.variants()  # grid/range mismatches are errors before anything runs
     return sweep
 
@@ -322,10 +367,9 @@ def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list
 
 def run_batch(job) -> pa.Table:
     """One batch of variants to its results table (in a worker). A failing variant is a row with its error."""
-    base_ref, spec_json, batch = job
+    base_source, base_file, spec_json, batch = job
     spec = SweepFile.model_validate_json(spec_json)
-    path = Path(base_ref)
-    base = _base_scenario(base_ref, path.stat().st_mtime_ns if path.is_file() else None)
+    base = _base_scenario(base_source, base_file)
     records = []
     for values in batch:
         vid = variant_id(values)
@@ -342,10 +386,11 @@ def run_batch(job) -> pa.Table:
 
 
 @lru_cache(maxsize=8)
-def _base_scenario(base_ref: str, modified_ns: int | None) -> Scenario:
-    """The sweep's base scenario, parsed once per worker process (and again if its file changes):
-    parsing it for every batch cost as much as a tenth of a small sweep."""
-    return load_scenario(base_ref)
+def _base_scenario(base_source: bytes, base_file: str) -> Scenario:
+    """The sweep's base scenario, parsed once per worker process: parsing it for every batch cost as
+    much as a tenth of a small sweep. Parsed from the driver's bytes, never from the file, which an
+    edit during the run would change under the later batches."""
+    return parse_scenario(base_source.decode("utf-8-sig"), file=base_file, path=Path(base_file))
 
 
 def _column_value(value):
@@ -369,37 +414,63 @@ def run_sweep(
 ) -> dict:
     """Run (or resume) a sweep into ``out_dir``; returns a summary with the failures."""
     out_dir = Path(out_dir)
-    # batches are found by their variants' ids alone: another sweep's would be mixed in, or taken as done
-    if (out_dir / "sweep.json").exists() and (held := read_record(out_dir)) != sweep.spec:
-        raise SweepError(
-            [f"--out: {out_dir} holds the results of another sweep ({held.name!r}, see its sweep.json); "
-             "choose a new directory, or run that same sweep to resume it"]
-        )  # fmt: skip
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputError(f"--out: {out_dir}: cannot create it: {reason}", field="--out", reason=reason) from None
+    # held from before the sweep.json check to the last part, so two runs can neither both pass the
+    # check nor write the same batch
+    with exclusive(out_dir / ".lock", f"--out {out_dir}"):
+        return _run_locked(sweep, out_dir, executor, workers, progress)
+
+
+def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
+    record = out_dir / "sweep.json"
     results = out_dir / "results"
-    results.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(record)
+    fingerprint = sweep.fingerprint()
+    if record.exists() or record.is_symlink():
+        _check_record(out_dir, sweep, fingerprint)
+    elif results.is_dir() and any(results.glob("part-*.parquet")):
+        raise SweepError(
+            [f"--out: {results} holds results but {out_dir} has no sweep.json, so what they were computed from "
+             "is unknown; choose a new directory"]
+        )  # fmt: skip
     variants = sweep.variants()
+    if not record.is_file():
+        # before any part: a directory with parts always says what they were computed from
+        write_text(
+            record,
+            json.dumps(
+                {
+                    "name": sweep.spec.name,
+                    "spec": json.loads(sweep.spec.model_dump_json(by_alias=True)),
+                    "variants": len(variants),
+                    "fingerprint": fingerprint,
+                },
+                indent=2,
+            ),
+        )
+    try:
+        results.mkdir(exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OutputError(f"--out: {results}: cannot create it: {reason}", field="--out", reason=reason) from None
+    _clean_part_leftovers(results)
     todo = [b for b in batches(variants, sweep.spec.batch_size) if not (results / batch_name(b)).exists()]
     done_before = len(variants) - sum(len(b) for b in todo)
-    (out_dir / "sweep.json").write_text(
-        json.dumps(
-            {
-                "name": sweep.spec.name,
-                "spec": json.loads(sweep.spec.model_dump_json(by_alias=True)),
-                "variants": len(variants),
-            },
-            indent=2,
-        )  # fmt: skip
-    )
-    base_ref = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
-    jobs = [(base_ref, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
+    base_file = str(sweep.base.path) if sweep.base.path else sweep.spec.scenario
+    jobs = [(sweep.base_source, base_file, sweep.spec.model_dump_json(by_alias=True), b) for b in todo]
     own = executor is None
     pool = executor or kernels.process_pool(workers)
     finished = done_before
     try:
         for batch, table in zip(todo, _map(pool, jobs), strict=True):
-            partial = results / (batch_name(batch) + ".partial")
-            pq.write_table(table, partial)
-            partial.replace(results / batch_name(batch))  # readers only ever see whole files
+            # a fresh temporary (never a name someone could plant a link at), renamed: readers only
+            # ever see whole files
+            with atomic_path(results / batch_name(batch)) as partial:
+                pq.write_table(table, partial)
             finished += len(batch)
             if progress:
                 progress(finished, len(variants))
@@ -407,6 +478,47 @@ def run_sweep(
         if own:
             pool.shutdown(cancel_futures=True)
     return summary(out_dir)
+
+
+def _check_record(out_dir: Path, sweep: Sweep, fingerprint: dict[str, str]) -> None:
+    """Refuse to resume into ``out_dir`` unless its rows were computed from what this sweep computes from."""
+    record = out_dir / "sweep.json"
+    held_spec = read_record(out_dir)
+    held = json.loads(record.read_text(encoding="utf-8")).get("fingerprint")
+    if held_spec != sweep.spec:
+        raise SweepError(
+            [f"--out: {out_dir} holds the results of another sweep ({held_spec.name!r}, see its sweep.json); "
+             "choose a new directory, or run that same sweep to resume it"]
+        )  # fmt: skip
+    if not isinstance(held, dict) or not isinstance(held.get("sha256"), str):
+        raise SweepError(
+            [f"--out: {record} has no fingerprint (written by an older securityroof), so its results cannot be "
+             "checked against this sweep's base scenario and catalog; run the sweep into a new --out directory"]
+        )  # fmt: skip
+    if held["sha256"] == fingerprint["sha256"]:
+        return
+    changed = []
+    if held.get("base_scenario") != fingerprint["base_scenario"]:
+        changed.append(f"the base scenario ({sweep.base.path or sweep.spec.scenario}) has changed")
+    if held.get("catalog") != fingerprint["catalog"]:
+        changed.append("the catalog has changed")
+    if held.get("version") != fingerprint["version"]:
+        changed.append(f"securityroof is version {fingerprint['version']}, not {held.get('version')}")
+    raise SweepError(
+        [f"--out: {out_dir} holds results computed before {'; '.join(changed or ['an unknown change'])}, and "
+         "new rows would be mixed with them; run the sweep into a new --out directory (or restore what "
+         "changed to resume)"]
+    )  # fmt: skip
+
+
+def _clean_part_leftovers(results: Path) -> None:
+    """Remove the temporary part files of runs that died while writing them."""
+    targets = {p.name[1:].split(".parquet.", 1)[0] for p in results.glob(".part-*.parquet.*.partial")}
+    for name in sorted(targets):
+        clean_leftovers(results / f"{name}.parquet")
+    # the fixed names older versions wrote to; under the lock nobody writes them now
+    for path in results.glob("part-*.parquet.partial"):
+        path.unlink(missing_ok=True)  # a planted link is removed itself, never followed
 
 
 def _map(pool: Executor, jobs: list) -> Iterable[pa.Table]:
@@ -456,15 +568,28 @@ def summary(out_dir: Path) -> dict:
 
 
 def query(out_dir: Path, sql: str):
-    """Run ``sql`` with DuckDB over the sweep's results, available as the view ``results``."""
+    """Run ``sql`` with DuckDB over the sweep's results, available as the view ``results``, read-only.
+
+    The results are read (whole part files only, a broken one named) before the connection is
+    locked down, so the locked connection may touch no file at all: allowing the results directory
+    instead would still let ``COPY ... TO 'DIR/results/part-x.parquet'`` plant rows that every later
+    query and plot reads as results."""
     import duckdb
 
-    files = sorted((Path(out_dir) / "results").glob("part-*.parquet"))
-    if not files:
+    table = read_results(out_dir)
+    if table.num_rows == 0:
         raise SweepError([f"{out_dir}: no results yet (run the sweep first)"])
     con = duckdb.connect()
-    listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    con.execute(f"CREATE VIEW results AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+    con.register("results", table)
+    for setting in (
+        "temp_directory = ''",  # DuckDB allows its spill directory even without external access
+        "allowed_directories = []",
+        "enable_external_access = false",  # no files, URLs, ATTACH, COPY or extension installs
+        "autoinstall_known_extensions = false",
+        "autoload_known_extensions = false",
+        "lock_configuration = true",  # the query cannot SET any of this back
+    ):
+        con.execute(f"SET {setting}")
     return con.sql(sql)
 
 
