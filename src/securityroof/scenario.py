@@ -46,6 +46,7 @@ from pyproj import Geod
 from . import catalog as _catalog
 from .catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
 from .errors import RoofError
+from .io import tomlfile
 
 POLICIES = ("none", "within-party", "all", "pairs")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -356,9 +357,11 @@ def parse_scenario(
     """Parse and check one scenario's TOML text; ``file`` names it in messages. Raises
     :class:`ScenarioError` with every problem found."""
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text, file)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError([_syntax_message(file, text, error)]) from None
+    except tomlfile.TomlLimitError as error:
+        raise ScenarioError([str(error)]) from None
     # looked up at call time so that tests can substitute a catalog
     catalog = catalog if catalog is not None else _catalog.load_catalog()
     checker = _Checker(data, catalog)
@@ -410,8 +413,8 @@ def library() -> list[LibraryEntry]:
     for kind, folder in (("scenario", library_folder()), ("sweep", sweeps)):
         for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
             try:
-                description = tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                description = tomlfile.loads(path.read_text(encoding="utf-8"), str(path)).get("description", "")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, tomlfile.TomlLimitError):
                 description = ""
             entries.append(LibraryEntry(path.stem, str(path), kind, str(description).strip()))
     return entries

@@ -57,6 +57,7 @@ from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
 from .engagement import engage
 from .errors import RoofError
+from .io import tomlfile
 from .scenario import Scenario, ScenarioError, load_scenario
 
 MAX_VARIANTS = 100_000
@@ -177,9 +178,11 @@ def load_sweep(path_or_name: str) -> Sweep:
             raise SweepError([f"{path_or_name}: not a file and not a library sweep"])
         path = Path(entry.path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomlfile.loads(path.read_text(encoding="utf-8"), str(path))
     except tomllib.TOMLDecodeError as error:
         raise SweepError([f"{path}: not valid TOML: {error}"]) from None
+    except tomlfile.TomlLimitError as error:
+        raise SweepError([str(error)]) from None
     except UnicodeDecodeError as error:
         raise SweepError([f"{path}: not UTF-8 text (byte {error.start})"]) from None
     try:
