@@ -309,3 +309,22 @@ def test_roof_sweep_on_a_dask_scheduler_address(small, tmp_path):
         app, ["sweep", str(small), "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1"]
     )
     assert unreachable.exit_code == 2 and "--scheduler" in unreachable.stderr
+
+
+@pytest.mark.parametrize(
+    "axis,expected",
+    [
+        (
+            'kind = "parameter"\nclass = "sm-3-ib"\nfield = "burnout_speed_km_s"\nrange = [nan, 3.5]',
+            "is not a finite number",
+        ),
+        ('kind = "decision-delay"\nrange = [0.0, nan]', "is not a delay in seconds (>= 0)"),
+    ],
+)
+def test_a_bad_random_range_is_named_as_range_not_values(tmp_path, axis, expected):
+    text = SMALL.split("[[axis]]")[0] + '[sampling]\nmode = "random"\nsamples = 3\n[[axis]]\nname = "x"\n' + axis
+    path = tmp_path / "nan.toml"
+    path.write_text(text)
+    with pytest.raises(SweepError) as error:
+        load_sweep(str(path))
+    assert str(error.value) == f"{path}: axis.0.range: nan {expected}"
