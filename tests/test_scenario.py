@@ -602,3 +602,33 @@ def test_rows_that_are_not_tables_keep_the_indices_of_the_others():
         f"{FILE}:{line}: party[0]: Input should be a valid dictionary, got 1",
         f"{FILE}:{line}: party[1].label: must not be blank",
     ]
+
+
+OWN_MISSILE = """
+[[missile]]
+name = "hs15"
+label = "assessed"
+category = "ICBM"
+country = "assessed"
+stages = 2
+propellant = "liquid"
+range_km = 13167
+burn_time_s = 170
+burnout_altitude_km = 200
+rcs_m2 = 0.01
+burnout_speed_km_s = 7.390
+source = "test"
+note = "test"
+"""
+
+
+def test_an_invalid_own_missile_is_one_error_not_also_unknown_on_its_threats():
+    base = VALID.replace('missile = "shahab-3"', 'missile = "hs15"', 1)
+    assert parse(base + OWN_MISSILE).threat_set[0].missile == "hs15"
+    with pytest.raises(ScenarioError) as error:
+        parse(base + OWN_MISSILE.replace("burnout_speed_km_s = 7.390", "burnout_speed_km_s = -7.390"))
+    assert len(error.value.messages) == 1
+    assert "missile[0].burnout_speed_km_s" in error.value.messages[0]
+    # a threat naming a class that neither the catalog nor the file has is still an error
+    with pytest.raises(ScenarioError, match=r"threat\[0\]\.missile: unknown missile 'hs16'"):
+        parse(base.replace('missile = "hs15"', 'missile = "hs16"') + OWN_MISSILE)

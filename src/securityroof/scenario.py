@@ -450,6 +450,7 @@ class _Checker:
         self.problems: list[tuple[KeyPath, str]] = []
         # per table: (index in the file, raw row, validated model or None)
         self.models: dict[str, list[tuple[int, dict[str, Any], BaseModel | None]]] = {}
+        self.invalid_missiles: set[str] = set()
 
     def problem(self, path: KeyPath, reason: str) -> None:
         self.problems.append((path, reason))
@@ -498,6 +499,10 @@ class _Checker:
         """The file's [[missile]] classes join the catalog for this scenario (threats may name
         them); a name the catalog already has would be ambiguous."""
         own = []
+        for _, raw, model in self.models["missile"]:
+            # a threat naming a class whose own table is wrong would add "unknown missile" to the real error
+            if model is None and isinstance(raw.get("name"), str):
+                self.invalid_missiles.add(raw["name"])
         for index, _, model in self.models["missile"]:
             if model is None:
                 continue
@@ -587,7 +592,7 @@ class _Checker:
     def _check_threat(self, index, raw, model, points: set[str], coords: dict[str, tuple[float, float]]) -> None:
         where = ("threat", index)
         missile = raw.get("missile")
-        if isinstance(missile, str) and missile not in self.catalog.missiles:
+        if isinstance(missile, str) and missile not in self.catalog.missiles and missile not in self.invalid_missiles:
             kind = self.catalog.kind_of(missile)
             if kind is not None:
                 self.problem((*where, "missile"), f"{missile!r} is a {kind}, not a missile")
