@@ -35,6 +35,8 @@ def grid(extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG) -> tuple[np.
     lat_min, lat_max, lon_min, lon_max = extent
     if not (-90.0 <= lat_min < lat_max <= 90.0 and -180.0 <= lon_min < lon_max <= 360.0):
         raise ValueError(f"extent: {extent} must be lat_min < lat_max in [-90, 90], lon_min < lon_max in [-180, 360]")
+    if lon_max - lon_min > 360.0:  # a longitude and the same plus 360° are one cell, counted twice
+        raise ValueError(f"extent: {extent} spans {lon_max - lon_min:g}° of longitude; at most 360° (once round)")
     if not (0.0 < step_deg <= 10.0):
         raise ValueError(f"step_deg: {step_deg} must lie in (0, 10]")
     # np.arange's own counts, taken before any array is built: a tiny step would allocate gigabytes
