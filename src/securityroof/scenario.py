@@ -31,6 +31,7 @@ import dataclasses
 import difflib
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -274,6 +275,24 @@ class ThreatTrajectory:
 
 #: Assets sharing a ``site`` must stand this close (an Aegis Ashore radar and its launchers: a few km).
 CO_LOCATED_KM = 10.0
+#: The most threat trajectories (launch × aim, over all threats) a scenario may define, unless
+#: ``SECURITYROOF_MAX_TRAJECTORIES`` says otherwise: a 40 KB file of 1,000 × 1,000 points asked for
+#: a million trajectories, about 5 GB.
+DEFAULT_MAX_TRAJECTORIES = 100_000
+
+
+def max_trajectories() -> int:
+    """``SECURITYROOF_MAX_TRAJECTORIES`` (a positive integer) or the default."""
+    text = os.environ.get("SECURITYROOF_MAX_TRAJECTORIES", "").strip()
+    if not text:
+        return DEFAULT_MAX_TRAJECTORIES
+    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) < 1:
+        raise RoofError(
+            f"SECURITYROOF_MAX_TRAJECTORIES: {text!r} is not a positive whole number",
+            field="SECURITYROOF_MAX_TRAJECTORIES",
+            reason="not a positive whole number",
+        )
+    return int(text)
 
 
 def co_located(a: Asset, b: Asset) -> bool:
@@ -470,8 +489,19 @@ class _Checker:
         for index, raw, _ in self.models["asset"]:
             self._check_asset(index, raw, parties)
         self._check_sites()
-        for index, raw, model in self.models["threat"]:
-            self._check_threat(index, raw, model, points, point_coords)
+        # counted before any trajectory is built: past the limit even the launch/aim checks take minutes
+        limit = max_trajectories()
+        counts = [len(m.launch) * len(m.aim) if m is not None else 0 for _, _, m in self.models["threat"]]
+        so_far = 0
+        for (index, raw, model), count in zip(self.models["threat"], counts, strict=True):
+            if so_far <= limit < so_far + count:
+                self.problem(
+                    ("threat", index, "aim"),
+                    f"the threats define {sum(counts):,} trajectories (launch × aim), more than {limit:,}; "
+                    "use fewer points, or set SECURITYROOF_MAX_TRAJECTORIES",
+                )
+            so_far += count
+            self._check_threat(index, raw, model, points, point_coords, pairs=so_far <= limit)
         sharing = self.data.get("sharing")
         if isinstance(sharing, dict):
             self.problems += _check_sharing(sharing, parties, has_pairs="pairs" in sharing)
@@ -589,7 +619,9 @@ class _Checker:
                     f"missing (required: {name} covers only ±{entry.azimuth_half_width_deg:g}° about its boresight)",
                 )
 
-    def _check_threat(self, index, raw, model, points: set[str], coords: dict[str, tuple[float, float]]) -> None:
+    def _check_threat(
+        self, index, raw, model, points: set[str], coords: dict[str, tuple[float, float]], pairs: bool = True
+    ) -> None:
         where = ("threat", index)
         missile = raw.get("missile")
         if isinstance(missile, str) and missile not in self.catalog.missiles and missile not in self.invalid_missiles:
@@ -613,7 +645,7 @@ class _Checker:
                 if hashable in seen:
                     self.problem((*where, key, k), f"{_show(ref)} is listed twice (also {key}[{seen[hashable]}])")
                 seen.setdefault(hashable, k)
-        if model is None:
+        if model is None or not pairs:
             return
         # a launch point that is also an aim point would be a trajectory of zero length
         launches = [_coords(ref, coords) for ref in model.launch]
