@@ -99,3 +99,12 @@ def test_roof_footprint_writes_parquet_and_json(tmp_path):
     assert table.schema.metadata[b"scenario"] == b"epaa-phase-3"
     bad = runner.invoke(app, ["footprint", "epaa-phase-3", "--threat", "nope"])
     assert bad.exit_code == 2 and "--threat" in bad.stderr
+
+
+def test_a_footprint_beyond_the_trajectory_limit_is_refused_before_any_is_fired(phase3, monkeypatch):
+    """Every launch region fires at every cell in reach: the scenario's trajectory limit holds for
+    the probes too (three launch regions over 40,000 cells in reach are 120,000 trajectories)."""
+    monkeypatch.setenv("SECURITYROOF_MAX_TRAJECTORIES", "10")  # after the scenario (288 trajectories) is loaded
+    message = r"^threat: 'iran-irbm' from \d+ launch regions over 72 cells needs more than 10 trajectories"
+    with pytest.raises(ValueError, match=message):
+        footprint(phase3, "iran-irbm", EXTENT, STEP)
