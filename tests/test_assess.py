@@ -188,3 +188,17 @@ policy = "within-party"
     path.write_text(clash)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2 and "already a catalog" in result.stderr
+
+
+@pytest.mark.parametrize("name,kind", [("shahab-3", "missile"), ("sm-3-iia", "interceptor"), ("warsaw", "city")])
+def test_missile_toml_refuses_a_catalog_name(name, kind):
+    """A scenario refuses a [[missile]] named like a catalog entry (its threats would be ambiguous),
+    so the table is not printed under such a name."""
+    from typer.testing import CliRunner
+
+    from securityroof.cli import app
+
+    args = ["assess-test", "--range-km", "960", "--apogee-km", "4500", "--missile-toml", name]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == f"error: --missile-toml: {name!r} is already a catalog {kind}; choose another name"

@@ -34,6 +34,17 @@ def test_grid_covers_the_extent():
         grid((50.0, 40.0, 0.0, 10.0))
 
 
+def test_an_extent_wider_than_once_round_is_refused_and_once_round_counts_each_cell_once():
+    lat, lon = grid((0.0, 10.0, -180.0, 180.0), 10.0)
+    assert lat.size == 36 and np.unique(np.mod(lon, 360.0)).size == 36
+    with pytest.raises(ValueError, match=r"^extent: .* spans 540° of longitude; at most 360°"):
+        grid((0.0, 10.0, -180.0, 360.0), 10.0)
+    result = CliRunner().invoke(app, ["footprint", "epaa-phase-3", "--threat", "iran-irbm", "--extent", "0:10:-90:300"])
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        "error: --extent: (0.0, 10.0, -90.0, 300.0) spans 390° of longitude; at most 360° (once round)"
+    )
+
+
 def test_every_defended_cell_is_defended_when_its_shots_are_engaged_one_by_one(phase3, cells):
     """Re-running the single shots of a few cells through engage gives the same verdict."""
     launches = list(
@@ -88,3 +99,12 @@ def test_roof_footprint_writes_parquet_and_json(tmp_path):
     assert table.schema.metadata[b"scenario"] == b"epaa-phase-3"
     bad = runner.invoke(app, ["footprint", "epaa-phase-3", "--threat", "nope"])
     assert bad.exit_code == 2 and "--threat" in bad.stderr
+
+
+def test_a_footprint_beyond_the_trajectory_limit_is_refused_before_any_is_fired(phase3, monkeypatch):
+    """Every launch region fires at every cell in reach: the scenario's trajectory limit holds for
+    the probes too (three launch regions over 40,000 cells in reach are 120,000 trajectories)."""
+    monkeypatch.setenv("SECURITYROOF_MAX_TRAJECTORIES", "10")  # after the scenario (288 trajectories) is loaded
+    message = r"^threat: 'iran-irbm' from \d+ launch regions over 72 cells needs more than 10 trajectories"
+    with pytest.raises(ValueError, match=message):
+        footprint(phase3, "iran-irbm", EXTENT, STEP)

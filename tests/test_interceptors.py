@@ -1,11 +1,15 @@
 """Interceptor fly-out tables against direct propagation, monotonicity, and the disk cache."""
 
+import os
+
 import numpy as np
 import pytest
 from conftest import make_interceptor
 
+import securityroof.interceptors
 from securityroof.catalog import InterceptorClass
-from securityroof.interceptors import build_table, fan_samples, flyout_table, table_key
+from securityroof.errors import RoofError
+from securityroof.interceptors import FlyoutTable, build_table, fan_samples, flyout_table, table_key
 
 
 def interceptor(**changes) -> InterceptorClass:
@@ -62,3 +66,41 @@ def test_tables_are_cached_on_disk_by_parameters(tmp_path, monkeypatch):
     assert np.array_equal(first.time_s, again.time_s)
     assert table_key(interceptor(burnout_speed_km_s=3.3)) != table_key(interceptor(burnout_speed_km_s=3.4))
     assert table_key(interceptor(note="other words")) == table_key(interceptor())
+
+
+def test_the_disk_cache_is_bounded_and_evicts_the_least_recently_used(tmp_path, monkeypatch):
+    """A sweep over interceptor speed makes one table per speed; past SECURITYROOF_CACHE_MB the
+    tables used longest ago go, the one just built and the ones just read stay."""
+    built = []
+
+    def small_table(entry):  # the cache's bookkeeping is under test, not the fan: 80 KB tables
+        built.append(entry.burnout_speed_km_s)
+        return FlyoutTable(np.arange(100.0), np.arange(100.0), np.full((100, 100), entry.burnout_speed_km_s))
+
+    monkeypatch.setattr(securityroof.interceptors, "build_table", small_table)
+    monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
+    monkeypatch.setenv("SECURITYROOF_CACHE_MB", "0.25")  # three tables of about 80 KB
+    clock = iter(range(10**18, 2 * 10**18, 10**9))
+
+    def use(speed):
+        """Build or read the table, then give its file a time of the test's clock (the disk's may tie)."""
+        flyout_table.cache_clear()
+        flyout_table(interceptor(burnout_speed_km_s=speed))
+        (path,) = tmp_path.glob(f"*{table_key(interceptor(burnout_speed_km_s=speed))}*")
+        os.utime(path, ns=(next(clock),) * 2)
+
+    for speed in (3.0, 3.1, 3.2):
+        use(speed)
+    use(3.0)  # read again: now more recently used than 3.1
+    use(3.3)
+    use(3.4)
+    kept = {float(np.load(p)["time_s"][0, 0]) for p in tmp_path.glob("flyout-*.npz")}
+    assert sum(p.stat().st_size for p in tmp_path.glob("flyout-*.npz")) <= 250_000
+    assert kept == {3.0, 3.3, 3.4} and built == [3.0, 3.1, 3.2, 3.3, 3.4]
+
+
+@pytest.mark.parametrize("value", ["lots", "-1", "nan"])
+def test_a_cache_limit_that_is_not_a_size_is_one_line_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("SECURITYROOF_CACHE_MB", value)
+    with pytest.raises(RoofError, match=rf"^SECURITYROOF_CACHE_MB: '{value}' is not a size in megabytes"):
+        securityroof.interceptors.cache_limit_bytes()

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import securityroof.catalog
 from securityroof.catalog import Catalog, InterceptorClass, RadarClass, SatelliteClass, load_catalog
 from securityroof.cli import app
+from securityroof.errors import RoofError
 from securityroof.scenario import (
     Scenario,
     ScenarioError,
@@ -602,3 +603,56 @@ def test_rows_that_are_not_tables_keep_the_indices_of_the_others():
         f"{FILE}:{line}: party[0]: Input should be a valid dictionary, got 1",
         f"{FILE}:{line}: party[1].label: must not be blank",
     ]
+
+
+OWN_MISSILE = """
+[[missile]]
+name = "hs15"
+label = "assessed"
+category = "ICBM"
+country = "assessed"
+stages = 2
+propellant = "liquid"
+range_km = 13167
+burn_time_s = 170
+burnout_altitude_km = 200
+rcs_m2 = 0.01
+burnout_speed_km_s = 7.390
+source = "test"
+note = "test"
+"""
+
+
+def test_an_invalid_own_missile_is_one_error_not_also_unknown_on_its_threats():
+    base = VALID.replace('missile = "shahab-3"', 'missile = "hs15"', 1)
+    assert parse(base + OWN_MISSILE).threat_set[0].missile == "hs15"
+    with pytest.raises(ScenarioError) as error:
+        parse(base + OWN_MISSILE.replace("burnout_speed_km_s = 7.390", "burnout_speed_km_s = -7.390"))
+    assert len(error.value.messages) == 1
+    assert "missile[0].burnout_speed_km_s" in error.value.messages[0]
+    # a threat naming a class that neither the catalog nor the file has is still an error
+    with pytest.raises(ScenarioError, match=r"threat\[0\]\.missile: unknown missile 'hs16'"):
+        parse(base.replace('missile = "hs15"', 'missile = "hs16"') + OWN_MISSILE)
+
+
+def test_a_threat_set_beyond_the_trajectory_limit_is_refused_before_it_is_built(monkeypatch):
+    """1,000 launch × 1,000 aim points (40 KB) asked for a million trajectories: gigabytes, or a
+    MemoryError. The limit is counted from the lists' lengths; SECURITYROOF_MAX_TRAJECTORIES moves it."""
+    points = ", ".join(f"[{40 + k / 100:.2f}, {20 + k / 100:.2f}]" for k in range(1000))
+    aims = ", ".join(f"[{50 + k / 100:.2f}, {30 + k / 100:.2f}]" for k in range(1000))
+    big = VALID.replace('launch = ["tabriz", [35.7, 51.4]]\naim = ["warsaw", "bucharest"]',
+                        f"launch = [{points}]\naim = [{aims}]")  # fmt: skip
+    line = VALID[: VALID.index('aim = ["warsaw"')].count("\n") + 1
+    assert messages(big) == [
+        f"{FILE}:{line}: threat[0].aim: the threats define 1,000,001 trajectories (launch × aim), more than 100,000; "
+        "use fewer points, or set SECURITYROOF_MAX_TRAJECTORIES"
+    ]
+    assert len(parse().threat_set) == 5
+    monkeypatch.setenv("SECURITYROOF_MAX_TRAJECTORIES", "4")
+    line = VALID[: VALID.index("aim = [[44.43")].count("\n") + 1
+    assert messages(VALID)[0].startswith(f"{FILE}:{line}: threat[1].aim: the threats define 5 trajectories")
+    monkeypatch.setenv("SECURITYROOF_MAX_TRAJECTORIES", "5")
+    assert len(parse().threat_set) == 5
+    monkeypatch.setenv("SECURITYROOF_MAX_TRAJECTORIES", "many")
+    with pytest.raises(RoofError, match="^SECURITYROOF_MAX_TRAJECTORIES: 'many' is not a positive whole number$"):
+        parse()

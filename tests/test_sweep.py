@@ -577,3 +577,22 @@ def test_the_base_scenario_edited_during_a_run_does_not_change_its_rows(own_base
     edited = tmp_path / "edited"
     in_process(sweep_path, edited)
     assert rows(edited) != rows(clean)  # the edit matters
+
+
+@pytest.mark.parametrize(
+    "axis,expected",
+    [
+        (
+            'kind = "parameter"\nclass = "sm-3-ib"\nfield = "burnout_speed_km_s"\nrange = [nan, 3.5]',
+            "is not a finite number",
+        ),
+        ('kind = "decision-delay"\nrange = [0.0, nan]', "is not a delay in seconds (>= 0)"),
+    ],
+)
+def test_a_bad_random_range_is_named_as_range_not_values(tmp_path, axis, expected):
+    text = SMALL.split("[[axis]]")[0] + '[sampling]\nmode = "random"\nsamples = 3\n[[axis]]\nname = "x"\n' + axis
+    path = tmp_path / "nan.toml"
+    path.write_text(text)
+    with pytest.raises(SweepError) as error:
+        load_sweep(str(path))
+    assert str(error.value) == f"{path}: axis.0.range: nan {expected}"

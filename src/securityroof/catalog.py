@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from .errors import RoofError
+from .io import tomlfile
 
 
 class CatalogError(RoofError):
@@ -237,9 +238,11 @@ def parse_entries(kind: str, text: str, file: str | None = None) -> list[_Entry]
     and the reason, e.g. ``radars.toml: radar.2.reference_range_km: Input should be greater than 0``."""
     file = file or KINDS[kind][0]
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text, file)
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{file}: not valid TOML: {error}") from None
+    except tomlfile.TomlLimitError as error:
+        raise CatalogError(str(error)) from None
     try:
         return getattr(_file_model(kind).model_validate(data), kind)
     except ValidationError as error:

@@ -12,12 +12,16 @@ the fan never reaches are unreachable (``inf``).
 
 Tables depend only on the class's parameters; they are cached on disk (``SECURITYROOF_CACHE`` or
 ``~/.cache/securityroof``), keyed by a hash of those parameters and of this module's table version.
+A sweep over interceptor speed makes one table (about 314 KB) per speed, so the cache is bounded:
+past ``SECURITYROOF_CACHE_MB`` megabytes (default 200) the least recently used tables are removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -30,9 +34,12 @@ from .ballistic import free_flight
 from .boost import boost_profile, boost_shape
 from .catalog import InterceptorClass
 from .earth import SPHERE
+from .errors import RoofError
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
 TABLE_VERSION = 1
+#: The fly-out cache's size limit when ``SECURITYROOF_CACHE_MB`` is not set (about 600 tables).
+DEFAULT_CACHE_MB = 200.0
 _FAN_ANGLES_DEG = np.arange(2.0, 88.01, 0.5)
 _SAMPLE_STEP_S = 0.5
 #: Fly-outs longer than this (steep shots of the fastest interceptors, climbing for an hour) are cut:
@@ -177,6 +184,46 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("SECURITYROOF_CACHE") or Path.home() / ".cache" / "securityroof")
 
 
+def cache_limit_bytes() -> int:
+    """``SECURITYROOF_CACHE_MB`` (megabytes, >= 0; 0 keeps only the table just built) or the default, in bytes."""
+    text = os.environ.get("SECURITYROOF_CACHE_MB", "").strip()
+    if not text:
+        return int(DEFAULT_CACHE_MB * 1e6)
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and megabytes >= 0):
+        raise RoofError(
+            f"SECURITYROOF_CACHE_MB: {text!r} is not a size in megabytes (a number >= 0)",
+            field="SECURITYROOF_CACHE_MB",
+            reason="not a size in megabytes",
+        )
+    return int(megabytes * 1e6)
+
+
+def evict(directory: Path, limit_bytes: int, keep: Path | None = None) -> None:
+    """Remove the least recently used fly-out tables of ``directory`` until the rest fit in
+    ``limit_bytes``; ``keep`` (the table just written) stays. Use is the file's modification time,
+    renewed on every read. Files another process removes meanwhile are simply gone."""
+    tables = []
+    for path in directory.glob("flyout-*.npz"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        tables.append((info.st_mtime_ns, info.st_size, path))
+    total = sum(size for _, size, _ in tables)
+    for _, size, path in sorted(tables, key=lambda t: t[0]):
+        if total <= limit_bytes:
+            break
+        if path == keep:
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size
+
+
 def table_key(interceptor: InterceptorClass) -> str:
     """Hash of everything the table depends on: the class's kinematic parameters and the version."""
     parameters = interceptor.model_dump(exclude={"label", "source", "note"})
@@ -189,10 +236,14 @@ def flyout_table(interceptor: InterceptorClass) -> FlyoutTable:
     """The class's fly-out table, from the disk cache when there, else built and cached.
 
     A cache that cannot be written (read-only home, say) only costs the rebuild next time."""
+    limit = cache_limit_bytes()
     path = _cache_dir() / f"flyout-{interceptor.name}-{table_key(interceptor)}.npz"
     try:
         with np.load(path) as stored:
-            return FlyoutTable(stored["ground_range_m"], stored["altitude_m"], stored["time_s"])
+            table = FlyoutTable(stored["ground_range_m"], stored["altitude_m"], stored["time_s"])
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: the last to be evicted
+        return table
     except (OSError, KeyError, ValueError):
         pass
     table = build_table(interceptor)
@@ -201,6 +252,7 @@ def flyout_table(interceptor: InterceptorClass) -> FlyoutTable:
         partial = path.with_suffix(".partial.npz")
         np.savez(partial, ground_range_m=table.ground_range_m, altitude_m=table.altitude_m, time_s=table.time_s)
         partial.replace(path)  # readers never see a half-written table
+        evict(path.parent, limit, keep=path)
     except OSError:
         pass
     return table

@@ -31,6 +31,7 @@ import dataclasses
 import difflib
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -46,6 +47,7 @@ from pyproj import Geod
 from . import catalog as _catalog
 from .catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
 from .errors import RoofError
+from .io import tomlfile
 
 POLICIES = ("none", "within-party", "all", "pairs")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -273,6 +275,24 @@ class ThreatTrajectory:
 
 #: Assets sharing a ``site`` must stand this close (an Aegis Ashore radar and its launchers: a few km).
 CO_LOCATED_KM = 10.0
+#: The most threat trajectories (launch × aim, over all threats) a scenario may define, unless
+#: ``SECURITYROOF_MAX_TRAJECTORIES`` says otherwise: a 40 KB file of 1,000 × 1,000 points asked for
+#: a million trajectories, about 5 GB.
+DEFAULT_MAX_TRAJECTORIES = 100_000
+
+
+def max_trajectories() -> int:
+    """``SECURITYROOF_MAX_TRAJECTORIES`` (a positive integer) or the default."""
+    text = os.environ.get("SECURITYROOF_MAX_TRAJECTORIES", "").strip()
+    if not text:
+        return DEFAULT_MAX_TRAJECTORIES
+    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) < 1:
+        raise RoofError(
+            f"SECURITYROOF_MAX_TRAJECTORIES: {text!r} is not a positive whole number",
+            field="SECURITYROOF_MAX_TRAJECTORIES",
+            reason="not a positive whole number",
+        )
+    return int(text)
 
 
 def co_located(a: Asset, b: Asset) -> bool:
@@ -356,9 +376,11 @@ def parse_scenario(
     """Parse and check one scenario's TOML text; ``file`` names it in messages. Raises
     :class:`ScenarioError` with every problem found."""
     try:
-        data = tomllib.loads(text)
+        data = tomlfile.loads(text, file)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError([_syntax_message(file, text, error)]) from None
+    except tomlfile.TomlLimitError as error:
+        raise ScenarioError([str(error)]) from None
     # looked up at call time so that tests can substitute a catalog
     catalog = catalog if catalog is not None else _catalog.load_catalog()
     checker = _Checker(data, catalog)
@@ -410,8 +432,8 @@ def library() -> list[LibraryEntry]:
     for kind, folder in (("scenario", library_folder()), ("sweep", sweeps)):
         for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
             try:
-                description = tomllib.loads(path.read_text(encoding="utf-8")).get("description", "")
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                description = tomlfile.loads(path.read_text(encoding="utf-8"), str(path)).get("description", "")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, tomlfile.TomlLimitError):
                 description = ""
             entries.append(LibraryEntry(path.stem, str(path), kind, str(description).strip()))
     return entries
@@ -447,6 +469,7 @@ class _Checker:
         self.problems: list[tuple[KeyPath, str]] = []
         # per table: (index in the file, raw row, validated model or None)
         self.models: dict[str, list[tuple[int, dict[str, Any], BaseModel | None]]] = {}
+        self.invalid_missiles: set[str] = set()
 
     def problem(self, path: KeyPath, reason: str) -> None:
         self.problems.append((path, reason))
@@ -466,8 +489,19 @@ class _Checker:
         for index, raw, _ in self.models["asset"]:
             self._check_asset(index, raw, parties)
         self._check_sites()
-        for index, raw, model in self.models["threat"]:
-            self._check_threat(index, raw, model, points, point_coords)
+        # counted before any trajectory is built: past the limit even the launch/aim checks take minutes
+        limit = max_trajectories()
+        counts = [len(m.launch) * len(m.aim) if m is not None else 0 for _, _, m in self.models["threat"]]
+        so_far = 0
+        for (index, raw, model), count in zip(self.models["threat"], counts, strict=True):
+            if so_far <= limit < so_far + count:
+                self.problem(
+                    ("threat", index, "aim"),
+                    f"the threats define {sum(counts):,} trajectories (launch × aim), more than {limit:,}; "
+                    "use fewer points, or set SECURITYROOF_MAX_TRAJECTORIES",
+                )
+            so_far += count
+            self._check_threat(index, raw, model, points, point_coords, pairs=so_far <= limit)
         sharing = self.data.get("sharing")
         if isinstance(sharing, dict):
             self.problems += _check_sharing(sharing, parties, has_pairs="pairs" in sharing)
@@ -495,6 +529,10 @@ class _Checker:
         """The file's [[missile]] classes join the catalog for this scenario (threats may name
         them); a name the catalog already has would be ambiguous."""
         own = []
+        for _, raw, model in self.models["missile"]:
+            # a threat naming a class whose own table is wrong would add "unknown missile" to the real error
+            if model is None and isinstance(raw.get("name"), str):
+                self.invalid_missiles.add(raw["name"])
         for index, _, model in self.models["missile"]:
             if model is None:
                 continue
@@ -581,10 +619,12 @@ class _Checker:
                     f"missing (required: {name} covers only ±{entry.azimuth_half_width_deg:g}° about its boresight)",
                 )
 
-    def _check_threat(self, index, raw, model, points: set[str], coords: dict[str, tuple[float, float]]) -> None:
+    def _check_threat(
+        self, index, raw, model, points: set[str], coords: dict[str, tuple[float, float]], pairs: bool = True
+    ) -> None:
         where = ("threat", index)
         missile = raw.get("missile")
-        if isinstance(missile, str) and missile not in self.catalog.missiles:
+        if isinstance(missile, str) and missile not in self.catalog.missiles and missile not in self.invalid_missiles:
             kind = self.catalog.kind_of(missile)
             if kind is not None:
                 self.problem((*where, "missile"), f"{missile!r} is a {kind}, not a missile")
@@ -605,7 +645,7 @@ class _Checker:
                 if hashable in seen:
                     self.problem((*where, key, k), f"{_show(ref)} is listed twice (also {key}[{seen[hashable]}])")
                 seen.setdefault(hashable, k)
-        if model is None:
+        if model is None or not pairs:
             return
         # a launch point that is also an aim point would be a trajectory of zero length
         launches = [_coords(ref, coords) for ref in model.launch]

@@ -63,6 +63,7 @@ from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
 from .engagement import engage
 from .errors import OutputError, RoofError
+from .io import tomlfile
 from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
@@ -217,9 +218,11 @@ def load_sweep(path_or_name: str) -> Sweep:
             raise SweepError([f"{path_or_name}: not a file and not a library sweep"])
         path = Path(entry.path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomlfile.loads(path.read_text(encoding="utf-8"), str(path))
     except tomllib.TOMLDecodeError as error:
         raise SweepError([f"{path}: not valid TOML: {error}"]) from None
+    except tomlfile.TomlLimitError as error:
+        raise SweepError([str(error)]) from None
     except UnicodeDecodeError as error:
         raise SweepError([f"{path}: not UTF-8 text (byte {error.start})"]) from None
     try:
@@ -265,21 +268,24 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
             elif not isinstance(getattr(entry, axis.field, None), int | float):
                 problems.append(f"{where}.field: {axis.field!r} is not a numeric parameter of {axis.class_}")
             else:
-                for v in axis.values or list(axis.range or []):
+                for key, v in _numbers(axis):
                     # the catalog models would take "2.0" and true, and the variants then fail one by one
                     if isinstance(v, bool) or not isinstance(v, int | float):
-                        problems.append(f"{where}.values: {v!r} is not a number")
+                        problems.append(f"{where}.{key}: {v!r} is not a number")
+                        continue
+                    if not math.isfinite(v):  # the models' bounds say "should be less than 11" of a nan
+                        problems.append(f"{where}.{key}: {v!r} is not a finite number")
                         continue
                     try:
                         entry.model_validate({**entry.model_dump(by_alias=True), axis.field: v})
                     except ValidationError as error:
                         problems.append(
-                            f"{where}.values: {v!r} is not a valid {axis.field}: {error.errors()[0]['msg']}"
+                            f"{where}.{key}: {v!r} is not a valid {axis.field}: {error.errors()[0]['msg']}"
                         )
         elif axis.kind == "decision-delay":
-            for v in axis.values or list(axis.range or []):
+            for key, v in _numbers(axis):
                 if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
-                    problems.append(f"{where}.values: {v!r} is not a delay in seconds (>= 0)")
+                    problems.append(f"{where}.{key}: {v!r} is not a delay in seconds (>= 0)")
         elif axis.kind == "sharing":
             for v in axis.values:
                 if v not in ("none", "within-party", "all"):
@@ -300,6 +306,13 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
     elif "footprint" in spec.outcomes and spec.footprint_threat not in threats:
         problems.append(f"{path}: footprint_threat: {spec.footprint_threat!r} is not a threat of {base.name}")
     return problems
+
+
+def _numbers(axis: Axis) -> list[tuple[str, Any]]:
+    """A numeric axis's values or range ends, each with the key it was given under."""
+    if axis.values is not None:
+        return [("values", v) for v in axis.values]
+    return [("range", v) for v in axis.range or ()]
 
 
 def apply(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> Scenario:

@@ -17,7 +17,7 @@ import pyarrow as pa
 from pyproj import Geod
 
 from ..engagement import engage
-from ..scenario import Scenario, ThreatTrajectory
+from ..scenario import Scenario, ThreatTrajectory, max_trajectories
 
 #: Europe and European Russia.
 DEFAULT_EXTENT = (35.0, 70.0, -10.0, 60.0)  # lat_min, lat_max, lon_min, lon_max (degrees)
@@ -35,6 +35,8 @@ def grid(extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG) -> tuple[np.
     lat_min, lat_max, lon_min, lon_max = extent
     if not (-90.0 <= lat_min < lat_max <= 90.0 and -180.0 <= lon_min < lon_max <= 360.0):
         raise ValueError(f"extent: {extent} must be lat_min < lat_max in [-90, 90], lon_min < lon_max in [-180, 360]")
+    if lon_max - lon_min > 360.0:  # a longitude and the same plus 360° are one cell, counted twice
+        raise ValueError(f"extent: {extent} spans {lon_max - lon_min:g}° of longitude; at most 360° (once round)")
     if not (0.0 < step_deg <= 10.0):
         raise ValueError(f"step_deg: {step_deg} must lie in (0, 10]")
     # np.arange's own counts, taken before any array is built: a tiny step would allocate gigabytes
@@ -67,11 +69,19 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
     # rather than found unreachable one by one. Near orbital speeds rotation lends far more (a third,
     # eastward), so intercontinental classes are always targeted.
     geod = Geod(ellps="WGS84")
-    within = {
-        k: np.asarray(geod.inv(np.full(lat.size, b.launch_lon_deg), np.full(lat.size, b.launch_lat_deg), lon, lat)[2])
-        <= (_REACH_MARGIN * b.missile_class.range_km * 1e3 if b.missile_class.range_km < 5500 else np.inf)
-        for k, b in enumerate(launches)
-    }
+    limit, count, within = max_trajectories(), 0, {}
+    for k, b in enumerate(launches):
+        from_launch = (np.full(lat.size, b.launch_lon_deg), np.full(lat.size, b.launch_lat_deg))
+        distance = np.asarray(geod.inv(*from_launch, lon, lat)[2])
+        reach = _REACH_MARGIN * b.missile_class.range_km * 1e3 if b.missile_class.range_km < 5500 else np.inf
+        within[k] = np.flatnonzero(distance <= reach)  # indices: memory grows with the shots, not the grid
+        count += within[k].size
+        if count > limit:  # every launch region fires at every cell: the threat set's limit holds here too
+            raise ValueError(
+                f"threat: {threat!r} from {len(launches):,} launch regions over {lat.size:,} cells needs more than "
+                f"{limit:,} trajectories; use a coarser --step-deg or a smaller --extent, "
+                "or set SECURITYROOF_MAX_TRAJECTORIES"
+            )
     probes = tuple(
         ThreatTrajectory(
             id=f"{k}/{j}",
@@ -87,7 +97,7 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
             burnout_angle_deg=base.burnout_angle_deg,
         )
         for k, base in enumerate(launches)
-        for j in np.flatnonzero(within[k])
+        for j in within[k]
         if abs(lat[j] - base.launch_lat_deg) > 1e-9 or abs(lon[j] - base.launch_lon_deg) > 1e-9
     )
     result = engage(dataclasses.replace(scenario, threat_set=probes))
