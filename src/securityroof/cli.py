@@ -39,7 +39,7 @@ from .assess import (
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
-from .errors import RoofError
+from .errors import OutputError, RoofError
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
@@ -196,6 +196,8 @@ def trajectory_command(
             summary = run_batch(batch, out, missile=missile_name, workers=workers, console=errors, **options)
         except (BatchError, InputError) as error:
             _fail(str(error))
+        except OutputError as error:
+            _fail(f"--out: {error}")
         console.print(
             f"{summary.rows:,} trajectories ({summary.reachable:,} reachable) written to {out} "
             f"in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} per second)"

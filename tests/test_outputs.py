@@ -1,0 +1,200 @@
+"""Every output appears whole or not at all, is written by one run at a time, never through a planted
+link, and a write that fails (full disk, a directory that takes no files) is one line naming it.
+
+Failures are injected where the bytes are written (a writer that writes part and then raises, as a
+full disk does mid-write) or by killing a writer with SIGKILL; nothing here is timed.
+"""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+import securityroof.batch as batch
+from securityroof.cli import app
+from securityroof.errors import OutputError
+
+runner = CliRunner()
+
+PAIRS = [
+    "38.08,46.29,39.93,32.86,shahab-3,",
+    "35.23,53.92,52.23,21.01,sejjil-2,",
+    "51.67,45.57,38.91,-77.04,ss-27,",
+    "0,0,0,60,,30",
+    "48.42,-101.36,55.76,37.62,,",
+] * 3
+HEADER = "launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg,missile,burnout_angle_deg"
+OLD = pa.table({"old": [1, 2, 3]})
+PROC = Path("/proc")
+needs_proc = pytest.mark.skipif(not (PROC / "self").is_dir(), reason="needs a Linux /proc")
+
+
+def roof(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def one_line_error(result, *expected):
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+def temporaries(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".partial"))
+
+
+def disk_full() -> OSError:
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def writes_half_then_fills_the_disk(half: bytes):
+    """A writer ``f(data, where, ...)`` that writes ``half`` to ``where`` and stops as a full disk does."""
+
+    def write(data, where, *args, **kwargs):
+        Path(where).write_bytes(half)
+        raise disk_full()
+
+    return write
+
+
+@pytest.fixture
+def pairs(tmp_path):
+    path = tmp_path / "pairs.csv"
+    path.write_text(HEADER + "\n" + "\n".join(PAIRS) + "\n")
+    return path
+
+
+@pytest.fixture
+def victim(tmp_path):
+    path = tmp_path / "victim.txt"
+    path.write_text("precious")
+    return path
+
+
+# --- batch results (roof trajectory --batch ... --out) ---------------------------------------------
+
+
+def test_a_second_batch_run_on_the_same_output_is_refused_and_the_first_completes(tmp_path, pairs, monkeypatch):
+    """D1c: the second run on one --out wrote over the first's results and reported rows the file did
+    not hold, and the first then failed; now the second is refused at once and the first completes."""
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 2)
+    out = tmp_path / "out.parquet"
+    solve, second = batch._solve_chunk, []
+
+    def solve_then_start_a_second_run(job):
+        if not second:  # while the first run holds its first chunk
+            second.append("started")
+            try:
+                second.append(batch.run_batch(pairs, out, workers=1))
+            except OutputError as error:
+                second.append(error)
+        return solve(job)
+
+    monkeypatch.setattr(batch, "_solve_chunk", solve_then_start_a_second_run)
+    result = roof("trajectory", "--batch", pairs, "--out", out, "--workers", "1")
+    assert result.exit_code == 0, result.output + result.stderr + repr(result.exception)
+    refused = second[1]
+    assert isinstance(refused, OutputError), refused
+    assert "another roof run is writing it now" in str(refused) and refused.field == str(out)
+    assert f"{len(PAIRS)} trajectories" in result.stdout
+    assert pq.read_table(out).num_rows == len(PAIRS)
+    assert temporaries(tmp_path) == []
+
+
+HOLD = """
+import sys
+from pathlib import Path
+import securityroof.batch as batch
+batch.CHUNK_ROWS = 2
+solve, chunks = batch._solve_chunk, []
+def solve_and_hold(job):
+    chunks.append(1)
+    if len(chunks) == 3:  # two chunks are in the temporary file
+        print("holding", flush=True)
+        sys.stdin.read()
+    return solve(job)
+batch._solve_chunk = solve_and_hold
+summary = batch.run_batch(Path(sys.argv[1]), Path(sys.argv[2]), workers=1)
+print(summary.rows, flush=True)
+"""
+
+
+def test_batch_runs_in_two_processes_and_a_kill_mid_write(tmp_path, pairs, victim):
+    """D1c, D5, D7 with real processes: while one run writes, another is refused with one line and
+    the old results stay whole; a SIGKILL mid-write leaves the old complete file, and the next run
+    removes the dead run's temporary file (and a link planted at a guessable name, never its target)."""
+    out = tmp_path / "out.parquet"
+    pq.write_table(OLD, out)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(pairs), str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert child.stdout.readline().strip() == "holding"
+        [leftover] = temporaries(tmp_path)
+        assert leftover.startswith(".out.parquet.")
+        one_line_error(roof("trajectory", "--batch", pairs, "--out", out), f"--out: {out}: another roof run is writing")
+        assert pq.read_table(out).equals(OLD)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+    assert pq.read_table(out).equals(OLD)  # the old complete file
+    (tmp_path / "out.parquet.partial").symlink_to(victim)  # the old predictable name
+    (tmp_path / ".out.parquet.planted.partial").symlink_to(victim)  # a name of the new pattern
+    result = roof("trajectory", "--batch", pairs, "--out", out)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert pq.read_table(out).num_rows == len(PAIRS)
+    assert victim.read_bytes() == b"precious"
+    assert temporaries(tmp_path) == ["out.parquet.partial"]  # the dead run's file and the planted link are gone
+    assert (tmp_path / "out.parquet.partial").is_symlink()  # not ours to remove: left as it was
+
+
+def test_a_batch_run_does_not_write_through_a_link_at_the_old_temporary_name(tmp_path, pairs, victim):
+    """D7: `ln -s victim.txt o2.parquet.partial; roof trajectory --batch ok.csv --out o2.parquet`
+    overwrote victim.txt."""
+    (tmp_path / "o2.parquet.partial").symlink_to(victim)
+    out = tmp_path / "o2.parquet"
+    assert roof("trajectory", "--batch", pairs, "--out", out).exit_code == 0
+    assert victim.read_bytes() == b"precious"
+    assert not out.is_symlink() and pq.read_table(out).num_rows == len(PAIRS)
+
+
+def test_a_link_planted_as_the_batch_lock_is_not_followed(tmp_path, pairs, victim):
+    out = tmp_path / "o2.parquet"
+    (tmp_path / ".o2.parquet.lock").symlink_to(victim)
+    one_line_error(roof("trajectory", "--batch", pairs, "--out", out), "--out: ", "symbolic link")
+    assert victim.read_bytes() == b"precious" and not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_full_disk_during_a_batch_is_one_line_and_keeps_the_old_results(tmp_path, pairs, monkeypatch, suffix):
+    """D12: a full disk mid-write ended in a traceback."""
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 2)
+    out = tmp_path / f"out{suffix}"
+    out.write_bytes(b"old complete results")
+    name = "ParquetWriter" if suffix == ".parquet" else "CSVWriter"
+    module = batch.pq if suffix == ".parquet" else batch.pacsv
+    real = getattr(module, name)
+
+    class FillsTheDisk(real):
+        def write_table(self, table, *args, **kwargs):
+            super().write_table(table, *args, **kwargs)
+            raise disk_full()  # after some bytes reached the file
+
+    monkeypatch.setattr(module, name, FillsTheDisk)
+    one_line_error(roof("trajectory", "--batch", pairs, "--out", out), f"--out: {out}: cannot write: the disk is full")
+    assert out.read_bytes() == b"old complete results"
+    assert temporaries(tmp_path) == []
