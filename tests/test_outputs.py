@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -197,4 +198,42 @@ def test_a_full_disk_during_a_batch_is_one_line_and_keeps_the_old_results(tmp_pa
     monkeypatch.setattr(module, name, FillsTheDisk)
     one_line_error(roof("trajectory", "--batch", pairs, "--out", out), f"--out: {out}: cannot write: the disk is full")
     assert out.read_bytes() == b"old complete results"
+    assert temporaries(tmp_path) == []
+
+
+# --- the fly-out table cache -------------------------------------------------------------------------
+
+
+def test_the_flyout_cache_is_not_written_through_a_link_at_its_old_temporary_name(tmp_path, monkeypatch, victim):
+    """D7 for the cache: the table was written to the predictable NAME.partial.npz."""
+    from conftest import make_interceptor
+
+    from securityroof.interceptors import flyout_table, table_key
+
+    monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
+    interceptor = make_interceptor(burnout_speed_km_s=3.7)
+    stem = f"flyout-{interceptor.name}-{table_key(interceptor)}"
+    (tmp_path / f"{stem}.partial.npz").symlink_to(victim)
+    flyout_table.cache_clear()
+    table = flyout_table(interceptor)
+    flyout_table.cache_clear()
+    assert victim.read_bytes() == b"precious"
+    with np.load(tmp_path / f"{stem}.npz") as stored:
+        assert np.array_equal(stored["time_s"], table.time_s, equal_nan=True)
+    assert temporaries(tmp_path) == []
+
+
+def test_a_flyout_cache_that_cannot_be_written_costs_only_the_rebuild(tmp_path, monkeypatch):
+    """An unwritable cache is not an error (the table is rebuilt next time)."""
+    from conftest import make_interceptor
+
+    from securityroof.interceptors import flyout_table
+
+    monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
+    monkeypatch.setattr(np, "savez", lambda *args, **kwargs: (_ for _ in ()).throw(disk_full()))
+    flyout_table.cache_clear()
+    try:
+        assert np.isfinite(flyout_table(make_interceptor(burnout_speed_km_s=3.7))(100e3, 100e3))
+    finally:
+        flyout_table.cache_clear()
     assert temporaries(tmp_path) == []
