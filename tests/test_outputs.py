@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.figure
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -237,3 +238,86 @@ def test_a_flyout_cache_that_cannot_be_written_costs_only_the_rebuild(tmp_path, 
     finally:
         flyout_table.cache_clear()
     assert temporaries(tmp_path) == []
+
+
+# --- footprint grids, maps, sweep plots ---------------------------------------------------------------
+
+FOOTPRINT = ["footprint", "example-shared", "--threat", "iran-irbm", "--extent", "30:40:45:55", "--step-deg", "5"]
+
+
+def test_footprint_does_not_write_through_a_link_at_the_old_temporary_name(tmp_path, victim):
+    """D7 for roof footprint --out."""
+    out = tmp_path / "grid.parquet"
+    (tmp_path / "grid.parquet.partial").symlink_to(victim)
+    result = roof(*FOOTPRINT, "--out", out)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert victim.read_bytes() == b"precious"
+    assert not out.is_symlink() and pq.read_table(out).num_rows > 0
+
+
+def test_a_full_disk_while_writing_a_footprint_is_one_line_and_keeps_the_old_grid(tmp_path, monkeypatch):
+    """D12 for roof footprint --out."""
+    out = tmp_path / "grid.parquet"
+    pq.write_table(OLD, out)
+    monkeypatch.setattr(pq, "write_table", writes_half_then_fills_the_disk(b"PAR1 half a grid"))
+    one_line_error(roof(*FOOTPRINT, "--out", out), f"--out: {out}: cannot write: the disk is full")
+    monkeypatch.undo()
+    assert pq.read_table(out).equals(OLD)
+    assert temporaries(tmp_path) == []
+
+
+def _fails_half_way(monkeypatch, suffix: str):
+    """Make matplotlib write part of each ``suffix`` image and then stop as a full disk does."""
+    real = matplotlib.figure.Figure.savefig
+
+    def savefig(self, fname, *args, **kwargs):
+        if kwargs.get("format", Path(str(fname)).suffix[1:]) != suffix:
+            return real(self, fname, *args, **kwargs)
+        Path(fname).write_text("<svg half" if suffix == "svg" else "\x89PNG half")
+        raise disk_full()
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_a_map_that_fails_mid_write_leaves_the_old_image_whole(tmp_path, monkeypatch, victim, suffix):
+    """D5 and D12 for roof map: the image was written in place (a kill left a truncated SVG) and a
+    full disk was a traceback. D7: the new temporary names are not guessable either."""
+    out = tmp_path / f"m.{suffix}"
+    (tmp_path / f".m.{suffix}.planted.partial").symlink_to(victim)
+    assert roof("map", "example-shared", "--out", out).exit_code == 0
+    old = out.read_bytes()
+    _fails_half_way(monkeypatch, suffix)
+    one_line_error(roof("map", "example-shared", "--out", out), f"--out: {out}: cannot write: the disk is full")
+    assert out.read_bytes() == old
+    assert temporaries(tmp_path) == [] and victim.read_bytes() == b"precious"
+
+
+SWEEP = """
+name = "tiny"
+description = "example-shared: interceptor speed"
+scenario = "example-shared"
+outcomes = ["engagements"]
+[[axis]]
+name = "ib_speed"
+kind = "parameter"
+class = "sm-3-ib"
+field = "burnout_speed_km_s"
+values = [2.5, 3.5]
+"""
+
+
+def test_a_sweep_plot_that_fails_mid_write_leaves_the_old_plot_whole(tmp_path, monkeypatch):
+    """D5 and D12 for roof sweep-plot."""
+    from securityroof.sweep import load_sweep, run_sweep
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(SWEEP)
+    results = tmp_path / "results"
+    run_sweep(load_sweep(str(spec)), results, workers=1)
+    out = tmp_path / "plot.svg"
+    assert roof("sweep-plot", results, "--out", out).exit_code == 0
+    old = out.read_bytes()
+    _fails_half_way(monkeypatch, "svg")
+    one_line_error(roof("sweep-plot", results, "--out", out), f"--out: {out}: cannot write: the disk is full")
+    assert out.read_bytes() == old and temporaries(tmp_path) == []

@@ -40,6 +40,7 @@ from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
 from .errors import OutputError, RoofError
+from .io.atomic import atomic_path, clean_leftovers
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
@@ -563,9 +564,12 @@ def footprint_command(
     except ValueError as error:
         _fail(f"--{str(error).replace('step_deg', 'step-deg')}")
     if out is not None:
-        partial = out.with_name(out.name + ".partial")
-        pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), partial)
-        partial.replace(out)
+        clean_leftovers(out)
+        try:
+            with atomic_path(out) as tmp:
+                pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), tmp)
+        except OutputError as error:
+            _fail(f"--out: {error}")
     cells = table.to_pylist()
     threatened = sum(c["threatened"] for c in cells)
     defended = sum(c["defended"] for c in cells)
@@ -615,7 +619,10 @@ def map_command(
             grid = footprint(loaded, threat)
         except ValueError as error:
             _fail(f"--{error}")
-    draw_map(loaded, out, footprint=grid)
+    try:
+        draw_map(loaded, out, footprint=grid)
+    except OutputError as error:
+        _fail(f"--out: {error}")
     console.print(f"map of {loaded.name} written to {out}", highlight=False)
 
 
@@ -770,6 +777,8 @@ def sweep_plot_command(
         plot_outcome(directory, outcome, subject, out)
     except SweepError as error:
         _fail(str(error))
+    except OutputError as error:
+        _fail(f"--out: {error}")
     console.print(f"plot written to {out}", highlight=False)
 
 
