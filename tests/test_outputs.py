@@ -7,12 +7,14 @@ full disk does mid-write) or by killing a writer with SIGKILL; nothing here is t
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import matplotlib.figure
+import matplotlib.image as mpimg
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -321,3 +323,97 @@ def test_a_sweep_plot_that_fails_mid_write_leaves_the_old_plot_whole(tmp_path, m
     _fails_half_way(monkeypatch, "svg")
     one_line_error(roof("sweep-plot", results, "--out", out), f"--out: {out}: cannot write: the disk is full")
     assert out.read_bytes() == old and temporaries(tmp_path) == []
+
+
+# --- the report --------------------------------------------------------------------------------------
+
+FAST = {"speeds_km_s": (5.0,), "delays_s": (0.0,)}
+
+
+@pytest.fixture(scope="module")
+def old_report(tmp_path_factory):
+    from securityroof.report import write_report
+    from securityroof.scenario import load_scenario
+
+    out = tmp_path_factory.mktemp("old-report")
+    write_report([load_scenario("example-shared")], out, **FAST)
+    return out
+
+
+def _complete(path: Path) -> bool:
+    if path.suffix == ".svg":
+        return path.read_text().rstrip().endswith("</svg>")
+    if path.suffix == ".png":
+        return mpimg.imread(path).ndim == 3
+    if path.suffix == ".parquet":
+        return pq.read_table(path).num_rows > 0
+    return path.read_text().rstrip().endswith("</html>")
+
+
+@pytest.mark.parametrize("fails", ["footprint", "png", "svg", "page"])
+def test_a_report_that_fails_mid_write_leaves_a_page_whose_links_are_whole(old_report, tmp_path, monkeypatch, fails):
+    """D5: report wrote its PNG, SVG and Parquet in place: a kill left a truncated SVG linked from
+    the old page. Whatever write fails, the old page and complete files remain, and no temporary."""
+    from securityroof import report
+    from securityroof.scenario import load_scenario
+
+    out = tmp_path / "r"
+    shutil.copytree(old_report, out)
+    old_page = (out / "index.html").read_bytes()
+    if fails in ("png", "svg"):
+        _fails_half_way(monkeypatch, fails)
+    elif fails == "footprint":
+        monkeypatch.setattr(report.pq, "write_table", writes_half_then_fills_the_disk(b"PAR1 half a grid"))
+    else:  # a page that cannot be encoded stops its write part-way
+        monkeypatch.setattr(report, "_page", lambda *args: "<html>half a page \ud800")
+    with pytest.raises((OutputError, OSError, UnicodeEncodeError)):
+        report.write_report([load_scenario("example-shared")], out, **FAST)
+    monkeypatch.undo()
+    assert (out / "index.html").read_bytes() == old_page
+    files = [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert {p.name for p in files} == {p.name for p in old_report.iterdir() if not p.name.startswith(".")}
+    assert all(_complete(p) for p in files)
+    assert temporaries(out) == []
+
+
+def test_report_does_not_write_through_links_at_guessable_names(old_report, tmp_path, victim):
+    """D7 for the report page: a link planted at index.html.partial was written through."""
+    out = tmp_path / "r"
+    shutil.copytree(old_report, out)
+    for name in ("index.html.partial", ".index.html.planted.partial", ".map-example-shared.svg.planted.partial"):
+        (out / name).symlink_to(victim)
+    from securityroof.report import write_report
+    from securityroof.scenario import load_scenario
+
+    write_report([load_scenario("example-shared")], out, **FAST)
+    assert victim.read_bytes() == b"precious"
+    assert temporaries(out) == ["index.html.partial"]  # the links at our names are gone, the other is left
+    assert _complete(out / "index.html") and not (out / "index.html").is_symlink()
+
+
+def test_a_full_disk_while_writing_the_report_is_one_line(old_report, tmp_path, monkeypatch):
+    """D12 for roof report."""
+    out = tmp_path / "r"
+    shutil.copytree(old_report, out)
+    _fails_half_way(monkeypatch, "png")
+    one_line_error(roof("report", "example-shared", "--out", out), "--out: ", "cannot write: the disk is full")
+
+
+# --- outputs that cannot be written at all ---------------------------------------------------------
+
+
+@needs_proc
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trajectory", "--batch", "PAIRS", "--out", PROC / "o.parquet"],
+        [*FOOTPRINT, "--out", PROC / "grid.parquet"],
+        ["map", "example-shared", "--out", PROC / "m.png"],
+        ["report", "example-shared", "--out", PROC / "report"],
+    ],
+)
+def test_an_output_in_a_directory_that_takes_no_files_is_one_line(pairs, args):
+    """D12: an unwritable --out (/proc/...) ended in a traceback."""
+    args = [pairs if a == "PAIRS" else a for a in args]
+    line = one_line_error(roof(*args), "--out: /proc/")
+    assert "cannot" in line and "does not exist" not in line  # /proc exists; it takes no new files

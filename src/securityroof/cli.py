@@ -354,6 +354,8 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
                 progress.update(task, description=message, advance=1)
 
             return write_report(loaded, out, threat=threat, progress=step)
+    except OutputError as error:
+        _fail(f"--out: {error}")
     except ValueError as error:
         _fail(f"--threat: {str(error).removeprefix('threat: ')}")
 
