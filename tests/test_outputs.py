@@ -391,6 +391,20 @@ def test_report_does_not_write_through_links_at_guessable_names(old_report, tmp_
     assert _complete(out / "index.html") and not (out / "index.html").is_symlink()
 
 
+def test_a_second_report_into_one_directory_is_refused(tmp_path):
+    """Two runs into one directory would leave one's page beside the other's maps and grids."""
+    from securityroof.io.atomic import exclusive
+    from securityroof.report import write_report
+    from securityroof.scenario import load_scenario
+
+    out = tmp_path / "r"
+    out.mkdir()
+    with exclusive(out / ".index.html.lock", "a first run"):
+        with pytest.raises(OutputError, match="another roof run is writing it now"):
+            write_report([load_scenario("example-shared")], out, **FAST)
+    assert list(out.iterdir()) == [out / ".index.html.lock"]
+
+
 def test_a_full_disk_while_writing_the_report_is_one_line(old_report, tmp_path, monkeypatch):
     """D12 for roof report."""
     out = tmp_path / "r"
