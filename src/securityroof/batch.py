@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import kernels
 from .catalog import CatalogError, load_catalog
 from .errors import RoofError
+from .io.atomic import atomic_path, clean_leftovers, exclusive
 from .trajectory import IDEAL, InputError, TrajectorySet, trajectories, validate_points
 
 REQUIRED_COLUMNS = ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg")
@@ -162,25 +163,41 @@ def run_batch(
     """Target every row of ``pairs`` and write one result row per input row to ``out``.
 
     Chunks are solved by ``workers`` processes (default: this one when the compiled kernels are
-    in use, since they run on every core; otherwise one per core) and written in input order.
+    in use, since they run on every core; otherwise one per core) and written in input order, to a
+    temporary file that replaces ``out`` only once complete. A second run on the same ``out`` while
+    this one works is refused (:class:`~securityroof.errors.OutputError`).
     """
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise BatchError(f"--out: {out} must end in .parquet or .csv")
     if workers is not None and workers < 1:
         raise BatchError(f"--workers: {workers} must be at least 1")
-    started = time.perf_counter()
-    table = read_pairs(pairs)
-    coordinates, names, angles = _check(pairs, table, missile, burnout_angle_deg)
-    n = table.num_rows
     options = {"earth": earth, "rotating": rotating, "j2": j2}
+    started = time.perf_counter()
+    # one run per output from here on: a second run on the same --out would otherwise write over
+    # this one's results, and each would report rows the file does not hold
+    with exclusive(lock_path(out), str(out)):
+        table = read_pairs(pairs)
+        coordinates, names, angles = _check(pairs, table, missile, burnout_angle_deg)
+        clean_leftovers(out)
+        with atomic_path(out) as tmp:
+            reachable = _write(tmp, suffix, coordinates, names, angles, table.num_rows, workers, console, options)
+    return BatchSummary(rows=table.num_rows, reachable=reachable, seconds=time.perf_counter() - started)
+
+
+def lock_path(out: Path) -> Path:
+    """The lock file a batch run holds while it writes ``out``."""
+    return out.with_name(f".{out.name}.lock")
+
+
+def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, console, options) -> int:
+    """Solve every pair in chunks and write them to ``tmp`` in input order; returns the reachable count."""
     jobs = (
         ([c[part] for c in coordinates], names[part], angles[part], options)
         for part in (slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS))
     )
     chunks = -(-n // CHUNK_ROWS)
     workers = min(workers or default_batch_workers(), chunks)
-    tmp = out.with_name(out.name + ".partial")
     writer = None
     reachable = 0
     progress = Progress(
@@ -208,11 +225,9 @@ def run_batch(
                 progress.advance(task, chunk.num_rows)
         writer.close()
         writer = None
-        tmp.replace(out)  # a reader never sees a half-written results file
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         if writer is not None:
             writer.close()
-        tmp.unlink(missing_ok=True)
-    return BatchSummary(rows=n, reachable=reachable, seconds=time.perf_counter() - started)
+    return reachable

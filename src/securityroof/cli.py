@@ -39,7 +39,8 @@ from .assess import (
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
-from .errors import RoofError
+from .errors import OutputError, RoofError
+from .io.atomic import atomic_path, clean_leftovers
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
@@ -196,6 +197,8 @@ def trajectory_command(
             summary = run_batch(batch, out, missile=missile_name, workers=workers, console=errors, **options)
         except (BatchError, InputError) as error:
             _fail(str(error))
+        except OutputError as error:
+            _fail(f"--out: {error}")
         console.print(
             f"{summary.rows:,} trajectories ({summary.reachable:,} reachable) written to {out} "
             f"in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} per second)"
@@ -351,6 +354,8 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
                 progress.update(task, description=message, advance=1)
 
             return write_report(loaded, out, threat=threat, progress=step)
+    except OutputError as error:
+        _fail(f"--out: {error}")
     except ValueError as error:
         _fail(f"--threat: {str(error).removeprefix('threat: ')}")
 
@@ -564,9 +569,12 @@ def footprint_command(
     except ValueError as error:
         _fail(f"--{str(error).replace('step_deg', 'step-deg')}")
     if out is not None:
-        partial = out.with_name(out.name + ".partial")
-        pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), partial)
-        partial.replace(out)
+        clean_leftovers(out)
+        try:
+            with atomic_path(out) as tmp:
+                pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), tmp)
+        except OutputError as error:
+            _fail(f"--out: {error}")
     cells = table.to_pylist()
     threatened = sum(c["threatened"] for c in cells)
     defended = sum(c["defended"] for c in cells)
@@ -616,7 +624,10 @@ def map_command(
             grid = footprint(loaded, threat)
         except ValueError as error:
             _fail(f"--{error}")
-    draw_map(loaded, out, footprint=grid)
+    try:
+        draw_map(loaded, out, footprint=grid)
+    except OutputError as error:
+        _fail(f"--out: {error}")
     console.print(f"map of {loaded.name} written to {out}", highlight=False)
 
 
@@ -771,6 +782,8 @@ def sweep_plot_command(
         plot_outcome(directory, outcome, subject, out)
     except SweepError as error:
         _fail(str(error))
+    except OutputError as error:
+        _fail(f"--out: {error}")
     console.print(f"plot written to {out}", highlight=False)
 
 

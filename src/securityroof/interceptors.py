@@ -34,7 +34,8 @@ from .ballistic import free_flight
 from .boost import boost_profile, boost_shape
 from .catalog import InterceptorClass
 from .earth import SPHERE
-from .errors import RoofError
+from .errors import OutputError, RoofError
+from .io.atomic import atomic_open, clean_leftovers
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
 TABLE_VERSION = 1
@@ -249,10 +250,10 @@ def flyout_table(interceptor: InterceptorClass) -> FlyoutTable:
     table = build_table(interceptor)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.npz")
-        np.savez(partial, ground_range_m=table.ground_range_m, altitude_m=table.altitude_m, time_s=table.time_s)
-        partial.replace(path)  # readers never see a half-written table
+        clean_leftovers(path)
+        with atomic_open(path, "wb") as handle:  # readers never see a half-written table
+            np.savez(handle, ground_range_m=table.ground_range_m, altitude_m=table.altitude_m, time_s=table.time_s)
         evict(path.parent, limit, keep=path)
-    except OSError:
+    except (OSError, OutputError):
         pass
     return table

@@ -33,6 +33,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from pyproj import Geod, Transformer  # noqa: E402
 
 from .earth import WGS84  # noqa: E402
+from .io.figures import save_figure  # noqa: E402
 from .scenario import Scenario  # noqa: E402
 from .sensors import horizon_ground_range_m  # noqa: E402
 from .trajectory import sample_trajectories, trajectories  # noqa: E402
@@ -209,10 +210,7 @@ def draw_map(
         fontsize=6,
         color="#666666",
     )
-    path = Path(path)
-    fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, bbox_inches="tight")
 
 
 def _scale_bar(ax, length_m: float = 1_000e3) -> None:

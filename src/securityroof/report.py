@@ -10,6 +10,7 @@ fetched from anywhere: it opens from disk with the network off.
 from __future__ import annotations
 
 import base64
+import errno
 import html
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from .analysis.deterrence import deterrence, why_not_summary
 from .analysis.footprint import footprint
 from .catalog import load_catalog
 from .engagement import engage
+from .errors import OutputError
+from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
 from .maps import draw_map
 from .scenario import Scenario
 
@@ -68,10 +71,28 @@ def write_report(
     delays_s=(0.0, 300.0, 600.0),
     progress: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write ``out_dir/index.html`` (and its images and grids beside it); returns the page's path."""
-    step = progress or (lambda _: None)
+    """Write ``out_dir/index.html`` (and its images and grids beside it); returns the page's path.
+
+    Every file replaces its old version whole, and the page is written last: a reader, or a run
+    killed at any point, finds a page whose links all lead to complete files. One run at a time
+    writes a directory (another gets :class:`~securityroof.errors.OutputError`).
+    """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if error.errno == errno.ENOENT and out_dir.parent.is_dir():
+            reason = "its parent takes no new directories"  # /proc, say
+        raise OutputError(
+            f"{out_dir}: cannot create the directory: {reason}", field=str(out_dir), reason=reason
+        ) from error
+    # two runs into one directory would leave a page beside the other run's maps and grids
+    with exclusive(out_dir / ".index.html.lock", str(out_dir)):
+        return _write_report(scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None))
+
+
+def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step) -> Path:
     step("comparing architectures")
     comparison = compare(scenarios)
     sections = []
@@ -80,7 +101,10 @@ def write_report(
         chosen = threat or default_threat(scenario)
         step(f"{scenario.name}: footprint against {chosen}")
         grid = footprint(scenario, chosen)
-        pq.write_table(grid, out_dir / f"footprint-{scenario.name}.parquet")
+        grid_path = out_dir / f"footprint-{scenario.name}.parquet"
+        clean_leftovers(grid_path)
+        with atomic_path(grid_path) as tmp:
+            pq.write_table(grid, tmp)
         step(f"{scenario.name}: map")
         png = draw_map(scenario, out_dir / f"map-{scenario.name}.png", footprint=grid)
         draw_map(scenario, out_dir / f"map-{scenario.name}.svg", footprint=grid)
@@ -94,9 +118,8 @@ def write_report(
     step("writing the page")
     page = _page(comparison, sections, _sources(used))
     path = out_dir / "index.html"
-    partial = out_dir / "index.html.partial"
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(path)
+    clean_leftovers(path)
+    write_text(path, page)
     return path
 
 

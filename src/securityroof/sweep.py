@@ -65,6 +65,7 @@ from .engagement import engage
 from .errors import OutputError, RoofError
 from .io import tomlfile
 from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
+from .io.figures import save_figure
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 MAX_VARIANTS = 100_000
@@ -656,7 +657,4 @@ def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
     panels[0][0].legend(fontsize=8)
     fig.suptitle(f"{spec.name}: {outcome} ({subject}) against each swept axis", fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

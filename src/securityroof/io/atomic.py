@@ -34,7 +34,7 @@ def _umask() -> int:
     return mask
 
 
-def _os_error(target: Path, error: OSError) -> OutputError:
+def _os_error(target: Path, error: OSError, what: str | None = None) -> OutputError:
     reason = {
         errno.ENOSPC: "the disk is full",
         errno.EDQUOT: "the disk quota is exhausted",
@@ -43,7 +43,10 @@ def _os_error(target: Path, error: OSError) -> OutputError:
         errno.EROFS: "the file system is read-only",
         errno.ENOENT: "its directory does not exist",
     }.get(error.errno, error.strerror or str(error))
-    return OutputError(f"{target}: cannot write: {reason}", field=str(target), reason=reason)
+    if error.errno == errno.ENOENT and target.parent.is_dir():
+        reason = "files cannot be created in its directory"  # /proc, say: it exists, but takes no new files
+    what = what or str(target)
+    return OutputError(f"{what}: cannot write: {reason}", field=what, reason=reason)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -162,7 +165,7 @@ def exclusive(lock_path: Path | str, what: str) -> Iterator[None]:
                 field=what,
                 reason="the lock file is a symbolic link",
             ) from error
-        raise _os_error(lock_path, error) from error
+        raise _os_error(lock_path, error, what) from error
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
