@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from securityroof import cli
 from securityroof.cli import app
 from securityroof.io.terminal import shown
+from securityroof.scenario import ScenarioError
 
 runner = CliRunner()
 
@@ -132,3 +133,17 @@ def test_query_results_are_shown_as_stored(tmp_path, monkeypatch):
     assert_harmless(result.output)
     for text in (r"[bold]name\x1b[2J", r"[red]x\x1b]0;title\x07", "d[/]m"):
         assert text in result.stdout
+
+
+def test_every_problem_found_deep_inside_a_command_is_its_own_line(monkeypatch, capsys):
+    def hostile(*args, **kwargs):
+        raise ScenarioError(["a.toml:1: key\x1b[2J: unknown key", "a.toml:2: name: line\nforged"])
+
+    monkeypatch.setattr(cli, "compare", hostile)
+    with pytest.raises(SystemExit) as stop:
+        app(["compare", "example-shared"], prog_name="roof")
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        r"error: a.toml:1: key\x1b[2J: unknown key",
+        r"error: a.toml:2: name: line\x0aforged",
+    ]

@@ -56,7 +56,9 @@ class _Roof(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except RoofError as error:
-            _error_line(str(error))
+            # a scenario's or a sweep's problems are one line each; a newline inside one is shown
+            for message in getattr(error, "messages", None) or [str(error)]:
+                _error_line(message)
             raise SystemExit(2) from None
 
 
