@@ -56,9 +56,7 @@ class _Roof(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except RoofError as error:
-            # a scenario's or a sweep's problems are one line each; a newline inside one is shown
-            for message in getattr(error, "messages", None) or [str(error)]:
-                _error_line(message)
+            _error_lines(error)
             raise SystemExit(2) from None
 
 
@@ -77,8 +75,14 @@ def _error_line(message: str) -> None:
     errors.print(f"[bold red]error:[/] {shown(message)}", highlight=False, soft_wrap=True)
 
 
-def _fail(message: str) -> None:
-    _error_line(message)
+def _error_lines(problem: str | RoofError) -> None:
+    # a scenario's or a sweep's problems are one line each; a newline inside one is user text, shown
+    for message in getattr(problem, "messages", None) or [str(problem)]:
+        _error_line(message)
+
+
+def _fail(problem: str | RoofError) -> None:
+    _error_lines(problem)
     raise typer.Exit(code=2)
 
 
@@ -366,10 +370,7 @@ def _load(scenario: str):
     try:
         return load_scenario(scenario)
     except ScenarioError as error:
-        # every problem at once, so a file is fixed in one pass; escaped: key paths look like markup
-        for message in error.messages:
-            _error_line(message)
-        raise typer.Exit(code=2) from None
+        _fail(error)  # every problem at once, so a file is fixed in one pass
     except CatalogError as error:
         _fail(str(error))
 
@@ -720,9 +721,7 @@ def sweep_command(
     try:
         loaded = load_sweep(sweep)
     except SweepError as error:
-        for message in error.messages:
-            _error_line(message)
-        raise typer.Exit(code=2) from None
+        _fail(error)
     total = len(loaded.variants())
     progress = Progress(
         TextColumn("[bold]variants"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
@@ -753,7 +752,7 @@ def sweep_command(
 
             result = run_sweep(loaded, out, executor=executor, workers=workers, progress=advance)
     except RoofError as error:  # a bad --out as well: busy, unwritable, or another sweep's
-        _fail(str(error))
+        _fail(error)
     finally:
         if client is not None:
             client.close()
@@ -782,7 +781,7 @@ def sweep_plot_command(
     try:
         plot_outcome(directory, outcome, subject, out)
     except SweepError as error:
-        _fail(str(error))
+        _fail(error)
     except OutputError as error:
         _fail(f"--out: {error}")
     console.print(f"plot written to {shown(out)}", highlight=False)
@@ -825,7 +824,7 @@ def query_command(
         columns = relation.columns
         rows = relation.fetchall()
     except SweepError as error:
-        _fail(str(error))
+        _fail(error)
     except Exception as error:  # noqa: BLE001 - DuckDB's parser and binder errors, shown on one line
         _fail(f"query: {str(error).splitlines()[0]}")
     if as_json:
