@@ -1,5 +1,7 @@
 """The report: self-contained HTML that renders in headless Chromium with the network unused."""
 
+import base64
+import hashlib
 import re
 import shutil
 import subprocess
@@ -40,15 +42,35 @@ def test_report_is_self_contained(report):
     assert (page.parent / "footprint-example-shared.parquet").exists()
 
 
+def test_the_csp_allows_exactly_the_inline_script_and_style_by_hash(report):
+    text = report[0].read_text()
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', text).group(1)
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert "unsafe-inline" not in csp
+    assert directives["default-src"] == "'none'" and directives["img-src"] == "data:"
+    assert directives["form-action"] == "'none'" and directives["base-uri"] == "'none'"
+    for element in ("script", "style"):
+        inline = re.findall(rf"<{element}>(.*?)</{element}>", text, re.S)
+        assert len(inline) == 1 and inline[0].strip()
+        digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+        assert directives[f"{element}-src"] == f"'sha256-{digest}'"
+    # a hash covers <script> and <style> elements only: an attribute would need 'unsafe-hashes'
+    assert not re.search(r"<[^>]*\s(style|on[a-z]+)=", text)
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (.ci/run installs it)")
 def test_report_renders_in_headless_chromium(report, tmp_path):
     page, _ = report
     profile = f"--user-data-dir={tmp_path / 'profile'}"
+    # --enable-logging copies the page's console to stderr, where a CSP violation is reported
     dom = subprocess.run(
-        [CHROMIUM, *FLAGS, profile, "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+        [CHROMIUM, *FLAGS, profile, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--dump-dom",
+         page.as_uri()],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert 'data-maps-loaded="true"' in dom.stdout, dom.stderr[-2000:]
+    assert 'data-maps-loaded="true"' in dom.stdout, dom.stderr[-2000:]  # the script ran
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert not [line for line in console if "Content Security Policy" in line], console
     shot = tmp_path / "page.png"
     profile = f"--user-data-dir={tmp_path / 'profile2'}"
     subprocess.run(

@@ -19,10 +19,8 @@ import pyarrow.parquet as pq
 import typer
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from rich.text import Text
 
 from . import __version__
 from .analysis.compare import compare
@@ -41,6 +39,7 @@ from .catalog import CatalogError, load_catalog
 from .engagement import engage
 from .errors import OutputError, RoofError
 from .io.atomic import atomic_path, clean_leftovers
+from .io.terminal import shown
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
@@ -57,7 +56,7 @@ class _Roof(typer.Typer):
         try:
             return super().__call__(*args, **kwargs)
         except RoofError as error:
-            _error_line(str(error))
+            _error_lines(error)
             raise SystemExit(2) from None
 
 
@@ -72,12 +71,18 @@ errors = Console(stderr=True)
 
 
 def _error_line(message: str) -> None:
-    # a Text, not markup: messages quote user input (paths, names), where '[...]' is not a style
-    errors.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
+    # messages quote user input (paths, names, keys of a file): shown, so it prints as typed
+    errors.print(f"[bold red]error:[/] {shown(message)}", highlight=False, soft_wrap=True)
 
 
-def _fail(message: str) -> None:
-    _error_line(message)
+def _error_lines(problem: str | RoofError) -> None:
+    # a scenario's or a sweep's problems are one line each; a newline inside one is user text, shown
+    for message in getattr(problem, "messages", None) or [str(problem)]:
+        _error_line(message)
+
+
+def _fail(problem: str | RoofError) -> None:
+    _error_lines(problem)
     raise typer.Exit(code=2)
 
 
@@ -200,7 +205,7 @@ def trajectory_command(
         except OutputError as error:
             _fail(f"--out: {error}")
         console.print(
-            f"{summary.rows:,} trajectories ({summary.reachable:,} reachable) written to {out} "
+            f"{summary.rows:,} trajectories ({summary.reachable:,} reachable) written to {shown(out)} "
             f"in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} per second)"
         )
         return
@@ -228,11 +233,11 @@ def _print_trajectory(record: dict) -> None:
     table.add_column("quantity", style="bold")
     table.add_column("value", justify="right")
     rows = [
-        ("missile", record["missile"]),
+        ("missile", shown(record["missile"])),
         ("launch", f"{record['launch_lat_deg']:.4f}, {record['launch_lon_deg']:.4f}"),
         ("aim", f"{record['aim_lat_deg']:.4f}, {record['aim_lon_deg']:.4f}"),
         ("ground range", f"{_fmt(record['ground_range_km'])} km"),
-        ("reachable", "yes" if record["reachable"] else f"[red]no[/]: {record['reason']}"),
+        ("reachable", "yes" if record["reachable"] else f"[red]no[/]: {shown(record['reason'])}"),
     ]
     if record["reachable"]:
         rows += [
@@ -290,7 +295,7 @@ def catalog_command(
         for column in ("name", "label", "source", "note"):
             table.add_column(column, overflow="fold")
         for e in entries:
-            table.add_row(e.name, e.label, e.source, e.note)
+            table.add_row(shown(e.name), shown(e.label), shown(e.source), shown(e.note))
         console.print(table)
         return
     missiles = entries
@@ -299,13 +304,13 @@ def catalog_command(
         table.add_column(column, overflow="fold")
     for m in missiles:
         table.add_row(
-            m.name,
-            m.label,
+            shown(m.name),
+            shown(m.label),
             f"{m.range_km:,.0f}",
             f"{m.burn_time_s:g}",
             f"{m.burnout_speed_km_s:.2f}",
             f"{m.burnout_altitude_km:g}",
-            m.source,
+            shown(m.source),
         )
     console.print(table)
 
@@ -318,7 +323,7 @@ def demo_command(
     names = ["epaa-phase-3", "joint-lisbon"]
     _output_directory("--out", out)
     path = _report([_load(name) for name in names], out, None)
-    console.print(f"Open {path.resolve()} in a browser (it needs no network).", highlight=False)
+    console.print(f"Open {shown(path.resolve())} in a browser (it needs no network).", highlight=False)
 
 
 @app.command("report")
@@ -332,7 +337,7 @@ def report_command(
     """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
     _output_directory("--out", out)
     path = _report([_load(name) for name in scenarios], out, threat)
-    console.print(f"report written to {path}", highlight=False)
+    console.print(f"report written to {shown(path)}", highlight=False)
 
 
 def _report(loaded, out: Path, threat: str | None) -> Path:
@@ -351,7 +356,7 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
             task = progress.add_task("report", total=steps)
 
             def step(message: str) -> None:
-                progress.update(task, description=message, advance=1)
+                progress.update(task, description=shown(message), advance=1)
 
             return write_report(loaded, out, threat=threat, progress=step)
     except OutputError as error:
@@ -365,10 +370,7 @@ def _load(scenario: str):
     try:
         return load_scenario(scenario)
     except ScenarioError as error:
-        # every problem at once, so a file is fixed in one pass; escaped: key paths look like markup
-        for message in error.messages:
-            _error_line(message)
-        raise typer.Exit(code=2) from None
+        _fail(error)  # every problem at once, so a file is fixed in one pass
     except CatalogError as error:
         _fail(str(error))
 
@@ -502,14 +504,14 @@ def compare_command(
             f"{party}: {'—' if value is None else f'{value:.0%}'}" for party, value in entry["without_party"].items()
         )
         table.add_row(
-            escape(entry["name"]),
-            entry["sharing"],
+            shown(entry["name"]),
+            shown(entry["sharing"]),
             f"{entry['threats_engageable']}/{entry['threats_total']}",
             share,
             str(entry["shot_opportunities"]),
             _fmt(entry["earliest_intercept_alt_km_median"], 0),
             f"{entry['protected_population']:,}",
-            escape(without),
+            shown(without),
         )
     console.print(table)
     console.print(
@@ -594,8 +596,8 @@ def footprint_command(
         return
     share = "—" if summary["defended_share"] is None else f"{summary['defended_share']:.0%}"
     console.print(
-        f"{loaded.name} against {threat}: {defended} of {threatened} threatened cells defended ({share}) "
-        f"on a {step_deg:g}° grid of {len(cells)} cells" + (f"; written to {out}" if out else ""),
+        f"{shown(loaded.name)} against {shown(threat)}: {defended} of {threatened} threatened cells defended ({share}) "
+        f"on a {step_deg:g}° grid of {len(cells)} cells" + (f"; written to {shown(out)}" if out else ""),
         highlight=False,
     )
 
@@ -628,7 +630,7 @@ def map_command(
         draw_map(loaded, out, footprint=grid)
     except OutputError as error:
         _fail(f"--out: {error}")
-    console.print(f"map of {loaded.name} written to {out}", highlight=False)
+    console.print(f"map of {shown(loaded.name)} written to {shown(out)}", highlight=False)
 
 
 @app.command("deterrence")
@@ -669,23 +671,23 @@ def deterrence_command(
     pairs = result["pairs"]
     engaged = [p for p in pairs if p["engageable"]]
     console.print(
-        f"{loaded.name}: {len(engaged)} of {len(pairs)} base-target pairs engageable "
+        f"{shown(loaded.name)}: {len(engaged)} of {len(pairs)} base-target pairs engageable "
         f"(Russian bases to North American cities, US fields to Russian cities).",
         highlight=False,
     )
     if why_not := why_not_summary(pairs):
-        console.print(why_not, highlight=False)
+        console.print(shown(why_not), highlight=False)
     if engaged:
         table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
         for column in ("base", "target", "margin s", "alt km", "sites"):
             table.add_column(column)
         for p in engaged:
             table.add_row(
-                p["base"],
-                p["target"],
+                shown(p["base"]),
+                shown(p["target"]),
                 _fmt(p["best_margin_s"], 0),
                 _fmt(p["intercept_alt_km"], 0),
-                ", ".join(p["sites"]),
+                shown(", ".join(p["sites"])),
             )
         console.print(table)
     grid = Table(
@@ -719,9 +721,7 @@ def sweep_command(
     try:
         loaded = load_sweep(sweep)
     except SweepError as error:
-        for message in error.messages:
-            _error_line(message)
-        raise typer.Exit(code=2) from None
+        _fail(error)
     total = len(loaded.variants())
     progress = Progress(
         TextColumn("[bold]variants"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
@@ -752,17 +752,17 @@ def sweep_command(
 
             result = run_sweep(loaded, out, executor=executor, workers=workers, progress=advance)
     except RoofError as error:  # a bad --out as well: busy, unwritable, or another sweep's
-        _fail(str(error))
+        _fail(error)
     finally:
         if client is not None:
             client.close()
     console.print(
-        f"{loaded.spec.name}: {result['variants_done']} of {total} variants in {out}"
+        f"{shown(loaded.spec.name)}: {result['variants_done']} of {total} variants in {shown(out)}"
         f" ({len(result['failures'])} failed)",
         highlight=False,
     )
     for failure in result["failures"][:10]:
-        console.print(f"  failed {failure['variant_id']}: {escape(failure['error'])}", highlight=False)
+        console.print(f"  failed {shown(failure['variant_id'])}: {shown(failure['error'])}", highlight=False)
 
 
 @app.command("sweep-plot")
@@ -781,10 +781,10 @@ def sweep_plot_command(
     try:
         plot_outcome(directory, outcome, subject, out)
     except SweepError as error:
-        _fail(str(error))
+        _fail(error)
     except OutputError as error:
         _fail(f"--out: {error}")
-    console.print(f"plot written to {out}", highlight=False)
+    console.print(f"plot written to {shown(out)}", highlight=False)
 
 
 def _json_value(value, replaced: list[int]):
@@ -824,7 +824,7 @@ def query_command(
         columns = relation.columns
         rows = relation.fetchall()
     except SweepError as error:
-        _fail(str(error))
+        _fail(error)
     except Exception as error:  # noqa: BLE001 - DuckDB's parser and binder errors, shown on one line
         _fail(f"query: {str(error).splitlines()[0]}")
     if as_json:
@@ -837,9 +837,9 @@ def query_command(
         return
     table = Table(box=box.SIMPLE_HEAD)
     for column in columns:
-        table.add_column(escape(column))
+        table.add_column(shown(column))
     for row in rows:
-        table.add_row(*(escape(str(v)) for v in row))
+        table.add_row(*(shown(v) for v in row))
     console.print(table)
 
 
@@ -868,17 +868,18 @@ def engage_command(
         )
         return
     table = Table(
-        title=f"Engagements: {loaded.name} (sharing: {sharing or loaded.sharing.policy})", box=box.SIMPLE_HEAD
+        title=f"Engagements: {shown(loaded.name)} (sharing: {shown(sharing or loaded.sharing.policy)})",
+        box=box.SIMPLE_HEAD,
     )
     for column in ("threat", "site", "engage", "cue", "cue s", "launch s", "window s", "alt km", "shots"):
         table.add_column(column, overflow="fold")
     for r in records:
         window = "—" if r["window_start_s"] is None else f"{r['window_start_s']:.0f}–{r['window_end_s']:.0f}"
         table.add_row(
-            escape(r["threat_id"]),
-            escape(r["site_id"]),
-            "yes" if r["feasible"] else escape(r["reason"]),
-            escape(r["cue_sensor_id"] or "—"),
+            shown(r["threat_id"]),
+            shown(r["site_id"]),
+            "yes" if r["feasible"] else shown(r["reason"]),
+            shown(r["cue_sensor_id"] or "—"),
             _fmt(r["cue_time_s"], 0),
             _fmt(r["launch_time_s"], 0),
             window,
@@ -896,7 +897,7 @@ def validate_command(
 ) -> None:
     """Check a scenario file against the catalog; print every problem, one per line."""
     loaded = _load(scenario)
-    console.print(f"ok: {loaded.summary()}", highlight=False, markup=False)
+    console.print(f"ok: {shown(loaded.summary())}", highlight=False)
 
 
 @app.command("scenarios")
@@ -910,6 +911,6 @@ def scenarios_command(as_json: Annotated[bool, typer.Option("--json", help="Prin
     for column in ("name", "description", "path"):
         table.add_column(column, overflow="fold")
     for entry in entries:
-        table.add_row(escape(entry.name), escape(entry.description), escape(entry.path))
+        table.add_row(shown(entry.name), shown(entry.description), shown(entry.path))
     console.print(table)
     console.print("Check one: roof validate NAME (or a path to your own file)", highlight=False)

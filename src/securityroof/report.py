@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import errno
+import hashlib
 import html
 from collections import Counter
 from collections.abc import Callable
@@ -39,6 +40,37 @@ ASSUMPTIONS = [
     "A city (or footprint cell) is protected when every launch region's reachable shot at it is engageable.",
     "Catalog values are public estimates, many unverified [U]; each entry's note says how uncertain it is.",
 ]
+
+
+#: The page's one stylesheet and one script, inline so the page is one file; the CSP below allows
+#: exactly these texts (by hash), so markup that slipped past escaping could run no script and add no style.
+STYLE = """
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.4; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
+th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
+th { background: #f0f3f6; }
+img.map { width: 100%; border: 1px solid #ccc; }
+figcaption, .small { font-size: 0.85em; color: #555; }
+"""
+SCRIPT = """
+window.addEventListener("load", function () {
+  var maps = Array.prototype.slice.call(document.querySelectorAll("img.map"));
+  document.body.setAttribute("data-maps-loaded", String(maps.length > 0 && maps.every(function (m) { return m.complete && m.naturalWidth > 0; })));
+});
+"""
+
+
+def _csp_hash(text: str) -> str:
+    """A CSP source that allows the inline ``<script>`` or ``<style>`` whose content is exactly ``text``."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+#: Nothing is fetched (images are data: URIs), only the page's own style and script apply, and no
+#: form can be submitted nor a <base> redirect its links.
+CSP = (
+    f"default-src 'none'; img-src data:; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
+    "form-action 'none'; base-uri 'none'"
+)
 
 
 def _image(path: Path) -> str:
@@ -191,16 +223,9 @@ def _page(comparison: dict, sections: list[str], sources) -> str:
     same = "on the same threats" if comparison["same_threats"] else "(their threat sets differ: compare with care)"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
 <title>securityroof report</title>
-<style>
-body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.4; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }}
-th, td {{ border: 1px solid #ccc; padding: 2px 6px; text-align: left; }}
-th {{ background: #f0f3f6; }}
-img.map {{ width: 100%; border: 1px solid #ccc; }}
-figcaption, .small {{ font-size: 0.85em; color: #555; }}
-</style></head>
+<style>{STYLE}</style></head>
 <body>
 <h1>securityroof report</h1>
 <p class="small">Kinematic, policy-level analysis from public estimates. Produced by securityroof; every figure
@@ -211,11 +236,6 @@ below can be reproduced with <code>roof compare</code>, <code>roof engage</code>
 {"".join(sections)}
 <h2>Assumptions</h2><ul>{assumptions}</ul>
 <h2>Sources</h2><ul class="small">{source_items}</ul>
-<script>
-window.addEventListener("load", function () {{
-  var maps = Array.prototype.slice.call(document.querySelectorAll("img.map"));
-  document.body.setAttribute("data-maps-loaded", String(maps.length > 0 && maps.every(function (m) {{ return m.complete && m.naturalWidth > 0; }})));
-}});
-</script>
+<script>{SCRIPT}</script>
 </body></html>
 """

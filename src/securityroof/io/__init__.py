@@ -1,1 +1,2 @@
-"""Input and output on disk: atomic writes and the one-writer locks every output goes through."""
+"""Input and output: atomic writes and the one-writer locks every output goes through on disk, and
+user text made safe to print on a terminal (``terminal.shown``)."""
