@@ -1,7 +1,8 @@
 """The ``roof`` command: typer for the interface, rich for what people read.
 
 Every user error ends in one line on stderr naming the field and the reason, and exit code 2;
-an aim point out of a missile's reach is a result, printed like any other.
+a run stopped by what it ran on (a dead worker process, a lost Dask scheduler) ends the same way
+with exit code 1. An aim point out of a missile's reach is a result, printed like any other.
 """
 
 from __future__ import annotations
