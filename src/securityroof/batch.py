@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import kernels
 from .catalog import CatalogError, load_catalog
-from .errors import RoofError
+from .errors import RoofError, WorkerError
 from .io.atomic import atomic_path, clean_leftovers, exclusive
 from .trajectory import IDEAL, InputError, TrajectorySet, trajectories, validate_points
 
@@ -225,6 +226,10 @@ def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, 
                 progress.advance(task, chunk.num_rows)
         writer.close()
         writer = None
+    except BrokenProcessPool:
+        raise WorkerError(
+            "--workers: a worker process died (killed, perhaps for want of memory)", field="--workers"
+        ) from None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

@@ -1,12 +1,14 @@
 """The ``roof`` command: typer for the interface, rich for what people read.
 
 Every user error ends in one line on stderr naming the field and the reason, and exit code 2;
-an aim point out of a missile's reach is a result, printed like any other.
+a run stopped by what it ran on (a dead worker process, a lost Dask scheduler) ends the same way
+with exit code 1. An aim point out of a missile's reach is a result, printed like any other.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import sys
@@ -37,13 +39,13 @@ from .assess import (
 from .batch import BatchError, run_batch
 from .catalog import CatalogError, load_catalog
 from .engagement import engage
-from .errors import OutputError, RoofError
+from .errors import OutputError, RoofError, WorkerError
 from .io.atomic import atomic_path, clean_leftovers
 from .io.terminal import shown
 from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
-from .sweep import SweepError, load_sweep, plot_outcome, query, run_sweep
+from .sweep import WORKER_WAIT_S, SweepError, connect, load_sweep, plot_outcome, query, run_sweep
 from .trajectory import IDEAL, InputError, trajectory
 
 
@@ -57,7 +59,7 @@ class _Roof(typer.Typer):
             return super().__call__(*args, **kwargs)
         except RoofError as error:
             _error_lines(error)
-            raise SystemExit(2) from None
+            raise SystemExit(_exit_code(error)) from None
 
 
 app = _Roof(
@@ -81,9 +83,14 @@ def _error_lines(problem: str | RoofError) -> None:
         _error_line(message)
 
 
-def _fail(problem: str | RoofError) -> None:
+def _fail(problem: str | RoofError, code: int = 2) -> None:
     _error_lines(problem)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=code)
+
+
+def _exit_code(error: RoofError) -> int:
+    # 2: the input or output needs changing; 1: what the run ran on failed, and running it again may do
+    return 1 if isinstance(error, WorkerError) else 2
 
 
 def _output_file(option: str, path: Path) -> None:
@@ -204,6 +211,8 @@ def trajectory_command(
             _fail(str(error))
         except OutputError as error:
             _fail(f"--out: {error}")
+        except WorkerError as error:
+            _fail(f"{error}; {out} is unchanged", code=1)
         console.print(
             f"{summary.rows:,} trajectories ({summary.reachable:,} reachable) written to {shown(out)} "
             f"in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} per second)"
@@ -713,10 +722,19 @@ def sweep_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="A Dask scheduler address (tcp://HOST:8786) to run on instead.")
     ] = None,
+    wait_workers: Annotated[
+        float,
+        typer.Option(
+            "--wait-workers",
+            help="Seconds to wait for the --scheduler to have a worker, at the start or once all have left.",
+        ),
+    ] = WORKER_WAIT_S,
 ) -> None:
     """Run every variant of a sweep (or resume it), in parallel, into a Parquet dataset."""
     if workers is not None and workers < 1:
         _fail(f"--workers: {workers} must be at least 1")
+    if not (math.isfinite(wait_workers) and wait_workers > 0):
+        _fail(f"--wait-workers: {wait_workers:g} must be a positive number of seconds")
     _output_directory("--out", out)
     try:
         loaded = load_sweep(sweep)
@@ -726,23 +744,16 @@ def sweep_command(
     progress = Progress(
         TextColumn("[bold]variants"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(), console=errors, transient=True,
+        disable=not errors.is_terminal,  # off a terminal it only printed an empty line
     )  # fmt: skip
-    client = None
     executor = None
-    if scheduler is not None:
-        try:
-            from distributed import Client
-        except ImportError:
-            _fail("--scheduler: needs the cluster extra: pip install 'securityroof[cluster]'")
-        try:
-            client = Client(scheduler, timeout=5)
-        except (OSError, TimeoutError) as error:
-            _fail(f"--scheduler: cannot reach {scheduler}: {error}")
-        except ValueError as error:  # not an address at all, e.g. no port
-            _fail(f"--scheduler: {scheduler!r} is not a scheduler address (tcp://HOST:PORT): {error}")
-        executor = client.get_executor()
-    started = time.perf_counter()
     try:
+        if scheduler is not None:
+            # a lost scheduler is one line, not the Dask client's reconnection tracebacks logged on
+            # the way (securityroof itself logs nothing)
+            logging.disable(logging.CRITICAL)
+            executor = connect(scheduler, wait_workers)
+        started = time.perf_counter()
         with progress:
             task = progress.add_task("variants", total=total, rate="")
 
@@ -752,10 +763,11 @@ def sweep_command(
 
             result = run_sweep(loaded, out, executor=executor, workers=workers, progress=advance)
     except RoofError as error:  # a bad --out as well: busy, unwritable, or another sweep's
-        _fail(error)
+        _fail(error, code=_exit_code(error))
     finally:
-        if client is not None:
-            client.close()
+        if executor is not None:
+            executor.shutdown(wait=False)
+        logging.disable(logging.NOTSET)
     console.print(
         f"{shown(loaded.spec.name)}: {result['variants_done']} of {total} variants in {shown(out)}"
         f" ({len(result['failures'])} failed)",

@@ -19,3 +19,9 @@ class RoofError(ValueError):
 
 class OutputError(RoofError):
     """An output that cannot be written: busy (another run writes it), unwritable, or a full disk."""
+
+
+class WorkerError(RoofError):
+    """A run stopped by what it ran on, not by its input: a worker process died (killed, or out of
+    memory) or a Dask scheduler was lost or had no workers. What was written is kept; the same
+    command resumes (a sweep) or starts again (a batch file)."""

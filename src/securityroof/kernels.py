@@ -28,6 +28,8 @@ from functools import cache
 
 import numpy as np
 
+from . import lifeline
+
 #: Set inside :func:`disabled`; a context variable, so that one thread's reference run leaves the
 #: others on the kernels.
 _switched_off: ContextVar[bool] = ContextVar("securityroof_kernels_switched_off", default=False)
@@ -75,7 +77,18 @@ def process_pool(max_workers: int) -> ProcessPoolExecutor:
     if context.get_start_method() == "fork" and not _fork_safe():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["securityroof.targeting", "securityroof.engagement"])
-    return ProcessPoolExecutor(max_workers=max_workers, mp_context=context, initializer=_single_threaded)
+    return ProcessPoolExecutor(
+        max_workers=max_workers,
+        mp_context=context,
+        initializer=_worker_started,
+        initargs=(lifeline.parent_signal_is_safe(context.get_start_method()),),
+    )
+
+
+def _worker_started(parent_signal: bool) -> None:
+    # a driver killed outright must not leave its workers running (see securityroof.lifeline)
+    lifeline.die_with_parent(parent_signal)
+    _single_threaded()
 
 
 def _fork_safe() -> bool:

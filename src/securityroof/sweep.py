@@ -44,9 +44,11 @@ import hashlib
 import itertools
 import json
 import math
+import time
 import tomllib
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import CancelledError, Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -62,13 +64,16 @@ from .analysis.compare import summarize
 from .analysis.deterrence import deterrence
 from .analysis.footprint import footprint
 from .engagement import engage
-from .errors import OutputError, RoofError
+from .errors import OutputError, RoofError, WorkerError
 from .io import tomlfile
-from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
+from .io.atomic import _os_error, atomic_path, clean_leftovers, exclusive, write_text
 from .io.figures import save_figure
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 MAX_VARIANTS = 100_000
+#: How long a sweep on a Dask scheduler waits for a worker: before it starts, and whenever every
+#: worker has left (its tasks would otherwise wait for one forever, in silence).
+WORKER_WAIT_S = 60.0
 # every axis is a column of the results table beside these, and would overwrite one of the same name
 RESERVED_COLUMNS = frozenset({"variant_id", "outcome", "subject", "value", "error"})
 
@@ -431,7 +436,7 @@ def run_sweep(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        reason = error.strerror or str(error)
+        reason = _os_error(out_dir, error).reason  # /proc/x: no such file, though /proc exists
         raise OutputError(f"--out: {out_dir}: cannot create it: {reason}", field="--out", reason=reason) from None
     # held from before the sweep.json check to the last part, so two runs can neither both pass the
     # check nor write the same batch
@@ -488,6 +493,14 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
             finished += len(batch)
             if progress:
                 progress(finished, len(variants))
+    except BrokenProcessPool:
+        died = WorkerError("--workers: a worker process died (killed, perhaps for want of memory)", field="--workers")
+        raise _stopped(died, finished, len(variants), out_dir) from None
+    except WorkerError as error:
+        raise _stopped(error, finished, len(variants), out_dir) from None
+    except OutputError as error:  # a full disk, say, while writing a part
+        written = OutputError(f"--out: {error}", field="--out", reason=error.reason)
+        raise _stopped(written, finished, len(variants), out_dir) from None
     finally:
         if own:
             pool.shutdown(cancel_futures=True)
@@ -535,10 +548,112 @@ def _clean_part_leftovers(results: Path) -> None:
         path.unlink(missing_ok=True)  # a planted link is removed itself, never followed
 
 
+def _stopped(cause: RoofError, finished: int, total: int, out_dir: Path) -> RoofError:
+    """``cause``, saying what is kept: every finished batch is a whole file, so a re-run does the rest."""
+    return type(cause)(
+        f"{cause}; {finished} of {total} variants are saved in {out_dir}, and the same command resumes the rest",
+        field=cause.field,
+        reason=cause.reason,
+    )
+
+
 def _map(pool: Executor, jobs: list) -> Iterable[pa.Table]:
     futures = [pool.submit(run_batch, job) for job in jobs]
+    wait = pool.result if isinstance(pool, Cluster) else Future.result
     for future in futures:
-        yield future.result()
+        yield wait(future)
+
+
+class Cluster(Executor):
+    """The workers of a Dask scheduler as an executor (``roof sweep --scheduler``); see :func:`connect`.
+
+    A Dask future waits for ever when its scheduler dies or the last worker leaves; :meth:`result`
+    looks every second and ends such a wait with a :class:`~securityroof.errors.WorkerError`.
+    Shutting it down closes its client."""
+
+    POLL_S = 1.0
+
+    def __init__(self, client, address: str, wait_s: float = WORKER_WAIT_S):
+        self.client, self.address, self.wait_s = client, address, wait_s
+        self._executor = client.get_executor()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Wait for (or cancel) the tasks submitted here, then close the client."""
+        if self.client.status not in ("closing", "closed"):  # a lost scheduler takes no cancellations
+            self._executor.shutdown(wait=wait and not cancel_futures)
+        self.client.close()
+
+    def result(self, future: Future):
+        from distributed import KilledWorker
+
+        alone_since = None
+        while True:
+            try:
+                return future.result(timeout=self.POLL_S)
+            except TimeoutError:
+                pass
+            except CancelledError:  # what the client does to its tasks when it loses the scheduler
+                raise self._lost() from None
+            except KilledWorker:  # the scheduler gave up on a task that took workers down with it
+                raise WorkerError(
+                    f"--scheduler: Dask workers at {self.address} died running one batch of variants, "
+                    "several times over (out of memory?)",
+                    field="--scheduler",
+                ) from None
+            if self.client.status in ("closing", "closed"):
+                raise self._lost()
+            if self._workers():
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > self.wait_s:
+                raise WorkerError(
+                    f"--scheduler: no workers left at the scheduler at {self.address} for {self.wait_s:g} s",
+                    field="--scheduler",
+                )
+
+    def _workers(self) -> int:
+        info = self.client.scheduler_info(n_workers=1)
+        return int(info.get("n_workers", len(info.get("workers", ()))))
+
+    def _lost(self) -> WorkerError:
+        return WorkerError(
+            f"--scheduler: lost the Dask scheduler at {self.address} (it stopped, or cannot be reached)",
+            field="--scheduler",
+        )
+
+
+def connect(address: str, wait_s: float = WORKER_WAIT_S) -> Cluster:
+    """The Dask scheduler at ``address`` as an executor, once at least one worker has joined it:
+    submitted to a scheduler without workers, a sweep would wait for ever without a word.
+    Shut it down when done."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise RoofError(
+            "--scheduler: needs the cluster extra: pip install 'securityroof[cluster]'", field="--scheduler"
+        ) from None
+    try:
+        client = Client(address, timeout=5)
+    except (OSError, TimeoutError) as error:
+        raise RoofError(f"--scheduler: cannot reach {address}: {error}", field="--scheduler") from None
+    except ValueError as error:  # not an address at all, e.g. no port
+        raise RoofError(
+            f"--scheduler: {address!r} is not a scheduler address (tcp://HOST:PORT): {error}", field="--scheduler"
+        ) from None
+    try:
+        client.wait_for_workers(1, timeout=wait_s)
+    except TimeoutError:
+        client.close()
+        raise WorkerError(
+            f"--scheduler: no workers joined the scheduler at {address} in {wait_s:g} s; start some "
+            f"(dask worker {address}) or wait longer (--wait-workers)",
+            field="--scheduler",
+        ) from None
+    return Cluster(client, address, wait_s)
 
 
 def read_results(out_dir: Path) -> pa.Table:
