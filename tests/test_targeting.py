@@ -318,3 +318,26 @@ def test_conic_time_of_flight_matches_kepler_propagation():
     reference = arcs.impact().time_s
     ours = _conic_time_of_flight(burnout_radius, speed, gamma, radius, SPHERE.mu_m3_s2)
     assert np.max(np.abs(ours - reference)) < 1e-6
+
+
+@pytest.mark.parametrize("rotating", [True, False])
+def test_short_j2_shots_fly_the_point_mass_arc(rotating):
+    """Issue 11 D1b: ``--to 40.0005,20 --j2`` (55 m) did not converge where point mass flies 3.4 s;
+    J2 changes a flight of seconds by far less than the hit tolerance, so both agree."""
+    flights = [sr.trajectory((40.0, 20.0), (40.0005, 20.0), j2=j2, rotating=rotating).summary for j2 in (False, True)]
+    assert all(f["reachable"] for f in flights), [f["reason"] for f in flights]
+    assert flights[1]["flight_time_s"] == pytest.approx(flights[0]["flight_time_s"], abs=0.01)
+    assert flights[1]["flight_time_s"] > 1.0
+
+
+def test_short_j2_shots_all_land_without_runtime_warnings():
+    """Issue 11 D1b: J2 hops of metres to kilometres searched the surface crossing from the launch
+    point, where the secant step divided zero by zero (a RuntimeWarning, an error under this
+    suite's settings) and the shots did not converge. Every one is now hit."""
+    rng = np.random.default_rng(3)
+    n = 100
+    lat0, lon0 = rng.uniform(-80.0, 80.0, n), rng.uniform(-180.0, 180.0, n)
+    lon1, lat1, _ = Geod(ellps="WGS84").fwd(lon0, lat0, rng.uniform(-180.0, 180.0, n), np.geomspace(2.0, 2e4, n))
+    result = sr.trajectories(lat0, lon0, lat1, lon1, j2=True)
+    assert result.solution.reachable.all(), set(result.reasons)
+    assert np.nanmax(result.solution.miss_m) < 1.0
