@@ -410,3 +410,16 @@ def test_reachable_fixed_angle_shots_have_the_angle_asked(earth, rotating, j2, m
 def test_reachable_fixed_angle_shots_have_the_angle_asked_at_length(earth, rotating, j2, missile, shots):
     """The property above over fifteen times as many cases."""
     _fixed_angle_shots_hold_their_angle(earth, rotating, j2, missile, shots)
+
+
+def test_sub_metre_shots_are_the_launch_point_and_metre_shots_fly():
+    """Issue 11 D1b: --to 40.000009,20 --j2 --no-rotation (0.9993 m) was 'reachable' in 0.0 s. Closer
+    than the 1 m hit tolerance, launch and aim are one point (a missile there is already on target);
+    just beyond it, the hop is flown, with or without J2."""
+    near = sr.trajectories(40.0, 20.0, 40.000009, 20.0, j2=True, rotating=False)
+    assert near.solution.reason_code[0] == Reason.COINCIDENT
+    assert "closer than 1 m" in near.reasons[0]
+    for j2 in (False, True):
+        hop = sr.trajectory((40.0, 20.0), (40.0000095, 20.0), j2=j2, rotating=False).summary
+        assert hop["reachable"], hop["reason"]
+        assert hop["flight_time_s"] == pytest.approx(0.464, rel=0.01)  # √(2 d tan γ / g), 1.05 m at 45°

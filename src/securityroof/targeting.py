@@ -49,10 +49,23 @@ from .earth import (
 #: A targeted trajectory counts as on target when it lands this close to the aim point.
 HIT_TOLERANCE_M = 1.0
 MAX_ITERATIONS = 40
-#: Below this ground separation launch and aim are one point; near the antipode every azimuth is a
-#: great circle to the aim point, so the problem has no unique solution.
-_COINCIDENT_RAD = 1e-7
+#: Near the antipode every azimuth is a great circle to the aim point, so the problem has no
+#: unique solution.
 _ANTIPODAL_RAD = np.pi - 1e-4
+
+
+def coincident(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg) -> np.ndarray:
+    """Whether launch and aim points are one point: closer than the hit tolerance on the WGS84
+    surface, whatever the Earth model. A missile there is already on target, so there is no shot to
+    fly; a sub-metre 'trajectory' would be within the tolerance of not flying at all. Measured
+    between Earth-fixed positions, so a meridian named twice (−180° and 180°, 10° and 370°) and
+    every longitude at a pole are one place. The one rule for the library, the CLI, batch files and
+    scenarios."""
+    launch, aim = (
+        geodetic_to_ecef(np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float)), 0.0, WGS84)
+        for lat, lon in ((launch_lat_deg, launch_lon_deg), (aim_lat_deg, aim_lon_deg))
+    )
+    return np.linalg.norm(launch - aim, axis=-1) < HIT_TOLERANCE_M
 
 
 class Reason:
@@ -738,7 +751,7 @@ def solve(
     total_angle = central_angle(u_launch, u_aim)
 
     reason = np.zeros(n, dtype=np.int8)
-    reason[total_angle < _COINCIDENT_RAD] = Reason.COINCIDENT
+    reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Reason.COINCIDENT
     reason[total_angle > _ANTIPODAL_RAD] = Reason.ANTIPODAL
     rows = np.flatnonzero(reason == Reason.NONE)
     problem = _Problem(
@@ -1003,7 +1016,7 @@ def reasons(solution: TargetingSolution, fixed_angle_rad=np.nan) -> list[str | N
         code = solution.reason_code[i]
         name = solution.missile.name[i]
         if code == Reason.COINCIDENT:
-            texts[i] = "launch and aim points coincide"
+            texts[i] = f"launch and aim points coincide (closer than {HIT_TOLERANCE_M:g} m)"
         elif code == Reason.ANTIPODAL:
             texts[i] = "aim point is antipodal to the launch point: every launch azimuth reaches it"
         elif code == Reason.TOO_FAST:
