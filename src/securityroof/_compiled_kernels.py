@@ -409,7 +409,7 @@ def lateness(burnout_radius, target_radius, psi, gamma, flight_time, mu, lowest_
 
 
 @numba.njit(**ARITHMETIC)
-def illinois_step(lo, hi, f_lo, f_hi, last):
+def illinois_step(lo, hi, f_lo, f_hi):
     # one chord step of targeting._rising_root: where to evaluate next
     chord = lo - f_lo * (hi - lo) / (f_hi - f_lo)
     return chord if np.isfinite(chord) and lo < chord < hi else 0.5 * (lo + hi)
@@ -422,7 +422,7 @@ def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
     lo, hi, f_lo, f_hi, last = 0.0, 0.5 * np.pi, -np.inf, np.inf, 0
     x = lo
     for _ in range(steps):
-        x = illinois_step(lo, hi, f_lo, f_hi, last)
+        x = illinois_step(lo, hi, f_lo, f_hi)
         value = lateness(burnout_radius, target_radius, psi, x, flight_time, mu, lowest_speed)
         if not value < 0.0:
             if last > 0:
@@ -493,7 +493,7 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
     last = 0
     x = lo
     for _ in range(search_steps):
-        x = illinois_step(lo, hi, e_lo, e_hi, last)
+        x = illinois_step(lo, hi, e_lo, e_hi)
         value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
                           burn_time + x, omega, mu, search_steps)[0]  # fmt: skip
         if not value < 0.0:
