@@ -176,3 +176,19 @@ def test_rotation_moves_the_impact_point_but_not_the_inertial_arc():
     assert spinning.time_s[0] == pytest.approx(still.time_s[0], rel=1e-12)
     assert np.linalg.norm(back_to_inertial - still.position_ecef_m[0]) < 1e-3
     assert np.allclose(r_eci, position)
+
+
+@pytest.mark.parametrize("speed", [3.0, 20.0, 60.0])
+def test_flights_shorter_than_an_rk4_step_land_after_their_apex(speed):
+    """Issue 11 D1b: a hop from the surface within one RK4 step (5 s) was found to land at t = 0,
+    the launch point, because the surface crossing was searched from the step's start; J2
+    targeting then reported a flight time of 0.0 or did not converge. The crossing is searched from
+    the apex, and agrees with scipy's DOP853."""
+    earth = WGS84.with_rotation(False).with_j2(True)
+    position = np.array([WGS84.equatorial_radius_m, 0.0, 0.0])
+    velocity = speed * np.array([np.sin(np.radians(45.0)), 0.0, np.cos(np.radians(45.0))])
+    impact = free_flight(position[None], velocity[None], np.zeros(1), earth).impact()
+    t_ref, r_ref = _solve_ivp_impact(position, velocity, earth)
+    assert impact.lands[0]
+    assert impact.time_s[0] == pytest.approx(t_ref, abs=1e-5)
+    assert np.linalg.norm(impact.position_ecef_m[0] - r_ref) < 1e-4

@@ -116,6 +116,9 @@ def test_table_output_is_readable():
         (["--from", "0,0", "--to", "10,10", "--step-s", "1e-9"], "--step-s: 1e-09 s would need about 6.1e+11 samples"),
         (["--from", "35,51", "--to", "52,13", "--step-s", "1e-4"], "more than 100,000: take a longer step"),
         (["--from", "12.5,40", "--to", "12.5,40"], "--to: the aim point is the launch point"),
+        # issue 11: at a pole every longitude is the place; under the 1 m hit tolerance there is no shot
+        (["--from", "90,0", "--to", "90,10"], "--to: the aim point is the launch point (closer than 1 m)"),
+        (["--from", "40,20", "--to", "40.000009,20", "--j2"], "--to: the aim point is the launch point"),
         (["--from", "0,0", "--to", "10,10", "--burnout-angle", "95"], "--burnout-angle: 95 must lie"),
         (
             ["--from", "0,0", "--to", "10,10", "--burnout-angle", "30", "--min-energy"],
@@ -189,6 +192,7 @@ def test_batch_without_optional_columns_uses_command_line_options(tmp_path):
         (["0,0,0,10,,", "0,0,0,10,ss27,"], None, "line 3: missile: unknown class 'ss27'"),
         (["0,0,0,10,,120"], None, "line 2: burnout_angle_deg"),
         (["0,0,0,0,,"], None, "line 2: aim point is the launch point"),
+        (["0,0,0,10,,", "-90,0,-90,120,,"], None, "line 3: aim point is the launch point (closer than 1 m)"),
         (["0,0,,10,,"], None, "line 2: aim_lat_deg: missing value"),
         (["0,0,x,10,,"], None, "cannot read as CSV"),
         (["0,0,10"], "launch_lat_deg,launch_lon_deg,aim_lat_deg", "missing column(s) aim_lon_deg"),

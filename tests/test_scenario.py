@@ -372,6 +372,9 @@ ERRORS = [
     ('launch = ["tabriz"]', "launch = []", "threat[1].launch", "List should have at least 1 item", "launch = []"),
     ("aim = [[44.43, 26.1]]", 'aim = ["tabriz"]', "threat[1].aim[0]",
      '"tabriz" is also launch[0]: launch and aim must differ', 'aim = ["tabriz"]'),
+    # issue 11: one coincidence rule (under the 1 m hit tolerance) for every way of naming a place
+    ("aim = [[44.43, 26.1]]", "aim = [[38.080004, 46.29]]", "threat[1].aim[0]",
+     "[38.080004, 46.29] is also launch[0]: launch and aim must differ", "38.080004"),
     ("burnout_angle_deg = 30", "burnout_angle_deg = 90", "threat[1].burnout_angle_deg", "Input should be less than 90",
      "= 90"),
     ("time_step_s = 10", "time_step_s = 61", "analysis.time_step_s", "Input should be less than or equal to 60", "61"),

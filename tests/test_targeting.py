@@ -3,7 +3,7 @@ sensible rotation effects, minimum-energy optimality, and unreachable aim points
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 from scipy.integrate import solve_ivp
@@ -318,3 +318,108 @@ def test_conic_time_of_flight_matches_kepler_propagation():
     reference = arcs.impact().time_s
     ours = _conic_time_of_flight(burnout_radius, speed, gamma, radius, SPHERE.mu_m3_s2)
     assert np.max(np.abs(ours - reference)) < 1e-6
+
+
+@pytest.mark.parametrize("rotating", [True, False])
+def test_short_j2_shots_fly_the_point_mass_arc(rotating):
+    """Issue 11 D1b: ``--to 40.0005,20 --j2`` (55 m) did not converge where point mass flies 3.4 s;
+    J2 changes a flight of seconds by far less than the hit tolerance, so both agree."""
+    flights = [sr.trajectory((40.0, 20.0), (40.0005, 20.0), j2=j2, rotating=rotating).summary for j2 in (False, True)]
+    assert all(f["reachable"] for f in flights), [f["reason"] for f in flights]
+    assert flights[1]["flight_time_s"] == pytest.approx(flights[0]["flight_time_s"], abs=0.01)
+    assert flights[1]["flight_time_s"] > 1.0
+
+
+def test_short_j2_shots_all_land_without_runtime_warnings():
+    """Issue 11 D1b: J2 hops of metres to kilometres searched the surface crossing from the launch
+    point, where the secant step divided zero by zero (a RuntimeWarning, an error under this
+    suite's settings) and the shots did not converge. Every one is now hit."""
+    rng = np.random.default_rng(3)
+    n = 100
+    lat0, lon0 = rng.uniform(-80.0, 80.0, n), rng.uniform(-180.0, 180.0, n)
+    lon1, lat1, _ = Geod(ellps="WGS84").fwd(lon0, lat0, rng.uniform(-180.0, 180.0, n), np.geomspace(2.0, 2e4, n))
+    result = sr.trajectories(lat0, lon0, lat1, lon1, j2=True)
+    assert result.solution.reachable.all(), set(result.reasons)
+    assert np.nanmax(result.solution.miss_m) < 1.0
+
+
+@pytest.mark.parametrize("aim_lat", [0.05, 0.01, 1e-5])
+def test_fixed_angle_short_shots_on_a_rotating_earth_fly_the_angle_asked(aim_lat):
+    """Issue 11 D1a: ``--from 0,20 --to 0.05,20 --burnout-angle 45`` flew 81.6° for 87.7 s, and
+    ``--to 0.01,20`` found no arc. Over 5.5 km, 1.1 km and 1.1 m the Earth's turn is a small
+    correction: the angle is the one asked and the flight within a per cent of the non-rotating one."""
+    shots = [sr.trajectory((0.0, 20.0), (aim_lat, 20.0), burnout_angle_deg=45.0, rotating=r).summary for r in (1, 0)]
+    assert all(s["reachable"] for s in shots), [s["reason"] for s in shots]
+    assert shots[0]["burnout_angle_deg"] == pytest.approx(45.0, abs=1e-6)
+    assert shots[0]["flight_time_s"] == pytest.approx(shots[1]["flight_time_s"], rel=0.01)
+    assert shots[0]["miss_distance_m"] < 1.0
+
+
+def test_a_four_metre_shot_at_high_latitude_has_an_arc():
+    """A 4-metre hop at 62.7° N and 55.6° came back with no arc on the rotating Earth: the Coriolis
+    and centrifugal terms shift it by under a millimetre, so the arc exists."""
+    shot = sr.trajectory((62.7355, -136.9759), (62.735471, -136.975959), burnout_angle_deg=55.6).summary
+    assert shot["reachable"], shot["reason"]
+    assert shot["burnout_angle_deg"] == pytest.approx(55.6, abs=1e-6)
+
+
+_SHOT = st.tuples(
+    st.floats(-85.0, 85.0),  # launch latitude
+    st.floats(-180.0, 180.0),  # launch longitude
+    st.floats(-180.0, 180.0),  # azimuth
+    st.floats(0.0, np.log10(1.99e7)),  # log10 of the ground range, 1 m to near the antipode
+    st.floats(1.0, 89.0),  # burnout angle
+)
+
+
+def _fixed_angle_shots_hold_their_angle(earth, rotating, j2, missile, shots):
+    lat0, lon0, azimuth, log_range, angle = (np.array(column) for column in zip(*shots, strict=True))
+    lon1, lat1, _ = Geod(ellps="WGS84").fwd(lon0, lat0, azimuth, 10.0**log_range)
+    result = sr.trajectories(
+        lat0, lon0, lat1, lon1, missile=missile, burnout_angle_deg=angle, earth=earth, rotating=rotating, j2=j2
+    )
+    solution = result.solution
+    ok = solution.reachable
+    assert np.all(np.abs(np.degrees(solution.burnout_angle_rad[ok]) - angle[ok]) < 0.01)
+    assert np.all(solution.miss_m[ok] < 1.0)
+    assert all(isinstance(reason, str) and reason for reason in np.array(result.reasons, dtype=object)[~ok])
+
+
+_FIXED_ANGLE_CASES = (
+    st.sampled_from(["wgs84", "sphere"]),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["ideal", *CATALOG.missiles]),
+    st.lists(_SHOT, min_size=1, max_size=8),
+)
+
+
+@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(*_FIXED_ANGLE_CASES)
+@example("wgs84", True, False, "ideal", [(0.0, 20.0, 0.0, np.log10(5529.0), 45.0)])  # D1a: flew 81.6°
+def test_reachable_fixed_angle_shots_have_the_angle_asked(earth, rotating, j2, missile, shots):
+    """Issue 11's property: over random fixed-angle shots (rotating or not, sphere or WGS84, J2 or
+    not, 1 m to nearly antipodal), a reachable result has the burnout angle asked within 0.01° and
+    misses by under a metre; anything else is unreachable with a reason."""
+    _fixed_angle_shots_hold_their_angle(earth, rotating, j2, missile, shots)
+
+
+@pytest.mark.slow
+@settings(max_examples=600, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(*_FIXED_ANGLE_CASES)
+def test_reachable_fixed_angle_shots_have_the_angle_asked_at_length(earth, rotating, j2, missile, shots):
+    """The property above over fifteen times as many cases."""
+    _fixed_angle_shots_hold_their_angle(earth, rotating, j2, missile, shots)
+
+
+def test_sub_metre_shots_are_the_launch_point_and_metre_shots_fly():
+    """Issue 11 D1b: --to 40.000009,20 --j2 --no-rotation (0.9993 m) was 'reachable' in 0.0 s. Closer
+    than the 1 m hit tolerance, launch and aim are one point (a missile there is already on target);
+    just beyond it, the hop is flown, with or without J2."""
+    near = sr.trajectories(40.0, 20.0, 40.000009, 20.0, j2=True, rotating=False)
+    assert near.solution.reason_code[0] == Reason.COINCIDENT
+    assert "closer than 1 m" in near.reasons[0]
+    for j2 in (False, True):
+        hop = sr.trajectory((40.0, 20.0), (40.0000095, 20.0), j2=j2, rotating=False).summary
+        assert hop["reachable"], hop["reason"]
+        assert hop["flight_time_s"] == pytest.approx(0.464, rel=0.01)  # √(2 d tan γ / g), 1.05 m at 45°

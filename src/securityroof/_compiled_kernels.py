@@ -383,12 +383,140 @@ def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
     return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
 
 
+#: The fixed-angle arc's helpers divide where the reference does (a chord across an infinite end).
+ARITHMETIC = {"cache": True, "error_model": "numpy"}
+
+
+@numba.njit(**ARITHMETIC)
+def stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
+    # targeting._stable_conic_speed
+    half = np.sin(0.5 * psi)
+    lift = (burnout_radius - target_radius) / target_radius * np.cos(gamma) + 2.0 * np.sin(0.5 * psi + gamma) * half
+    denominator = burnout_radius * np.cos(gamma) * lift
+    if denominator > 0.0:
+        return np.sqrt(2.0 * mu * half * half / denominator)
+    return np.nan
+
+
+@numba.njit(**ARITHMETIC)
+def lateness(burnout_radius, target_radius, psi, gamma, flight_time, mu, lowest_speed):
+    # the function targeting._lambert_angle searches
+    speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+    late = np.log(conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu) / flight_time)
+    if late != late:
+        return -np.inf if gamma < lowest_speed else np.inf
+    return late
+
+
+@numba.njit(**ARITHMETIC)
+def illinois_step(lo, hi, f_lo, f_hi):
+    # one chord step of targeting._rising_root: where to evaluate next
+    chord = lo - f_lo * (hi - lo) / (f_hi - f_lo)
+    return chord if np.isfinite(chord) and lo < chord < hi else 0.5 * (lo + hi)
+
+
+@numba.njit(**ARITHMETIC)
+def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
+    # targeting._lambert_angle for one row
+    lowest_speed = 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
+    lo, hi, f_lo, f_hi, last = 0.0, 0.5 * np.pi, -np.inf, np.inf, 0
+    x = lo
+    for _ in range(steps):
+        x = illinois_step(lo, hi, f_lo, f_hi)
+        value = lateness(burnout_radius, target_radius, psi, x, flight_time, mu, lowest_speed)
+        if not value < 0.0:
+            if last > 0:
+                f_lo *= 0.5
+            hi, f_hi, last = x, (np.inf if value != value else value), 1
+        else:
+            if last < 0:
+                f_hi *= 0.5
+            lo, f_lo, last = x, value, -1
+        if not (hi - lo > 1e-14 * abs(x)) or value == 0.0:
+            break
+    return x
+
+
+@numba.njit(**ARITHMETIC)
+def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, time, omega,
+              mu, steps):  # fmt: skip
+    """E(T) of targeting._fixed_angle_arc for one row, with the conic's speed, angle and horizontal."""
+    tx, ty = rotate_z(uvx, uvy, omega * time)
+    tz = uvz
+    cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
+    dot = bix * tx + biy * ty + biz * tz
+    psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
+    gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
+    norm = np.sqrt(gx * gx + gy * gy + gz * gz)
+    nx, ny, nz = gx / norm, gy / norm, gz / norm
+    gamma = lambert_angle(burnout_radius, target_radius, psi, time - burn_time, mu, steps)
+    speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+    along = speed * np.cos(gamma) - (fvx * nx + fvy * ny)
+    kx, ky = biy * nz - biz * ny, biz * nx - bix * nz
+    across = fvx * kx + fvy * ky
+    relative = np.arctan2(speed * np.sin(gamma), np.sqrt(along * along + across * across))
+    return relative - angle, speed, gamma, nx, ny, nz
+
+
+@numba.njit(**ARITHMETIC)
+def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, guess,
+                    omega, mu, longest_flight_s, search_steps, bracket_steps):  # fmt: skip
+    """targeting._fixed_angle_arc for one row: impact time, speed, angle and horizontal (NaN: none)."""
+    flight = min(max(guess - burn_time, 1e-3), longest_flight_s)
+    error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                      burn_time + flight, omega, mu, search_steps)[0]  # fmt: skip
+    lo = e_lo = hi = e_hi = np.nan
+    if error <= 0.0:
+        lo, e_lo = flight, error
+    if error >= 0.0:
+        hi, e_hi = flight, error
+    for _ in range(bracket_steps):
+        if hi != hi and lo == lo and lo < longest_flight_s:
+            trial = 2.0 * lo
+        elif lo != lo and hi == hi:
+            trial = 0.5 * hi
+        else:
+            break
+        value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                          burn_time + trial, omega, mu, search_steps)[0]  # fmt: skip
+        if value != value:
+            lo = hi = np.nan
+        elif value < 0.0:
+            lo, e_lo = trial, value
+        elif value > 0.0:
+            hi, e_hi = trial, value
+        else:
+            lo = hi = trial
+            e_lo = e_hi = value
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return np.nan, np.nan, np.nan, np.nan, np.nan, np.nan
+    last = 0
+    x = lo
+    for _ in range(search_steps):
+        x = illinois_step(lo, hi, e_lo, e_hi)
+        value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                          burn_time + x, omega, mu, search_steps)[0]  # fmt: skip
+        if not value < 0.0:
+            if last > 0:
+                e_lo *= 0.5
+            hi, e_hi, last = x, (np.inf if value != value else value), 1
+        else:
+            if last < 0:
+                e_hi *= 0.5
+            lo, e_lo, last = x, value, -1
+        if not (hi - lo > 1e-13 * abs(x)) or value == 0.0:
+            break
+    _, speed, gamma, nx, ny, nz = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius,
+                                            burn_time, angle, burn_time + x, omega, mu, search_steps)  # fmt: skip
+    return burn_time + x, speed, gamma, nx, ny, nz
+
+
 @numba.njit(cache=True)
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
     downrange, burnout_alt, px, py, pz, impact_time, inertial_angle,
     mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-    integral_speed, integral_early, integral_late, downrange_table,
+    integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
 ):  # fmt: skip
     """targeting._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
@@ -408,7 +536,7 @@ def shoot_row(
     speed_i = np.nan
     nx = ny = nz = np.nan
     next_time = time
-    for settle in range(time_steps + 1):
+    for settle in range(0 if omega != 0.0 and fixed else time_steps + 1):
         tx, ty = rotate_z(uvx, uvy, omega * time)
         tz = uvz
         cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
@@ -417,15 +545,6 @@ def shoot_row(
         gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
         norm = np.sqrt(gx * gx + gy * gy + gz * gz)
         nx, ny, nz = gx / norm, gy / norm, gz / norm
-        if omega != 0.0 and fixed:
-            along_frame = fvx * nx + fvy * ny
-            kx, ky = biy * nz - biz * ny, biz * nx - bix * nz
-            cross_track = fvx * kx + fvy * ky
-            for _ in range(2):
-                v = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
-                relative = np.arctan2(v * np.sin(gamma), np.hypot(v * np.cos(gamma) - along_frame, cross_track))
-                change = relative - fixed_angle
-                gamma -= change if change == change else 0.0
         speed_i = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
         time_miss = burn_time + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius, mu) - time
         next_time = time + time_miss
@@ -440,6 +559,13 @@ def shoot_row(
         if settle == time_steps:
             break
         previous_time, previous_miss, time = time, time_miss, next_time
+    if omega != 0.0 and fixed:
+        next_time, speed_i, gamma, nx, ny, nz = fixed_angle_arc(
+            bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, fixed_angle, time,
+            omega, mu, longest_flight_s, arc_search_steps, arc_bracket_steps,
+        )  # fmt: skip
+        if next_time != next_time:
+            next_time = time
     along, up = speed_i * np.cos(gamma), speed_i * np.sin(gamma)
     vix = along * nx + up * bix - fvx
     viy = along * ny + up * biy - fvy
@@ -516,7 +642,8 @@ def settle(
     side_downrange, side_alt, side_pole, side_time, side_angle, trust, last_step, found,
     mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
     integral_speed, integral_early, integral_late, downrange_table,
-    rounds, settled_m, settled_angle_rad, found_angle_rad, lowest_angle_rad, lane_step_rad,
+    rounds, settled_m, settled_angle_rad, found_angle_rad, lowest_angle_rad, lane_step_rad, arc_search_steps,
+    arc_bracket_steps,
     position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown,
 ):  # fmt: skip
     """targeting._Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
@@ -537,7 +664,7 @@ def settle(
                 ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i], nominal_alt[i],
                 fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
                 inertial_angle[i], mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-                integral_speed, integral_early, integral_late, downrange_table,
+                integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
             )  # fmt: skip
             step = gamma - inertial_angle[i]  # fixed angles: moved in the shot
             if not found[i]:
@@ -552,7 +679,8 @@ def settle(
                         nominal_alt[i], fixed_angle[i], side_downrange[j], side_alt[j],
                         side_pole[j, 0], side_pole[j, 1], side_pole[j, 2], side_time[j], side_angle[j],
                         mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-                        integral_speed, integral_early, integral_late, downrange_table,
+                        integral_speed, integral_early, integral_late, downrange_table, arc_search_steps,
+                        arc_bracket_steps,
                     )  # fmt: skip
                     side_downrange[j], side_alt[j], side_time[j] = side_downrange_next, side_alt_next, side_time_next
                     side_pole[j, 0], side_pole[j, 1], side_pole[j, 2] = sx, sy, sz

@@ -220,15 +220,32 @@ class RK4Arcs:
             radial_v0 = np.sum(r * v, -1)
             radial_v1 = np.sum(r1 * v1, -1)
             turned = (radial_v0 > 0.0) & (radial_v1 <= 0.0)
+            top = np.zeros(active.size)
             if np.any(turned):
-                s = _hermite_radial_max(r[turned], v[turned], r1[turned], v1[turned], h)
-                r_top = _hermite_position(r[turned], v[turned], r1[turned], v1[turned], h, s)
+                top[turned] = _hermite_radial_max(r[turned], v[turned], r1[turned], v1[turned], h)
+                r_top = _hermite_position(r[turned], v[turned], r1[turned], v1[turned], h, top[turned])
                 apogee_alt[active[turned]] = ecef_to_geodetic(r_top, self.earth)[2]
             crossed = (height1 <= 0.0) & (radial_v1 < 0.0)
             if np.any(crossed):
                 idx = active[crossed]
+                # The descent is searched from the apex where the step holds it: a flight shorter than
+                # a step starts at the surface, where the search would otherwise find the launch point.
+                start = top[crossed]
+                start_height = np.where(
+                    start > 0.0,
+                    self._height(_hermite_position(r[crossed], v[crossed], r1[crossed], v1[crossed], h, start)),
+                    height[crossed],
+                )
                 s = _hermite_root(
-                    r[crossed], v[crossed], r1[crossed], v1[crossed], h, height[crossed], height1[crossed], self._height
+                    r[crossed],
+                    v[crossed],
+                    r1[crossed],
+                    v1[crossed],
+                    h,
+                    start,
+                    start_height,
+                    height1[crossed],
+                    self._height,
                 )
                 r_imp[idx] = _hermite_position(r[crossed], v[crossed], r1[crossed], v1[crossed], h, s)
                 v_imp[idx] = _hermite_velocity(r[crossed], v[crossed], r1[crossed], v1[crossed], h, s)
@@ -279,21 +296,29 @@ def _hermite_velocity(r0, v0, r1, v1, h, s):
     return (d00 * r0 + d01 * r1) / h + d10 * v0 + d11 * v1
 
 
-def _hermite_root(r0, v0, r1, v1, h, f0, f1, height_fn):
-    """Fraction of the step where the interpolated height crosses zero (bracketed by f0 ≥ 0 > f1)."""
-    lo, hi = np.zeros_like(f0), np.ones_like(f0)
-    flo, fhi = f0, f1
-    s = np.clip(f0 / (f0 - f1), 0.0, 1.0)
+def _hermite_root(r0, v0, r1, v1, h, start, f0, f1, height_fn):
+    """Fraction of the step, after ``start``, where the interpolated height crosses zero (bracketed
+    by f0 at ``start`` and f1 < 0 at the step's end)."""
+    lo, hi = np.asarray(start, dtype=float), np.ones_like(f0)
+    # a start at or under the surface (a burnout placed there to rounding) is the crossing itself
+    flo, fhi = np.maximum(f0, 0.0), f1
+    s = _secant(lo, hi, flo, fhi)
     for _ in range(40):  # regula falsi with bisection safeguard; converges to 1e-12 of a step
         f = height_fn(_hermite_position(r0, v0, r1, v1, h, s))
         below = f < 0.0
         hi, fhi = np.where(below, s, hi), np.where(below, f, fhi)
-        lo, flo = np.where(below, lo, s), np.where(below, flo, f)
+        lo, flo = np.where(below, lo, s), np.where(below, flo, np.maximum(f, 0.0))
         if np.all(hi - lo < 1e-12) or np.all(np.abs(f) < 1e-6):
             break
-        secant = lo + flo / (flo - fhi) * (hi - lo)
+        secant = _secant(lo, hi, flo, fhi)
         s = np.where((secant > lo) & (secant < hi), 0.5 * (secant + 0.5 * (lo + hi)), 0.5 * (lo + hi))
     return s
+
+
+def _secant(lo, hi, flo, fhi):
+    """Where the chord from (lo, flo ≥ 0) to (hi, fhi ≤ 0) crosses zero; lo where both are zero."""
+    gap = flo - fhi
+    return lo + np.where(gap > 0.0, flo / np.where(gap > 0.0, gap, 1.0), 0.0) * (hi - lo)
 
 
 def _hermite_radial_max(r0, v0, r1, v1, h, iterations: int = 40):

@@ -24,6 +24,7 @@ from . import kernels
 from .catalog import CatalogError, load_catalog
 from .errors import RoofError, WorkerError
 from .io.atomic import atomic_path, clean_leftovers, exclusive
+from .targeting import HIT_TOLERANCE_M, coincident
 from .trajectory import IDEAL, InputError, TrajectorySet, trajectories, validate_points
 
 REQUIRED_COLUMNS = ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg")
@@ -87,11 +88,10 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
         validate_points(*coordinates, lines=rows)
     except InputError as error:
         raise BatchError(f"{path} {error}") from None
-    coincide = (np.abs(coordinates[0] - coordinates[2]) < 1e-9) & (
-        np.abs(np.remainder(coordinates[1] - coordinates[3] + 180.0, 360.0) - 180.0) < 1e-9
-    )
+    coincide = coincident(*coordinates)
     if np.any(coincide):
-        raise BatchError(f"{path} line {int(rows[np.flatnonzero(coincide)[0]])}: aim point is the launch point")
+        line = int(rows[np.flatnonzero(coincide)[0]])
+        raise BatchError(f"{path} line {line}: aim point is the launch point (closer than {HIT_TOLERANCE_M:g} m)")
 
     if "missile" in table.column_names:
         names = np.asarray(pc.fill_null(table["missile"], missile).to_pylist())

@@ -46,6 +46,7 @@ from .maps import draw_map
 from .report import write_report
 from .scenario import ScenarioError, library, load_scenario
 from .sweep import WORKER_WAIT_S, SweepError, connect, load_sweep, plot_outcome, query, run_sweep
+from .targeting import HIT_TOLERANCE_M, coincident
 from .trajectory import IDEAL, InputError, trajectory
 
 
@@ -224,8 +225,8 @@ def trajectory_command(
     if out is not None:
         _fail("--out: only used with --batch")
     launch, aim = _parse_point("--from", from_), _parse_point("--to", to)
-    if abs(launch[0] - aim[0]) < 1e-9 and abs(math.remainder(launch[1] - aim[1], 360.0)) < 1e-9:
-        _fail("--to: the aim point is the launch point")
+    if coincident(*launch, *aim):
+        _fail(f"--to: the aim point is the launch point (closer than {HIT_TOLERANCE_M:g} m)")
     try:
         result = trajectory(launch, aim, missile=missile_name, step_s=step_s, **options)
     except InputError as error:

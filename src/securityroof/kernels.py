@@ -236,5 +236,6 @@ def settle(geometry, centre, sides, trust, last_step, found, minimum_energy, ear
         float(settings["ground_speed_mps"]), float(integrals.speed), float(integrals.early), float(integrals.late),
         integrals.downrange, int(settings["rounds"]), float(settings["settled_m"]),
         float(settings["settled_angle_rad"]), float(settings["found_angle_rad"]), float(settings["lowest_angle_rad"]),
-        float(settings["lane_step_rad"]), *outputs,
+        float(settings["lane_step_rad"]), int(settings["arc_search_steps"]),
+        int(settings["arc_bracket_steps"]), *outputs,
     )  # fmt: skip

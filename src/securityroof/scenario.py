@@ -48,6 +48,7 @@ from . import catalog as _catalog
 from .catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
 from .errors import RoofError
 from .io import tomlfile
+from .targeting import coincident
 
 POLICIES = ("none", "within-party", "all", "pairs")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -654,7 +655,7 @@ class _Checker:
             if point is None:
                 continue
             for j, launch in enumerate(launches):
-                if launch is not None and _same_place(launch, point):
+                if launch is not None and coincident(*launch, *point):
                     self.problem((*where, "aim", k), f"{_show(ref)} is also launch[{j}]: launch and aim must differ")
 
     def _build(self, coords: dict[str, tuple[float, float]]) -> Scenario:
@@ -741,13 +742,6 @@ def _coords(ref: str | tuple[float, float], coords: dict[str, tuple[float, float
 
 def _distance_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
     return Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2] / 1e3
-
-
-def _same_place(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    # longitudes -180..360 name each meridian twice; at a pole every longitude is the same place
-    if abs(a[0] - b[0]) > 1e-9:
-        return False
-    return abs(a[0]) >= 90.0 - 1e-9 or abs(math.remainder(a[1] - b[1], 360.0)) < 1e-9
 
 
 def _ref_label(ref: str | tuple[float, float]) -> str:

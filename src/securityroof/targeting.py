@@ -49,10 +49,23 @@ from .earth import (
 #: A targeted trajectory counts as on target when it lands this close to the aim point.
 HIT_TOLERANCE_M = 1.0
 MAX_ITERATIONS = 40
-#: Below this ground separation launch and aim are one point; near the antipode every azimuth is a
-#: great circle to the aim point, so the problem has no unique solution.
-_COINCIDENT_RAD = 1e-7
+#: Near the antipode every azimuth is a great circle to the aim point, so the problem has no
+#: unique solution.
 _ANTIPODAL_RAD = np.pi - 1e-4
+
+
+def coincident(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg) -> np.ndarray:
+    """Whether launch and aim points are one point: closer than the hit tolerance on the WGS84
+    surface, whatever the Earth model. A missile there is already on target, so there is no shot to
+    fly; a sub-metre 'trajectory' would be within the tolerance of not flying at all. Measured
+    between Earth-fixed positions, so a meridian named twice (−180° and 180°, 10° and 370°) and
+    every longitude at a pole are one place. The one rule for the library, the CLI, batch files and
+    scenarios."""
+    launch, aim = (
+        geodetic_to_ecef(np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float)), 0.0, WGS84)
+        for lat, lon in ((launch_lat_deg, launch_lon_deg), (aim_lat_deg, aim_lon_deg))
+    )
+    return np.linalg.norm(launch - aim, axis=-1) < HIT_TOLERANCE_M
 
 
 class Reason:
@@ -109,6 +122,137 @@ def _conic_speed(burnout_radius, target_radius, psi, gamma, mu):
     with np.errstate(invalid="ignore", divide="ignore"):
         v2 = mu * (1.0 - np.cos(psi)) / denominator
         return np.where(denominator > 0.0, np.sqrt(v2), np.nan)
+
+
+#: Cap on the chord steps of each search in :func:`_fixed_angle_arc`; a dozen or two settle it.
+_ARC_SEARCH_STEPS = 100
+#: Doublings or halvings of the flight time that bracket the fixed-angle arc's impact time.
+_ARC_BRACKET_STEPS = 60
+
+
+def _stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
+    """:func:`_conic_speed` with 1 − cos ψ and k cos γ − cos(ψ + γ) written as products of sines,
+    which keep their digits for arcs of metres (1 − cos ψ itself loses them all at ψ ~ 1e-8)."""
+    half = np.sin(0.5 * psi)
+    lift = (burnout_radius - target_radius) / target_radius * np.cos(gamma) + 2.0 * np.sin(0.5 * psi + gamma) * half
+    denominator = burnout_radius * np.cos(gamma) * lift
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0.0, np.sqrt(2.0 * mu * half * half / denominator), np.nan)
+
+
+def _rising_root(function, lo, hi, f_lo, f_hi, tolerance):
+    """Root of increasing functions, row by row, in brackets with f_lo < 0 < f_hi (an infinite
+    f_hi bisects): chord steps with the Illinois rule (the value kept at an end that stays is
+    halved), until the bracket is ``tolerance`` of the root wide."""
+    lo, hi, f_lo, f_hi = np.broadcast_arrays(lo, hi, f_lo, f_hi)
+    x = lo
+    last = np.zeros(lo.shape, dtype=np.int8)  # which end the previous step moved: -1 low, +1 high
+    for _ in range(_ARC_SEARCH_STEPS):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            chord = lo - f_lo * (hi - lo) / (f_hi - f_lo)
+        x = np.where(np.isfinite(chord) & (chord > lo) & (chord < hi), chord, 0.5 * (lo + hi))
+        value = function(x)
+        above = ~(value < 0.0)  # NaN: beyond the arcs that exist, which lie above
+        f_lo = np.where(above & (last > 0), 0.5 * f_lo, f_lo)
+        f_hi = np.where(~above & (last < 0), 0.5 * f_hi, f_hi)
+        hi, f_hi = np.where(above, x, hi), np.where(above, np.nan_to_num(value, nan=np.inf), f_hi)
+        lo, f_lo = np.where(above, lo, x), np.where(above, f_lo, value)
+        last = np.where(above, 1, -1).astype(np.int8)
+        if np.all(~(hi - lo > tolerance * np.abs(x)) | (value == 0.0)):
+            break
+    return x
+
+
+def _lambert_angle(burnout_radius, target_radius, psi, flight_time, mu):
+    """Inertial flight-path angle of the conic from burnout to a target ``psi`` away that comes down
+    on it after ``flight_time``; about 0 where even a horizontal burnout takes longer (the arc would
+    start downwards). Along the conics through the target the flight time grows with the angle, from
+    the straight line to infinity at the escape speed; both ends are open (hyperbolic), the early
+    one below the minimum-energy angle and the late one above it."""
+    lowest_speed = minimum_energy_angle(burnout_radius, target_radius, psi)
+
+    def lateness(gamma):
+        speed = _stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            late = np.log(_conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu) / flight_time)
+        return np.where(np.isnan(late), np.where(gamma < lowest_speed, -np.inf, np.inf), late)
+
+    # Never evaluated at 0: a horizontal burnout towards a target at its own radius is a circular
+    # orbit, whose descending crossing is undefined. Where every arc is too slow, the search closes
+    # on 0 from above.
+    return _rising_root(lateness, np.zeros_like(psi), np.full_like(psi, 0.5 * np.pi), -np.inf, np.inf, 1e-14)
+
+
+@dataclass
+class _Arc:
+    """The inertial conic of a fixed-angle shot: impact time, speed, flight-path angle, horizontal."""
+
+    time: np.ndarray
+    speed: np.ndarray
+    angle: np.ndarray
+    horizontal: np.ndarray
+
+
+def _fixed_angle_arc(burnout_i, burnout_radius, frame_velocity, u_virtual, target_radius, burn_time, angle, guess,
+                     omega, mu) -> _Arc:  # fmt: skip
+    """The conic from burnout that comes down on the (turning) target with the Earth-relative
+    flight-path angle ``angle``, from the impact time ``guess``; NaN where the search finds none.
+
+    For a trial impact time T the target's inertial position is known and the conic reaching it
+    after T − t_bo is Lambert's (:func:`_lambert_angle`); the angle of its velocity relative to the
+    Earth (the inertial one less the frame's, ω × B), less the angle asked, is E(T), which grows
+    with T (a longer flight is a steeper one). T is bracketed by doubling or halving the flight
+    time from ``guess`` and found by :func:`_rising_root`.
+
+    Solving for the conic at a fixed T and the angle first, then for T, fails for short shots across
+    the frame's motion: the Earth-relative speed is a small difference of inertial ones (465 m/s at
+    the equator), the two conics with the angle merge into one at the consistent T, and the time
+    equation is tangent there (D1a of issue 11: 45° asked, 81.6° flown).
+    """
+
+    def evaluate(time, rows):
+        target_i = rotate_about_z(u_virtual[rows], omega * time)
+        psi = central_angle(burnout_i[rows], target_i)
+        horizontal = great_circle_heading(burnout_i[rows], target_i)
+        gamma = _lambert_angle(burnout_radius[rows], target_radius[rows], psi, time - burn_time[rows], mu)
+        speed = _stable_conic_speed(burnout_radius[rows], target_radius[rows], psi, gamma, mu)
+        along = speed * np.cos(gamma) - _dot(frame_velocity[rows], horizontal)
+        across = _dot(frame_velocity[rows], np.cross(burnout_i[rows], horizontal))
+        relative = np.arctan2(speed * np.sin(gamma), np.hypot(along, across))
+        return relative - angle[rows], speed, gamma, horizontal
+
+    n = guess.shape[0]
+    every = np.arange(n)
+    flight = np.clip(guess - burn_time, 1e-3, _LONGEST_FLIGHT_S)
+    error = evaluate(burn_time + flight, every)[0]
+    # an exact hit (E = 0, as a settled lane gives) is a bracket of its own
+    lo, e_lo = np.where(error <= 0.0, flight, np.nan), np.where(error <= 0.0, error, np.nan)
+    hi, e_hi = np.where(error >= 0.0, flight, np.nan), np.where(error >= 0.0, error, np.nan)
+    for _ in range(_ARC_BRACKET_STEPS):
+        open_up, open_down = np.isnan(hi) & np.isfinite(lo), np.isnan(lo) & np.isfinite(hi)
+        rows = np.flatnonzero((open_up & (lo < _LONGEST_FLIGHT_S)) | open_down)
+        if rows.size == 0:
+            break
+        trial = np.where(open_up[rows], 2.0 * lo[rows], 0.5 * hi[rows])
+        value = evaluate(burn_time[rows] + trial, rows)[0]
+        lost = np.isnan(value)  # no conic at all: give the row up
+        lo[rows[lost]] = hi[rows[lost]] = np.nan
+        below = value < 0.0
+        lo[rows] = np.where(below, trial, lo[rows])
+        e_lo[rows] = np.where(below, value, e_lo[rows])
+        hi[rows] = np.where(value > 0.0, trial, hi[rows])
+        e_hi[rows] = np.where(value > 0.0, value, e_hi[rows])
+    bracketed = np.isfinite(lo) & np.isfinite(hi)
+    flight = np.full(n, np.nan)
+    rows = np.flatnonzero(bracketed)
+    if rows.size:
+        flight[rows] = _rising_root(
+            lambda trial: evaluate(burn_time[rows] + trial, rows)[0], lo[rows], hi[rows], e_lo[rows], e_hi[rows], 1e-13
+        )
+    time = burn_time + flight
+    _, speed, gamma, horizontal = evaluate(np.where(bracketed, time, burn_time + 1.0), every)
+    keep = bracketed[:, None]
+    return _Arc(time, np.where(bracketed, speed, np.nan), gamma, np.where(keep, horizontal, np.nan))
 
 
 def _tangent_basis(u):
@@ -213,8 +357,8 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
     With the burnout point fixed, the impact time T is settled here by a few secant steps on
     f(T) = t_bo + time of flight(T) − T: plain substitution oscillates for short shots, where the
     Earth's turning is comparable to the shot, and runs away for steep eastward ones. For a
-    requested Earth-relative angle the inertial angle is settled at each T first (γ_i ← γ_i −
-    (γ − γ_asked), which gains a factor of ten or more per step), so that f is a function of T.
+    requested Earth-relative angle on the rotating Earth, the conic and its impact time are
+    :func:`_fixed_angle_arc`'s instead.
     """
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
     burnout_arc = lane.downrange / geometry.launch_radius
@@ -236,15 +380,6 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
         target_i = rotate_about_z(geometry.u_virtual, omega * impact_time)
         psi = central_angle(burnout_i, target_i)
         horizontal = great_circle_heading(burnout_i, target_i)
-        if omega and fixed.any():
-            along_frame = _dot(frame_velocity, horizontal)
-            cross_track = _dot(frame_velocity, np.cross(burnout_i, horizontal))
-            for _ in range(2):
-                speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
-                relative = np.arctan2(
-                    speed_i * np.sin(gamma_i), np.hypot(speed_i * np.cos(gamma_i) - along_frame, cross_track)
-                )
-                gamma_i = np.where(fixed, gamma_i - np.nan_to_num(relative - geometry.fixed_angle), gamma_i)
         speed_i = _conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
         time_miss = (
             geometry.burn_time
@@ -264,6 +399,25 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
         if settle == _TIME_STEPS:
             break  # the state is built for ``impact_time``; ``next_time`` is what it implies
         previous_time, previous_miss, impact_time = impact_time, time_miss, next_time
+    solved = np.flatnonzero(fixed) if omega else np.zeros(0, dtype=int)
+    if solved.size:
+        # these rows' state is built for the impact time found here; how far it moved is next_time's
+        arc = _fixed_angle_arc(
+            burnout_i[solved],
+            burnout_radius[solved],
+            frame_velocity[solved],
+            geometry.u_virtual[solved],
+            geometry.target_radius[solved],
+            geometry.burn_time[solved],
+            geometry.fixed_angle[solved],
+            lane.impact_time[solved],
+            omega,
+            mu,
+        )
+        impact_time, next_time = impact_time.copy(), next_time.copy()
+        impact_time[solved] = lane.impact_time[solved]
+        next_time[solved] = np.where(np.isfinite(arc.time), arc.time, lane.impact_time[solved])
+        speed_i[solved], gamma_i[solved], horizontal[solved] = arc.speed, arc.angle, arc.horizontal
 
     velocity_i = (speed_i * np.cos(gamma_i))[:, None] * horizontal + (speed_i * np.sin(gamma_i))[:, None] * burnout_i
     velocity = rotate_about_z(velocity_i - frame_velocity, -omega * geometry.burn_time)
@@ -309,7 +463,8 @@ def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, la
         geometry, centre, sides, trust, last_step, found, minimum_energy, earth,
         {"time_steps": _TIME_STEPS, "longest_flight_s": _LONGEST_FLIGHT_S, "ground_speed_mps": _GROUND_SPEED_MPS,
          "rounds": _CONSISTENCY_ROUNDS, "settled_m": _SETTLED_M, "settled_angle_rad": _SETTLED_ANGLE_RAD,
-         "found_angle_rad": _FOUND_ANGLE_RAD, "lowest_angle_rad": _LOWEST_ANGLE_RAD, "lane_step_rad": _LANE_STEP_RAD},
+         "found_angle_rad": _FOUND_ANGLE_RAD, "lowest_angle_rad": _LOWEST_ANGLE_RAD, "lane_step_rad": _LANE_STEP_RAD,
+         "arc_search_steps": _ARC_SEARCH_STEPS, "arc_bracket_steps": _ARC_BRACKET_STEPS},
         (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown),
     )  # fmt: skip
     shape = BoostShape(
@@ -493,7 +648,7 @@ class _Problem:
     def _landed(self, result: _Shot, carry: _Carry) -> _Pass:
         """Propagate the settled burnout states and measure where they land."""
         earth = self.earth
-        impact = free_flight(result.position, np.nan_to_num(result.velocity), self.burn_time, earth).impact()
+        impact = _propagated(result.position, result.velocity, self.burn_time, earth)
         failure = np.where(
             result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE)
         )
@@ -504,7 +659,25 @@ class _Problem:
         landed = np.where(impact.lands[:, None], impact.position_ecef_m, self.u_aim)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(landed) - self.u_aim)
         consistent = result.moved < _BOOST_TOLERANCE_M
+        # A requested angle is met by construction wherever an arc is found; this guards the claim
+        # that a reachable result has the angle asked.
+        off_angle = ~self.minimum_energy & ~(np.abs(result.angle - self.fixed_angle) <= _ANGLE_TOLERANCE_RAD)
+        failure = np.where((failure == Reason.NONE) & off_angle & consistent, Reason.NO_ARC, failure)
         return _Pass(result, carry, consistent, impact, failure, residual)
+
+
+def _propagated(position, velocity, burn_time, earth: Earth) -> Impact:
+    """Where the burnout states land. Rows with no state (no arc) or a radial one (no speed: a
+    burnout point on the target, which a boost can reach) do not, and are not flown: with no orbital
+    plane the elements divide by zero."""
+    n = position.shape[0]
+    flying = np.flatnonzero(np.linalg.norm(np.cross(position, velocity), axis=-1) > 0.0)
+    lands, time, apogee = np.zeros(n, dtype=bool), np.full(n, np.nan), np.full(n, np.nan)
+    impact_position, impact_velocity = np.full((n, 3), np.nan), np.full((n, 3), np.nan)
+    flown = free_flight(position[flying], velocity[flying], burn_time[flying], earth).impact()
+    lands[flying], time[flying], apogee[flying] = flown.lands, flown.time_s, flown.apogee_alt_m
+    impact_position[flying], impact_velocity[flying] = flown.position_ecef_m, flown.velocity_ecef_mps
+    return Impact(lands, time, impact_position, impact_velocity, apogee)
 
 
 def _parabola_vertex(low, middle, high):
@@ -536,6 +709,8 @@ def _merge_shots(into: _Shot, rows, shot: _Shot) -> _Shot:
 #: Required speed, as a multiple of the class's maximum, beyond which a shot is out of range
 #: whatever the remaining miss.
 _HOPELESS_MARGIN = 1.02
+#: A requested burnout angle is honoured to this (about 6e-5°); the rounds meet it to rounding.
+_ANGLE_TOLERANCE_RAD = 1e-6
 #: How far the burnout point may still move between rounds for a hit to count (metres).
 _BOOST_TOLERANCE_M = 0.1
 #: Finite-difference step (radians, about 6 km) for the first pass's Jacobian, and the largest step
@@ -576,7 +751,7 @@ def solve(
     total_angle = central_angle(u_launch, u_aim)
 
     reason = np.zeros(n, dtype=np.int8)
-    reason[total_angle < _COINCIDENT_RAD] = Reason.COINCIDENT
+    reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Reason.COINCIDENT
     reason[total_angle > _ANTIPODAL_RAD] = Reason.ANTIPODAL
     rows = np.flatnonzero(reason == Reason.NONE)
     problem = _Problem(
@@ -841,7 +1016,7 @@ def reasons(solution: TargetingSolution, fixed_angle_rad=np.nan) -> list[str | N
         code = solution.reason_code[i]
         name = solution.missile.name[i]
         if code == Reason.COINCIDENT:
-            texts[i] = "launch and aim points coincide"
+            texts[i] = f"launch and aim points coincide (closer than {HIT_TOLERANCE_M:g} m)"
         elif code == Reason.ANTIPODAL:
             texts[i] = "aim point is antipodal to the launch point: every launch azimuth reaches it"
         elif code == Reason.TOO_FAST:
