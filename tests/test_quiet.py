@@ -33,13 +33,6 @@ def test_common_commands_raise_no_runtime_warning(command, tmp_path):
 
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="KeplerArcs.states takes sqrt(1 - e**2) of unbound arcs (ballistic.py, helper A's file): an interceptor "
-    "fan faster than escape speed at its burnout altitude, as `roof deterrence --speeds` up to 10.9 km/s asks of "
-    "gbi-2-stage; remove this mark with that fix",
-)
 def test_an_interceptor_fan_beyond_escape_speed_raises_no_runtime_warning():
     # 10.9 km/s at the steep fan angles' ~490 km burnout altitude is above the local escape speed (10.78 km/s)
     times, ground, altitude = fan_samples(

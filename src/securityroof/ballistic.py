@@ -156,10 +156,21 @@ class KeplerArcs:
         )
 
     def states(self, times_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Inertial positions and velocities at ``times_s`` (N, T) by Kepler's equation."""
+        """Inertial positions and velocities at ``times_s`` (N, T) by Kepler's equation; unbound arcs
+        (an interceptor burning out above escape speed) by its hyperbolic form."""
         t = np.asarray(times_s, dtype=float)
-        M = self.M0[:, None] + self.mean_motion[:, None] * (t - self.t0[:, None])
-        e = self.e[:, None]
+        position = np.full(t.shape + (3,), np.nan)
+        velocity = np.full(t.shape + (3,), np.nan)
+        bound = self.bound
+        if bound.any():
+            position[bound], velocity[bound] = self._elliptic_states(t[bound], bound)
+        if not bound.all():
+            position[~bound], velocity[~bound] = self._hyperbolic_states(t[~bound], ~bound)
+        return position, velocity
+
+    def _elliptic_states(self, t: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        M = self.M0[rows, None] + self.mean_motion[rows, None] * (t - self.t0[rows, None])
+        e = self.e[rows, None]
         E = M + e * np.sin(M)
         for _ in range(50):
             step = (E - e * np.sin(E) - M) / (1.0 - e * np.cos(E))
@@ -168,12 +179,36 @@ class KeplerArcs:
                 break
         # Perifocal coordinates straight from the eccentric anomaly (BMW §4.2), no true anomaly.
         cos_E, sin_E = np.cos(E), np.sin(E)
-        a = self.a[:, None]
+        a = self.a[rows, None]
         root = np.sqrt(1.0 - e**2)
-        rate = self.mean_motion[:, None] * a / (1.0 - e * cos_E)
-        P, Q = self.P[:, None, :], self.Q[:, None, :]
+        rate = self.mean_motion[rows, None] * a / (1.0 - e * cos_E)
+        P, Q = self.P[rows, None, :], self.Q[rows, None, :]
         position = (a * (cos_E - e))[..., None] * P + (a * root * sin_E)[..., None] * Q
         velocity = (-rate * sin_E)[..., None] * P + (rate * root * cos_E)[..., None] * Q
+        return position, velocity
+
+    def _hyperbolic_states(self, t: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Vallado §2.2: hyperbolic anomaly F, M = e sinh F - F, semi-axis a = p / (e² - 1) > 0. The
+        # parabola (e = 1 exactly, zero energy) is left out: a measure-zero case no fan angle hits.
+        mu = self.earth.mu_m3_s2
+        e, p = self.e[rows, None], self.p[rows, None]
+        root = np.sqrt(e**2 - 1.0)
+        a = p / root**2
+        mean_motion = np.sqrt(mu / a**3)
+        nu0 = np.arctan2(np.sin(self.nu0[rows]), np.cos(self.nu0[rows]))[:, None]
+        F0 = 2.0 * np.arctanh(np.sqrt((e - 1.0) / (e + 1.0)) * np.tan(nu0 / 2.0))
+        M = e * np.sinh(F0) - F0 + mean_motion * (t - self.t0[rows, None])
+        F = np.arcsinh(M / e)
+        for _ in range(50):
+            step = (e * np.sinh(F) - F - M) / (e * np.cosh(F) - 1.0)
+            F = F - step
+            if np.all(np.abs(step) < 1e-13):
+                break
+        cosh_F, sinh_F = np.cosh(F), np.sinh(F)
+        rate = mean_motion * a / (e * cosh_F - 1.0)
+        P, Q = self.P[rows, None, :], self.Q[rows, None, :]
+        position = (a * (e - cosh_F))[..., None] * P + (a * root * sinh_F)[..., None] * Q
+        velocity = (-rate * sinh_F)[..., None] * P + (rate * root * cosh_F)[..., None] * Q
         return position, velocity
 
 

@@ -38,7 +38,7 @@ from .errors import OutputError, RoofError
 from .io.atomic import atomic_open, clean_leftovers
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
-TABLE_VERSION = 1
+TABLE_VERSION = 2  # 2: arcs above escape speed sampled, not NaN
 #: The fly-out cache's size limit when ``SECURITYROOF_CACHE_MB`` is not set (about 600 tables).
 DEFAULT_CACHE_MB = 200.0
 _FAN_ANGLES_DEG = np.arange(2.0, 88.01, 0.5)
