@@ -1,0 +1,92 @@
+"""The library's figures as the CLI prints them, recorded so that a refactoring can be held to them.
+
+``python tests/library_outputs.py --record`` writes ``tests/data/library-outputs.json.gz`` from the code as it
+is; ``tests/test_library_outputs.py`` recomputes the same outputs and compares them: verdicts, reasons, ids
+and counts exactly, floats to 1e-9 relative. Record again only when a change is *meant* to move a figure,
+and say which and why in the commit.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import sys
+from pathlib import Path
+
+RECORD = Path(__file__).parent / "data" / "library-outputs.json.gz"
+
+#: Every library architecture (the examples are tutorials, not architectures, and share no threat set).
+ARCHITECTURES = (
+    "third-site-2007",
+    "epaa-phase-1",
+    "epaa-phase-2",
+    "epaa-phase-3",
+    "epaa-phase-4",
+    "epaa-phase-4-uewr",
+    "russia-only",
+    "joint-lisbon",
+)
+
+#: (name, argv) of each recorded command; deterrence on a coarse grid keeps the run short while still
+#: crossing the catalog speeds and the scenarios' decision delays.
+COMMANDS = (
+    [("compare", ["compare", *ARCHITECTURES, "--json"])]
+    + [(f"engage {name}", ["engage", name, "--json"]) for name in ARCHITECTURES]
+    + [
+        (f"deterrence {name}", ["deterrence", name, "--speeds", "3:9:1.5", "--delays", "0:600:300", "--json"])
+        for name in ARCHITECTURES
+    ]
+)
+
+
+def run_all() -> dict[str, object]:
+    from typer.testing import CliRunner
+
+    from securityroof.cli import app
+
+    runner = CliRunner()
+    outputs = {}
+    for name, argv in COMMANDS:
+        result = runner.invoke(app, argv)
+        if result.exit_code != 0:
+            raise RuntimeError(f"roof {' '.join(argv)} exited {result.exit_code}: {result.output[-500:]}")
+        outputs[name] = json.loads(result.stdout)
+    return outputs
+
+
+def differences(recorded, current, where: str = "", rel: float = 1e-9) -> list[str]:
+    """Where ``current`` departs from ``recorded``: exact for everything but floats (``rel`` relative)."""
+    if isinstance(recorded, dict) and isinstance(current, dict):
+        found = []
+        if set(recorded) != set(current):
+            found.append(f"{where}: keys {sorted(set(recorded) ^ set(current))} differ")
+        for key in recorded.keys() & current.keys():
+            found += differences(recorded[key], current[key], f"{where}.{key}", rel)
+        return found
+    if isinstance(recorded, list) and isinstance(current, list):
+        if len(recorded) != len(current):
+            return [f"{where}: {len(recorded)} items recorded, {len(current)} now"]
+        pairs = enumerate(zip(recorded, current, strict=True))
+        return [found for i, (a, b) in pairs for found in differences(a, b, f"{where}[{i}]", rel)]
+    if isinstance(recorded, float) and isinstance(current, float | int) and not isinstance(current, bool):
+        close = math.isclose(recorded, current, rel_tol=rel, abs_tol=1e-12)
+        return [] if close else [f"{where}: {recorded!r} → {current!r}"]
+    if type(recorded) is not type(current) or recorded != current:
+        return [f"{where}: {recorded!r} → {current!r}"]
+    return []
+
+
+def load_record() -> dict[str, object]:
+    with gzip.open(RECORD, "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--record"]:
+        sys.exit("usage: python tests/library_outputs.py --record")
+    RECORD.parent.mkdir(exist_ok=True)
+    # mtime=0: the same outputs give the same bytes, so git shows a change only when a figure moved
+    with open(RECORD, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        handle.write(json.dumps(run_all(), indent=1, sort_keys=True).encode("utf-8"))
+    print(f"recorded {len(COMMANDS)} outputs in {RECORD}")
