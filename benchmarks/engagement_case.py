@@ -1,7 +1,7 @@
 """Engagement benchmark: 10,000 threat trajectories x 10 interceptor sites x 5 sensors.
 
-Our path is ``securityroof.engagement.run_engagements``: sensors and sites over all threats at
-once, with the compiled kernels of ``securityroof.kernels`` when numba is installed (the summary
+Our path is ``securityroof.physics.engagement.run_engagements``: sensors and sites over all threats at
+once, with the compiled kernels of ``securityroof.physics.kernels`` when numba is installed (the summary
 says which). The baseline is the same physics written the plain way: a Python loop over threats,
 and for each threat a loop over sensors and sites, each call the numpy reference function on that
 one threat's samples.
@@ -20,9 +20,10 @@ import numpy as np
 from pyproj import Geod
 
 import securityroof as sr
-from securityroof import kernels
-from securityroof.catalog import InterceptorClass
-from securityroof.engagement import (
+from securityroof.analysis.trajectories import sample_trajectories
+from securityroof.model.catalog import InterceptorClass
+from securityroof.physics import kernels
+from securityroof.physics.engagement import (
     Samples,
     SensorAsset,
     SiteAsset,
@@ -31,8 +32,7 @@ from securityroof.engagement import (
     engagement_windows,
     run_engagements,
 )
-from securityroof.sensors import Radar, radar_detections
-from securityroof.trajectory import sample_trajectories
+from securityroof.physics.sensors import Radar, radar_detections
 
 STEP_S = 5.0
 DECISION_DELAY_S = 60.0

@@ -11,10 +11,10 @@ import sys
 import tempfile
 import time
 
-from securityroof import kernels
 from securityroof.analysis.footprint import footprint, grid
-from securityroof.engagement import engage
-from securityroof.scenario import load_scenario
+from securityroof.model.scenario import load_scenario
+from securityroof.physics import kernels
+from securityroof.physics.engagement import engage
 
 EXTENT = (35.0, 60.0, 10.0, 60.0)
 CELLS_PER_SIDE = 100

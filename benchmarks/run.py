@@ -10,7 +10,7 @@ geodesic distance between 30 % and 95 % of the class's catalog ``range_km`` (pla
 ``pyproj.Geod(ellps="WGS84").fwd``). WGS84, rotating Earth, point-mass gravity, minimum energy.
 
 Our engine. The fast path users run, ``run_batch`` (``roof trajectory --batch``): CSV in, Parquet
-out, chunks of ``securityroof.batch.CHUNK_ROWS`` solved in this process by the compiled kernels on
+out, chunks of ``securityroof.analysis.batch.CHUNK_ROWS`` solved in this process by the compiled kernels on
 every core (without numba: one worker process per core), timed end to end (writing the input CSV
 untimed). Rate = N / wall-clock seconds: ``trajectories_per_s``
 (= ``batch_cli_trajectories_per_s``). The same pairs through ``securityroof.trajectories`` in one
@@ -19,9 +19,9 @@ process, keeping only the summaries, give ``single_process_trajectories_per_s``;
 
 Baseline. For a random subsample of M reachable trajectories, OUR solved burnout states (position,
 Earth-relative velocity, burnout time) are converted to the inertial frame
-(``securityroof.earth.ecef_to_inertial``) and each is integrated by one ``scipy.integrate.solve_ivp``
+(``securityroof.physics.earth.ecef_to_inertial``) and each is integrated by one ``scipy.integrate.solve_ivp``
 call (two-body point-mass ODE in the inertial frame, terminal event when the radial height above the
-WGS84 ellipsoid, ``securityroof.earth.ellipsoid_height_along_radius_m``, crosses zero going down).
+WGS84 ellipsoid, ``securityroof.physics.earth.ellipsoid_height_along_radius_m``, crosses zero going down).
 The tolerance is calibrated in the same run: for each method (RK45, DOP853) rtol is tightened from
 loose to tight until every subsample flight time agrees with ours within 0.01 %; the loosest such
 rtol is used, and the faster method at its rtol is the baseline. This baseline is generous: it only
@@ -61,8 +61,8 @@ from pyproj import Geod
 from scipy.integrate import solve_ivp
 
 import securityroof as sr
-from securityroof.batch import CHUNK_ROWS, default_batch_workers, read_pairs, run_batch
-from securityroof.earth import WGS84, ecef_to_inertial, ellipsoid_height_along_radius_m
+from securityroof.analysis.batch import CHUNK_ROWS, default_batch_workers, read_pairs, run_batch
+from securityroof.physics.earth import WGS84, ecef_to_inertial, ellipsoid_height_along_radius_m
 
 TARGET_SPEEDUP = 1000.0
 MEMORY_LIMIT_MB = 2048.0

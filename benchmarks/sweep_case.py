@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from securityroof import kernels
-from securityroof.scenario import load_scenario
-from securityroof.sweep import load_sweep, run_sweep, run_variant
+from securityroof.analysis.sweep import load_sweep, run_sweep, run_variant
+from securityroof.model.scenario import load_scenario
+from securityroof.physics import kernels
 
 
 def sweep_text(speeds: int, delays: int) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from securityroof.catalog import InterceptorClass
+from securityroof.model.catalog import InterceptorClass
 
 
 def make_interceptor(**changes) -> InterceptorClass:

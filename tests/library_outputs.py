@@ -43,7 +43,7 @@ COMMANDS = (
 def run_all() -> dict[str, object]:
     from typer.testing import CliRunner
 
-    from securityroof.cli import app
+    from securityroof.present.cli import app
 
     runner = CliRunner()
     outputs = {}

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from securityroof.assess import AssessmentError, assess_test
-from securityroof.ballistic import free_flight
-from securityroof.earth import SPHERE
+from securityroof.analysis.assess import AssessmentError, assess_test
+from securityroof.physics.ballistic import free_flight
+from securityroof.physics.earth import SPHERE
 
 HWASONG_15 = assess_test(960.0, 4500.0, 54.0)
 
@@ -60,7 +60,7 @@ def test_rotation_helps_eastward_shots():
 def test_fitted_boost_flies_the_test():
     """The fitted burnout speed and angle, targeted at the test's range, peak at its apogee."""
     import securityroof as sr
-    from securityroof.targeting import MissileArrays, solve
+    from securityroof.physics.targeting import MissileArrays, solve
 
     a = HWASONG_15
     missile = MissileArrays(
@@ -102,7 +102,7 @@ def test_roof_assess_test_json_and_errors():
 
     from typer.testing import CliRunner
 
-    from securityroof.cli import app
+    from securityroof.present.cli import app
 
     runner = CliRunner()
     result = runner.invoke(app, ["assess-test", "--range-km", "960", "--apogee-km", "4500", "--json"])
@@ -126,7 +126,7 @@ def test_a_near_orbital_test_implies_no_missile_table():
 
     from typer.testing import CliRunner
 
-    from securityroof.cli import app
+    from securityroof.present.cli import app
 
     args = ["assess-test", "--range-km", "1000", "--apogee-km", "6000", "--missile-toml", "steep"]
     result = CliRunner().invoke(app, args)
@@ -144,9 +144,9 @@ def test_an_assessed_class_can_join_a_scenario(tmp_path):
     carry and its threats can name."""
     from typer.testing import CliRunner
 
-    from securityroof.cli import app
-    from securityroof.engagement import engage
-    from securityroof.scenario import load_scenario
+    from securityroof.model.scenario import load_scenario
+    from securityroof.physics.engagement import engage
+    from securityroof.present.cli import app
 
     runner = CliRunner()
     block = runner.invoke(app, ["assess-test", "--range-km", "960", "--apogee-km", "4500", "--missile-toml", "hs15"])
@@ -196,7 +196,7 @@ def test_missile_toml_refuses_a_catalog_name(name, kind):
     so the table is not printed under such a name."""
     from typer.testing import CliRunner
 
-    from securityroof.cli import app
+    from securityroof.present.cli import app
 
     args = ["assess-test", "--range-km", "960", "--apogee-km", "4500", "--missile-toml", name]
     result = CliRunner().invoke(app, args)

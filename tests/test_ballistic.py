@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from securityroof.ballistic import KeplerArcs, RK4Arcs, free_flight, free_flight_range_angle
-from securityroof.earth import (
+from securityroof.physics.ballistic import KeplerArcs, RK4Arcs, free_flight, free_flight_range_angle
+from securityroof.physics.earth import (
     SPHERE,
     WGS84,
     ecef_to_inertial,

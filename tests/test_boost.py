@@ -7,7 +7,13 @@ from hypothesis import strategies as st
 from scipy.integrate import trapezoid
 
 import securityroof as sr
-from securityroof.boost import blend_limit_angle, boost_profile, boost_shape, sin_flight_path_angle, speed_fraction
+from securityroof.physics.boost import (
+    blend_limit_angle,
+    boost_profile,
+    boost_shape,
+    sin_flight_path_angle,
+    speed_fraction,
+)
 
 
 def test_speed_profile_follows_the_rocket_equation():

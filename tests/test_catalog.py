@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from securityroof.catalog import CatalogError, load_catalog, parse_entries
-from securityroof.earth import SPHERE
-from securityroof.targeting import maximum_range
+from securityroof.model.catalog import CatalogError, load_catalog, parse_entries
+from securityroof.physics.earth import SPHERE
+from securityroof.physics.targeting import maximum_range
 
 CATALOG = load_catalog()
 
@@ -92,7 +92,7 @@ def test_bad_entries_name_the_file_key_and_reason(change, expected):
 
 
 def test_bases_name_catalog_missiles_and_serve_as_launch_points():
-    from securityroof.scenario import parse_scenario
+    from securityroof.model.scenario import parse_scenario
 
     assert {"kozelsk", "tatishchevo", "malmstrom", "minot", "fe-warren"} <= set(CATALOG.bases)
     assert all(base.missile in CATALOG.missiles for base in CATALOG.bases.values())

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from securityroof.cli import app
+from securityroof.present.cli import app
 
 runner = CliRunner()
 
@@ -252,7 +252,7 @@ def test_installed_console_script():
 def test_batch_in_parallel_chunks_equals_one_process(tmp_path, monkeypatch):
     """Chunks solved by two worker processes are written in input order, bit for bit as one
     process writes them."""
-    import securityroof.batch as batch
+    import securityroof.analysis.batch as batch
 
     monkeypatch.setattr(batch, "CHUNK_ROWS", 2)
     pairs = write_pairs(tmp_path / "pairs.csv", PAIRS * 3)
@@ -276,7 +276,7 @@ def test_catalog_lists_every_kind():
 
 def test_an_input_error_found_deep_inside_a_command_ends_as_one_line(monkeypatch, capsys):
     """Through the ``roof`` entry point itself (the test runner calls the commands directly)."""
-    monkeypatch.setattr(importlib.import_module("securityroof.trajectory"), "MAX_SAMPLES", 1_000)
+    monkeypatch.setattr(importlib.import_module("securityroof.analysis.trajectories"), "MAX_SAMPLES", 1_000)
     with pytest.raises(SystemExit) as stop:
         app(["engage", "epaa-phase-1"], prog_name="roof")
     assert stop.value.code == 2

@@ -6,9 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from securityroof.analysis.compare import compare, summarize, without_party
-from securityroof.cli import app
-from securityroof.engagement import engage
-from securityroof.scenario import load_scenario, parse_scenario
+from securityroof.model.scenario import load_scenario, parse_scenario
+from securityroof.physics.engagement import engage
+from securityroof.present.cli import app
 
 CITY_SCENARIO = """
 name = "city-test"

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from securityroof import load_catalog
 from securityroof.analysis.deterrence import deterrence, deterrence_threats
-from securityroof.cli import app
-from securityroof.scenario import load_scenario
+from securityroof.model.scenario import load_scenario
+from securityroof.present.cli import app
 
 CATALOG = load_catalog()
 

@@ -1,4 +1,4 @@
-"""Earth figure, frames, gravity and look angles (``securityroof.earth``).
+"""Earth figure, frames, gravity and look angles (``securityroof.physics.earth``).
 
 Authorities used below:
 - WGS84 defining and derived constants: NIMA TR8350.2, 3rd ed. (2000), Tables 3.1 and 3.3
@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from securityroof.earth import (
+from securityroof.physics.earth import (
     J2_EARTH,
     MU_EARTH_M3_S2,
     OMEGA_EARTH_RAD_S,
@@ -618,7 +618,7 @@ def test_great_circle_functions_broadcast():
 def test_j2_uses_its_own_reference_radius_on_the_sphere():
     """J2 is defined for the WGS84 reference radius (EGM96); the sphere's surface radius must not
     rescale it: the J2 part of gravity is the same on both figures."""
-    from securityroof.earth import SPHERE, WGS84, gravity_acceleration
+    from securityroof.physics.earth import SPHERE, WGS84, gravity_acceleration
 
     point = np.array([7.0e6, 1.0e6, 2.0e6])
     j2_part = {

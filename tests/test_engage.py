@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from securityroof.engagement import engage
-from securityroof.scenario import library, load_scenario
-from securityroof.trajectory import InputError
+from securityroof.analysis.trajectories import InputError
+from securityroof.model.scenario import library, load_scenario
+from securityroof.physics.engagement import engage
 
 LIBRARY = [entry.name for entry in library() if entry.kind == "scenario"]
 
@@ -97,7 +97,7 @@ def test_roof_engage_json_contract_and_sharing_override():
 
     from typer.testing import CliRunner
 
-    from securityroof.cli import app
+    from securityroof.present.cli import app
 
     runner = CliRunner()
     result = runner.invoke(app, ["engage", "example-within-party", "--json"])
@@ -151,7 +151,7 @@ def test_joint_never_protects_fewer_than_its_nato_only_subset():
 
 def test_a_step_too_fine_for_the_threats_is_named_as_the_scenario_field(monkeypatch):
     # the module, not the function of the same name that the package exports
-    monkeypatch.setattr(importlib.import_module("securityroof.trajectory"), "MAX_SAMPLES", 1_000)
+    monkeypatch.setattr(importlib.import_module("securityroof.analysis.trajectories"), "MAX_SAMPLES", 1_000)
     with pytest.raises(InputError, match=r"^analysis.time_step_s: 5 s would need about .* samples"):
         engage(load_scenario("epaa-phase-1"))
 

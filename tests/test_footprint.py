@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from securityroof.analysis.footprint import footprint, grid
-from securityroof.cli import app
-from securityroof.engagement import engage
-from securityroof.scenario import load_scenario
+from securityroof.model.scenario import load_scenario
+from securityroof.physics.engagement import engage
+from securityroof.present.cli import app
 
 EXTENT = (38.0, 50.0, 20.0, 44.0)
 STEP = 2.0

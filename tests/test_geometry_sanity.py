@@ -3,9 +3,9 @@
 import numpy as np
 
 import securityroof as sr
-from securityroof.catalog import load_catalog
-from securityroof.sensors import Radar, radar_detections
-from securityroof.trajectory import sample_trajectories
+from securityroof.analysis.trajectories import sample_trajectories
+from securityroof.model.catalog import load_catalog
+from securityroof.physics.sensors import Radar, radar_detections
 
 CATALOG = load_catalog()
 

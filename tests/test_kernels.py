@@ -16,13 +16,13 @@ from conftest import make_interceptor
 from pyproj import Geod
 
 import securityroof as sr
-from securityroof import kernels
-from securityroof.earth import SPHERE, WGS84
-from securityroof.engagement import Samples, Site, engage, engagement_windows, sites_engagement_windows
-from securityroof.interceptors import build_table
-from securityroof.scenario import load_scenario
-from securityroof.sensors import Radar, radar_detections
-from securityroof.trajectory import sample_trajectories
+from securityroof.analysis.trajectories import sample_trajectories
+from securityroof.model.scenario import load_scenario
+from securityroof.physics import kernels
+from securityroof.physics.earth import SPHERE, WGS84
+from securityroof.physics.engagement import Samples, Site, engage, engagement_windows, sites_engagement_windows
+from securityroof.physics.flyout import build_table
+from securityroof.physics.sensors import Radar, radar_detections
 
 pytestmark = pytest.mark.skipif(not kernels.active(), reason="compiled kernels off (no numba, or SECURITYROOF_JIT=0)")
 
@@ -165,7 +165,7 @@ def test_scenarios_engage_the_same_with_and_without_kernels(name):
 
 
 def test_switched_off_by_environment():
-    code = "from securityroof import kernels; print(kernels.active())"
+    code = "from securityroof.physics import kernels; print(kernels.active())"
     env = dict(os.environ, SECURITYROOF_JIT="0")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -175,9 +175,9 @@ def test_switched_off_by_environment():
 def test_process_pool_starts_after_kernels_ran(layer):
     """GNU OpenMP does not survive a fork: pools made after kernels ran on it must still work."""
     code = (
-        "from securityroof import kernels\n"
-        "from securityroof.engagement import engage\n"
-        "from securityroof.scenario import load_scenario\n"
+        "from securityroof.physics import kernels\n"
+        "from securityroof.physics.engagement import engage\n"
+        "from securityroof.model.scenario import load_scenario\n"
         "import numba\n"
         "engage(load_scenario('example-shared'))\n"
         "with kernels.process_pool(2) as pool:\n"

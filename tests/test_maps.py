@@ -5,9 +5,9 @@ import numpy as np
 from typer.testing import CliRunner
 
 from securityroof.analysis.footprint import footprint
-from securityroof.cli import app
-from securityroof.maps import draw_map, world_arcs
-from securityroof.scenario import load_scenario
+from securityroof.model.scenario import load_scenario
+from securityroof.present.cli import app
+from securityroof.present.maps import draw_map, world_arcs
 
 
 def test_world_outlines_decode_into_coasts_and_borders():

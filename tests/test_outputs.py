@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-import securityroof.batch as batch
-from securityroof.cli import app
+import securityroof.analysis.batch as batch
 from securityroof.errors import OutputError
+from securityroof.present.cli import app
 
 runner = CliRunner()
 
@@ -118,7 +118,7 @@ def test_a_second_batch_run_on_the_same_output_is_refused_and_the_first_complete
 HOLD = """
 import sys
 from pathlib import Path
-import securityroof.batch as batch
+import securityroof.analysis.batch as batch
 batch.CHUNK_ROWS = 2
 solve, chunks = batch._solve_chunk, []
 def solve_and_hold(job):
@@ -211,7 +211,7 @@ def test_the_flyout_cache_is_not_written_through_a_link_at_its_old_temporary_nam
     """D7 for the cache: the table was written to the predictable NAME.partial.npz."""
     from conftest import make_interceptor
 
-    from securityroof.interceptors import flyout_table, table_key
+    from securityroof.physics.flyout import flyout_table, table_key
 
     monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
     interceptor = make_interceptor(burnout_speed_km_s=3.7)
@@ -230,7 +230,7 @@ def test_a_flyout_cache_that_cannot_be_written_costs_only_the_rebuild(tmp_path, 
     """An unwritable cache is not an error (the table is rebuilt next time)."""
     from conftest import make_interceptor
 
-    from securityroof.interceptors import flyout_table
+    from securityroof.physics.flyout import flyout_table
 
     monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
     monkeypatch.setattr(np, "savez", lambda *args, **kwargs: (_ for _ in ()).throw(disk_full()))
@@ -311,7 +311,7 @@ values = [2.5, 3.5]
 
 def test_a_sweep_plot_that_fails_mid_write_leaves_the_old_plot_whole(tmp_path, monkeypatch):
     """D5 and D12 for roof sweep-plot."""
-    from securityroof.sweep import load_sweep, run_sweep
+    from securityroof.analysis.sweep import load_sweep, run_sweep
 
     spec = tmp_path / "tiny.toml"
     spec.write_text(SWEEP)
@@ -332,8 +332,8 @@ FAST = {"speeds_km_s": (5.0,), "delays_s": (0.0,)}
 
 @pytest.fixture(scope="module")
 def old_report(tmp_path_factory):
-    from securityroof.report import write_report
-    from securityroof.scenario import load_scenario
+    from securityroof.model.scenario import load_scenario
+    from securityroof.present.report import write_report
 
     out = tmp_path_factory.mktemp("old-report")
     write_report([load_scenario("example-shared")], out, **FAST)
@@ -354,8 +354,8 @@ def _complete(path: Path) -> bool:
 def test_a_report_that_fails_mid_write_leaves_a_page_whose_links_are_whole(old_report, tmp_path, monkeypatch, fails):
     """D5: report wrote its PNG, SVG and Parquet in place: a kill left a truncated SVG linked from
     the old page. Whatever write fails, the old page and complete files remain, and no temporary."""
-    from securityroof import report
-    from securityroof.scenario import load_scenario
+    from securityroof.model.scenario import load_scenario
+    from securityroof.present import report
 
     out = tmp_path / "r"
     shutil.copytree(old_report, out)
@@ -382,8 +382,8 @@ def test_report_does_not_write_through_links_at_guessable_names(old_report, tmp_
     shutil.copytree(old_report, out)
     for name in ("index.html.partial", ".index.html.planted.partial", ".map-example-shared.svg.planted.partial"):
         (out / name).symlink_to(victim)
-    from securityroof.report import write_report
-    from securityroof.scenario import load_scenario
+    from securityroof.model.scenario import load_scenario
+    from securityroof.present.report import write_report
 
     write_report([load_scenario("example-shared")], out, **FAST)
     assert victim.read_bytes() == b"precious"
@@ -394,8 +394,8 @@ def test_report_does_not_write_through_links_at_guessable_names(old_report, tmp_
 def test_a_second_report_into_one_directory_is_refused(tmp_path):
     """Two runs into one directory would leave one's page beside the other's maps and grids."""
     from securityroof.io.atomic import exclusive
-    from securityroof.report import write_report
-    from securityroof.scenario import load_scenario
+    from securityroof.model.scenario import load_scenario
+    from securityroof.present.report import write_report
 
     out = tmp_path / "r"
     out.mkdir()

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import securityroof.sweep as sweep_module
-from securityroof.cli import app
-from securityroof.scenario import library_folder
-from securityroof.sweep import load_sweep, read_results, run_sweep
+import securityroof.analysis.sweep as sweep_module
+from securityroof.analysis.sweep import load_sweep, read_results, run_sweep
+from securityroof.model.scenario import library_folder
+from securityroof.present.cli import app
 
 psutil = pytest.importorskip("psutil")
 
@@ -91,7 +91,7 @@ DRIVER = textwrap.dedent(
     import multiprocessing, sys, threading, time
 
     def start():
-        from securityroof import kernels
+        from securityroof.physics import kernels
         pool = kernels.process_pool(2)
         for _ in range(2):
             pool.submit(time.sleep, 120)

@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import make_interceptor
 
-from securityroof.interceptors import fan_samples
+from securityroof.physics.flyout import fan_samples
 
 COMMANDS = [
     ["compare", "epaa-phase-3", "joint-lisbon"],

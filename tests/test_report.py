@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from securityroof.report import write_report
-from securityroof.scenario import load_scenario
+from securityroof.model.scenario import load_scenario
+from securityroof.present.report import write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [

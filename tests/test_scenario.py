@@ -9,11 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import securityroof.catalog
-from securityroof.catalog import Catalog, InterceptorClass, RadarClass, SatelliteClass, load_catalog
-from securityroof.cli import app
+import securityroof.model.catalog
 from securityroof.errors import RoofError
-from securityroof.scenario import (
+from securityroof.model.catalog import Catalog, InterceptorClass, RadarClass, SatelliteClass, load_catalog
+from securityroof.model.scenario import (
     Scenario,
     ScenarioError,
     Sharing,
@@ -21,6 +20,7 @@ from securityroof.scenario import (
     load_scenario,
     parse_scenario,
 )
+from securityroof.present.cli import app
 
 FILE = "test.toml"
 
@@ -547,7 +547,7 @@ runner = CliRunner()
 @pytest.fixture
 def test_catalog(monkeypatch):
     """The CLI loads the package catalog; give it ours."""
-    monkeypatch.setattr(securityroof.catalog, "load_catalog", lambda: CATALOG)
+    monkeypatch.setattr(securityroof.model.catalog, "load_catalog", lambda: CATALOG)
 
 
 def test_roof_validate_ok(tmp_path, test_catalog):

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from securityroof.earth import SPHERE, geodetic_to_ecef
-from securityroof.sensors import NotSeen, Radar, horizon_ground_range_m, radar_detections, satellite_reports
+from securityroof.physics.earth import SPHERE, geodetic_to_ecef
+from securityroof.physics.sensors import NotSeen, Radar, horizon_ground_range_m, radar_detections, satellite_reports
 
 R = SPHERE.equatorial_radius_m
 STILL = SPHERE.with_rotation(False)

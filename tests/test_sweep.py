@@ -11,10 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from typer.testing import CliRunner
 
-from securityroof.cli import app
-from securityroof.errors import OutputError
-from securityroof.scenario import library, library_folder
-from securityroof.sweep import (
+from securityroof.analysis.sweep import (
     SweepError,
     batch_name,
     batches,
@@ -23,6 +20,9 @@ from securityroof.sweep import (
     read_results,
     run_sweep,
 )
+from securityroof.errors import OutputError
+from securityroof.model.scenario import library, library_folder
+from securityroof.present.cli import app
 
 SMALL = """
 name = "small"
@@ -141,7 +141,7 @@ def test_local_cluster_with_one_and_two_workers_gives_identical_results(small, t
 
 
 def test_a_failing_variant_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
-    import securityroof.sweep as sweep_module
+    import securityroof.analysis.sweep as sweep_module
 
     real = sweep_module.run_variant
 
@@ -161,7 +161,7 @@ def test_a_failing_variant_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypat
 
 
 def test_missing_values_are_null_in_results_and_json_and_not_plotted(tmp_path, monkeypatch):
-    import securityroof.sweep as sweep_module
+    import securityroof.analysis.sweep as sweep_module
 
     real = sweep_module.summarize
     # as when no threat is in range: a share of nothing
@@ -446,7 +446,7 @@ KILLED_RUN = """
 import os, signal, sys
 from concurrent.futures import ThreadPoolExecutor
 import pyarrow.parquet as pq
-from securityroof.sweep import load_sweep, run_sweep
+from securityroof.analysis.sweep import load_sweep, run_sweep
 
 sweep_file, out, point = sys.argv[1:]
 die = lambda: os.kill(os.getpid(), signal.SIGKILL)
@@ -553,7 +553,7 @@ def test_a_resume_after_the_base_scenario_changed_is_refused(own_base, tmp_path)
 @pytest.mark.parametrize("change", ["catalog", "version"])
 def test_a_resume_with_another_catalog_or_version_is_refused(small, tmp_path, monkeypatch, change):
     """D3: the catalog's classes and the code are what the rows were computed with, too."""
-    import securityroof.sweep as sweep_module
+    import securityroof.analysis.sweep as sweep_module
 
     out = tmp_path / "out"
     in_process(small, out)

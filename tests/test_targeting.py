@@ -9,8 +9,14 @@ from pyproj import Geod
 from scipy.integrate import solve_ivp
 
 import securityroof as sr
-from securityroof.earth import SPHERE, WGS84, ecef_to_geodetic, ellipsoid_height_along_radius_m, gravity_acceleration
-from securityroof.targeting import Reason, maximum_range
+from securityroof.physics.earth import (
+    SPHERE,
+    WGS84,
+    ecef_to_geodetic,
+    ellipsoid_height_along_radius_m,
+    gravity_acceleration,
+)
+from securityroof.physics.targeting import Reason, maximum_range
 
 CATALOG = sr.load_catalog()
 
@@ -277,7 +283,7 @@ def test_steep_eastward_shots_have_a_coriolis_limit():
     beyond about 7 km/s: scanning burnout speeds through free flight alone shows the farthest
     eastward reach is about 10° of longitude. Targeting agrees: 9° is reachable with the speed the
     scan says, 11° has no arc at that angle (a result, not a failure to converge)."""
-    from securityroof.ballistic import free_flight
+    from securityroof.physics.ballistic import free_flight
 
     speeds = np.linspace(3000.0, 9000.0, 601)
     gamma = np.radians(80.0)
@@ -299,8 +305,8 @@ def test_conic_time_of_flight_matches_kepler_propagation():
     """The targeting's closed-form time of flight (eccentric anomalies at both ends) agrees with the
     Kepler propagator's impact time (true anomaly, Kepler's equation) to a microsecond, for burnout
     above, at and below the target radius."""
-    from securityroof.ballistic import KeplerArcs
-    from securityroof.targeting import _conic_time_of_flight
+    from securityroof.physics.ballistic import KeplerArcs
+    from securityroof.physics.targeting import _conic_time_of_flight
 
     still = SPHERE.with_rotation(False)
     radius = SPHERE.equatorial_radius_m

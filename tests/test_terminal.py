@@ -5,10 +5,10 @@ from importlib import resources
 import pytest
 from typer.testing import CliRunner
 
-from securityroof import cli
-from securityroof.cli import app
-from securityroof.io.terminal import shown
-from securityroof.scenario import ScenarioError
+from securityroof.model.scenario import ScenarioError
+from securityroof.present import cli
+from securityroof.present.cli import app
+from securityroof.present.terminal import shown
 
 runner = CliRunner()
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from securityroof.catalog import CatalogError, parse_entries
-from securityroof.cli import app
+from securityroof.analysis.sweep import SweepError, load_sweep
 from securityroof.io import tomlfile
 from securityroof.io.tomlfile import TomlLimitError, loads
-from securityroof.scenario import ScenarioError, library, parse_scenario
-from securityroof.sweep import SweepError, load_sweep
+from securityroof.model.catalog import CatalogError, parse_entries
+from securityroof.model.scenario import ScenarioError, library, parse_scenario
+from securityroof.present.cli import app
 
 DEEP = "x = " + "[" * 100_000 + "]" * 100_000
 DOTTED = "[" + ".".join(["a"] * 100_000) + "]\nx = 1\n"

@@ -1,5 +1,5 @@
 """``python -m securityroof`` runs the ``roof`` command."""
 
-from .cli import app
+from securityroof.present.cli import app
 
 app(prog_name="roof")

@@ -1,6 +1,6 @@
 """Comparing architectures on the same threats: what each defends, what each party adds.
 
-For every architecture (a scenario), its threat set is engaged (see :mod:`securityroof.engagement`)
+For every architecture (a scenario), its threat set is engaged (see :mod:`securityroof.physics.engagement`)
 and summarized:
 
 - a threat trajectory counts only if its missile can reach its aim point at all; it is
@@ -23,8 +23,8 @@ import dataclasses
 
 import numpy as np
 
-from ..engagement import Engagements, engage
-from ..scenario import Scenario
+from securityroof.model.scenario import Scenario
+from securityroof.physics.engagement import Engagements, engage
 
 
 def summarize(scenario: Scenario, result: Engagements, sites_of: set[str] | None = None) -> dict:

@@ -23,9 +23,9 @@ from collections import Counter
 
 import numpy as np
 
-from ..catalog import Catalog, load_catalog
-from ..engagement import REASONS, engage
-from ..scenario import Scenario, ThreatTrajectory
+from securityroof.model.catalog import Catalog, load_catalog
+from securityroof.model.scenario import Scenario, ThreatTrajectory
+from securityroof.physics.engagement import REASONS, engage
 
 #: Catalog countries whose cities are the targets of each direction.
 NORTH_AMERICA = ("United States", "Canada")

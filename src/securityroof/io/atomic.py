@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from ..errors import OutputError
+from securityroof.errors import OutputError
 
 #: Temporary files are named ``.NAME.<random>.partial`` beside the target ``NAME``.
 PARTIAL_SUFFIX = ".partial"

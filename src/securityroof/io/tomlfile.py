@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import RoofError
+from securityroof.errors import RoofError
 
 #: Characters in one file (tomllib parses about half a megabyte a second on a slow machine).
 MAX_CHARS = 1_000_000

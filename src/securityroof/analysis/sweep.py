@@ -59,16 +59,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, model_validator
 
-from . import __version__, kernels
-from .analysis.compare import summarize
-from .analysis.deterrence import deterrence
-from .analysis.footprint import footprint
-from .engagement import engage
-from .errors import OutputError, RoofError, WorkerError
-from .io import tomlfile
-from .io.atomic import _os_error, atomic_path, clean_leftovers, exclusive, write_text
-from .io.figures import save_figure
-from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from securityroof import __version__
+from securityroof.analysis.compare import summarize
+from securityroof.analysis.deterrence import deterrence
+from securityroof.analysis.footprint import footprint
+from securityroof.errors import OutputError, RoofError, WorkerError
+from securityroof.io import tomlfile
+from securityroof.io.atomic import _os_error, atomic_path, clean_leftovers, exclusive, write_text
+from securityroof.model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from securityroof.physics import kernels
+from securityroof.physics.engagement import engage
+from securityroof.present.figures import save_figure
 
 MAX_VARIANTS = 100_000
 #: How long a sweep on a Dask scheduler waits for a worker: before it starts, and whenever every
@@ -215,7 +216,7 @@ def variant_id(values: dict[str, Any]) -> str:
 
 def load_sweep(path_or_name: str) -> Sweep:
     """A sweep file by path or library name, checked before anything runs (every error at once)."""
-    from .scenario import library
+    from securityroof.model.scenario import library
 
     path = Path(path_or_name)
     if not path.is_file():
@@ -285,9 +286,7 @@ def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
                     try:
                         entry.model_validate({**entry.model_dump(by_alias=True), axis.field: v})
                     except ValidationError as error:
-                        problems.append(
-                            f"{where}.{key}: {v!r} is not a valid {axis.field}: {error.errors()[0]['msg']}"
-                        )
+                        problems.append(f"{where}.{key}: {v!r} is not a valid {axis.field}: {error.errors()[0]['msg']}")
         elif axis.kind == "decision-delay":
             for key, v in _numbers(axis):
                 if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:

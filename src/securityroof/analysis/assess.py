@@ -9,7 +9,7 @@ time into a standard-trajectory range (e.g. D. Wright, Union of Concerned Scient
   minimum-energy angle gives the maximum range, sin(Ψmax/2) = Q/(2 − Q), Q = v²R/μ (Bate,
   Mueller & White 1971 §6.2). It ignores the boost: the burnout point is at the launch point, on
   the ground, so it understates long-range missiles, whose burnout is hundreds of kilometres up;
-- **boost model**: the test is flown with :mod:`securityroof.boost` (burn time and nominal burnout
+- **boost model**: the test is flown with :mod:`securityroof.physics.boost` (burn time and nominal burnout
   altitude as assumed; defaults are the APS 2003 solid ICBM's 170 s and a 200 km burnout), the
   burnout speed and angle being those that reproduce the test's range and apogee. The rocket's
   ideal Δv is that burnout speed plus what the nearly vertical test boost lost to gravity,
@@ -29,12 +29,20 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from pyproj import Geod
 
-from .ballistic import free_flight, free_flight_range_angle
-from .boost import boost_shape, gravity_loss_mps
-from .catalog import CatalogError, parse_entries
-from .earth import SPHERE, WGS84, Earth, advance_along_great_circle, ecef_to_geodetic, geodetic_to_ecef, unit
-from .errors import RoofError
-from .targeting import MissileArrays, solve
+from securityroof.errors import RoofError
+from securityroof.model.catalog import CatalogError, parse_entries
+from securityroof.physics.ballistic import free_flight, free_flight_range_angle
+from securityroof.physics.boost import boost_shape, gravity_loss_mps
+from securityroof.physics.earth import (
+    SPHERE,
+    WGS84,
+    Earth,
+    advance_along_great_circle,
+    ecef_to_geodetic,
+    geodetic_to_ecef,
+    unit,
+)
+from securityroof.physics.targeting import MissileArrays, solve
 
 #: Burn time and nominal burnout altitude assumed for the boost model unless given: the APS 2003
 #: boost-phase study's solid ICBM (170 s, via IEEE Spectrum 2005) and a 200 km burnout.
@@ -118,7 +126,7 @@ class Assessment:
             "earth": "non-rotating sphere R = 6371 km; rotating variants: WGS84 fired due east / west",
             "free_flight": "burnout on the ground at the launch point; no drag",
             "boost_model": (
-                f"kinematic boost (securityroof.boost), burn {self.burn_time_s:g} s, nominal burnout altitude "
+                f"kinematic boost (securityroof.physics.boost), burn {self.burn_time_s:g} s, nominal burnout altitude "
                 f"{self.burnout_altitude_km:g} km (assumed); no drag"
             ),
         }

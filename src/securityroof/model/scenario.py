@@ -44,11 +44,11 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 from pyproj import Geod
 
-from . import catalog as _catalog
-from .catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
-from .errors import RoofError
-from .io import tomlfile
-from .targeting import coincident
+from securityroof.errors import RoofError
+from securityroof.io import tomlfile
+from securityroof.model import catalog as _catalog
+from securityroof.model.catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
+from securityroof.physics.targeting import coincident
 
 POLICIES = ("none", "within-party", "all", "pairs")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"

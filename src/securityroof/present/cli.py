@@ -24,11 +24,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__
-from .analysis.compare import compare
-from .analysis.deterrence import deterrence, why_not_summary
-from .analysis.footprint import DEFAULT_STEP_DEG, footprint
-from .assess import (
+from securityroof import __version__
+from securityroof.analysis.assess import (
     DEFAULT_BURN_TIME_S,
     DEFAULT_BURNOUT_ALTITUDE_KM,
     DEFAULT_LATITUDE_DEG,
@@ -36,18 +33,21 @@ from .assess import (
     AssessmentError,
     assess_test,
 )
-from .batch import BatchError, run_batch
-from .catalog import CatalogError, load_catalog
-from .engagement import engage
-from .errors import OutputError, RoofError, WorkerError
-from .io.atomic import atomic_path, clean_leftovers
-from .io.terminal import shown
-from .maps import draw_map
-from .report import write_report
-from .scenario import ScenarioError, library, load_scenario
-from .sweep import WORKER_WAIT_S, SweepError, connect, load_sweep, plot_outcome, query, run_sweep
-from .targeting import HIT_TOLERANCE_M, coincident
-from .trajectory import IDEAL, InputError, trajectory
+from securityroof.analysis.batch import BatchError, run_batch
+from securityroof.analysis.compare import compare
+from securityroof.analysis.deterrence import deterrence, why_not_summary
+from securityroof.analysis.footprint import DEFAULT_STEP_DEG, footprint
+from securityroof.analysis.sweep import WORKER_WAIT_S, SweepError, connect, load_sweep, plot_outcome, query, run_sweep
+from securityroof.analysis.trajectories import IDEAL, InputError, trajectory
+from securityroof.errors import OutputError, RoofError, WorkerError
+from securityroof.io.atomic import atomic_path, clean_leftovers
+from securityroof.model.catalog import CatalogError, load_catalog
+from securityroof.model.scenario import ScenarioError, library, load_scenario
+from securityroof.physics.engagement import engage
+from securityroof.physics.targeting import HIT_TOLERANCE_M, coincident
+from securityroof.present.maps import draw_map
+from securityroof.present.report import write_report
+from securityroof.present.terminal import shown
 
 
 class _Roof(typer.Typer):

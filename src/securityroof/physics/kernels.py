@@ -1,11 +1,11 @@
 """Compiled kernels for the hot loops, one per numpy reference function.
 
 The physics is written, documented and validated once, in numpy, in its own module:
-targeting's consistency rounds (:meth:`securityroof.targeting._Problem.fly` and its
-:func:`securityroof.targeting._shoot`),
-:func:`securityroof.trajectory.sample_trajectories` (:meth:`securityroof.ballistic.KeplerArcs.states`
-and :func:`securityroof.boost.boost_profile`), :func:`securityroof.sensors.radar_detections` and
-:func:`securityroof.engagement.engagement_windows` (with :func:`securityroof.earth.ecef_to_geodetic`).
+targeting's consistency rounds (:meth:`securityroof.physics.targeting._Problem.fly` and its
+:func:`securityroof.physics.targeting._shoot`),
+:func:`securityroof.analysis.trajectories.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
+and :func:`securityroof.physics.boost.boost_profile`), :func:`securityroof.physics.sensors.radar_detections` and
+:func:`securityroof.physics.engagement.engagement_windows` (with :func:`securityroof.physics.earth.ecef_to_geodetic`).
 The numpy versions work on whole (trajectories × samples) arrays, so they compute every sample
 even where the answer was settled long before (a radar that saw the missile at the third sample,
 a site thousands of kilometres away) and hold a dozen temporaries of that size. The kernels here
@@ -28,7 +28,7 @@ from functools import cache
 
 import numpy as np
 
-from . import lifeline
+from securityroof import lifeline
 
 #: Set inside :func:`disabled`; a context variable, so that one thread's reference run leaves the
 #: others on the kernels.
@@ -76,7 +76,7 @@ def process_pool(max_workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context()
     if context.get_start_method() == "fork" and not _fork_safe():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["securityroof.targeting", "securityroof.engagement"])
+        context.set_forkserver_preload(["securityroof.physics.targeting", "securityroof.physics.engagement"])
     return ProcessPoolExecutor(
         max_workers=max_workers,
         mp_context=context,
@@ -127,15 +127,15 @@ def one_thread():
 @cache
 def _compiled():
     """The compiled kernels (compiled on first use, or loaded from numba's cache)."""
-    from . import _compiled_kernels
+    from securityroof.physics import _compiled_kernels
 
     return _compiled_kernels
 
 
 def kepler_samples(times, grid, flying, t0, a, e, m0, mean_motion, p_vec, q_vec, omega):
     """Earth-fixed positions (N, T, 3) and Earth-relative speeds (N, T) of Kepler arcs at the
-    ``flying`` samples (elsewhere NaN): :meth:`~securityroof.ballistic.KeplerArcs.states` followed
-    by :func:`~securityroof.earth.inertial_to_ecef`. ``times`` (N, T) are ``grid`` (T,) but for
+    ``flying`` samples (elsewhere NaN): :meth:`~securityroof.physics.ballistic.KeplerArcs.states` followed
+    by :func:`~securityroof.physics.earth.inertial_to_ecef`. ``times`` (N, T) are ``grid`` (T,) but for
     each row's last sample (its impact), and NaN after it."""
     position = np.empty(times.shape + (3,))
     speed = np.empty(times.shape)
@@ -150,9 +150,9 @@ def kepler_samples(times, grid, flying, t0, a, e, m0, mean_motion, p_vec, q_vec,
 def boost_samples(times, columns: int, shape, u_launch, heading, earth, position, speed) -> None:
     """Boost-phase positions and speeds written into the first ``columns`` of ``position`` (N, T, 3)
     and ``speed`` (N, T) where ``times`` is before burnout: the boost part of
-    :func:`securityroof.trajectory.sample_trajectories` (:func:`securityroof.boost.boost_profile`
+    :func:`securityroof.analysis.trajectories.sample_trajectories` (:func:`securityroof.physics.boost.boost_profile`
     along the launch great circle)."""
-    from .boost import _PITCH_POWER, _X, PROPELLANT_FRACTION, speed_fraction
+    from securityroof.physics.boost import _PITCH_POWER, _X, PROPELLANT_FRACTION, speed_fraction
 
     _compiled().boost_samples(
         times, int(columns), shape.burn_time_s, shape.pitch_blend, np.sin(shape.burnout_angle_rad),
@@ -166,7 +166,7 @@ def boost_samples(times, columns: int, shape, u_launch, heading, earth, position
 
 def radar_first_detection(times, position, reach_m, site, basis, radar, impact_time):
     """First detection, track time and reason code per trajectory for one radar (see
-    :func:`securityroof.sensors.radar_detections`)."""
+    :func:`securityroof.physics.sensors.radar_detections`)."""
     n = times.shape[0]
     detect, track = np.empty(n), np.empty(n)
     reason = np.empty(n, dtype=np.int8)
@@ -183,11 +183,11 @@ def radar_first_detection(times, position, reach_m, site, basis, radar, impact_t
 def sites_windows(times, position, boosting, angle_per_sample, launch, sites, site_up, earth, kill_s, shots_max):
     """Reason code, first feasible time, index and height, last feasible time, launch margin and shot
     count, each (S, N), of S sites against N sampled trajectories, given the launch times (S, N):
-    :func:`securityroof.engagement.engagement_windows` for every site.
+    :func:`securityroof.physics.engagement.engagement_windows` for every site.
 
     ``angle_per_sample`` (N,) bounds the geocentric angle a trajectory moves between consecutive
     samples (NaN: unknown); with it, samples far outside a site's range are skipped."""
-    from .interceptors import NEVER_S
+    from securityroof.physics.flyout import NEVER_S
 
     count, n = len(sites), times.shape[0]
     mean_radius = earth.mean_radius_m
@@ -217,10 +217,10 @@ def sites_windows(times, position, boosting, angle_per_sample, launch, sites, si
 
 
 def settle(geometry, centre, sides, trust, last_step, found, minimum_energy, earth, settings: dict, outputs) -> None:
-    """Targeting's consistency rounds for every row (see :meth:`securityroof.targeting._Problem.fly`):
+    """Targeting's consistency rounds for every row (see :meth:`securityroof.physics.targeting._Problem.fly`):
     lanes, trust regions and flags updated in place; the last centre shot written to ``outputs``
     (position, velocity, speed, angle, boost altitude, downrange, blend, moved, overflown)."""
-    from .boost import _integrals
+    from securityroof.physics.boost import _integrals
 
     integrals = _integrals()
     lanes = [np.ascontiguousarray(lane.pole) for lane in (centre, sides)]

@@ -21,7 +21,7 @@ Method. Each pass aims at a virtual point P (first the real aim point A):
 
 On a non-rotating sphere with an ideal missile the first pass is exact; elsewhere one or two
 passes reach a millimetre. Speeds below the class's maximum are reached by energy management (see
-:mod:`securityroof.boost`). Anything that cannot be flown comes back as ``reachable = False`` with
+:mod:`securityroof.physics.boost`). Anything that cannot be flown comes back as ``reachable = False`` with
 a reason, never as NaN.
 """
 
@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
-from .ballistic import Impact, free_flight, free_flight_range_angle
-from .boost import BoostShape, blend_limit_angle, boost_shape
-from .earth import (
+from securityroof.physics import kernels
+from securityroof.physics.ballistic import Impact, free_flight, free_flight_range_angle
+from securityroof.physics.boost import BoostShape, blend_limit_angle, boost_shape
+from securityroof.physics.earth import (
     WGS84,
     Earth,
     advance_along_great_circle,
@@ -923,7 +923,7 @@ def _search_beyond_kinks(problem: _Problem, aim, tolerance_m, max_iterations, ou
     """Search for minimum energy again beyond the boost's kinks, keeping the lower speed.
 
     The lanes follow the required speed downhill from one angle. Where the boost enters or leaves
-    its clamped regime (:func:`securityroof.boost.blend_limit_angle`) the speed against the burnout
+    its clamped regime (:func:`securityroof.physics.boost.blend_limit_angle`) the speed against the burnout
     angle has a kink, and the kink can stand between two minima (a Shahab-3 shot whose lanes settle
     at 40.7° needs 1.3 m/s more than at 42.3°, beyond the kink at 41.2°). A row whose angle lies
     within _KINK_WINDOW_RAD of a kink searches again from _PAST_KINK_RAD beyond it, with short

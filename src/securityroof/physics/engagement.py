@@ -31,14 +31,14 @@ from functools import cached_property
 
 import numpy as np
 
-from . import kernels
-from .catalog import Catalog, InterceptorClass
-from .earth import Earth, ecef_to_geodetic, geodetic_to_ecef, unit
-from .interceptors import FlyoutTable, flyout_table
-from .scenario import Scenario
-from .scenario import Sensor as ScenarioSensor
-from .sensors import Radar, radar_detections, satellite_reports
-from .trajectory import InputError, TrajectorySet, sample_trajectories, trajectories
+from securityroof.analysis.trajectories import InputError, TrajectorySet, sample_trajectories, trajectories
+from securityroof.model.catalog import Catalog, InterceptorClass
+from securityroof.model.scenario import Scenario
+from securityroof.model.scenario import Sensor as ScenarioSensor
+from securityroof.physics import kernels
+from securityroof.physics.earth import Earth, ecef_to_geodetic, geodetic_to_ecef, unit
+from securityroof.physics.flyout import FlyoutTable, flyout_table
+from securityroof.physics.sensors import Radar, radar_detections, satellite_reports
 
 REASONS = {
     0: None,

@@ -20,12 +20,12 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from . import kernels
-from .catalog import CatalogError, load_catalog
-from .errors import RoofError, WorkerError
-from .io.atomic import atomic_path, clean_leftovers, exclusive
-from .targeting import HIT_TOLERANCE_M, coincident
-from .trajectory import IDEAL, InputError, TrajectorySet, trajectories, validate_points
+from securityroof.analysis.trajectories import IDEAL, InputError, TrajectorySet, trajectories, validate_points
+from securityroof.errors import RoofError, WorkerError
+from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive
+from securityroof.model.catalog import CatalogError, load_catalog
+from securityroof.physics import kernels
+from securityroof.physics.targeting import HIT_TOLERANCE_M, coincident
 
 REQUIRED_COLUMNS = ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg")
 OPTIONAL_COLUMNS = ("missile", "burnout_angle_deg")

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
-from .catalog import RadarClass
-from .earth import WGS84, Earth, enu_basis, geodetic_to_ecef
+from securityroof.model.catalog import RadarClass
+from securityroof.physics import kernels
+from securityroof.physics.earth import WGS84, Earth, enu_basis, geodetic_to_ecef
 
 
 class NotSeen:

@@ -7,7 +7,7 @@ Two propagators give the same answers through one interface:
 - point mass + J2: fixed-step classical Runge–Kutta (RK4) in the inertial frame, with the surface
   crossing and the apogee found by cubic Hermite interpolation inside the last step.
 
-Earth rotation enters only through the frame conversions in :mod:`securityroof.earth`: the ellipsoid
+Earth rotation enters only through the frame conversions in :mod:`securityroof.physics.earth`: the ellipsoid
 is symmetric about the spin axis, so the surface crossing can be found in the inertial frame and
 rotated into the Earth-fixed frame afterwards.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .earth import (
+from securityroof.physics.earth import (
     WGS84,
     Earth,
     ecef_to_geodetic,

@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import map_coordinates
 
-from .ballistic import free_flight
-from .boost import boost_profile, boost_shape
-from .catalog import InterceptorClass
-from .earth import SPHERE
-from .errors import OutputError, RoofError
-from .io.atomic import atomic_open, clean_leftovers
+from securityroof.errors import OutputError, RoofError
+from securityroof.io.atomic import atomic_open, clean_leftovers
+from securityroof.model.catalog import InterceptorClass
+from securityroof.physics.ballistic import free_flight
+from securityroof.physics.boost import boost_profile, boost_shape
+from securityroof.physics.earth import SPHERE
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
 TABLE_VERSION = 2  # 2: arcs above escape speed sampled, not NaN

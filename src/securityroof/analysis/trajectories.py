@@ -13,11 +13,12 @@ from functools import cached_property
 import numpy as np
 from pyproj import Geod
 
-from . import kernels
-from .ballistic import KeplerArcs, free_flight
-from .boost import boost_profile
-from .catalog import IDEAL_MISSILE, Catalog, CatalogError, MissileClass, load_catalog
-from .earth import (
+from securityroof.errors import RoofError
+from securityroof.model.catalog import IDEAL_MISSILE, Catalog, CatalogError, MissileClass, load_catalog
+from securityroof.physics import kernels
+from securityroof.physics.ballistic import KeplerArcs, free_flight
+from securityroof.physics.boost import boost_profile
+from securityroof.physics.earth import (
     Earth,
     advance_along_great_circle,
     earth_model,
@@ -26,8 +27,7 @@ from .earth import (
     surface_radius_m,
     unit,
 )
-from .errors import RoofError
-from .targeting import MissileArrays, TargetingSolution, reasons, solve
+from securityroof.physics.targeting import MissileArrays, TargetingSolution, reasons, solve
 
 #: The ideal missile of the textbook minimum-energy problem: burnout at the launch point, at
 #: whatever speed the trajectory needs.

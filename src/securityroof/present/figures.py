@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .atomic import atomic_path, clean_leftovers
+from securityroof.io.atomic import atomic_path, clean_leftovers
 
 
 def save_figure(fig, path: Path | str, **options) -> Path:

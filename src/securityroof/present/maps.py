@@ -32,11 +32,11 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from pyproj import Geod, Transformer  # noqa: E402
 
-from .earth import WGS84  # noqa: E402
-from .io.figures import save_figure  # noqa: E402
-from .scenario import Scenario  # noqa: E402
-from .sensors import horizon_ground_range_m  # noqa: E402
-from .trajectory import sample_trajectories, trajectories  # noqa: E402
+from securityroof.analysis.trajectories import sample_trajectories, trajectories  # noqa: E402
+from securityroof.model.scenario import Scenario  # noqa: E402
+from securityroof.physics.earth import WGS84  # noqa: E402
+from securityroof.physics.sensors import horizon_ground_range_m  # noqa: E402
+from securityroof.present.figures import save_figure  # noqa: E402
 
 DEFAULT_EXTENT = (30.0, 72.0, -15.0, 65.0)  # lat_min, lat_max, lon_min, lon_max
 OWNER_COLOURS = ["#1f4e9c", "#b22222", "#2e7d32", "#8e44ad", "#e67e22"]
@@ -228,7 +228,7 @@ def _tracks(scenario: Scenario, step_s: float) -> list[np.ndarray]:
     if not threats:
         return []
     columns = scenario.threat_columns()
-    from .catalog import Catalog  # the scenario's own missile classes, as engage() does
+    from securityroof.model.catalog import Catalog  # the scenario's own missile classes, as engage() does
 
     flown = trajectories(
         columns["launch_lat_deg"], columns["launch_lon_deg"], columns["aim_lat_deg"], columns["aim_lon_deg"],
@@ -239,7 +239,7 @@ def _tracks(scenario: Scenario, step_s: float) -> list[np.ndarray]:
     if rows.size == 0:
         return []
     sampled = sample_trajectories(flown.solution, rows, step_s, flown.earth)
-    from .earth import ecef_to_geodetic
+    from securityroof.physics.earth import ecef_to_geodetic
 
     lat, lon, _ = ecef_to_geodetic(
         np.nan_to_num(sampled["position_ecef_m"]) + np.isnan(sampled["position_ecef_m"]) * [0.0, 0.0, 1.0], flown.earth

@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
-from .errors import RoofError
-from .io import tomlfile
+from securityroof.errors import RoofError
+from securityroof.io import tomlfile
 
 
 class CatalogError(RoofError):

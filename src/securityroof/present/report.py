@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from .analysis.compare import compare
-from .analysis.deterrence import deterrence, why_not_summary
-from .analysis.footprint import footprint
-from .catalog import load_catalog
-from .engagement import engage
-from .errors import OutputError
-from .io.atomic import atomic_path, clean_leftovers, exclusive, write_text
-from .maps import draw_map
-from .scenario import Scenario
+from securityroof.analysis.compare import compare
+from securityroof.analysis.deterrence import deterrence, why_not_summary
+from securityroof.analysis.footprint import footprint
+from securityroof.errors import OutputError
+from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, write_text
+from securityroof.model.catalog import load_catalog
+from securityroof.model.scenario import Scenario
+from securityroof.physics.engagement import engage
+from securityroof.present.maps import draw_map
 
 ASSUMPTIONS = [
     "Kinematics only: no atmosphere (no drag on boost or re-entry), no guidance, no countermeasures.",

@@ -1,4 +1,4 @@
-"""The numba-compiled kernels behind :mod:`securityroof.kernels` (imported only when they are used).
+"""The numba-compiled kernels behind :mod:`securityroof.physics.kernels` (imported only when they are used).
 
 Module-level functions, so that numba's on-disk cache can key them by their code alone: the first
 run on a machine compiles them (some seconds), later runs load them.

@@ -1,0 +1,1 @@
+"""The model: the catalog and scenarios, validated at the edge into typed objects."""
