@@ -20,18 +20,11 @@ import numpy as np
 from pyproj import Geod
 
 import securityroof as sr
-from securityroof.analysis.trajectories import sample_trajectories
+from securityroof.analysis.engage import SensorAsset, SiteAsset, _site, run_engagements
 from securityroof.model.catalog import InterceptorClass
 from securityroof.physics import kernels
-from securityroof.physics.engagement import (
-    Samples,
-    SensorAsset,
-    SiteAsset,
-    _site,
-    earliest_launch,
-    engagement_windows,
-    run_engagements,
-)
+from securityroof.physics.engagement import Samples, earliest_launch, engagement_windows
+from securityroof.physics.sampling import sample_trajectories
 from securityroof.physics.sensors import Radar, radar_detections
 
 STEP_S = 5.0

@@ -11,10 +11,10 @@ import sys
 import tempfile
 import time
 
+from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, grid
 from securityroof.model.scenario import load_scenario
 from securityroof.physics import kernels
-from securityroof.physics.engagement import engage
 
 EXTENT = (35.0, 60.0, 10.0, 60.0)
 CELLS_PER_SIDE = 100

@@ -144,8 +144,8 @@ def test_an_assessed_class_can_join_a_scenario(tmp_path):
     carry and its threats can name."""
     from typer.testing import CliRunner
 
+    from securityroof.analysis.engage import engage
     from securityroof.model.scenario import load_scenario
-    from securityroof.physics.engagement import engage
     from securityroof.present.cli import app
 
     runner = CliRunner()

@@ -276,7 +276,7 @@ def test_catalog_lists_every_kind():
 
 def test_an_input_error_found_deep_inside_a_command_ends_as_one_line(monkeypatch, capsys):
     """Through the ``roof`` entry point itself (the test runner calls the commands directly)."""
-    monkeypatch.setattr(importlib.import_module("securityroof.analysis.trajectories"), "MAX_SAMPLES", 1_000)
+    monkeypatch.setattr(importlib.import_module("securityroof.physics.sampling"), "MAX_SAMPLES", 1_000)
     with pytest.raises(SystemExit) as stop:
         app(["engage", "epaa-phase-1"], prog_name="roof")
     assert stop.value.code == 2

@@ -6,8 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from securityroof.analysis.compare import compare, summarize, without_party
+from securityroof.analysis.engage import engage
 from securityroof.model.scenario import load_scenario, parse_scenario
-from securityroof.physics.engagement import engage
 from securityroof.present.cli import app
 
 CITY_SCENARIO = """

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from securityroof.analysis.engage import engage
 from securityroof.analysis.trajectories import InputError
 from securityroof.model.scenario import library, load_scenario
-from securityroof.physics.engagement import engage
 
 LIBRARY = [entry.name for entry in library() if entry.kind == "scenario"]
 
@@ -150,8 +150,7 @@ def test_joint_never_protects_fewer_than_its_nato_only_subset():
 
 
 def test_a_step_too_fine_for_the_threats_is_named_as_the_scenario_field(monkeypatch):
-    # the module, not the function of the same name that the package exports
-    monkeypatch.setattr(importlib.import_module("securityroof.analysis.trajectories"), "MAX_SAMPLES", 1_000)
+    monkeypatch.setattr(importlib.import_module("securityroof.physics.sampling"), "MAX_SAMPLES", 1_000)
     with pytest.raises(InputError, match=r"^analysis.time_step_s: 5 s would need about .* samples"):
         engage(load_scenario("epaa-phase-1"))
 

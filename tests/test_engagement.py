@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import securityroof as sr
-from securityroof.analysis.trajectories import sample_trajectories
 from securityroof.physics.earth import WGS84
 from securityroof.physics.engagement import REASONS, Samples, Site, earliest_launch, engagement_windows
 from securityroof.physics.flyout import build_table
+from securityroof.physics.sampling import sample_trajectories
 
 SHOT = sr.trajectories(38.08, 46.29, 44.43, 26.10, missile="sejjil-2")  # Tabriz -> Bucharest
 
@@ -90,7 +90,7 @@ def test_boost_phase_is_not_an_intercept_point():
 def test_run_engagements_sharing_changes_cues():
     """A NATO site under the threat's path with only a Russian radar seeing the launch: no
     engagement within party ("not-shared"), one with sharing "all", cued by that radar."""
-    from securityroof.physics.engagement import SensorAsset, SiteAsset, run_engagements
+    from securityroof.analysis.engage import SensorAsset, SiteAsset, run_engagements
     from securityroof.physics.sensors import Radar
 
     gabala = Radar(

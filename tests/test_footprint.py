@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, grid
 from securityroof.model.scenario import load_scenario
-from securityroof.physics.engagement import engage
 from securityroof.present.cli import app
 
 EXTENT = (38.0, 50.0, 20.0, 44.0)

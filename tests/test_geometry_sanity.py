@@ -3,8 +3,8 @@
 import numpy as np
 
 import securityroof as sr
-from securityroof.analysis.trajectories import sample_trajectories
 from securityroof.model.catalog import load_catalog
+from securityroof.physics.sampling import sample_trajectories
 from securityroof.physics.sensors import Radar, radar_detections
 
 CATALOG = load_catalog()

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from conftest import make_interceptor
 
-import securityroof.physics.flyout
+import securityroof.io.flyout_cache
 from securityroof.errors import RoofError
+from securityroof.io.flyout_cache import flyout_table, table_key
 from securityroof.model.catalog import InterceptorClass
-from securityroof.physics.flyout import FlyoutTable, build_table, fan_samples, flyout_table, table_key
+from securityroof.physics.flyout import FlyoutTable, build_table, fan_samples
 
 
 def interceptor(**changes) -> InterceptorClass:
@@ -77,7 +78,7 @@ def test_the_disk_cache_is_bounded_and_evicts_the_least_recently_used(tmp_path, 
         built.append(entry.burnout_speed_km_s)
         return FlyoutTable(np.arange(100.0), np.arange(100.0), np.full((100, 100), entry.burnout_speed_km_s))
 
-    monkeypatch.setattr(securityroof.physics.flyout, "build_table", small_table)
+    monkeypatch.setattr(securityroof.io.flyout_cache, "build_table", small_table)
     monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
     monkeypatch.setenv("SECURITYROOF_CACHE_MB", "0.25")  # three tables of about 80 KB
     clock = iter(range(10**18, 2 * 10**18, 10**9))
@@ -103,4 +104,4 @@ def test_the_disk_cache_is_bounded_and_evicts_the_least_recently_used(tmp_path, 
 def test_a_cache_limit_that_is_not_a_size_is_one_line_naming_the_variable(monkeypatch, value):
     monkeypatch.setenv("SECURITYROOF_CACHE_MB", value)
     with pytest.raises(RoofError, match=rf"^SECURITYROOF_CACHE_MB: '{value}' is not a size in megabytes"):
-        securityroof.physics.flyout.cache_limit_bytes()
+        securityroof.io.flyout_cache.cache_limit_bytes()

@@ -16,12 +16,13 @@ from conftest import make_interceptor
 from pyproj import Geod
 
 import securityroof as sr
-from securityroof.analysis.trajectories import sample_trajectories
+from securityroof.analysis.engage import engage
 from securityroof.model.scenario import load_scenario
 from securityroof.physics import kernels
 from securityroof.physics.earth import SPHERE, WGS84
-from securityroof.physics.engagement import Samples, Site, engage, engagement_windows, sites_engagement_windows
+from securityroof.physics.engagement import Samples, Site, engagement_windows, sites_engagement_windows
 from securityroof.physics.flyout import build_table
+from securityroof.physics.sampling import sample_trajectories
 from securityroof.physics.sensors import Radar, radar_detections
 
 pytestmark = pytest.mark.skipif(not kernels.active(), reason="compiled kernels off (no numba, or SECURITYROOF_JIT=0)")
@@ -176,7 +177,7 @@ def test_process_pool_starts_after_kernels_ran(layer):
     """GNU OpenMP does not survive a fork: pools made after kernels ran on it must still work."""
     code = (
         "from securityroof.physics import kernels\n"
-        "from securityroof.physics.engagement import engage\n"
+        "from securityroof.analysis.engage import engage\n"
         "from securityroof.model.scenario import load_scenario\n"
         "import numba\n"
         "engage(load_scenario('example-shared'))\n"

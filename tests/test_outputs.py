@@ -211,7 +211,7 @@ def test_the_flyout_cache_is_not_written_through_a_link_at_its_old_temporary_nam
     """D7 for the cache: the table was written to the predictable NAME.partial.npz."""
     from conftest import make_interceptor
 
-    from securityroof.physics.flyout import flyout_table, table_key
+    from securityroof.io.flyout_cache import flyout_table, table_key
 
     monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
     interceptor = make_interceptor(burnout_speed_km_s=3.7)
@@ -230,7 +230,7 @@ def test_a_flyout_cache_that_cannot_be_written_costs_only_the_rebuild(tmp_path, 
     """An unwritable cache is not an error (the table is rebuilt next time)."""
     from conftest import make_interceptor
 
-    from securityroof.physics.flyout import flyout_table
+    from securityroof.io.flyout_cache import flyout_table
 
     monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
     monkeypatch.setattr(np, "savez", lambda *args, **kwargs: (_ for _ in ()).throw(disk_full()))

@@ -17,6 +17,10 @@ class RoofError(ValueError):
         self.reason = reason if reason is not None else message
 
 
+class InputError(RoofError):
+    """Input that cannot be used: the message names the field and the reason, on one line."""
+
+
 class OutputError(RoofError):
     """An output that cannot be written: busy (another run writes it), unwritable, or a full disk."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from securityroof.analysis.trajectories import IDEAL, InputError, TrajectorySet, trajectories, validate_points
 from securityroof.errors import RoofError, WorkerError
@@ -159,14 +158,15 @@ def run_batch(
     rotating: bool = True,
     j2: bool = False,
     workers: int | None = None,
-    console: Console | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchSummary:
     """Target every row of ``pairs`` and write one result row per input row to ``out``.
 
     Chunks are solved by ``workers`` processes (default: this one when the compiled kernels are
     in use, since they run on every core; otherwise one per core) and written in input order, to a
     temporary file that replaces ``out`` only once complete. A second run on the same ``out`` while
-    this one works is refused (:class:`~securityroof.errors.OutputError`).
+    this one works is refused (:class:`~securityroof.errors.OutputError`). ``progress(done, total)``
+    is called after each chunk, with the rows done so far.
     """
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
@@ -182,7 +182,7 @@ def run_batch(
         coordinates, names, angles = _check(pairs, table, missile, burnout_angle_deg)
         clean_leftovers(out)
         with atomic_path(out) as tmp:
-            reachable = _write(tmp, suffix, coordinates, names, angles, table.num_rows, workers, console, options)
+            reachable = _write(tmp, suffix, coordinates, names, angles, table.num_rows, workers, progress, options)
     return BatchSummary(rows=table.num_rows, reachable=reachable, seconds=time.perf_counter() - started)
 
 
@@ -191,7 +191,7 @@ def lock_path(out: Path) -> Path:
     return out.with_name(f".{out.name}.lock")
 
 
-def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, console, options) -> int:
+def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, progress, options) -> int:
     """Solve every pair in chunks and write them to ``tmp`` in input order; returns the reachable count."""
     jobs = (
         ([c[part] for c in coordinates], names[part], angles[part], options)
@@ -200,30 +200,20 @@ def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, 
     chunks = -(-n // CHUNK_ROWS)
     workers = min(workers or default_batch_workers(), chunks)
     writer = None
-    reachable = 0
-    progress = Progress(
-        TextColumn("[bold]targeting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
+    reachable = done = 0
     pool = kernels.process_pool(workers) if workers > 1 else None
     try:
-        with progress:
-            task = progress.add_task("targeting", total=n)
-            results = pool.map(_solve_chunk, jobs) if pool else map(_solve_chunk, jobs)
-            for chunk in results:
-                reachable += int(pc.sum(chunk["reachable"]).as_py() or 0)
-                if writer is None:
-                    writer = (
-                        pq.ParquetWriter(tmp, chunk.schema)
-                        if suffix == ".parquet"
-                        else pacsv.CSVWriter(tmp, chunk.schema)
-                    )
-                writer.write_table(chunk)
-                progress.advance(task, chunk.num_rows)
+        results = pool.map(_solve_chunk, jobs) if pool else map(_solve_chunk, jobs)
+        for chunk in results:
+            reachable += int(pc.sum(chunk["reachable"]).as_py() or 0)
+            if writer is None:
+                writer = (
+                    pq.ParquetWriter(tmp, chunk.schema) if suffix == ".parquet" else pacsv.CSVWriter(tmp, chunk.schema)
+                )
+            writer.write_table(chunk)
+            done += chunk.num_rows
+            if progress is not None:
+                progress(done, n)
         writer.close()
         writer = None
     except BrokenProcessPool:

@@ -23,8 +23,8 @@ import dataclasses
 
 import numpy as np
 
+from securityroof.analysis.engage import Engagements, engage
 from securityroof.model.scenario import Scenario
-from securityroof.physics.engagement import Engagements, engage
 
 
 def summarize(scenario: Scenario, result: Engagements, sites_of: set[str] | None = None) -> dict:

@@ -23,9 +23,10 @@ from collections import Counter
 
 import numpy as np
 
+from securityroof.analysis.engage import engage
 from securityroof.model.catalog import Catalog, load_catalog
 from securityroof.model.scenario import Scenario, ThreatTrajectory
-from securityroof.physics.engagement import REASONS, engage
+from securityroof.physics.engagement import REASONS
 
 #: Catalog countries whose cities are the targets of each direction.
 NORTH_AMERICA = ("United States", "Canada")

@@ -16,8 +16,8 @@ import numpy as np
 import pyarrow as pa
 from pyproj import Geod
 
+from securityroof.analysis.engage import engage
 from securityroof.model.scenario import Scenario, ThreatTrajectory, max_trajectories
-from securityroof.physics.engagement import engage
 
 #: Europe and European Russia.
 DEFAULT_EXTENT = (35.0, 70.0, -10.0, 60.0)  # lat_min, lat_max, lon_min, lon_max (degrees)

@@ -59,17 +59,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, model_validator
 
-from securityroof import __version__
+from securityroof._version import __version__
 from securityroof.analysis.compare import summarize
 from securityroof.analysis.deterrence import deterrence
+from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint
 from securityroof.errors import OutputError, RoofError, WorkerError
 from securityroof.io import tomlfile
 from securityroof.io.atomic import _os_error, atomic_path, clean_leftovers, exclusive, write_text
 from securityroof.model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from securityroof.physics import kernels
-from securityroof.physics.engagement import engage
-from securityroof.present.figures import save_figure
 
 MAX_VARIANTS = 100_000
 #: How long a sweep on a Dask scheduler waits for a worker: before it starts, and whenever every
@@ -721,14 +720,21 @@ def query(out_dir: Path, sql: str):
     return con.sql(sql)
 
 
-def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
-    """The outcome against each swept axis, one panel per axis: the mean over the other axes with
-    the spread (min to max) shaded; numeric axes of a random sweep are binned."""
-    import matplotlib
+@dataclasses.dataclass(frozen=True)
+class AxisProfile:
+    """An outcome along one swept axis: at each value (a bin's centre for a random sweep's numeric
+    axis), the mean over the other axes and the spread (min to max)."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    name: str
+    labels: list
+    numeric: bool
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
 
+
+def outcome_profiles(out_dir: Path, outcome: str, subject: str) -> tuple[str, list[AxisProfile]]:
+    """The sweep's name and the outcome's profile along each swept axis (``roof sweep-plot``)."""
     spec = read_record(out_dir)
     axes = [a.name for a in spec.axis]
     table = read_results(out_dir)
@@ -744,8 +750,8 @@ def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
         raise SweepError(
             [f"--outcome/--subject: {outcome!r} / {subject!r} has no values in any variant (e.g. no threat in range)"]
         )
-    fig, panels = plt.subplots(1, len(axes), figsize=(4.2 * len(axes), 3.6), squeeze=False)
-    for ax, name in zip(panels[0], axes, strict=True):
+    profiles = []
+    for name in axes:
         keys = [r[name] for r in rows]
         values = np.array([r["value"] for r in rows], dtype=float)
         numeric = all(isinstance(k, float) for k in keys)
@@ -756,19 +762,14 @@ def plot_outcome(out_dir: Path, outcome: str, subject: str, path: Path) -> Path:
         else:
             order = sorted(set(keys)) if numeric else sorted(set(keys), key=str)
             groups = {k: values[[i for i, key in enumerate(keys) if key == k]] for k in order}
-        labels = list(groups)
-        x = np.array(labels, dtype=float) if numeric else np.arange(len(labels))
-        means = np.array([np.mean(v) for v in groups.values()])
-        low = np.array([np.min(v) for v in groups.values()])
-        high = np.array([np.max(v) for v in groups.values()])
-        ax.fill_between(x, low, high, alpha=0.25, color="#1f4e9c", label="spread (min–max)")
-        ax.plot(x, means, marker="o", color="#1f4e9c", label="mean")
-        if not numeric:
-            ax.set_xticks(x, [str(label) for label in labels])
-        ax.set_xlabel(name)
-        ax.set_ylabel(f"{outcome} ({subject})")
-        ax.grid(alpha=0.3)
-    panels[0][0].legend(fontsize=8)
-    fig.suptitle(f"{spec.name}: {outcome} ({subject}) against each swept axis", fontsize=10)
-    fig.tight_layout()
-    return save_figure(fig, path)
+        profiles.append(
+            AxisProfile(
+                name,
+                list(groups),
+                numeric,
+                np.array([np.mean(v) for v in groups.values()]),
+                np.array([np.min(v) for v in groups.values()]),
+                np.array([np.max(v) for v in groups.values()]),
+            )
+        )
+    return spec.name, profiles

@@ -10,37 +10,24 @@ up (short ranges) and on the way down (long ranges, from the trajectories below 
 one, which are the faster of the two through each point), are interpolated across the fan. Points
 the fan never reaches are unreachable (``inf``).
 
-Tables depend only on the class's parameters; they are cached on disk (``SECURITYROOF_CACHE`` or
-``~/.cache/securityroof``), keyed by a hash of those parameters and of this module's table version.
-A sweep over interceptor speed makes one table (about 314 KB) per speed, so the cache is bounded:
-past ``SECURITYROOF_CACHE_MB`` megabytes (default 200) the least recently used tables are removed.
+Tables depend only on the class's parameters; :mod:`securityroof.io.flyout_cache` keeps them on disk.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import math
-import os
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import cached_property
 
 import numpy as np
 from scipy.ndimage import map_coordinates
 
-from securityroof.errors import OutputError, RoofError
-from securityroof.io.atomic import atomic_open, clean_leftovers
-from securityroof.model.catalog import InterceptorClass
 from securityroof.physics.ballistic import free_flight
 from securityroof.physics.boost import boost_profile, boost_shape
 from securityroof.physics.earth import SPHERE
+from securityroof.physics.parameters import InterceptorParameters
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
 TABLE_VERSION = 2  # 2: arcs above escape speed sampled, not NaN
-#: The fly-out cache's size limit when ``SECURITYROOF_CACHE_MB`` is not set (about 600 tables).
-DEFAULT_CACHE_MB = 200.0
 _FAN_ANGLES_DEG = np.arange(2.0, 88.01, 0.5)
 _SAMPLE_STEP_S = 0.5
 #: Fly-outs longer than this (steep shots of the fastest interceptors, climbing for an hour) are cut:
@@ -84,7 +71,7 @@ class FlyoutTable:
         return np.where(inside & (values < 0.5 * NEVER_S), values, np.inf)
 
 
-def fan_samples(interceptor: InterceptorClass, angles_deg=_FAN_ANGLES_DEG, step_s: float = _SAMPLE_STEP_S):
+def fan_samples(interceptor: InterceptorParameters, angles_deg=_FAN_ANGLES_DEG, step_s: float = _SAMPLE_STEP_S):
     """Time, ground range and altitude (K, T) of full-speed interceptor trajectories fired at the
     burnout angles ``angles_deg`` over the non-rotating sphere, NaN after each lands."""
     earth = SPHERE.with_rotation(False)
@@ -124,7 +111,7 @@ def fan_samples(interceptor: InterceptorClass, angles_deg=_FAN_ANGLES_DEG, step_
     )
 
 
-def build_table(interceptor: InterceptorClass) -> FlyoutTable:
+def build_table(interceptor: InterceptorParameters) -> FlyoutTable:
     """Fly-out table for one interceptor class (see the module docstring)."""
     times, ground, altitude = fan_samples(interceptor)
     reach = float(np.nanmax(ground))
@@ -179,81 +166,3 @@ def _interpolate_crossing(times, ground, altitude, level, before, after):
     t = times[rows, before] + fraction * (times[rows, after] - times[rows, before])
     g = ground[rows, before] + fraction * (ground[rows, after] - ground[rows, before])
     return g, t
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("SECURITYROOF_CACHE") or Path.home() / ".cache" / "securityroof")
-
-
-def cache_limit_bytes() -> int:
-    """``SECURITYROOF_CACHE_MB`` (megabytes, >= 0; 0 keeps only the table just built) or the default, in bytes."""
-    text = os.environ.get("SECURITYROOF_CACHE_MB", "").strip()
-    if not text:
-        return int(DEFAULT_CACHE_MB * 1e6)
-    try:
-        megabytes = float(text)
-    except ValueError:
-        megabytes = math.nan
-    if not (math.isfinite(megabytes) and megabytes >= 0):
-        raise RoofError(
-            f"SECURITYROOF_CACHE_MB: {text!r} is not a size in megabytes (a number >= 0)",
-            field="SECURITYROOF_CACHE_MB",
-            reason="not a size in megabytes",
-        )
-    return int(megabytes * 1e6)
-
-
-def evict(directory: Path, limit_bytes: int, keep: Path | None = None) -> None:
-    """Remove the least recently used fly-out tables of ``directory`` until the rest fit in
-    ``limit_bytes``; ``keep`` (the table just written) stays. Use is the file's modification time,
-    renewed on every read. Files another process removes meanwhile are simply gone."""
-    tables = []
-    for path in directory.glob("flyout-*.npz"):
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        tables.append((info.st_mtime_ns, info.st_size, path))
-    total = sum(size for _, size, _ in tables)
-    for _, size, path in sorted(tables, key=lambda t: t[0]):
-        if total <= limit_bytes:
-            break
-        if path == keep:
-            continue
-        with contextlib.suppress(OSError):
-            path.unlink()
-            total -= size
-
-
-def table_key(interceptor: InterceptorClass) -> str:
-    """Hash of everything the table depends on: the class's kinematic parameters and the version."""
-    parameters = interceptor.model_dump(exclude={"label", "source", "note"})
-    text = json.dumps({"version": TABLE_VERSION, "interceptor": parameters}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-@lru_cache(maxsize=64)
-def flyout_table(interceptor: InterceptorClass) -> FlyoutTable:
-    """The class's fly-out table, from the disk cache when there, else built and cached.
-
-    A cache that cannot be written (read-only home, say) only costs the rebuild next time."""
-    limit = cache_limit_bytes()
-    path = _cache_dir() / f"flyout-{interceptor.name}-{table_key(interceptor)}.npz"
-    try:
-        with np.load(path) as stored:
-            table = FlyoutTable(stored["ground_range_m"], stored["altitude_m"], stored["time_s"])
-        with contextlib.suppress(OSError):
-            os.utime(path)  # recently used: the last to be evicted
-        return table
-    except (OSError, KeyError, ValueError):
-        pass
-    table = build_table(interceptor)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(path)
-        with atomic_open(path, "wb") as handle:  # readers never see a half-written table
-            np.savez(handle, ground_range_m=table.ground_range_m, altitude_m=table.altitude_m, time_s=table.time_s)
-        evict(path.parent, limit, keep=path)
-    except (OSError, OutputError):
-        pass
-    return table

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from securityroof.model.catalog import RadarClass
 from securityroof.physics import kernels
 from securityroof.physics.earth import WGS84, Earth, enu_basis, geodetic_to_ecef
+from securityroof.physics.parameters import RadarParameters
 
 
 class NotSeen:
@@ -63,7 +63,7 @@ class Radar:
 
     @classmethod
     def from_catalog(
-        cls, entry: RadarClass, lat_rad: float, lon_rad: float, alt_m: float, boresight_az_rad: float
+        cls, entry: RadarParameters, lat_rad: float, lon_rad: float, alt_m: float, boresight_az_rad: float
     ) -> Radar:
         """A catalog radar class placed at a site facing ``boresight_az_rad``."""
         return cls(

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from securityroof import __version__
+from securityroof._version import __version__
 from securityroof.analysis.assess import (
     DEFAULT_BURN_TIME_S,
     DEFAULT_BURNOUT_ALTITUDE_KM,
@@ -36,16 +36,17 @@ from securityroof.analysis.assess import (
 from securityroof.analysis.batch import BatchError, run_batch
 from securityroof.analysis.compare import compare
 from securityroof.analysis.deterrence import deterrence, why_not_summary
+from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import DEFAULT_STEP_DEG, footprint
-from securityroof.analysis.sweep import WORKER_WAIT_S, SweepError, connect, load_sweep, plot_outcome, query, run_sweep
+from securityroof.analysis.sweep import WORKER_WAIT_S, SweepError, connect, load_sweep, query, run_sweep
 from securityroof.analysis.trajectories import IDEAL, InputError, trajectory
 from securityroof.errors import OutputError, RoofError, WorkerError
 from securityroof.io.atomic import atomic_path, clean_leftovers
 from securityroof.model.catalog import CatalogError, load_catalog
 from securityroof.model.scenario import ScenarioError, library, load_scenario
-from securityroof.physics.engagement import engage
 from securityroof.physics.targeting import HIT_TOLERANCE_M, coincident
 from securityroof.present.maps import draw_map
+from securityroof.present.plots import plot_outcome
 from securityroof.present.report import write_report
 from securityroof.present.terminal import shown
 
@@ -206,8 +207,17 @@ def trajectory_command(
         _output_file("--out", out)
         if out.resolve() == batch.resolve():
             _fail(f"--out: {out} is the --batch file; write the results elsewhere")
+        progress = Progress(
+            TextColumn("[bold]targeting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=errors, transient=True,
+        )  # fmt: skip
+        task = progress.add_task("targeting", total=None)
         try:
-            summary = run_batch(batch, out, missile=missile_name, workers=workers, console=errors, **options)
+            with progress:
+                summary = run_batch(
+                    batch, out, missile=missile_name, workers=workers,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total), **options,
+                )  # fmt: skip
         except (BatchError, InputError) as error:
             _fail(str(error))
         except OutputError as error:

@@ -32,9 +32,10 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from pyproj import Geod, Transformer  # noqa: E402
 
-from securityroof.analysis.trajectories import sample_trajectories, trajectories  # noqa: E402
+from securityroof.analysis.trajectories import trajectories  # noqa: E402
 from securityroof.model.scenario import Scenario  # noqa: E402
 from securityroof.physics.earth import WGS84  # noqa: E402
+from securityroof.physics.sampling import sample_trajectories
 from securityroof.physics.sensors import horizon_ground_range_m  # noqa: E402
 from securityroof.present.figures import save_figure  # noqa: E402
 

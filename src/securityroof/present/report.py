@@ -21,12 +21,12 @@ import pyarrow.parquet as pq
 
 from securityroof.analysis.compare import compare
 from securityroof.analysis.deterrence import deterrence, why_not_summary
+from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint
 from securityroof.errors import OutputError
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, write_text
 from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario import Scenario
-from securityroof.physics.engagement import engage
 from securityroof.present.maps import draw_map
 
 ASSUMPTIONS = [

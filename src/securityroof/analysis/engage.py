@@ -1,0 +1,272 @@
+"""A scenario's engagements: its threat set targeted and sampled, seen by its sensors and engaged by its
+interceptor sites as its sharing policy allows (the physics of each step is in
+:mod:`securityroof.physics.engagement`, :mod:`securityroof.physics.sensors` and
+:mod:`securityroof.physics.flyout`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from securityroof.analysis.trajectories import InputError, TrajectorySet, trajectories
+from securityroof.io.flyout_cache import flyout_table
+from securityroof.model.catalog import Catalog, InterceptorClass
+from securityroof.model.scenario import Scenario
+from securityroof.model.scenario import Sensor as ScenarioSensor
+from securityroof.physics.earth import Earth, ecef_to_geodetic
+from securityroof.physics.engagement import (
+    FEASIBLE,
+    NOT_DETECTED,
+    NOT_SHARED,
+    REASON_TEXT,
+    THREAT_OUT_OF_RANGE,
+    Samples,
+    Site,
+    earliest_launch,
+    sites_engagement_windows,
+)
+from securityroof.physics.sampling import sample_trajectories
+from securityroof.physics.sensors import Radar, radar_detections, satellite_reports
+
+
+@dataclass(frozen=True)
+class SensorAsset:
+    """A sensor of a scenario: a radar (fire-control tracks) or early-warning satellites (warnings)."""
+
+    id: str
+    owner: str
+    site: str | None
+    radar: Radar | None = None
+    report_delay_s: float | None = None  # satellites
+
+
+@dataclass(frozen=True)
+class SiteAsset:
+    """An interceptor site of a scenario."""
+
+    id: str
+    owner: str
+    site: str | None
+    interceptor: InterceptorClass
+    lat_deg: float
+    lon_deg: float
+    alt_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class Engagements:
+    """Every (threat, site) engagement as columns (the keys of ``roof engage --json``)."""
+
+    columns: dict[str, np.ndarray]
+    #: Each threat trajectory, and whether its missile reaches its aim point (also with no sites).
+    threat_reachable: dict[str, bool]
+
+    def records(self) -> list[dict]:
+        keys = list(self.columns)
+        return [{key: _plain(self.columns[key][i]) for key in keys} for i in range(len(self.columns["threat_id"]))]
+
+
+def _plain(value):
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.str_):
+        return str(value)
+    return value
+
+
+def run_engagements(
+    threat_ids,
+    trajectories: TrajectorySet,
+    rcs_m2,
+    sensors: list[SensorAsset],
+    sites: list[SiteAsset],
+    may_cue: Callable[[str, str, bool], bool],
+    decision_delay_s: float,
+    kill_assessment_s: float,
+    step_s: float,
+) -> Engagements:
+    """All engagements of ``sites`` against the targeted threat ``trajectories``, cued by
+    ``sensors`` as ``may_cue(sensor_owner, site_owner, same_site)`` allows."""
+    earth = trajectories.earth
+    solution = trajectories.solution
+    n = len(trajectories)
+    flying = np.flatnonzero(solution.reachable)
+    sampled = sample_trajectories(solution, flying, step_s, earth)
+    impact = solution.impact.time_s[flying]
+    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))[flying]
+
+    # When each sensor tracks (radars) or reports (satellites) each flying threat.
+    tracks = {}
+    for sensor in sensors:
+        if sensor.radar is not None:
+            tracks[sensor.id] = radar_detections(
+                sensor.radar, sampled["time_s"], sampled["position_ecef_m"], rcs, impact, earth
+            ).track_time_s
+        else:
+            tracks[sensor.id] = satellite_reports(sensor.report_delay_s, impact).track_time_s
+    samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"])
+
+    radars = [s for s in sensors if s.radar is not None]
+    seen_by_any = np.any([np.isfinite(tracks[s.id]) for s in radars], axis=0) if radars else np.zeros(flying.size, bool)
+    cues = {}  # sites allowed the same sensors share their earliest track and warning
+    rows = []
+    for site in sites:
+        allowed = tuple(s for s in sensors if may_cue(s.owner, site.owner, s.site is not None and s.site == site.site))
+        if allowed not in cues:
+            cues[allowed] = (
+                _earliest([s for s in allowed if s.radar is not None], tracks, flying.size),
+                _earliest(list(allowed), tracks, flying.size),
+            )
+        (track, track_sensor), (warning, warning_sensor) = cues[allowed]
+        launch = earliest_launch(track, warning, decision_delay_s, site.interceptor.launch_delay_s)
+        rows.append((site, track, track_sensor, warning, warning_sensor, launch))
+    launches = np.reshape([row[-1] for row in rows], (len(sites), flying.size))
+    all_windows = sites_engagement_windows(
+        [_site(site, earth) for site in sites], samples, launches, kill_assessment_s, earth
+    )
+    rows = [
+        (
+            *row,
+            windows,
+            np.where(np.isfinite(row[1]), windows.reason, np.where(seen_by_any, NOT_SHARED, NOT_DETECTED)),
+        )
+        for row, windows in zip(rows, all_windows, strict=True)
+    ]
+    return _table(threat_ids, trajectories, flying, rows, n)
+
+
+def _earliest(sensors: list[SensorAsset], tracks: dict[str, np.ndarray], n: int):
+    """Earliest time over ``sensors`` per threat, and which sensor gave it (None where none)."""
+    if not sensors:
+        return np.full(n, np.nan), np.full(n, None, dtype=object)
+    times = np.stack([tracks[s.id] for s in sensors])
+    filled = np.where(np.isfinite(times), times, np.inf)
+    best = np.argmin(filled, axis=0)
+    earliest = filled[best, np.arange(n)]
+    ids = np.array([s.id for s in sensors], dtype=object)[best]
+    return np.where(np.isfinite(earliest), earliest, np.nan), np.where(np.isfinite(earliest), ids, None)
+
+
+def _site(site: SiteAsset, earth: Earth) -> Site:
+    interceptor = site.interceptor
+    return Site(
+        lat_rad=np.radians(site.lat_deg),
+        lon_rad=np.radians(site.lon_deg),
+        alt_m=site.alt_m,
+        min_intercept_alt_m=interceptor.min_intercept_altitude_km * 1e3,
+        max_intercept_alt_m=interceptor.max_intercept_altitude_km * 1e3,
+        max_ground_range_m=interceptor.max_ground_range_km * 1e3,
+        launch_delay_s=interceptor.launch_delay_s,
+        flyout=flyout_table(interceptor),
+    )
+
+
+def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Engagements:
+    """One row per (threat, site), threats varying fastest within each site."""
+    earth = trajectories.earth
+    threat_ids = np.asarray(threat_ids, dtype=object)
+    sites = len(rows)
+    code = np.full((sites, n), THREAT_OUT_OF_RANGE, dtype=np.int8)
+    cue_sensor, warning_sensor_id = (np.full((sites, n), None, dtype=object) for _ in range(2))
+    cue_time, warning_time, launch_time, start, end, alt_km, lat_deg, lon_deg, margin = (
+        np.full((sites, n), np.nan) for _ in range(9)
+    )
+    shots = np.zeros((sites, n), dtype=np.int64)
+    for k, (_, track, track_sensor, warning, warning_sensor, launch, windows, reason) in enumerate(rows):
+        code[k, flying] = reason
+        cue_sensor[k, flying], cue_time[k, flying] = track_sensor, track
+        warning_sensor_id[k, flying], warning_time[k, flying] = warning_sensor, warning
+        launch_time[k, flying] = np.where(np.isfinite(track), launch, np.nan)
+        ok = reason == FEASIBLE
+        hit = flying[ok]
+        start[k, hit], end[k, hit] = windows.window_start_s[ok], windows.window_end_s[ok]
+        alt_km[k, hit] = windows.intercept_alt_m[ok] / 1e3
+        lat, lon, _ = ecef_to_geodetic(windows.intercept_position_ecef_m[ok], earth)
+        lat_deg[k, hit], lon_deg[k, hit] = np.degrees(lat), np.degrees(lon)
+        shots[k, hit], margin[k, hit] = windows.shots[ok], windows.launch_margin_s[ok]
+    missiles = trajectories.solution.missile.name.astype(str)
+    table = {
+        "threat_id": np.tile(threat_ids, sites),
+        "missile": np.tile(missiles, sites) if sites else np.array([], dtype=object),
+        "site_id": np.repeat(np.array([row[0].id for row in rows], dtype=object), n),
+        "site_owner": np.repeat(np.array([row[0].owner for row in rows], dtype=object), n),
+        "feasible": (code == FEASIBLE).ravel(),
+        "reason": REASON_TEXT[code.ravel()],
+        "cue_sensor_id": cue_sensor.ravel(),
+        "cue_time_s": cue_time.ravel(),
+        "warning_sensor_id": warning_sensor_id.ravel(),
+        "warning_time_s": warning_time.ravel(),
+        "launch_time_s": launch_time.ravel(),
+        "window_start_s": start.ravel(),
+        "window_end_s": end.ravel(),
+        "intercept_alt_km": alt_km.ravel(),
+        "intercept_lat_deg": lat_deg.ravel(),
+        "intercept_lon_deg": lon_deg.ravel(),
+        "shots": shots.ravel(),
+        "launch_margin_s": margin.ravel(),
+    }
+    reachable = trajectories.solution.reachable
+    return Engagements(table, dict(zip(map(str, threat_ids), reachable.tolist(), strict=True)))
+
+
+def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:
+    """Every engagement of a scenario: its threat set targeted, sampled at its analysis step, seen by
+    its sensors and engaged by its interceptor sites as its sharing policy (or ``sharing``) allows."""
+    if sharing is not None:
+        scenario = scenario.with_sharing(sharing)
+    columns = scenario.threat_columns()
+    threats = trajectories(
+        columns["launch_lat_deg"],
+        columns["launch_lon_deg"],
+        columns["aim_lat_deg"],
+        columns["aim_lon_deg"],
+        missile=columns["missile"],
+        burnout_angle_deg=columns["burnout_angle_deg"],
+        # the scenario's own [[missile]] classes are not in the package catalog
+        catalog=Catalog({"missile": list({t.missile: t.missile_class for t in scenario.threat_set}.values())}),
+    )
+    rcs = np.array([t.missile_class.rcs_m2 for t in scenario.threat_set])
+    sensors = [_sensor(sensor) for sensor in scenario.sensors]
+    sites = [
+        SiteAsset(
+            site.id,
+            site.owner,
+            site.asset.site,
+            site.entry,
+            site.asset.lat_deg,
+            site.asset.lon_deg,
+            site.asset.alt_m,
+        )
+        for site in scenario.interceptor_sites
+    ]
+    analysis = scenario.analysis
+    try:
+        return run_engagements(
+            [t.id for t in scenario.threat_set],
+            threats,
+            rcs,
+            sensors,
+            sites,
+            scenario.sharing.may_cue,
+            analysis.decision_delay_s,
+            analysis.kill_assessment_s,
+            analysis.time_step_s,
+        )
+    except InputError as error:  # the sampling step is the scenario's
+        raise InputError(re.sub(r"^step_s:", "analysis.time_step_s:", str(error))) from None
+
+
+def _sensor(sensor: ScenarioSensor) -> SensorAsset:
+    asset, entry = sensor.asset, sensor.entry
+    if sensor.kind == "satellite":
+        return SensorAsset(asset.id, asset.owner, asset.site, report_delay_s=entry.report_delay_s)
+    radar = Radar.from_catalog(entry, asset.lat_rad, asset.lon_rad, asset.alt_m, asset.boresight_az_rad)
+    return SensorAsset(asset.id, asset.owner, asset.site, radar=radar)
