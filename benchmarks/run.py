@@ -56,6 +56,7 @@ import engagement_case
 import footprint_case
 import numpy as np
 import scipy
+import startup_case
 import sweep_case
 from pyproj import Geod
 from scipy.integrate import solve_ivp
@@ -376,6 +377,8 @@ def main(argv=None) -> int:
     if not args.no_sweep:
         say("sweep: engagement variants on 1 and 2 worker processes ...")
         result.update(sweep_case.run(variants=200 if args.quick else 1000))
+    say("start-up: roof --version, --help and validate in fresh processes ...")
+    result.update(startup_case.run())
     if args.json:
         print(json.dumps(result))
         return 0
@@ -400,6 +403,11 @@ def main(argv=None) -> int:
         f"speedup: {speedup:,.1f}x on {result['workers']} worker(s), "
         f"{single_rate / baseline_rate:,.1f}x in one process (target {TARGET_SPEEDUP:,.0f}x: {verdict}); "
         f"peak memory {peak_mb:,.0f} MB ({'under' if result['memory_ok'] else 'OVER'} {MEMORY_LIMIT_MB:,.0f} MB)"
+    )
+    print(
+        f"start-up: roof --version {result['startup_version_s']:.2f} s, --help {result['startup_help_s']:.2f} s "
+        f"(target < 0.3 s), validate {result['startup_validate_s']:.2f} s (target < 1 s): "
+        f"{'met' if result['startup_targets_met'] else 'NOT met'}"
     )
     if "engagement_speedup" in result:
         verdict = "met" if result["engagement_speedup"] >= 100 else "NOT met"

@@ -5,8 +5,9 @@ from importlib import resources
 import pytest
 from typer.testing import CliRunner
 
+from securityroof.analysis import compare as compare_module
+from securityroof.analysis import sweep
 from securityroof.model.scenario import ScenarioError
-from securityroof.present import cli
 from securityroof.present.cli import app
 from securityroof.present.terminal import shown
 
@@ -127,7 +128,8 @@ def test_query_results_are_shown_as_stored(tmp_path, monkeypatch):
         def fetchall(self):
             return [("[red]x\x1b]0;title\x07",), ("d[/]m",)]
 
-    monkeypatch.setattr(cli, "query", lambda directory, sql: Relation())
+    # the command imports the query when it runs: replace it where it is defined
+    monkeypatch.setattr(sweep, "query", lambda directory, sql: Relation())
     result = roof("query", tmp_path, "select 1")
     assert result.exit_code == 0, result.output
     assert_harmless(result.output)
@@ -139,7 +141,7 @@ def test_every_problem_found_deep_inside_a_command_is_its_own_line(monkeypatch, 
     def hostile(*args, **kwargs):
         raise ScenarioError(["a.toml:1: key\x1b[2J: unknown key", "a.toml:2: name: line\nforged"])
 
-    monkeypatch.setattr(cli, "compare", hostile)
+    monkeypatch.setattr(compare_module, "compare", hostile)
     with pytest.raises(SystemExit) as stop:
         app(["compare", "example-shared"], prog_name="roof")
     assert stop.value.code == 2

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from pyproj import Geod
 
+from securityroof.analysis.defaults import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG
 from securityroof.errors import RoofError
 from securityroof.model.catalog import CatalogError, parse_entries
 from securityroof.physics.ballistic import free_flight, free_flight_range_angle
@@ -44,11 +45,6 @@ from securityroof.physics.earth import (
 )
 from securityroof.physics.targeting import MissileArrays, solve
 
-#: Burn time and nominal burnout altitude assumed for the boost model unless given: the APS 2003
-#: boost-phase study's solid ICBM (170 s, via IEEE Spectrum 2005) and a 200 km burnout.
-DEFAULT_BURN_TIME_S = 170.0
-DEFAULT_BURNOUT_ALTITUDE_KM = 200.0
-DEFAULT_LATITUDE_DEG = 40.0
 #: Half the circumference of the R = 6,371 km sphere the maximum ranges are computed over.
 HALF_GLOBE_KM = np.pi * SPHERE.equatorial_radius_m / 1e3
 

@@ -16,12 +16,10 @@ import numpy as np
 import pyarrow as pa
 from pyproj import Geod
 
+from securityroof.analysis.defaults import DEFAULT_EXTENT, DEFAULT_STEP_DEG
 from securityroof.analysis.engage import engage
 from securityroof.model.scenario import Scenario, ThreatTrajectory, max_trajectories
 
-#: Europe and European Russia.
-DEFAULT_EXTENT = (35.0, 70.0, -10.0, 60.0)  # lat_min, lat_max, lon_min, lon_max (degrees)
-DEFAULT_STEP_DEG = 1.0
 #: Distance, as a multiple of a class's published range, beyond which a cell is not targeted.
 _REACH_MARGIN = 1.25
 

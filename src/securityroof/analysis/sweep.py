@@ -61,6 +61,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError,
 
 from securityroof._version import __version__
 from securityroof.analysis.compare import summarize
+from securityroof.analysis.defaults import WORKER_WAIT_S
 from securityroof.analysis.deterrence import deterrence
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint
@@ -71,9 +72,6 @@ from securityroof.model.scenario import Scenario, ScenarioError, load_scenario, 
 from securityroof.physics import kernels
 
 MAX_VARIANTS = 100_000
-#: How long a sweep on a Dask scheduler waits for a worker: before it starts, and whenever every
-#: worker has left (its tasks would otherwise wait for one forever, in silence).
-WORKER_WAIT_S = 60.0
 # every axis is a column of the results table beside these, and would overwrite one of the same name
 RESERVED_COLUMNS = frozenset({"variant_id", "outcome", "subject", "value", "error"})
 

@@ -1,0 +1,128 @@
+"""The ``roof`` command: typer for the interface, rich for what people read.
+
+Every user error ends in one line on stderr naming the field and the reason, and exit code 2;
+a run stopped by what it ran on (a dead worker process, a lost Dask scheduler) ends the same way
+with exit code 1. An aim point out of a missile's reach is a result, printed like any other.
+
+The commands live in the modules beside this one, one per group; each imports what it computes with
+when it runs, so that ``roof --help`` and ``roof --version`` load no physics.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from securityroof._version import __version__
+from securityroof.errors import RoofError, WorkerError
+from securityroof.present.terminal import shown
+
+
+class _Roof(typer.Typer):
+    """The ``roof`` app. Commands check their options and name them in their errors; an input error
+    found deeper (a sampling step too fine for a scenario's threats, say) ends the same way, as one
+    line and exit code 2, not as a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except RoofError as error:
+            _error_lines(error)
+            raise SystemExit(_exit_code(error)) from None
+
+
+app = _Roof(
+    help="securityroof: kinematic analysis of joint missile-defense architectures ('one security roof').",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _error_line(message: str) -> None:
+    # messages quote user input (paths, names, keys of a file): shown, so it prints as typed
+    errors.print(f"[bold red]error:[/] {shown(message)}", highlight=False, soft_wrap=True)
+
+
+def _error_lines(problem: str | RoofError) -> None:
+    # a scenario's or a sweep's problems are one line each; a newline inside one is user text, shown
+    for message in getattr(problem, "messages", None) or [str(problem)]:
+        _error_line(message)
+
+
+def _fail(problem: str | RoofError, code: int = 2) -> None:
+    _error_lines(problem)
+    raise typer.Exit(code=code)
+
+
+def _exit_code(error: RoofError) -> int:
+    # 2: the input or output needs changing; 1: what the run ran on failed, and running it again may do
+    return 1 if isinstance(error, WorkerError) else 2
+
+
+def _output_file(option: str, path: Path) -> None:
+    """Stop before any work if ``path`` cannot be written as a file."""
+    if path.is_dir():
+        _fail(f"{option}: {path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        _fail(f"{option}: {path.parent} is not an existing directory")
+
+
+def _output_directory(option: str, path: Path) -> None:
+    """Stop before any work if ``path`` cannot be used as an output directory (made if missing)."""
+    if path.exists() and not path.is_dir():
+        _fail(f"{option}: {path} is a file, not a directory")
+
+
+def _parse_point(option: str, text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        _fail(f"{option}: latitude {parts[0].strip()} is outside [-90, 90]")
+    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
+        _fail(f"{option}: longitude {parts[1].strip()} is outside [-180, 360]")
+    return lat, lon
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"securityroof {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """securityroof: kinematic analysis of joint missile-defense architectures."""
+
+
+def _fmt(value, digits: int = 1) -> str:
+    # + 0.0 turns a negative zero (an ideal missile's burnout altitude) into 0.0
+    return "—" if value is None else f"{value + 0.0:,.{digits}f}"
+
+
+def _load(scenario: str):
+    """A scenario by path or library name, or exit with every problem printed."""
+    from securityroof.model.catalog import CatalogError
+    from securityroof.model.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(scenario)
+    except ScenarioError as error:
+        _fail(error)  # every problem at once, so a file is fixed in one pass
+    except CatalogError as error:
+        _fail(str(error))

@@ -1,0 +1,102 @@
+"""`roof demo`, `roof report`, `roof map`: the report and the maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from securityroof.errors import OutputError
+from securityroof.present.cli._app import (
+    _fail,
+    _load,
+    _output_directory,
+    _output_file,
+    app,
+    console,
+    errors,
+)
+from securityroof.present.terminal import shown
+
+
+@app.command("demo")
+def demo_command(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("roof-report"),
+) -> None:
+    """The built-in demo: compare EPAA phase 3 with the joint NATO-Russia architecture and write the report."""
+    names = ["epaa-phase-3", "joint-lisbon"]
+    _output_directory("--out", out)
+    path = _report([_load(name) for name in names], out, None)
+    console.print(f"Open {shown(path.resolve())} in a browser (it needs no network).", highlight=False)
+
+
+@app.command("report")
+def report_command(
+    scenarios: Annotated[list[str], typer.Argument(help="Architectures: scenario files or library names.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for index.html and its images and grids.")],
+    threat: Annotated[
+        str | None, typer.Option("--threat", help="Threat for the defended footprint (default: the Iranian IRBM).")
+    ] = None,
+) -> None:
+    """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
+    _output_directory("--out", out)
+    path = _report([_load(name) for name in scenarios], out, threat)
+    console.print(f"report written to {shown(path)}", highlight=False)
+
+
+def _report(loaded, out: Path, threat: str | None) -> Path:
+    from securityroof.present.report import write_report
+
+    names = [scenario.name for scenario in loaded]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # each scenario's section and files are named after it
+        _fail(f"scenarios: {', '.join(repeated)} given more than once (by name)")
+    if threat is not None and not threat.strip():
+        _fail("--threat: empty; leave it out for the default threat")
+    steps = 1 + 4 * len(loaded) + 1
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
+    )
+    try:
+        with progress:
+            task = progress.add_task("report", total=steps)
+
+            def step(message: str) -> None:
+                progress.update(task, description=shown(message), advance=1)
+
+            return write_report(loaded, out, threat=threat, progress=step)
+    except OutputError as error:
+        _fail(f"--out: {error}")
+    except ValueError as error:
+        _fail(f"--threat: {str(error).removeprefix('threat: ')}")
+
+
+@app.command("map")
+def map_command(
+    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
+    out: Annotated[Path, typer.Option("--out", help="Image to write: .png or .svg.")],
+    threat: Annotated[
+        str | None, typer.Option("--threat", help="Shade the defended footprint against this threat of the scenario.")
+    ] = None,
+) -> None:
+    """Draw an architecture (assets, radar coverage, interceptor reach, threat tracks, footprint) offline."""
+    from securityroof.analysis.footprint import footprint
+    from securityroof.present.maps import draw_map
+
+    if out.suffix.lower() not in (".png", ".svg"):
+        _fail(f"--out: {out} must end in .png or .svg")
+    _output_file("--out", out)
+    loaded = _load(scenario)
+    grid = None
+    if threat is not None:
+        try:
+            grid = footprint(loaded, threat)
+        except ValueError as error:
+            _fail(f"--{error}")
+    try:
+        draw_map(loaded, out, footprint=grid)
+    except OutputError as error:
+        _fail(f"--out: {error}")
+    console.print(f"map of {shown(loaded.name)} written to {shown(out)}", highlight=False)
