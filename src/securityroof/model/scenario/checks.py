@@ -1,0 +1,290 @@
+"""Checking a scenario's data against the catalog: every problem found, as (key path, reason); lines are
+found afterwards in the source text (:mod:`securityroof.model.scenario.lines`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pyproj import Geod
+
+from securityroof.model.catalog import Catalog, RadarClass
+from securityroof.model.scenario.messages import KeyPath, reason_of, show, unknown
+from securityroof.model.scenario.model import (
+    CO_LOCATED_KM,
+    InterceptorSite,
+    Scenario,
+    Sensor,
+    ThreatTrajectory,
+    max_trajectories,
+)
+from securityroof.model.scenario.schema import ASSET_KINDS, ROWS, TABLES, FileShape, check_sharing
+from securityroof.physics.targeting import coincident
+
+
+class Checker:
+    def __init__(self, data: dict[str, Any], catalog: Catalog):
+        self.data = data
+        self.catalog = catalog
+        self.problems: list[tuple[KeyPath, str]] = []
+        # per table: (index in the file, raw row, validated model or None)
+        self.models: dict[str, list[tuple[int, dict[str, Any], BaseModel | None]]] = {}
+        self.invalid_missiles: set[str] = set()
+
+    def problem(self, path: KeyPath, reason: str) -> None:
+        self.problems.append((path, reason))
+
+    def run(self) -> Scenario | None:
+        self._validate_shapes()
+        self._add_own_missiles()
+        parties = self._ids("party")
+        # Threats may aim at or launch from the catalog's cities and bases by name; a [[point]] of
+        # the same id in the file takes precedence.
+        places = {**self.catalog.cities, **self.catalog.bases}
+        points = self._ids("point") | set(places)
+        self._ids("asset")
+        self._ids("threat")
+        point_coords = {name: (c.lat_deg, c.lon_deg) for name, c in places.items()}
+        point_coords.update({m.id: (m.lat_deg, m.lon_deg) for _, _, m in self.models["point"] if m is not None})
+        for index, raw, _ in self.models["asset"]:
+            self._check_asset(index, raw, parties)
+        self._check_sites()
+        # counted before any trajectory is built: past the limit even the launch/aim checks take minutes
+        limit = max_trajectories()
+        counts = [len(m.launch) * len(m.aim) if m is not None else 0 for _, _, m in self.models["threat"]]
+        so_far = 0
+        for (index, raw, model), count in zip(self.models["threat"], counts, strict=True):
+            if so_far <= limit < so_far + count:
+                self.problem(
+                    ("threat", index, "aim"),
+                    f"the threats define {sum(counts):,} trajectories (launch × aim), more than {limit:,}; "
+                    "use fewer points, or set SECURITYROOF_MAX_TRAJECTORIES",
+                )
+            so_far += count
+            self._check_threat(index, raw, model, points, point_coords, pairs=so_far <= limit)
+        sharing = self.data.get("sharing")
+        if isinstance(sharing, dict):
+            self.problems += check_sharing(sharing, parties, has_pairs="pairs" in sharing)
+        return None if self.problems else self._build(point_coords)
+
+    def _validate_shapes(self) -> None:
+        try:
+            FileShape.model_validate(self.data)
+        except ValidationError as error:
+            for e in error.errors():
+                # a row that is not a table is reported here; its contents are checked below
+                self.problem(e["loc"], reason_of(e, FileShape.model_fields))
+        for table, model in ROWS.items():
+            rows = self.data.get(table)
+            self.models[table] = []
+            for index, raw in enumerate(rows if isinstance(rows, list) else []):
+                if isinstance(raw, dict):
+                    self.models[table].append((index, raw, self._validate(model, raw, (table, index))))
+        for table, model in TABLES.items():
+            # [analysis] may be left out (all defaults); a missing [sharing] is reported once, above
+            raw = self.data.get(table, {} if table == "analysis" else None)
+            self.models[table] = [(0, raw, self._validate(model, raw, (table,)))] if isinstance(raw, dict) else []
+
+    def _add_own_missiles(self) -> None:
+        """The file's [[missile]] classes join the catalog for this scenario (threats may name
+        them); a name the catalog already has would be ambiguous."""
+        own = []
+        for _, raw, model in self.models["missile"]:
+            # a threat naming a class whose own table is wrong would add "unknown missile" to the real error
+            if model is None and isinstance(raw.get("name"), str):
+                self.invalid_missiles.add(raw["name"])
+        for index, _, model in self.models["missile"]:
+            if model is None:
+                continue
+            if self.catalog.kind_of(model.name) is not None or model.name in {m.name for m in own}:
+                self.problem(("missile", index, "name"), f"{model.name!r} is already a catalog or file name")
+                continue
+            own.append(model)
+        if own:
+            entries = {kind: list(values.values()) for kind, values in self.catalog.entries.items()}
+            entries["missile"] = entries["missile"] + own
+            self.catalog = Catalog(entries)
+
+    def _validate(self, model: type[BaseModel], raw: dict[str, Any], where: KeyPath) -> BaseModel | None:
+        try:
+            return model.model_validate(raw)
+        except ValidationError as error:
+            for e in error.errors():
+                self.problem((*where, *e["loc"]), reason_of(e, model.model_fields))
+            return None
+
+    def _ids(self, table: str) -> set[str]:
+        """The ids a table declares (also of rows with other problems, so that one mistake does not
+        turn every reference to that row into a second error); repeats are problems."""
+        seen: dict[str, int] = {}
+        for index, raw, _ in self.models[table]:
+            value = raw.get("id")
+            if not isinstance(value, str):
+                continue
+            if value in seen:
+                self.problem((table, index, "id"), f"duplicate id {value!r} (also {table}[{seen[value]}])")
+            else:
+                seen[value] = index
+        return set(seen)
+
+    def _check_sites(self) -> None:
+        """Assets that share a ``site`` cue each other as one site, so they must stand at one."""
+        first: dict[str, Any] = {}
+        for index, _, model in self.models["asset"]:
+            if model is None or model.site is None or model.lat_deg is None or model.lon_deg is None:
+                continue
+            other = first.setdefault(model.site, model)
+            apart_km = _distance_km(other.lat_deg, other.lon_deg, model.lat_deg, model.lon_deg)
+            if apart_km > CO_LOCATED_KM:
+                self.problem(
+                    ("asset", index, "site"),
+                    f"asset {other.id!r} of the same site stands {apart_km:,.0f} km away; assets of one site "
+                    f"stand within {CO_LOCATED_KM:g} km of each other",
+                )
+
+    def _check_asset(self, index: int, raw: dict[str, Any], parties: set[str]) -> None:
+        where = ("asset", index)
+        owner = raw.get("owner")
+        if isinstance(owner, str) and owner not in parties:
+            self.problem((*where, "owner"), unknown("party", owner, parties))
+        name = raw.get("kind")
+        if not isinstance(name, str):
+            return
+        kind = self.catalog.kind_of(name)
+        if kind not in ASSET_KINDS:
+            usable = [n for k in ASSET_KINDS for n in self.catalog.entries[k]]
+            if kind is None:
+                self.problem((*where, "kind"), unknown("radar, satellite or interceptor", name, usable))
+            else:
+                self.problem((*where, "kind"), f"{name!r} is a {kind}, not a radar, satellite or interceptor")
+            return
+        if kind == "satellite":
+            for key in ("lat_deg", "lon_deg", "alt_m", "boresight_az_deg", "site"):
+                if key in raw:
+                    self.problem(
+                        (*where, key),
+                        f"a satellite ({name}) has no ground site: its reports are a delay; remove this key",
+                    )
+            return
+        for key in ("lat_deg", "lon_deg"):
+            if key not in raw:
+                self.problem((*where, key), f"missing (required: {name} stands on the ground)")
+        if kind == "interceptor" and "boresight_az_deg" in raw:
+            self.problem((*where, "boresight_az_deg"), "only radars have a boresight")
+        if kind == "radar":
+            entry: RadarClass = self.catalog.radars[name]
+            if entry.azimuth_half_width_deg < 180 and "boresight_az_deg" not in raw:
+                self.problem(
+                    (*where, "boresight_az_deg"),
+                    f"missing (required: {name} covers only ±{entry.azimuth_half_width_deg:g}° about its boresight)",
+                )
+
+    def _check_threat(
+        self, index, raw, model, points: set[str], coords: dict[str, tuple[float, float]], pairs: bool = True
+    ) -> None:
+        where = ("threat", index)
+        missile = raw.get("missile")
+        if isinstance(missile, str) and missile not in self.catalog.missiles and missile not in self.invalid_missiles:
+            kind = self.catalog.kind_of(missile)
+            if kind is not None:
+                self.problem((*where, "missile"), f"{missile!r} is a {kind}, not a missile")
+            else:
+                self.problem((*where, "missile"), unknown("missile", missile, self.catalog.missiles))
+        for key in ("launch", "aim"):
+            refs = raw.get(key)
+            seen: dict[Any, int] = {}
+            for k, ref in enumerate(refs if isinstance(refs, list) else []):
+                if isinstance(ref, str):
+                    if ref not in points:
+                        self.problem((*where, key, k), unknown("point", ref, points))
+                    hashable: Any = ref
+                elif isinstance(ref, list):
+                    hashable = json.dumps(ref, default=str)
+                else:
+                    continue
+                if hashable in seen:
+                    self.problem((*where, key, k), f"{show(ref)} is listed twice (also {key}[{seen[hashable]}])")
+                seen.setdefault(hashable, k)
+        if model is None or not pairs:
+            return
+        # a launch point that is also an aim point would be a trajectory of zero length
+        launches = [_coords(ref, coords) for ref in model.launch]
+        for k, ref in enumerate(model.aim):
+            point = _coords(ref, coords)
+            if point is None:
+                continue
+            for j, launch in enumerate(launches):
+                if launch is not None and coincident(*launch, *point):
+                    self.problem((*where, "aim", k), f"{show(ref)} is also launch[{j}]: launch and aim must differ")
+
+    def _build(self, coords: dict[str, tuple[float, float]]) -> Scenario:
+        data, catalog = self.data, self.catalog
+        assets = tuple(m for _, _, m in self.models["asset"])
+        threats = tuple(m for _, _, m in self.models["threat"])
+        sensors = tuple(
+            Sensor(a, catalog.kind_of(a.kind), catalog.entries[catalog.kind_of(a.kind)][a.kind])
+            for a in assets
+            if catalog.kind_of(a.kind) in ("radar", "satellite")
+        )
+        sites = tuple(
+            InterceptorSite(a, catalog.interceptors[a.kind]) for a in assets if a.kind in catalog.interceptors
+        )
+        threat_set = tuple(
+            ThreatTrajectory(
+                id=f"{t.id}/{_ref_label(launch)}->{_ref_label(aim)}",
+                threat=t.id,
+                missile=t.missile,
+                missile_class=catalog.missiles[t.missile],
+                launch=launch if isinstance(launch, str) else None,
+                launch_lat_deg=_coords(launch, coords)[0],
+                launch_lon_deg=_coords(launch, coords)[1],
+                aim=aim if isinstance(aim, str) else None,
+                aim_lat_deg=_coords(aim, coords)[0],
+                aim_lon_deg=_coords(aim, coords)[1],
+                burnout_angle_deg=t.burnout_angle_deg,
+                aim_population=_population(aim, catalog, {m.id for _, _, m in self.models["point"]}),
+            )
+            for t in threats
+            for launch in t.launch
+            for aim in t.aim
+        )
+        return Scenario(
+            name=data["name"],
+            description=data["description"],
+            parties={m.id: m for _, _, m in self.models["party"]},
+            assets=assets,
+            points={m.id: m for _, _, m in self.models["point"]},
+            threats=threats,
+            sharing=self.models["sharing"][0][2],
+            analysis=self.models["analysis"][0][2],
+            sensors=sensors,
+            interceptor_sites=sites,
+            threat_set=threat_set,
+            missiles=tuple(m for _, _, m in self.models["missile"]),
+        )
+
+
+def _population(ref, catalog: Catalog, file_points: set[str]) -> int | None:
+    """The catalog population of an aim point named after a catalog city (not redefined in the file)."""
+    if isinstance(ref, str) and ref in catalog.cities and ref not in file_points:
+        return catalog.cities[ref].population
+    return None
+
+
+def _coords(ref: str | tuple[float, float], coords: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
+    return coords.get(ref) if isinstance(ref, str) else ref
+
+
+def _distance_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    return Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2] / 1e3
+
+
+def _ref_label(ref: str | tuple[float, float]) -> str:
+    return ref if isinstance(ref, str) else f"{_deg(ref[0])},{_deg(ref[1])}"
+
+
+def _deg(value: float) -> str:
+    # shortest round-trip form, so that distinct points never get the same id
+    text = repr(float(value))
+    return text.removesuffix(".0")

@@ -1,0 +1,105 @@
+"""Loading scenarios: from TOML text, a file, or the library shipped with the package."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from securityroof.io import tomlfile
+from securityroof.model import catalog as _catalog
+from securityroof.model.catalog import Catalog
+from securityroof.model.scenario.checks import Checker
+from securityroof.model.scenario.lines import Lines
+from securityroof.model.scenario.messages import located_message, syntax_message
+from securityroof.model.scenario.model import Scenario
+from securityroof.model.scenario.schema import ScenarioError
+
+
+def parse_scenario(
+    text: str, file: str = "<scenario>", catalog: Catalog | None = None, path: Path | None = None
+) -> Scenario:
+    """Parse and check one scenario's TOML text; ``file`` names it in messages. Raises
+    :class:`ScenarioError` with every problem found."""
+    try:
+        data = tomlfile.loads(text, file)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([syntax_message(file, text, error)]) from None
+    except tomlfile.TomlLimitError as error:
+        raise ScenarioError([str(error)]) from None
+    # looked up at call time so that tests can substitute a catalog
+    catalog = catalog if catalog is not None else _catalog.load_catalog()
+    checker = Checker(data, catalog)
+    scenario = checker.run()
+    if checker.problems:
+        lines = Lines(text)
+        located = [(lines.line(p), p, reason) for p, reason in checker.problems]
+        # file order reads best; problems without a line (a missing top-level key) come first
+        located.sort(key=lambda item: item[0] or 0)
+        raise ScenarioError([located_message(file, line, p, reason) for line, p, reason in located])
+    assert scenario is not None
+    return dataclasses.replace(scenario, path=path)
+
+
+def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> Scenario:
+    """A scenario from a file path or a library name (``roof scenarios`` lists them)."""
+    path = _resolve(name_or_path)
+    try:
+        # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark, which TOML rejects
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ScenarioError([f"{path}: not UTF-8 text"]) from None
+    except OSError as error:
+        raise ScenarioError([f"{path}: cannot read: {error.strerror or error}"]) from None
+    return parse_scenario(text, file=str(path), catalog=catalog, path=path)
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    name: str
+    path: str
+    kind: str
+    description: str
+
+    def to_dict(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
+
+
+def library_folder() -> Path:
+    """Where the shipped scenarios live (a real folder: the package is installed unzipped)."""
+    return Path(str(resources.files("securityroof") / "data" / "scenarios"))
+
+
+def library() -> list[LibraryEntry]:
+    """The scenarios shipped with the package, by name. Descriptions are read without checking
+    the scenario against the catalog, so the list works even while a file would not validate."""
+    entries = []
+    sweeps = Path(str(resources.files("securityroof") / "data" / "sweeps"))
+    for kind, folder in (("scenario", library_folder()), ("sweep", sweeps)):
+        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+            try:
+                description = tomlfile.loads(path.read_text(encoding="utf-8"), str(path)).get("description", "")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, tomlfile.TomlLimitError):
+                description = ""
+            entries.append(LibraryEntry(path.stem, str(path), kind, str(description).strip()))
+    return entries
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    text = str(name_or_path)
+    names = {entry.name: entry for entry in library() if entry.kind == "scenario"}
+    if text in names:
+        return Path(names[text].path)
+    if path.is_dir():
+        raise ScenarioError([f"{text}: is a directory, not a scenario file"])
+    if path.suffix or "/" in text or "\\" in text:
+        raise ScenarioError([f"{text}: no such file"])
+    close = difflib.get_close_matches(text.lower(), list(names), n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else f"library scenarios: {', '.join(names) or 'none'}"
+    raise ScenarioError([f"{text}: not a file and not a library scenario; {hint}"])
