@@ -1,6 +1,5 @@
 """The deterrence check: strategic ICBM pairs, the sensitivity map's monotonicity, the JSON contract."""
 
-import dataclasses
 import json
 
 import numpy as np
@@ -98,7 +97,8 @@ def test_the_uewrs_turn_the_epaa_sensor_gap_into_a_tail_chase(uewr_what_if):
 
 
 def test_an_architecture_without_interceptors_says_so():
-    radar_only = dataclasses.replace(load_scenario("epaa-phase-4-uewr"), interceptor_sites=())
+    scenario = load_scenario("epaa-phase-4-uewr")
+    radar_only = scenario.with_assets(a for a in scenario.assets if a.kind not in scenario.catalog.interceptors)
     checked = deterrence(radar_only)["pairs"]
     assert {p["why_not"] for p in checked} == {"no-interceptor-site"}
     assert not any(p["engageable"] for p in checked)

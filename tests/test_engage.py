@@ -1,6 +1,5 @@
 """Scenario-level engagements: sharing and delays change outcomes only in the expected direction."""
 
-import dataclasses
 import importlib
 
 import numpy as np
@@ -10,7 +9,7 @@ from hypothesis import strategies as st
 
 from securityroof.analysis.engage import engage
 from securityroof.analysis.trajectories import InputError
-from securityroof.model.scenario import library, load_scenario
+from securityroof.model.scenario import Threat, library, load_scenario
 
 LIBRARY = [entry.name for entry in library() if entry.kind == "scenario"]
 
@@ -21,11 +20,8 @@ def columns(scenario, **kwargs):
 
 def with_threats(scenario, launch, aim):
     """The scenario with one threat: its first threat's missile from ``launch`` to ``aim``."""
-    base = scenario.threat_set[0]
-    moved = dataclasses.replace(
-        base, id="probe", launch_lat_deg=launch[0], launch_lon_deg=launch[1], aim_lat_deg=aim[0], aim_lon_deg=aim[1]
-    )
-    return dataclasses.replace(scenario, threat_set=(moved,))
+    probe = Threat(id="probe", missile=scenario.threats[0].missile, launch=[launch], aim=[aim])
+    return scenario.with_threats([probe])
 
 
 @pytest.mark.parametrize("name", LIBRARY)
@@ -81,8 +77,7 @@ def test_more_decision_delay_never_widens_a_window(launch, aim, delay, extra):
     scenario = with_threats(load_scenario("example-shared"), launch, aim)
 
     def with_delay(seconds):
-        analysis = scenario.analysis.model_copy(update={"decision_delay_s": seconds})
-        return columns(dataclasses.replace(scenario, analysis=analysis))
+        return columns(scenario.with_analysis(decision_delay_s=seconds))
 
     short, long = with_delay(delay), with_delay(delay + extra)
     assert np.all(short["feasible"][long["feasible"]])
@@ -157,6 +152,5 @@ def test_a_step_too_fine_for_the_threats_is_named_as_the_scenario_field(monkeypa
 
 def test_a_scenario_without_threats_has_no_engagements():
     """The footprint engages each cell's in-range launch regions, which may be none."""
-    scenario = dataclasses.replace(load_scenario("epaa-phase-1"), threat_set=())
-    result = engage(scenario)
+    result = engage(load_scenario("epaa-phase-1"), threats=())
     assert result.records() == [] and result.threat_reachable == {}

@@ -58,7 +58,7 @@ def test_every_defended_cell_is_defended_when_its_shots_are_engaged_one_by_one(p
             dataclasses.replace(t, id=f"probe{k}", aim=None, aim_lat_deg=cell["lat_deg"], aim_lon_deg=cell["lon_deg"])
             for k, t in enumerate(launches)
         )
-        result = engage(dataclasses.replace(phase3, threat_set=shots))
+        result = engage(phase3, threats=shots)
         verdicts = []
         for shot in shots:
             if not result.threat_reachable[shot.id]:
@@ -68,15 +68,9 @@ def test_every_defended_cell_is_defended_when_its_shots_are_engaged_one_by_one(p
 
 
 def test_slower_interceptors_never_grow_the_footprint(phase3, cells):
-    slower = dataclasses.replace(
-        phase3,
-        interceptor_sites=tuple(
-            dataclasses.replace(
-                s, entry=s.entry.model_copy(update={"burnout_speed_km_s": 0.8 * s.entry.burnout_speed_km_s})
-            )
-            for s in phase3.interceptor_sites
-        ),
-    )
+    slower = phase3
+    for entry in {s.entry.name: s.entry for s in phase3.interceptor_sites}.values():
+        slower = slower.with_entry(entry.model_copy(update={"burnout_speed_km_s": 0.8 * entry.burnout_speed_km_s}))
     slow_cells = footprint(slower, "iran-irbm", EXTENT, STEP).to_pylist()
     fast = np.array([c["defended"] for c in cells])
     slow = np.array([c["defended"] for c in slow_cells])

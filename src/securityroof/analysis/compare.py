@@ -19,8 +19,6 @@ comparison says so when they do not.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from securityroof.analysis.engage import Engagements, engage
@@ -75,12 +73,7 @@ def summarize(scenario: Scenario, result: Engagements, sites_of: set[str] | None
 
 def without_party(scenario: Scenario, party: str) -> Scenario:
     """The scenario with every asset of ``party`` removed (its sensors and its interceptor sites)."""
-    return dataclasses.replace(
-        scenario,
-        assets=tuple(a for a in scenario.assets if a.owner != party),
-        sensors=tuple(s for s in scenario.sensors if s.owner != party),
-        interceptor_sites=tuple(s for s in scenario.interceptor_sites if s.owner != party),
-    )
+    return scenario.without_party(party)
 
 
 def compare(scenarios: list[Scenario], sharing: str | None = None) -> dict:

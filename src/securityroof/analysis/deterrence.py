@@ -18,8 +18,8 @@ reach (a faster SM-3 is not still held to its 2,500 km).
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -73,12 +73,12 @@ def deterrence_threats(catalog: Catalog | None = None, rcs_m2: float | None = No
     return tuple(threats)
 
 
-def pairs(scenario: Scenario) -> list[dict]:
-    """One entry per (base, target) pair: engageable by any site, best launch margin, intercept altitude,
-    the earliest cue, and why not when no site can engage."""
-    result = engage(scenario).columns
+def pairs(scenario: Scenario, threats: Sequence[ThreatTrajectory]) -> list[dict]:
+    """One entry per (base, target) pair of ``threats``: engageable by any site, best launch margin,
+    intercept altitude, the earliest cue, and why not when no site can engage."""
+    result = engage(scenario, threats=threats).columns
     out = []
-    for threat in scenario.threat_set:
+    for threat in threats:
         mine = result["threat_id"] == threat.id
         rows = mine & result["feasible"].astype(bool)
         cues = result["cue_time_s"][mine].astype(float)
@@ -123,26 +123,21 @@ def _why_not(engageable: bool, failures: list[str]) -> str | None:
 def with_interceptor_speed(scenario: Scenario, speed_km_s: float, classes: set[str] | None = None) -> Scenario:
     """The scenario with its interceptor classes (or only ``classes``) flying at ``speed_km_s``,
     their stated range and altitude limits lifted (see the module docstring)."""
-    sites = tuple(
-        dataclasses.replace(
-            site,
-            entry=site.entry.model_copy(
+    for entry in {site.entry.name: site.entry for site in scenario.interceptor_sites}.values():
+        if classes is None or entry.name in classes:
+            faster = entry.model_copy(
                 update={
                     "burnout_speed_km_s": speed_km_s,
                     "max_ground_range_km": _LIFTED_RANGE_KM,
-                    "max_intercept_altitude_km": max(site.entry.max_intercept_altitude_km, _LIFTED_ALTITUDE_KM),
+                    "max_intercept_altitude_km": max(entry.max_intercept_altitude_km, _LIFTED_ALTITUDE_KM),
                 }
-            ),
-        )
-        if classes is None or site.entry.name in classes
-        else site
-        for site in scenario.interceptor_sites
-    )
-    return dataclasses.replace(scenario, interceptor_sites=sites)
+            )
+            scenario = scenario.with_entry(faster)
+    return scenario
 
 
 def with_decision_delay(scenario: Scenario, delay_s: float) -> Scenario:
-    return dataclasses.replace(scenario, analysis=scenario.analysis.model_copy(update={"decision_delay_s": delay_s}))
+    return scenario.with_analysis(decision_delay_s=delay_s)
 
 
 def deterrence(
@@ -156,25 +151,25 @@ def deterrence(
     """``{"pairs": [...], "sensitivity": [...]}`` for an architecture (see the module docstring).
     ``interceptor`` names the class whose speed the sensitivity sets (default: every class);
     ``rcs_m2`` the re-entry vehicles' radar cross-section (default: the catalog's)."""
-    check = dataclasses.replace(scenario, threat_set=deterrence_threats(catalog, rcs_m2))
+    strategic = deterrence_threats(catalog, rcs_m2)
     classes = None if interceptor is None else {interceptor}
-    if interceptor is not None and not any(s.entry.name == interceptor for s in check.interceptor_sites):
-        present = sorted({s.entry.name for s in check.interceptor_sites})
+    if interceptor is not None and not any(s.entry.name == interceptor for s in scenario.interceptor_sites):
+        present = sorted({s.entry.name for s in scenario.interceptor_sites})
         raise ValueError(
             f"interceptor: {interceptor!r} is not in this architecture; it has {', '.join(present) or 'none'}"
         )
     sensitivity = []
     for speed in speeds_km_s:
-        faster = with_interceptor_speed(check, float(speed), classes)
+        faster = with_interceptor_speed(scenario, float(speed), classes)
         for delay in delays_s:
-            engaged = engage(with_decision_delay(faster, float(delay))).columns
+            engaged = engage(with_decision_delay(faster, float(delay)), threats=strategic).columns
             engageable = {t for t, ok in zip(engaged["threat_id"], engaged["feasible"], strict=True) if ok}
             sensitivity.append(
                 {
                     "burnout_speed_km_s": float(speed),
                     "decision_delay_s": float(delay),
                     "engageable_pairs": len(engageable),
-                    "total_pairs": len(check.threat_set),
+                    "total_pairs": len(strategic),
                 }
             )
-    return {"pairs": pairs(check), "sensitivity": sensitivity}
+    return {"pairs": pairs(scenario, strategic), "sensitivity": sensitivity}

@@ -7,7 +7,7 @@ interceptor sites as its sharing policy allows (the physics of each step is in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +15,7 @@ import numpy as np
 from securityroof.analysis.trajectories import InputError, TrajectorySet, trajectories
 from securityroof.io.flyout_cache import flyout_table
 from securityroof.model.catalog import Catalog, InterceptorClass
-from securityroof.model.scenario import Scenario
+from securityroof.model.scenario import Scenario, ThreatTrajectory, threat_columns
 from securityroof.model.scenario import Sensor as ScenarioSensor
 from securityroof.physics.earth import Earth, ecef_to_geodetic
 from securityroof.physics.engagement import (
@@ -217,13 +217,18 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
     return Engagements(table, dict(zip(map(str, threat_ids), reachable.tolist(), strict=True)))
 
 
-def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:
+def engage(
+    scenario: Scenario, sharing: str | None = None, threats: Sequence[ThreatTrajectory] | None = None
+) -> Engagements:
     """Every engagement of a scenario: its threat set targeted, sampled at its analysis step, seen by
-    its sensors and engaged by its interceptor sites as its sharing policy (or ``sharing``) allows."""
+    its sensors and engaged by its interceptor sites as its sharing policy (or ``sharing``) allows.
+    ``threats`` engages the architecture against other threat trajectories than the scenario's (the
+    footprint's probes of each grid cell, the deterrence check's strategic pairs)."""
     if sharing is not None:
         scenario = scenario.with_sharing(sharing)
-    columns = scenario.threat_columns()
-    threats = trajectories(
+    threat_set = scenario.threat_set if threats is None else tuple(threats)
+    columns = threat_columns(threat_set)
+    flown = trajectories(
         columns["launch_lat_deg"],
         columns["launch_lon_deg"],
         columns["aim_lat_deg"],
@@ -231,9 +236,9 @@ def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:
         missile=columns["missile"],
         burnout_angle_deg=columns["burnout_angle_deg"],
         # the scenario's own [[missile]] classes are not in the package catalog
-        catalog=Catalog({"missile": list({t.missile: t.missile_class for t in scenario.threat_set}.values())}),
+        catalog=Catalog({"missile": list({t.missile: t.missile_class for t in threat_set}.values())}),
     )
-    rcs = np.array([t.missile_class.rcs_m2 for t in scenario.threat_set])
+    rcs = np.array([t.missile_class.rcs_m2 for t in threat_set])
     sensors = [_sensor(sensor) for sensor in scenario.sensors]
     sites = [
         SiteAsset(
@@ -250,8 +255,8 @@ def engage(scenario: Scenario, sharing: str | None = None) -> Engagements:
     analysis = scenario.analysis
     try:
         return run_engagements(
-            [t.id for t in scenario.threat_set],
-            threats,
+            [t.id for t in threat_set],
+            flown,
             rcs,
             sensors,
             sites,

@@ -10,8 +10,6 @@ intercept altitude the lowest altitude at which any site's earliest intercept of
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pyarrow as pa
 from pyproj import Geod
@@ -98,7 +96,7 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
         for j in within[k]
         if abs(lat[j] - base.launch_lat_deg) > 1e-9 or abs(lon[j] - base.launch_lon_deg) > 1e-9
     )
-    result = engage(dataclasses.replace(scenario, threat_set=probes))
+    result = engage(scenario, threats=probes)
     columns = result.columns
     cells = lat.size
     flies = np.zeros((len(launches), cells), dtype=bool)

@@ -323,37 +323,16 @@ def apply(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> Scenario:
     for axis in spec.axis:
         value = values[axis.name]
         if axis.kind == "parameter":
-
-            def change(entry, axis=axis, value=value):
-                return entry.model_copy(update={axis.field: value}) if entry.name == axis.class_ else entry
-
-            scenario = dataclasses.replace(
-                scenario,
-                interceptor_sites=tuple(
-                    dataclasses.replace(s, entry=change(s.entry)) for s in scenario.interceptor_sites
-                ),
-                sensors=tuple(dataclasses.replace(s, entry=change(s.entry)) for s in scenario.sensors),
-                threat_set=tuple(
-                    dataclasses.replace(t, missile_class=change(t.missile_class)) for t in scenario.threat_set
-                ),
-            )
+            entry = scenario.catalog.lookup(scenario.catalog.kind_of(axis.class_), axis.class_)
+            scenario = scenario.with_entry(entry.model_copy(update={axis.field: value}))
         elif axis.kind == "decision-delay":
-            scenario = dataclasses.replace(
-                scenario, analysis=scenario.analysis.model_copy(update={"decision_delay_s": float(value)})
-            )
+            scenario = scenario.with_analysis(decision_delay_s=float(value))
         elif axis.kind == "sharing":
             scenario = scenario.with_sharing(value)
         elif axis.kind == "asset" and not value:
-            scenario = dataclasses.replace(
-                scenario,
-                assets=tuple(a for a in scenario.assets if a.id != axis.asset),
-                sensors=tuple(s for s in scenario.sensors if s.id != axis.asset),
-                interceptor_sites=tuple(s for s in scenario.interceptor_sites if s.id != axis.asset),
-            )
+            scenario = scenario.without_asset(axis.asset)
         elif axis.kind == "threat":
-            scenario = dataclasses.replace(
-                scenario, threat_set=tuple(t for t in scenario.threat_set if t.threat == value)
-            )
+            scenario = scenario.with_threats(t for t in scenario.threats if t.id == value)
     return scenario
 
 

@@ -196,6 +196,19 @@ class Catalog:
     def bases(self) -> dict[str, BaseClass]:
         return self.entries["base"]
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Catalog) and self.entries == other.entries
+
+    __hash__ = None  # a catalog is compared by its entries, which change
+
+    def replaced(self, entry: _Entry) -> Catalog:
+        """This catalog with ``entry`` in place of the entry of the same name (a what-if, a sweep variant)."""
+        kind = self.kind_of(entry.name)
+        if kind is None:
+            raise CatalogError(f"{entry.name}: no such catalog entry to replace")
+        return Catalog({k: [entry if (k == kind and e.name == entry.name) else e for e in v.values()]
+                        for k, v in self.entries.items()})  # fmt: skip
+
     def kind_of(self, name: str) -> str | None:
         """Which kind of entry ``name`` is, or None if the catalog has no such entry."""
         return next((kind for kind, entries in self.entries.items() if name in entries), None)

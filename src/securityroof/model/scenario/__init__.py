@@ -41,6 +41,7 @@ from securityroof.model.scenario.model import (
     ThreatTrajectory,
     co_located,
     max_trajectories,
+    threat_columns,
 )
 from securityroof.model.scenario.schema import (
     ASSET_KINDS,
@@ -80,4 +81,5 @@ __all__ = [
     "load_scenario",
     "max_trajectories",
     "parse_scenario",
+    "threat_columns",
 ]

@@ -13,10 +13,7 @@ from securityroof.model.catalog import Catalog, RadarClass
 from securityroof.model.scenario.messages import KeyPath, reason_of, show, unknown
 from securityroof.model.scenario.model import (
     CO_LOCATED_KM,
-    InterceptorSite,
     Scenario,
-    Sensor,
-    ThreatTrajectory,
     max_trajectories,
 )
 from securityroof.model.scenario.schema import ASSET_KINDS, ROWS, TABLES, FileShape, check_sharing
@@ -66,7 +63,7 @@ class Checker:
         sharing = self.data.get("sharing")
         if isinstance(sharing, dict):
             self.problems += check_sharing(sharing, parties, has_pairs="pairs" in sharing)
-        return None if self.problems else self._build(point_coords)
+        return None if self.problems else self._build()
 
     def _validate_shapes(self) -> None:
         try:
@@ -218,58 +215,20 @@ class Checker:
                 if launch is not None and coincident(*launch, *point):
                     self.problem((*where, "aim", k), f"{show(ref)} is also launch[{j}]: launch and aim must differ")
 
-    def _build(self, coords: dict[str, tuple[float, float]]) -> Scenario:
-        data, catalog = self.data, self.catalog
-        assets = tuple(m for _, _, m in self.models["asset"])
-        threats = tuple(m for _, _, m in self.models["threat"])
-        sensors = tuple(
-            Sensor(a, catalog.kind_of(a.kind), catalog.entries[catalog.kind_of(a.kind)][a.kind])
-            for a in assets
-            if catalog.kind_of(a.kind) in ("radar", "satellite")
-        )
-        sites = tuple(
-            InterceptorSite(a, catalog.interceptors[a.kind]) for a in assets if a.kind in catalog.interceptors
-        )
-        threat_set = tuple(
-            ThreatTrajectory(
-                id=f"{t.id}/{_ref_label(launch)}->{_ref_label(aim)}",
-                threat=t.id,
-                missile=t.missile,
-                missile_class=catalog.missiles[t.missile],
-                launch=launch if isinstance(launch, str) else None,
-                launch_lat_deg=_coords(launch, coords)[0],
-                launch_lon_deg=_coords(launch, coords)[1],
-                aim=aim if isinstance(aim, str) else None,
-                aim_lat_deg=_coords(aim, coords)[0],
-                aim_lon_deg=_coords(aim, coords)[1],
-                burnout_angle_deg=t.burnout_angle_deg,
-                aim_population=_population(aim, catalog, {m.id for _, _, m in self.models["point"]}),
-            )
-            for t in threats
-            for launch in t.launch
-            for aim in t.aim
-        )
+    def _build(self) -> Scenario:
+        data = self.data
         return Scenario(
             name=data["name"],
             description=data["description"],
             parties={m.id: m for _, _, m in self.models["party"]},
-            assets=assets,
+            assets=tuple(m for _, _, m in self.models["asset"]),
             points={m.id: m for _, _, m in self.models["point"]},
-            threats=threats,
+            threats=tuple(m for _, _, m in self.models["threat"]),
             sharing=self.models["sharing"][0][2],
             analysis=self.models["analysis"][0][2],
-            sensors=sensors,
-            interceptor_sites=sites,
-            threat_set=threat_set,
+            catalog=self.catalog,
             missiles=tuple(m for _, _, m in self.models["missile"]),
         )
-
-
-def _population(ref, catalog: Catalog, file_points: set[str]) -> int | None:
-    """The catalog population of an aim point named after a catalog city (not redefined in the file)."""
-    if isinstance(ref, str) and ref in catalog.cities and ref not in file_points:
-        return catalog.cities[ref].population
-    return None
 
 
 def _coords(ref: str | tuple[float, float], coords: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
@@ -278,13 +237,3 @@ def _coords(ref: str | tuple[float, float], coords: dict[str, tuple[float, float
 
 def _distance_km(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
     return Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2] / 1e3
-
-
-def _ref_label(ref: str | tuple[float, float]) -> str:
-    return ref if isinstance(ref, str) else f"{_deg(ref[0])},{_deg(ref[1])}"
-
-
-def _deg(value: float) -> str:
-    # shortest round-trip form, so that distinct points never get the same id
-    text = repr(float(value))
-    return text.removesuffix(".0")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import tomli_w
 
+from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario.model import Scenario
+from securityroof.model.scenario.schema import ScenarioError
 
 #: An asset of these kinds takes only these keys (a satellite has no ground site).
 _SATELLITE_KEYS = ("id", "owner", "kind")
@@ -15,7 +17,10 @@ _SATELLITE_KEYS = ("id", "owner", "kind")
 def dump_scenario(scenario: Scenario) -> str:
     """``scenario`` as the text of a scenario file: ``parse_scenario(dump_scenario(s))`` equals ``s``
     (but for its ``path``). Names resolved from the catalog stay names, so the file reads as one a user
-    writes; the file's own missile classes are written as ``[[missile]]`` tables."""
+    writes; the file's own missile classes are written as ``[[missile]]`` tables. A catalog class
+    changed in the scenario (``with_entry``) has no place in a scenario file yet: it is refused, not
+    dropped."""
+    _refuse_changed_classes(scenario)
     satellites = {sensor.id for sensor in scenario.sensors if sensor.kind == "satellite"}
     data = {
         "name": scenario.name,
@@ -52,3 +57,17 @@ def _asset(asset, satellite: bool) -> dict:
 
 def _point_ref(ref):
     return ref if isinstance(ref, str) else [float(ref[0]), float(ref[1])]
+
+
+def _refuse_changed_classes(scenario: Scenario) -> None:
+    package = load_catalog()
+    own = {missile.name for missile in scenario.missiles}
+    changed = sorted(
+        name
+        for kind, entries in scenario.catalog.entries.items()
+        for name, entry in entries.items()
+        if name not in own and package.entries[kind].get(name) != entry
+    )
+    if changed:
+        reason = "a scenario file names catalog classes and cannot carry changed ones"
+        raise ScenarioError([f"catalog: changed from the package catalog: {', '.join(changed)}; {reason}"])

@@ -7,7 +7,8 @@ import math
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -15,7 +16,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from securityroof.errors import RoofError
-from securityroof.model.catalog import InterceptorClass, MissileClass, RadarClass, SatelliteClass
+from securityroof.model.catalog import Catalog, InterceptorClass, MissileClass, RadarClass, SatelliteClass
 from securityroof.model.scenario.messages import format_path, reason_of
 from securityroof.model.scenario.schema import (
     POLICIES,
@@ -121,12 +122,99 @@ class Scenario:
     threats: tuple[Threat, ...]
     sharing: Sharing
     analysis: Analysis
-    sensors: tuple[Sensor, ...]
-    interceptor_sites: tuple[InterceptorSite, ...]
-    threat_set: tuple[ThreatTrajectory, ...]
+    #: the package's catalog with the file's own missile classes: every name in the file resolves here
+    catalog: Catalog = field(repr=False)
     path: Path | None = None
     #: the file's own ``[[missile]]`` classes (threats may name them beside the catalog's)
     missiles: tuple[MissileClass, ...] = ()
+
+    # The sensors, the interceptor sites and the threat set are derived from the assets, the threats
+    # and the catalog, never stored beside them: an edit of one (an asset removed, a class made faster)
+    # cannot leave the others stale.
+
+    @cached_property
+    def sensors(self) -> tuple[Sensor, ...]:
+        """The radar and satellite assets with their catalog entries, in file order."""
+        kinds = {asset.id: self.catalog.kind_of(asset.kind) for asset in self.assets}
+        return tuple(
+            Sensor(asset, kinds[asset.id], self.catalog.entries[kinds[asset.id]][asset.kind])
+            for asset in self.assets
+            if kinds[asset.id] in ("radar", "satellite")
+        )
+
+    @cached_property
+    def interceptor_sites(self) -> tuple[InterceptorSite, ...]:
+        """The interceptor assets with their catalog entries, in file order."""
+        interceptors = self.catalog.interceptors
+        return tuple(
+            InterceptorSite(asset, interceptors[asset.kind]) for asset in self.assets if asset.kind in interceptors
+        )
+
+    @cached_property
+    def threat_set(self) -> tuple[ThreatTrajectory, ...]:
+        """Every threat's missile from each of its launch points at each of its aim points."""
+        places = {**self.catalog.cities, **self.catalog.bases}
+        coords = {name: (place.lat_deg, place.lon_deg) for name, place in places.items()}
+        coords.update({point.id: (point.lat_deg, point.lon_deg) for point in self.points.values()})
+        return tuple(
+            ThreatTrajectory(
+                id=f"{threat.id}/{_ref_label(launch)}->{_ref_label(aim)}",
+                threat=threat.id,
+                missile=threat.missile,
+                missile_class=self.catalog.missiles[threat.missile],
+                launch=launch if isinstance(launch, str) else None,
+                launch_lat_deg=_coords(launch, coords)[0],
+                launch_lon_deg=_coords(launch, coords)[1],
+                aim=aim if isinstance(aim, str) else None,
+                aim_lat_deg=_coords(aim, coords)[0],
+                aim_lon_deg=_coords(aim, coords)[1],
+                burnout_angle_deg=threat.burnout_angle_deg,
+                aim_population=self._population(aim),
+            )
+            for threat in self.threats
+            for launch in threat.launch
+            for aim in threat.aim
+        )
+
+    def _population(self, ref) -> int | None:
+        """The catalog population of an aim point named after a catalog city (not redefined in the file)."""
+        if isinstance(ref, str) and ref in self.catalog.cities and ref not in self.points:
+            return self.catalog.cities[ref].population
+        return None
+
+    # Edits: each returns a new scenario whose derived views follow.
+
+    def with_assets(self, assets: Iterable[Asset]) -> Scenario:
+        return dataclasses.replace(self, assets=tuple(assets))
+
+    def without_party(self, party: str) -> Scenario:
+        """Every asset of ``party`` removed (its sensors and its interceptor sites): what the party adds."""
+        return self.with_assets(asset for asset in self.assets if asset.owner != party)
+
+    def without_asset(self, asset_id: str) -> Scenario:
+        return self.with_assets(asset for asset in self.assets if asset.id != asset_id)
+
+    def with_threats(self, threats: Iterable[Threat]) -> Scenario:
+        return dataclasses.replace(self, threats=tuple(threats))
+
+    def with_analysis(self, **changes) -> Scenario:
+        """Other analysis options (``decision_delay_s=120.0``), checked as the file's are."""
+        try:
+            analysis = Analysis.model_validate({**self.analysis.model_dump(), **changes})
+        except ValidationError as error:
+            raise ScenarioError(
+                [
+                    f"{format_path(('analysis', *e['loc']))}: {reason_of(e, Analysis.model_fields)}"
+                    for e in error.errors()
+                ]
+            ) from None
+        return dataclasses.replace(self, analysis=analysis)
+
+    def with_entry(self, entry) -> Scenario:
+        """The scenario with a catalog class replaced (a faster interceptor, a longer-range radar): every
+        asset and threat of that class uses the new one."""
+        missiles = tuple(entry if m.name == entry.name else m for m in self.missiles)
+        return dataclasses.replace(self, catalog=self.catalog.replaced(entry), missiles=missiles)
 
     def may_cue(self, sensor: Sensor, site: InterceptorSite) -> bool:
         """Whether ``sensor``'s track may cue the interceptors at ``site`` under this policy."""
@@ -154,23 +242,42 @@ class Scenario:
         return dataclasses.replace(self, sharing=sharing)
 
     def threat_columns(self) -> dict[str, np.ndarray]:
-        """The threat set as arrays for :func:`securityroof.trajectories`: ``launch_lat_deg``,
-        ``launch_lon_deg``, ``aim_lat_deg``, ``aim_lon_deg``, ``missile`` (names) and
-        ``burnout_angle_deg`` (NaN: minimum energy), one entry per threat trajectory, in order."""
-        rows = self.threat_set
-        return {
-            "launch_lat_deg": np.array([t.launch_lat_deg for t in rows], dtype=float),
-            "launch_lon_deg": np.array([t.launch_lon_deg for t in rows], dtype=float),
-            "aim_lat_deg": np.array([t.aim_lat_deg for t in rows], dtype=float),
-            "aim_lon_deg": np.array([t.aim_lon_deg for t in rows], dtype=float),
-            "missile": np.array([t.missile for t in rows], dtype=object),
-            "burnout_angle_deg": np.array(
-                [math.nan if t.burnout_angle_deg is None else t.burnout_angle_deg for t in rows], dtype=float
-            ),
-        }
+        """The threat set as arrays (see :func:`threat_columns`)."""
+        return threat_columns(self.threat_set)
 
     def summary(self) -> str:
         """``NAME (N parties, N assets, N threat trajectories)``."""
         counts = [(len(self.parties), "party", "parties"), (len(self.assets), "asset", "assets")]
         counts.append((len(self.threat_set), "threat trajectory", "threat trajectories"))
         return f"{self.name} ({', '.join(f'{n} {one if n == 1 else many}' for n, one, many in counts)})"
+
+
+def threat_columns(threat_set: Sequence[ThreatTrajectory]) -> dict[str, np.ndarray]:
+    """The threat set as arrays for :func:`securityroof.trajectories`: ``launch_lat_deg``,
+    ``launch_lon_deg``, ``aim_lat_deg``, ``aim_lon_deg``, ``missile`` (names) and
+    ``burnout_angle_deg`` (NaN: minimum energy), one entry per threat trajectory, in order."""
+    rows = threat_set
+    return {
+        "launch_lat_deg": np.array([t.launch_lat_deg for t in rows], dtype=float),
+        "launch_lon_deg": np.array([t.launch_lon_deg for t in rows], dtype=float),
+        "aim_lat_deg": np.array([t.aim_lat_deg for t in rows], dtype=float),
+        "aim_lon_deg": np.array([t.aim_lon_deg for t in rows], dtype=float),
+        "missile": np.array([t.missile for t in rows], dtype=object),
+        "burnout_angle_deg": np.array(
+            [math.nan if t.burnout_angle_deg is None else t.burnout_angle_deg for t in rows], dtype=float
+        ),
+    }
+
+
+def _coords(ref: str | tuple[float, float], coords: dict[str, tuple[float, float]]) -> tuple[float, float]:
+    return coords[ref] if isinstance(ref, str) else ref
+
+
+def _ref_label(ref: str | tuple[float, float]) -> str:
+    return ref if isinstance(ref, str) else f"{_deg(ref[0])},{_deg(ref[1])}"
+
+
+def _deg(value: float) -> str:
+    # shortest round-trip form, so that distinct points never get the same id
+    text = repr(float(value))
+    return text.removesuffix(".0")
