@@ -1,0 +1,78 @@
+"""The figures the docs quote are the ones the code prints now (docs/build.py regenerates them)."""
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def docs_build():
+    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_generated_figure_matches_the_code(docs_build):
+    changed = docs_build.build(check=True)
+    assert not changed, "run python docs/build.py:\n" + "\n".join(changed)
+
+
+@pytest.mark.parametrize(
+    ("doc", "fragments"),
+    [
+        ("README.md", {"deterrence-table", "deterrence-engageable third-site-2007", "assess 960 4500 54"}),
+        ("docs/scenarios/README.md", {"compare", "engage-summary", "threat-set", "threats-total"}),
+    ],
+)
+def test_the_tables_users_read_first_are_generated(docs_build, doc, fragments):
+    """A marker deleted by hand would let its table drift unseen: these must stay generated."""
+    found = {m["name"] for m in docs_build.MARKER.finditer((ROOT / doc).read_text(encoding="utf-8"))}
+    assert fragments <= found
+
+
+def test_check_fails_and_names_the_file_when_a_number_was_edited(docs_build, tmp_path, capsys):
+    copy = tmp_path / "README.md"
+    shutil.copy(ROOT / "docs" / "scenarios" / "README.md", copy)
+    text = copy.read_text(encoding="utf-8")
+    edited = text.replace("| third-site-2007 | within-party | 39/45 |", "| third-site-2007 | within-party | 38/45 |")
+    assert edited != text
+    copy.write_text(edited, encoding="utf-8")
+
+    assert docs_build.main(["--check", str(copy)]) == 1
+    out = capsys.readouterr()
+    assert "-| third-site-2007 | within-party | 38/45 |" in out.out
+    assert "+| third-site-2007 | within-party | 39/45 |" in out.out
+    assert copy.read_text(encoding="utf-8") == edited  # --check writes nothing
+
+    assert docs_build.main([str(copy)]) == 0
+    assert copy.read_text(encoding="utf-8") == text
+
+
+def test_an_inline_figure_is_checked_inside_its_sentence(docs_build, tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "Phase 1: **<!-- generated: feasible epaa-phase-1 -->9 of 288<!-- end generated: feasible epaa-phase-1 -->"
+        " engagements feasible.**\n",
+        encoding="utf-8",
+    )
+    docs_build.build([doc])
+    assert "-->8 of 288<!--" in doc.read_text(encoding="utf-8")
+
+
+def test_rows_keep_the_engagements_the_prose_chose(docs_build):
+    body = "\n| threat | site |\n| --- | --- |\n| `iran-mrbm/tabriz->ankara` | east-med-sm-3-ia | yes |\n"
+    rows = docs_build.engagement_rows(["epaa-phase-1"], body).splitlines()[2:]
+    assert rows == ["| `iran-mrbm/tabriz->ankara` | east-med-sm-3-ia | yes | kurecik 100 | 125 | 540–585 | 164 | 1 |"]
+
+
+def test_an_unknown_fragment_or_row_is_refused_in_one_line(docs_build):
+    with pytest.raises(SystemExit, match="unknown fragment 'compare-typo'"):
+        docs_build.render("compare-typo", "")
+    body = "\n| threat | site |\n| --- | --- |\n| `iran-mrbm/tabriz->ankara` | nowhere |\n"
+    with pytest.raises(SystemExit, match="no engagement of iran-mrbm/tabriz->ankara by nowhere"):
+        docs_build.engagement_rows(["epaa-phase-1"], body)
