@@ -22,7 +22,6 @@ delay).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import difflib
 import re
 import sys
@@ -78,17 +77,11 @@ def scenario(name: str, options: tuple[str, ...] = ()):
 
 
 def _without(chosen, ids: set[str]):
-    """The scenario with the assets ``ids`` removed, as ``securityroof.analysis.compare.without_party``
-    removes a party's."""
+    """The scenario with the assets ``ids`` removed (its sensors and sites follow)."""
     unknown = ids - {a.id for a in chosen.assets}
     if unknown:
         raise SystemExit(f"docs/build.py: without={','.join(sorted(unknown))}: no such asset in {chosen.name}")
-    return dataclasses.replace(
-        chosen,
-        assets=tuple(a for a in chosen.assets if a.id not in ids),
-        sensors=tuple(s for s in chosen.sensors if s.id not in ids),
-        interceptor_sites=tuple(s for s in chosen.interceptor_sites if s.id not in ids),
-    )
+    return chosen.with_assets(a for a in chosen.assets if a.id not in ids)
 
 
 @cache
