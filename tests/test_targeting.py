@@ -1,6 +1,8 @@
 """Targeting on the rotating WGS84 Earth: verified by an independent integrator, physically
 sensible rotation effects, minimum-energy optimality, and unreachable aim points as results."""
 
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -9,6 +11,7 @@ from pyproj import Geod
 from scipy.integrate import solve_ivp
 
 import securityroof as sr
+from securityroof import kernels
 from securityroof.earth import SPHERE, WGS84, ecef_to_geodetic, ellipsoid_height_along_radius_m, gravity_acceleration
 from securityroof.targeting import Reason, maximum_range
 
@@ -423,3 +426,38 @@ def test_sub_metre_shots_are_the_launch_point_and_metre_shots_fly():
         hop = sr.trajectory((40.0, 20.0), (40.0000095, 20.0), j2=j2, rotating=False).summary
         assert hop["reachable"], hop["reason"]
         assert hop["flight_time_s"] == pytest.approx(0.464, rel=0.01)  # √(2 d tan γ / g), 1.05 m at 45°
+
+
+#: Fixed-angle shots that failed between reachable ranges on their ray (issue 11 D1a): (launch,
+#: aim, angle, class, earth, rotating). Steep boosted shots whose boost holds the nominal burnout
+#: altitude swung between the two clamps of the pitch blend and "did not converge"; a shallow one
+#: swung as well and ended on an overflown state ("too close"); an ideal steep shot whose guess lay
+#: past the second root of the angle against the flight time found "no arc".
+_BETWEEN_REACHABLE = [
+    ((-8.772627411437668, -29.248913766945606), (-7.689559570328086, -32.051838386848694), 82.00084632045136,
+     "sejjil-2", "sphere", True),
+    ((-74.3379531629694, 106.75659976863494), (-70.94843984092077, 105.26097118180276), 83.24459178148005,
+     "ss-27", "sphere", True),
+    ((57.046766805046616, 10.52021074692965), (51.60359304065947, 14.96934767063193), 61.65094582191543,
+     "shahab-3", "sphere", True),
+    ((65.98, 123.765), (66.83643258864019, 128.12384884100928), 81.71, "shahab-3", "sphere", False),
+    ((-73.66269850959276, -179.89175156150776), (-73.4050101855837, 178.9794937785101), 3.94450562703169,
+     "ss-27", "wgs84", True),
+    ((-40.525937177616214, 159.80787591375127), (-38.32825439327944, 157.20552487845626), 87.79022291172062,
+     "ideal", "sphere", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize(("launch", "aim", "angle", "missile", "earth", "rotating"), _BETWEEN_REACHABLE)
+def test_fixed_angle_shots_between_reachable_ranges_are_reachable(
+    launch, aim, angle, missile, earth, rotating, compiled
+):
+    """Each of these failed at one range of a ray that is reachable on both sides of it; the
+    consistency rounds now bracket the boost's speed, and the arc search looks past the peak of the
+    angle against the flight time. Both the kernel and the numpy reference fly them."""
+    with contextlib.nullcontext() if compiled else kernels.disabled():
+        shot = sr.trajectory(launch, aim, missile=missile, burnout_angle_deg=angle, earth=earth, rotating=rotating)
+    assert shot.summary["reachable"], shot.summary["reason"]
+    assert shot.summary["burnout_angle_deg"] == pytest.approx(angle, abs=1e-6)
+    assert shot.summary["miss_distance_m"] < 1.0
