@@ -480,7 +480,7 @@ def scan_for_rising_root(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz,
     left = best / scan_ratio
     left_error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
                            burn_time + left, omega, mu, search_steps)[0]  # fmt: skip
-    a, b = np.log(left), np.log(best * scan_ratio)
+    a, b = np.log(left), np.log(min(best * scan_ratio, longest_flight_s))
     for _ in range(golden_steps):
         c, d = b - golden * (b - a), a + golden * (b - a)
         at_c = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
@@ -513,7 +513,7 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
         hi, e_hi = flight, error
     for _ in range(bracket_steps):
         if hi != hi and lo == lo and lo < longest_flight_s:
-            trial = 2.0 * lo
+            trial = min(2.0 * lo, longest_flight_s)
         elif lo != lo and hi == hi:
             trial = 0.5 * hi
         else:

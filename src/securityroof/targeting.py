@@ -207,8 +207,10 @@ def _fixed_angle_arc(burnout_i, burnout_radius, frame_velocity, u_virtual, targe
     For a trial impact time T the target's inertial position is known and the conic reaching it
     after T − t_bo is Lambert's (:func:`_lambert_angle`); the angle of its velocity relative to the
     Earth (the inertial one less the frame's, ω × B), less the angle asked, is E(T), which grows
-    with T (a longer flight is a steeper one). T is bracketed by doubling or halving the flight
-    time from ``guess`` and found by :func:`_rising_root`.
+    with T (a longer flight is a steeper one) up to a peak and, for steep shots, falls beyond it.
+    T is bracketed by doubling or halving the flight time from ``guess`` (up to
+    _LONGEST_FLIGHT_S), or else by :func:`_scan_for_rising_root`, and the root where E rises is
+    found by :func:`_rising_root`.
 
     Solving for the conic at a fixed T and the angle first, then for T, fails for short shots across
     the frame's motion: the Earth-relative speed is a small difference of inertial ones (465 m/s at
@@ -239,7 +241,7 @@ def _fixed_angle_arc(burnout_i, burnout_radius, frame_velocity, u_virtual, targe
         rows = np.flatnonzero((open_up & (lo < _LONGEST_FLIGHT_S)) | open_down)
         if rows.size == 0:
             break
-        trial = np.where(open_up[rows], 2.0 * lo[rows], 0.5 * hi[rows])
+        trial = np.where(open_up[rows], np.minimum(2.0 * lo[rows], _LONGEST_FLIGHT_S), 0.5 * hi[rows])
         value = evaluate(burn_time[rows] + trial, rows)[0]
         lost = np.isnan(value)  # no conic at all: give the row up
         lo[rows[lost]] = hi[rows[lost]] = np.nan
@@ -294,7 +296,7 @@ def _scan_for_rising_root(error, n):
     if rows.size:
         left = best[rows] / _ARC_SCAN_RATIO
         left_error = error(left, rows)
-        a, b = np.log(left), np.log(best[rows] * _ARC_SCAN_RATIO)
+        a, b = np.log(left), np.log(np.minimum(best[rows] * _ARC_SCAN_RATIO, _LONGEST_FLIGHT_S))
         for _ in range(_ARC_GOLDEN_STEPS):
             c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
             rises = error(np.exp(c), rows) < error(np.exp(d), rows)
