@@ -523,3 +523,17 @@ def test_fixed_angle_reachability_is_one_interval_along_each_ray(earth, rotating
 def test_fixed_angle_reachability_is_one_interval_along_each_ray_at_length(earth, rotating, j2, seed):
     """The property above over 300 rays of 120 ranges per case."""
     assert _non_monotone_rays(seed, 300, 120, earth, rotating, j2) == []
+
+
+def test_fixed_angle_arcs_fly_four_hours_at_most():
+    """The arc search doubled its flight time past the four hours the model flies (to 4.75 h here,
+    the other way round), so this ray reached 15,003 km but not 13,027 km, whose exact arcs take
+    5.8 h. Neither has an arc of four hours or less (a brute force over all Kepler arcs at 41.36°
+    comes no closer than 73 km and 1,360 km): both are out of reach, the far side of the band."""
+    lon1, lat1, _ = Geod(ellps="WGS84").fwd([175.627022] * 2, [19.936263] * 2, [109.892517] * 2, [13.027e6, 15.003e6])
+    for earth in ("sphere", "wgs84"):
+        result = sr.trajectories(
+            19.936263, 175.627022, lat1, lon1, missile="ideal", burnout_angle_deg=41.362208, earth=earth
+        )
+        assert not result.solution.reachable.any(), result.solution.impact.time_s
+        assert all("no ballistic arc" in reason for reason in result.reasons)
