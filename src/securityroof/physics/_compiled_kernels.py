@@ -459,8 +459,49 @@ def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_rad
 
 
 @numba.njit(**ARITHMETIC)
+def scan_for_rising_root(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                         omega, mu, longest_flight_s, search_steps, scan_ratio, golden_steps):  # fmt: skip
+    """targeting._scan_for_rising_root for one row: (lo, E(lo), hi, E(hi)), NaN where no bracket."""
+    count = int(np.ceil(np.log(longest_flight_s / 1e-3) / np.log(scan_ratio)))
+    best, best_error = np.nan, -np.inf
+    previous, previous_error = np.nan, np.nan
+    for k in range(count + 1):
+        flight = 1e-3 * scan_ratio**k if k < count else longest_flight_s
+        value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                          burn_time + flight, omega, mu, search_steps)[0]  # fmt: skip
+        if previous_error < 0.0 and value >= 0.0:
+            return previous, previous_error, flight, value
+        if value > best_error:
+            best, best_error = flight, value
+        previous, previous_error = flight, value
+    if best != best:
+        return np.nan, np.nan, np.nan, np.nan
+    golden = 0.5 * (np.sqrt(5.0) - 1.0)
+    left = best / scan_ratio
+    left_error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                           burn_time + left, omega, mu, search_steps)[0]  # fmt: skip
+    a, b = np.log(left), np.log(min(best * scan_ratio, longest_flight_s))
+    for _ in range(golden_steps):
+        c, d = b - golden * (b - a), a + golden * (b - a)
+        at_c = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                         burn_time + np.exp(c), omega, mu, search_steps)[0]  # fmt: skip
+        at_d = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                         burn_time + np.exp(d), omega, mu, search_steps)[0]  # fmt: skip
+        if at_c < at_d:
+            a = c
+        else:
+            b = d
+    peak = np.exp(0.5 * (a + b))
+    peak_error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                           burn_time + peak, omega, mu, search_steps)[0]  # fmt: skip
+    if left_error < 0.0 and peak_error >= 0.0:
+        return left, left_error, peak, peak_error
+    return np.nan, np.nan, np.nan, np.nan
+
+
+@numba.njit(**ARITHMETIC)
 def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, guess,
-                    omega, mu, longest_flight_s, search_steps, bracket_steps):  # fmt: skip
+                    omega, mu, longest_flight_s, search_steps, bracket_steps, scan_ratio, golden_steps):  # fmt: skip
     """targeting._fixed_angle_arc for one row: impact time, speed, angle and horizontal (NaN: none)."""
     flight = min(max(guess - burn_time, 1e-3), longest_flight_s)
     error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
@@ -472,7 +513,7 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
         hi, e_hi = flight, error
     for _ in range(bracket_steps):
         if hi != hi and lo == lo and lo < longest_flight_s:
-            trial = 2.0 * lo
+            trial = min(2.0 * lo, longest_flight_s)
         elif lo != lo and hi == hi:
             trial = 0.5 * hi
         else:
@@ -488,6 +529,10 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
         else:
             lo = hi = trial
             e_lo = e_hi = value
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        lo, e_lo, hi, e_hi = scan_for_rising_root(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz,
+                                                  target_radius, burn_time, angle, omega, mu, longest_flight_s,
+                                                  search_steps, scan_ratio, golden_steps)  # fmt: skip
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return np.nan, np.nan, np.nan, np.nan, np.nan, np.nan
     last = 0
@@ -512,11 +557,56 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
 
 
 @numba.njit(cache=True)
+def boost_shape_row(burn_time, speed, angle, nominal_alt, integral_speed, integral_early, integral_late, table):
+    """boost.boost_shape for one row (a NaN speed or angle is taken as 0): burnout altitude,
+    downrange distance and blend."""
+    speed = speed if speed == speed else 0.0
+    angle = angle if angle == angle else 0.0
+    sin_bo = min(max(np.sin(angle), 0.0), 1.0)
+    scale = burn_time * speed
+    base = sin_bo * integral_speed + (1.0 - sin_bo) * integral_early
+    span = (1.0 - sin_bo) * (integral_late - integral_early)
+    blend = 0.0
+    if scale > 0.0 and span > 0.0:
+        blend = min(max((nominal_alt / scale - base) / span, 0.0), 1.0)
+    rows, columns = table.shape
+    row = min(max(angle, 0.0), 0.5 * np.pi) * ((rows - 1) / (0.5 * np.pi))
+    column = min(max(blend, 0.0), 1.0) * (columns - 1)
+    return scale * (base + blend * span), scale * bilinear_nearest(table, rows, columns, row, column), blend
+
+
+@numba.njit(cache=True)
+def boost_speed_step(tried, implied, bracket):
+    """targeting._BoostSpeed.step for one row: the speed to build the next round's boost for, from
+    the speed ``tried`` (NaN: unknown) that implied ``implied``; ``bracket`` (low, its residual,
+    high, its residual, which end moved last) is updated in place."""
+    gap = implied - tried
+    if gap > 0.0:
+        if bracket[4] < 0.0:
+            bracket[3] *= 0.5
+        bracket[0], bracket[1], bracket[4] = tried, gap, -1.0
+    elif gap < 0.0:
+        if bracket[4] > 0.0:
+            bracket[1] *= 0.5
+        bracket[2], bracket[3], bracket[4] = tried, gap, 1.0
+    else:
+        bracket[4] = 0.0
+    lo, g_lo, hi, g_hi = bracket[0], bracket[1], bracket[2], bracket[3]
+    if not (np.isfinite(lo) and np.isfinite(hi) and np.isfinite(gap) and gap != 0.0):
+        return implied
+    chord = lo - g_lo * (hi - lo) / (g_hi - g_lo)
+    if np.isfinite(chord) and min(lo, hi) < chord < max(lo, hi):
+        return chord
+    return 0.5 * (lo + hi)
+
+
+@numba.njit(cache=True)
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
     downrange, burnout_alt, px, py, pz, impact_time, inertial_angle,
     mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
     integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
+    arc_scan_ratio, arc_golden_steps,
 ):  # fmt: skip
     """targeting._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
@@ -562,7 +652,7 @@ def shoot_row(
     if omega != 0.0 and fixed:
         next_time, speed_i, gamma, nx, ny, nz = fixed_angle_arc(
             bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, fixed_angle, time,
-            omega, mu, longest_flight_s, arc_search_steps, arc_bracket_steps,
+            omega, mu, longest_flight_s, arc_search_steps, arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
         )  # fmt: skip
         if next_time != next_time:
             next_time = time
@@ -575,20 +665,9 @@ def shoot_row(
     v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
     flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
     # boost_shape at the burnout speed and angle this state implies
-    shape_speed = v_norm if v_norm == v_norm else 0.0
-    shape_angle = flight_angle if flight_angle == flight_angle else 0.0
-    sin_bo = min(max(np.sin(shape_angle), 0.0), 1.0)
-    scale = burn_time * shape_speed
-    base = sin_bo * integral_speed + (1.0 - sin_bo) * integral_early
-    span = (1.0 - sin_bo) * (integral_late - integral_early)
-    blend = 0.0
-    if scale > 0.0 and span > 0.0:
-        blend = min(max((nominal_alt / scale - base) / span, 0.0), 1.0)
-    rows, columns = downrange_table.shape
-    row = min(max(shape_angle, 0.0), 0.5 * np.pi) * ((rows - 1) / (0.5 * np.pi))
-    column = min(max(blend, 0.0), 1.0) * (columns - 1)
-    new_downrange = scale * bilinear_nearest(downrange_table, rows, columns, row, column)
-    new_alt = scale * (base + blend * span)
+    new_alt, new_downrange, blend = boost_shape_row(
+        burn_time, v_norm, flight_angle, nominal_alt, integral_speed, integral_early, integral_late, downrange_table
+    )
     # the boost's great circle turned so that its heading at burnout is the free flight's
     qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
     along_launch = qx * ulx + qy * uly + qz * ulz
@@ -643,7 +722,7 @@ def settle(
     mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
     integral_speed, integral_early, integral_late, downrange_table,
     rounds, settled_m, settled_angle_rad, found_angle_rad, lowest_angle_rad, lane_step_rad, arc_search_steps,
-    arc_bracket_steps,
+    arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
     position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown,
 ):  # fmt: skip
     """targeting._Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
@@ -655,6 +734,8 @@ def settle(
         ulx, uly, ulz = u_launch[i, 0], u_launch[i, 1], u_launch[i, 2]
         uvx, uvy, uvz = u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2]
         moved[i] = np.inf
+        tried = np.nan
+        bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
         for _ in range(rounds):
             (
                 position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
@@ -665,6 +746,7 @@ def settle(
                 fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
                 inertial_angle[i], mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
                 integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
+                arc_scan_ratio, arc_golden_steps,
             )  # fmt: skip
             step = gamma - inertial_angle[i]  # fixed angles: moved in the shot
             if not found[i]:
@@ -680,7 +762,7 @@ def settle(
                         side_pole[j, 0], side_pole[j, 1], side_pole[j, 2], side_time[j], side_angle[j],
                         mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
                         integral_speed, integral_early, integral_late, downrange_table, arc_search_steps,
-                        arc_bracket_steps,
+                        arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
                     )  # fmt: skip
                     side_downrange[j], side_alt[j], side_time[j] = side_downrange_next, side_alt_next, side_time_next
                     side_pole[j, 0], side_pole[j, 1], side_pole[j, 2] = sx, sy, sz
@@ -698,12 +780,14 @@ def settle(
                 side_angle[i + n] = gamma + step + lane_step_rad
             if minimum_energy[i]:
                 gamma += step if step == step else 0.0
-            downrange[i], burnout_alt[i], impact_time[i], inertial_angle[i] = (
-                shape_downrange[i],
-                shape_alt[i],
-                next_time,
-                gamma,
-            )
+                downrange[i], burnout_alt[i] = shape_downrange[i], shape_alt[i]
+            else:
+                tried = boost_speed_step(tried, speed[i], bracket)
+                burnout_alt[i], downrange[i], _ = boost_shape_row(
+                    burn_time[i], tried, angle[i], nominal_alt[i], integral_speed, integral_early, integral_late,
+                    downrange_table,
+                )  # fmt: skip
+            impact_time[i], inertial_angle[i] = next_time, gamma
             pole[i, 0], pole[i, 1], pole[i, 2] = px, py, pz
             moved[i] = shot_moved
             if (shot_moved < settled_m and abs(step) < settled_angle_rad) or not np.isfinite(shot_moved):

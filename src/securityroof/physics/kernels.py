@@ -237,5 +237,6 @@ def settle(geometry, centre, sides, trust, last_step, found, minimum_energy, ear
         integrals.downrange, int(settings["rounds"]), float(settings["settled_m"]),
         float(settings["settled_angle_rad"]), float(settings["found_angle_rad"]), float(settings["lowest_angle_rad"]),
         float(settings["lane_step_rad"]), int(settings["arc_search_steps"]),
-        int(settings["arc_bracket_steps"]), *outputs,
+        int(settings["arc_bracket_steps"]), float(settings["arc_scan_ratio"]), int(settings["arc_golden_steps"]),
+        *outputs,
     )  # fmt: skip

@@ -128,6 +128,12 @@ def _conic_speed(burnout_radius, target_radius, psi, gamma, mu):
 _ARC_SEARCH_STEPS = 100
 #: Doublings or halvings of the flight time that bracket the fixed-angle arc's impact time.
 _ARC_BRACKET_STEPS = 60
+#: Where they find no bracket, flight times from 1 ms up by this ratio are tried
+#: (:func:`_scan_for_rising_root`), and the peak between them is found to within 1e-8 of the
+#: flight time by this many golden-section steps.
+_ARC_SCAN_RATIO = 1.25
+_ARC_GOLDEN_STEPS = 40
+_GOLDEN = 0.5 * (np.sqrt(5.0) - 1.0)
 
 
 def _stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
@@ -201,8 +207,10 @@ def _fixed_angle_arc(burnout_i, burnout_radius, frame_velocity, u_virtual, targe
     For a trial impact time T the target's inertial position is known and the conic reaching it
     after T − t_bo is Lambert's (:func:`_lambert_angle`); the angle of its velocity relative to the
     Earth (the inertial one less the frame's, ω × B), less the angle asked, is E(T), which grows
-    with T (a longer flight is a steeper one). T is bracketed by doubling or halving the flight
-    time from ``guess`` and found by :func:`_rising_root`.
+    with T (a longer flight is a steeper one) up to a peak and, for steep shots, falls beyond it.
+    T is bracketed by doubling or halving the flight time from ``guess`` (up to
+    _LONGEST_FLIGHT_S), or else by :func:`_scan_for_rising_root`, and the root where E rises is
+    found by :func:`_rising_root`.
 
     Solving for the conic at a fixed T and the angle first, then for T, fails for short shots across
     the frame's motion: the Earth-relative speed is a small difference of inertial ones (465 m/s at
@@ -233,7 +241,7 @@ def _fixed_angle_arc(burnout_i, burnout_radius, frame_velocity, u_virtual, targe
         rows = np.flatnonzero((open_up & (lo < _LONGEST_FLIGHT_S)) | open_down)
         if rows.size == 0:
             break
-        trial = np.where(open_up[rows], 2.0 * lo[rows], 0.5 * hi[rows])
+        trial = np.where(open_up[rows], np.minimum(2.0 * lo[rows], _LONGEST_FLIGHT_S), 0.5 * hi[rows])
         value = evaluate(burn_time[rows] + trial, rows)[0]
         lost = np.isnan(value)  # no conic at all: give the row up
         lo[rows[lost]] = hi[rows[lost]] = np.nan
@@ -242,6 +250,11 @@ def _fixed_angle_arc(burnout_i, burnout_radius, frame_velocity, u_virtual, targe
         e_lo[rows] = np.where(below, value, e_lo[rows])
         hi[rows] = np.where(value > 0.0, trial, hi[rows])
         e_hi[rows] = np.where(value > 0.0, value, e_hi[rows])
+    missed = np.flatnonzero(~(np.isfinite(lo) & np.isfinite(hi)))
+    if missed.size:
+        lo[missed], e_lo[missed], hi[missed], e_hi[missed] = _scan_for_rising_root(
+            lambda trial, among: evaluate(burn_time[missed[among]] + trial, missed[among])[0], missed.size
+        )
     bracketed = np.isfinite(lo) & np.isfinite(hi)
     flight = np.full(n, np.nan)
     rows = np.flatnonzero(bracketed)
@@ -253,6 +266,47 @@ def _fixed_angle_arc(burnout_i, burnout_radius, frame_velocity, u_virtual, targe
     _, speed, gamma, horizontal = evaluate(np.where(bracketed, time, burn_time + 1.0), every)
     keep = bracketed[:, None]
     return _Arc(time, np.where(bracketed, speed, np.nan), gamma, np.where(keep, horizontal, np.nan))
+
+
+def _scan_for_rising_root(error, n):
+    """A bracket (lo, E(lo) < 0, hi, E(hi) ≥ 0) on the flight time around the first root of E where
+    it rises, for ``n`` rows whose doubling and halving found none (NaN where there is none), with
+    ``error(flights, rows)`` the E of :func:`_fixed_angle_arc`.
+
+    E need not rise all the way: for steep shots it peaks and falls again (the target, carried by
+    the Earth, moves away from the later arcs faster than they steepen), so a guess past the second
+    root, or a doubling from below the peak that jumps past it, sees E < 0 at both ends (an ideal
+    shot at 87.8° over 331 km had no arc, with arcs at 288 and 381 km). The flight times of a
+    geometric grid are tried in turn; where every one has E < 0, the peak around the best of them
+    is found by golden-section search on the log of the flight time, in case it pokes above 0
+    between grid points (shots at the edge of their reach)."""
+    every = np.arange(n)
+    lo, e_lo, hi, e_hi = (np.full(n, np.nan) for _ in range(4))
+    best, best_error = np.full(n, np.nan), np.full(n, -np.inf)
+    previous, previous_error = np.full(n, np.nan), np.full(n, np.nan)
+    for flight in _ARC_SCAN_FLIGHTS_S:
+        value = error(np.full(n, flight), every)
+        rising = np.isnan(hi) & (previous_error < 0.0) & (value >= 0.0)
+        lo, e_lo = np.where(rising, previous, lo), np.where(rising, previous_error, e_lo)
+        hi, e_hi = np.where(rising, flight, hi), np.where(rising, value, e_hi)
+        better = value > best_error
+        best, best_error = np.where(better, flight, best), np.where(better, value, best_error)
+        previous, previous_error = np.full(n, flight), value
+    rows = np.flatnonzero(np.isnan(hi) & np.isfinite(best))
+    if rows.size:
+        left = best[rows] / _ARC_SCAN_RATIO
+        left_error = error(left, rows)
+        a, b = np.log(left), np.log(np.minimum(best[rows] * _ARC_SCAN_RATIO, _LONGEST_FLIGHT_S))
+        for _ in range(_ARC_GOLDEN_STEPS):
+            c, d = b - _GOLDEN * (b - a), a + _GOLDEN * (b - a)
+            rises = error(np.exp(c), rows) < error(np.exp(d), rows)
+            a, b = np.where(rises, c, a), np.where(rises, b, d)
+        peak = np.exp(0.5 * (a + b))
+        peak_error = error(peak, rows)
+        found = (left_error < 0.0) & (peak_error >= 0.0)
+        lo[rows], e_lo[rows] = np.where(found, left, np.nan), np.where(found, left_error, np.nan)
+        hi[rows], e_hi[rows] = np.where(found, peak, np.nan), np.where(found, peak_error, np.nan)
+    return lo, e_lo, hi, e_hi
 
 
 def _tangent_basis(u):
@@ -464,7 +518,8 @@ def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, la
         {"time_steps": _TIME_STEPS, "longest_flight_s": _LONGEST_FLIGHT_S, "ground_speed_mps": _GROUND_SPEED_MPS,
          "rounds": _CONSISTENCY_ROUNDS, "settled_m": _SETTLED_M, "settled_angle_rad": _SETTLED_ANGLE_RAD,
          "found_angle_rad": _FOUND_ANGLE_RAD, "lowest_angle_rad": _LOWEST_ANGLE_RAD, "lane_step_rad": _LANE_STEP_RAD,
-         "arc_search_steps": _ARC_SEARCH_STEPS, "arc_bracket_steps": _ARC_BRACKET_STEPS},
+         "arc_search_steps": _ARC_SEARCH_STEPS, "arc_bracket_steps": _ARC_BRACKET_STEPS,
+         "arc_scan_ratio": _ARC_SCAN_RATIO, "arc_golden_steps": _ARC_GOLDEN_STEPS},
         (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown),
     )  # fmt: skip
     shape = BoostShape(
@@ -482,6 +537,10 @@ def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, la
 _TIME_STEPS = 2
 #: No ballistic flight between two points on the Earth lasts longer (the escape limit is far below).
 _LONGEST_FLIGHT_S = 4.0 * 3600.0
+_ARC_SCAN_FLIGHTS_S = np.append(
+    1e-3 * _ARC_SCAN_RATIO ** np.arange(np.ceil(np.log(_LONGEST_FLIGHT_S / 1e-3) / np.log(_ARC_SCAN_RATIO))),
+    _LONGEST_FLIGHT_S,
+)
 #: The Earth's surface moves at up to 465 m/s: an impact-time error of dt seconds misplaces the
 #: target by up to this × dt metres, which is how time differences are weighed against distances.
 _GROUND_SPEED_MPS = 465.0
@@ -601,10 +660,19 @@ class _Problem:
             return self._landed(result, _Carry(centre, sides, trust, last_step, found))
         result: _Shot | None = None
         rows = np.arange(n)
+        boost_speed = _BoostSpeed(n)
         for _ in range(_CONSISTENCY_ROUNDS):
             shot = _shoot(geometry.take(rows), centre.take(rows), earth)
             result = shot if result is None else _merge_shots(result, rows, shot)
             lane = shot.next
+            held = np.flatnonzero(~self.minimum_energy[rows])
+            if held.size:
+                at = rows[held]
+                speed = boost_speed.step(at, shot.speed[held])
+                shape = boost_shape(
+                    self.burn_time[at], np.nan_to_num(speed), np.nan_to_num(shot.angle[held]), self.nominal_alt[at]
+                )
+                lane.downrange[held], lane.burnout_alt[held] = shape.downrange_m, shape.burnout_alt_m
             step = lane.inertial_angle - centre.inertial_angle[rows]  # fixed angles: moved in the shot
             lowest = np.flatnonzero(~found[rows])
             if lowest.size:
@@ -664,6 +732,49 @@ class _Problem:
         off_angle = ~self.minimum_energy & ~(np.abs(result.angle - self.fixed_angle) <= _ANGLE_TOLERANCE_RAD)
         failure = np.where((failure == Reason.NONE) & off_angle & consistent, Reason.NO_ARC, failure)
         return _Pass(result, carry, consistent, impact, failure, residual)
+
+
+class _BoostSpeed:
+    """The speed each fixed-angle row's boost is built for in the next round.
+
+    At a fixed angle the boost depends on its burnout speed alone, and a round maps the speed a
+    boost was built for, v, to the speed the state it places implies, S(v); consistency is
+    S(v) = v. Steep shots whose boost holds the nominal burnout altitude have S falling faster than
+    v rises (a little more speed means a later pitch-over, a burnout point hundreds of metres back
+    and more speed needed), so substitution (v ← S(v)) swings between the two clamps of the blend
+    (issue 11 D1a: an ss-27 at 83.2° over 331 km never settled). S is continuous across the clamps,
+    so once two rounds have the residual S(v) − v of both signs the root is bracketed and chord
+    steps with the Illinois rule close on it; until then, substitution, which is what converging
+    rows do today (they never bracket: S rises, or falls and contracts from one side)."""
+
+    def __init__(self, n: int):
+        self.tried = np.full(n, np.nan)  # built for this speed; NaN: the lane came from elsewhere
+        self.low, self.low_gap = np.full(n, np.nan), np.full(n, np.nan)  # S(v) − v > 0 here
+        self.high, self.high_gap = np.full(n, np.nan), np.full(n, np.nan)  # S(v) − v < 0 here
+        self.last = np.zeros(n, dtype=np.int8)  # which end the previous round moved: -1 low, +1 high
+
+    def step(self, rows, implied):
+        """The next speed for ``rows``, whose boosts were built for ``self.tried`` and imply ``implied``."""
+        tried = self.tried[rows]
+        gap = implied - tried
+        low, high = gap > 0.0, gap < 0.0
+        last = self.last[rows]
+        # Illinois: the end that stays twice in a row has its residual halved
+        self.high_gap[rows] = np.where(low & (last < 0), 0.5 * self.high_gap[rows], self.high_gap[rows])
+        self.low_gap[rows] = np.where(high & (last > 0), 0.5 * self.low_gap[rows], self.low_gap[rows])
+        self.low[rows] = np.where(low, tried, self.low[rows])
+        self.low_gap[rows] = np.where(low, gap, self.low_gap[rows])
+        self.high[rows] = np.where(high, tried, self.high[rows])
+        self.high_gap[rows] = np.where(high, gap, self.high_gap[rows])
+        self.last[rows] = np.where(low, -1, np.where(high, 1, 0))
+        lo, hi, g_lo, g_hi = self.low[rows], self.high[rows], self.low_gap[rows], self.high_gap[rows]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            chord = lo - g_lo * (hi - lo) / (g_hi - g_lo)
+        inside = np.isfinite(chord) & (chord > np.minimum(lo, hi)) & (chord < np.maximum(lo, hi))
+        bracketed = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(gap) & (gap != 0.0)
+        speed = np.where(bracketed, np.where(inside, chord, 0.5 * (lo + hi)), implied)
+        self.tried[rows] = speed
+        return speed
 
 
 def _propagated(position, velocity, burn_time, earth: Earth) -> Impact:
