@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from securityroof.analysis.trajectories import IDEAL, InputError, TrajectorySet, trajectories, validate_points
+from securityroof.analysis.trajectories import IDEAL, InputError, trajectories, validate_points
 from securityroof.errors import RoofError, WorkerError
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive
 from securityroof.model.catalog import CatalogError, load_catalog
@@ -119,22 +119,10 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
     return coordinates, names, angles
 
 
-def _arrow_table(result: TrajectorySet) -> pa.Table:
-    arrays = {}
-    for key, values in result.columns().items():
-        if values.dtype == object:
-            arrays[key] = pa.array(list(values), type=pa.string())
-        elif values.dtype.kind == "f":
-            arrays[key] = pa.array(values, mask=np.isnan(values))
-        else:
-            arrays[key] = pa.array(values)
-    return pa.table(arrays)
-
-
 def _solve_chunk(job) -> pa.Table:
     """One chunk of pairs to its results table (run in a worker process)."""
     coordinates, names, angles, options = job
-    return _arrow_table(trajectories(*coordinates, missile=names, burnout_angle_deg=angles, **options))
+    return trajectories(*coordinates, missile=names, burnout_angle_deg=angles, **options).to_arrow()
 
 
 def default_workers() -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from securityroof.analysis import arrow
 from securityroof.analysis.trajectories import InputError, TrajectorySet, trajectories
 from securityroof.io.flyout_cache import flyout_table
 from securityroof.model.catalog import Catalog, InterceptorClass
@@ -64,6 +65,14 @@ class Engagements:
     columns: dict[str, np.ndarray]
     #: Each threat trajectory, and whether its missile reaches its aim point (also with no sites).
     threat_reachable: dict[str, bool]
+
+    def to_arrow(self):
+        """The columns as an Arrow table (nulls where a value does not exist)."""
+        return arrow.table(self.columns)
+
+    def to_pandas(self):
+        """:meth:`to_arrow` as a pandas DataFrame (needs pandas)."""
+        return arrow.frame(self.to_arrow())
 
     def records(self) -> list[dict]:
         keys = list(self.columns)

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 from pyproj import Geod
 
+from securityroof.analysis import arrow
 from securityroof.errors import InputError
 from securityroof.model.catalog import IDEAL_MISSILE, Catalog, CatalogError, MissileClass, load_catalog
 from securityroof.physics.earth import Earth, earth_model, ecef_to_geodetic
@@ -156,6 +157,14 @@ class TrajectorySet:
         needed = np.where(np.isin(sol.reason_code, (0, 3)), sol.burnout_speed_mps / 1e3, np.nan)
         columns["required_burnout_speed_km_s"] = needed
         return columns
+
+    def to_arrow(self):
+        """:meth:`columns` as an Arrow table (the batch file's columns; nulls where a value does not exist)."""
+        return arrow.table(self.columns())
+
+    def to_pandas(self):
+        """:meth:`to_arrow` as a pandas DataFrame (needs pandas)."""
+        return arrow.frame(self.to_arrow())
 
     def records(self) -> list[dict]:
         """One JSON-ready dict per trajectory (NaN becomes ``None``; the burnout state one list)."""
