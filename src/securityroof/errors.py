@@ -7,14 +7,23 @@ apart for faces that place the message next to a field.
 
 from __future__ import annotations
 
+import re
+
+#: A message of the form ``field: reason`` (``step_s: 0 must be a positive number of seconds``) names its
+#: field: the one convention every module writes its messages in, so faces can say which of their
+#: inputs a field is (the command line's option table) without reading the words.
+_FIELD_AND_REASON = re.compile(r"([A-Za-z_][\w.\[\]-]*): (.+)", re.DOTALL)
+
 
 class RoofError(ValueError):
-    """Input or output that cannot be used: ``field`` names what, ``reason`` says why."""
+    """Input or output that cannot be used: ``field`` names what, ``reason`` says why. Without them, a
+    message ``field: reason`` gives both."""
 
     def __init__(self, message: str, *, field: str | None = None, reason: str | None = None):
         super().__init__(message)
-        self.field = field
-        self.reason = reason if reason is not None else message
+        found = _FIELD_AND_REASON.fullmatch(message) if field is None else None
+        self.field = found[1] if found else field
+        self.reason = reason if reason is not None else (found[2] if found else message)
 
 
 class InputError(RoofError):

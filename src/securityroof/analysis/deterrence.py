@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from securityroof.analysis.engage import engage
+from securityroof.errors import RoofError
 from securityroof.model.catalog import Catalog, load_catalog
 from securityroof.model.scenario import Scenario, ThreatTrajectory
 from securityroof.physics.engagement import REASONS
@@ -46,7 +47,7 @@ def deterrence_threats(catalog: Catalog | None = None, rcs_m2: float | None = No
     (an X-band figure; a UHF early-warning radar sees a different one)."""
     catalog = catalog or load_catalog()
     if rcs_m2 is not None and not (np.isfinite(rcs_m2) and rcs_m2 > 0):
-        raise ValueError(f"rcs-m2: must be a positive number of square metres, got {rcs_m2!r}")
+        raise RoofError(f"rcs_m2: must be a positive number of square metres, got {rcs_m2!r}")
     threats = []
     for bases_of, targets_of in (("Russia", NORTH_AMERICA), ("United States", RUSSIA)):
         for base in (b for b in catalog.bases.values() if b.country == bases_of):
@@ -155,7 +156,7 @@ def deterrence(
     classes = None if interceptor is None else {interceptor}
     if interceptor is not None and not any(s.entry.name == interceptor for s in scenario.interceptor_sites):
         present = sorted({s.entry.name for s in scenario.interceptor_sites})
-        raise ValueError(
+        raise RoofError(
             f"interceptor: {interceptor!r} is not in this architecture; it has {', '.join(present) or 'none'}"
         )
     sensitivity = []

@@ -6,7 +6,6 @@ interceptor sites as its sharing policy allows (the physics of each step is in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -274,8 +273,11 @@ def engage(
             analysis.kill_assessment_s,
             analysis.time_step_s,
         )
-    except InputError as error:  # the sampling step is the scenario's
-        raise InputError(re.sub(r"^step_s:", "analysis.time_step_s:", str(error))) from None
+    except InputError as error:
+        if error.field != "step_s":
+            raise
+        # the sampling step is the scenario's
+        raise InputError(f"analysis.time_step_s: {error.reason}") from None
 
 
 def _sensor(sensor: ScenarioSensor) -> SensorAsset:

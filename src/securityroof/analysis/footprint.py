@@ -16,6 +16,7 @@ from pyproj import Geod
 
 from securityroof.analysis.defaults import DEFAULT_EXTENT, DEFAULT_STEP_DEG
 from securityroof.analysis.engage import engage
+from securityroof.errors import RoofError
 from securityroof.model.scenario import Scenario, ThreatTrajectory, max_trajectories
 
 #: Distance, as a multiple of a class's published range, beyond which a cell is not targeted.
@@ -30,20 +31,20 @@ def grid(extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG) -> tuple[np.
     """Cell centres (flattened latitudes, longitudes) of the grid over ``extent``."""
     lat_min, lat_max, lon_min, lon_max = extent
     if not (-90.0 <= lat_min < lat_max <= 90.0 and -180.0 <= lon_min < lon_max <= 360.0):
-        raise ValueError(f"extent: {extent} must be lat_min < lat_max in [-90, 90], lon_min < lon_max in [-180, 360]")
+        raise RoofError(f"extent: {extent} must be lat_min < lat_max in [-90, 90], lon_min < lon_max in [-180, 360]")
     if lon_max - lon_min > 360.0:  # a longitude and the same plus 360° are one cell, counted twice
-        raise ValueError(f"extent: {extent} spans {lon_max - lon_min:g}° of longitude; at most 360° (once round)")
+        raise RoofError(f"extent: {extent} spans {lon_max - lon_min:g}° of longitude; at most 360° (once round)")
     if not (0.0 < step_deg <= 10.0):
-        raise ValueError(f"step_deg: {step_deg} must lie in (0, 10]")
+        raise RoofError(f"step_deg: {step_deg} must lie in (0, 10]")
     # np.arange's own counts, taken before any array is built: a tiny step would allocate gigabytes
     rows, columns = (
         max(np.ceil((high - low - step_deg / 2.0) / step_deg), 0.0)
         for low, high in ((lat_min, lat_max), (lon_min, lon_max))
     )
     if rows * columns > MAX_CELLS:
-        raise ValueError(f"step_deg: {step_deg:g} gives about {rows * columns:.2g} cells; at most {MAX_CELLS:,}")
+        raise RoofError(f"step_deg: {step_deg:g} gives about {rows * columns:.2g} cells; at most {MAX_CELLS:,}")
     if rows * columns == 0:
-        raise ValueError(f"step_deg: {step_deg:g} is wider than the extent {extent}: no cell centre falls inside it")
+        raise RoofError(f"step_deg: {step_deg:g} is wider than the extent {extent}: no cell centre falls inside it")
     lats = np.arange(lat_min + step_deg / 2.0, lat_max, step_deg)
     lons = np.arange(lon_min + step_deg / 2.0, lon_max, step_deg)
     lat, lon = np.meshgrid(lats, lons, indexing="ij")
@@ -57,7 +58,7 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
     shots_of = [t for t in scenario.threat_set if t.threat == threat]
     if not shots_of:
         known = sorted({t.threat for t in scenario.threat_set})
-        raise ValueError(f"threat: {threat!r} is not a threat of {scenario.name}; it has {', '.join(known)}")
+        raise RoofError(f"threat: {threat!r} is not a threat of {scenario.name}; it has {', '.join(known)}")
     launches = list({(t.launch_lat_deg, t.launch_lon_deg): t for t in shots_of}.values())
     lat, lon = grid(extent, step_deg)
     # Cells far beyond a class's published range cannot be reached from that region whatever the
@@ -73,7 +74,7 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
         within[k] = np.flatnonzero(distance <= reach)  # indices: memory grows with the shots, not the grid
         count += within[k].size
         if count > limit:  # every launch region fires at every cell: the threat set's limit holds here too
-            raise ValueError(
+            raise RoofError(
                 f"threat: {threat!r} from {len(launches):,} launch regions over {lat.size:,} cells needs more than "
                 f"{limit:,} trajectories; use a coarser --step-deg or a smaller --extent, "
                 "or set SECURITYROOF_MAX_TRAJECTORIES"

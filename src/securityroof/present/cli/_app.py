@@ -50,10 +50,36 @@ def _error_line(message: str) -> None:
     errors.print(f"[bold red]error:[/] {shown(message)}", highlight=False, soft_wrap=True)
 
 
+#: The library's field names as this command's options: an error about a field is shown as one about
+#: the option the user typed (``step_s: ...`` as ``--step-s: ...``). The one place the two vocabularies meet.
+OPTIONS = {
+    "step_s": "--step-s",
+    "missile": "--missile",
+    "threat": "--threat",
+    "extent": "--extent",
+    "step_deg": "--step-deg",
+    "rcs_m2": "--rcs-m2",
+    "interceptor": "--interceptor",
+    "missile_toml": "--missile-toml",
+    "range_km": "--range-km",
+    "apogee_km": "--apogee-km",
+    "flight_time_min": "--flight-time-min",
+    "burn_time_s": "--burn-time-s",
+    "burnout_altitude_km": "--burnout-altitude-km",
+    "latitude_deg": "--lat-deg",
+}
+
+
 def _error_lines(problem: str | RoofError) -> None:
     # a scenario's or a sweep's problems are one line each; a newline inside one is user text, shown
-    for message in getattr(problem, "messages", None) or [str(problem)]:
-        _error_line(message)
+    messages = getattr(problem, "messages", None)
+    if messages:
+        for message in messages:
+            _error_line(message)
+    elif isinstance(problem, RoofError) and problem.field in OPTIONS:
+        _error_line(f"{OPTIONS[problem.field]}: {problem.reason}")
+    else:
+        _error_line(str(problem))
 
 
 def _fail(problem: str | RoofError, code: int = 2) -> None:

@@ -19,7 +19,7 @@ from securityroof.analysis.defaults import (
     DEFAULT_LATITUDE_DEG,
     DEFAULT_STEP_DEG,
 )
-from securityroof.errors import OutputError
+from securityroof.errors import OutputError, RoofError
 from securityroof.io.atomic import atomic_path, clean_leftovers
 from securityroof.present.cli._app import (
     _fail,
@@ -30,16 +30,6 @@ from securityroof.present.cli._app import (
     console,
 )
 from securityroof.present.terminal import shown
-
-#: assess_test's field names as the command's options, for error messages.
-_ASSESS_OPTIONS = {
-    "range_km": "--range-km",
-    "apogee_km": "--apogee-km",
-    "flight_time_min": "--flight-time-min",
-    "burn_time_s": "--burn-time-s",
-    "burnout_altitude_km": "--burnout-altitude-km",
-    "latitude_deg": "--lat-deg",
-}
 
 
 @app.command("assess-test")
@@ -86,13 +76,12 @@ def assess_test_command(
             latitude_deg=lat_deg,
         )
     except AssessmentError as error:
-        field, _, reason = str(error).partition(": ")
-        _fail(f"{_ASSESS_OPTIONS.get(field, field)}: {reason}")
+        _fail(error)
     if missile_toml is not None:
         try:
             sys.stdout.write(result.missile_toml(missile_toml) + "\n")
         except AssessmentError as error:
-            _fail(f"--missile-toml: {str(error).removeprefix('missile_toml: ')}")
+            _fail(error)
         return
     record = result.to_dict()
     if as_json:
@@ -236,8 +225,8 @@ def footprint_command(
     loaded = _load(scenario)
     try:
         table = footprint(loaded, threat, bounds, step_deg)
-    except ValueError as error:
-        _fail(f"--{str(error).replace('step_deg', 'step-deg')}")
+    except RoofError as error:
+        _fail(error)
     if out is not None:
         clean_leftovers(out)
         try:
@@ -307,8 +296,8 @@ def deterrence_command(
     loaded = _load(scenario)
     try:
         result = deterrence(loaded, speed_grid, delay_grid, interceptor, rcs_m2=rcs_m2)
-    except ValueError as error:
-        _fail(f"--{error}")
+    except RoofError as error:
+        _fail(error)
     if as_json:
         sys.stdout.write(json.dumps({"scenario": loaded.name, **result}, indent=2) + "\n")
         return

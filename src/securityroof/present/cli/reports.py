@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from securityroof.errors import OutputError
+from securityroof.errors import OutputError, RoofError
 from securityroof.present.cli._app import (
     _fail,
     _load,
@@ -69,8 +69,8 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
             return write_report(loaded, out, threat=threat, progress=step)
     except OutputError as error:
         _fail(f"--out: {error}")
-    except ValueError as error:
-        _fail(f"--threat: {str(error).removeprefix('threat: ')}")
+    except RoofError as error:
+        _fail(error)
 
 
 @app.command("map")
@@ -93,8 +93,8 @@ def map_command(
     if threat is not None:
         try:
             grid = footprint(loaded, threat)
-        except ValueError as error:
-            _fail(f"--{error}")
+        except RoofError as error:
+            _fail(error)
     try:
         draw_map(loaded, out, footprint=grid)
     except OutputError as error:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -80,7 +79,7 @@ def trajectory_command(
         try:
             load_catalog().missile(missile)
         except CatalogError as error:
-            _fail(f"--missile: {str(error).removeprefix('missile: ')}")
+            _fail(error)
     options = dict(burnout_angle_deg=burnout_angle, earth=earth, rotating=not no_rotation, j2=j2)
 
     if batch is not None:
@@ -127,7 +126,7 @@ def trajectory_command(
     try:
         result = trajectory(launch, aim, missile=missile_name, step_s=step_s, **options)
     except InputError as error:
-        _fail(re.sub(r"^step_s:", "--step-s:", str(error)))
+        _fail(error)
 
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
