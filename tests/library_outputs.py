@@ -1,7 +1,7 @@
 """The library's figures as the CLI prints them, recorded so that a refactoring can be held to them.
 
 ``python tests/library_outputs.py --record`` writes ``tests/data/library-outputs.json.gz`` from the code as it
-is; ``tests/test_library_outputs.py`` recomputes the same outputs and compares them: verdicts, reasons, ids
+is; ``tests/integration/test_library_outputs.py`` recomputes the same outputs and compares them: verdicts, reasons, ids
 and counts exactly, floats to 1e-9 relative. Record again only when a change is *meant* to move a figure,
 and say which and why in the commit.
 """

@@ -30,7 +30,7 @@ from securityroof.physics.earth import (
 )
 
 #: Default RK4 step for the J2 propagator. Position error stays below a metre for flights up to
-#: an hour (error scales as (step / orbital period)^4 × radius); see tests/test_ballistic.py.
+#: an hour (error scales as (step / orbital period)^4 × radius); see tests/acceptance/test_ballistic.py.
 DEFAULT_RK4_STEP_S = 5.0
 #: A free flight that has not come down after this long is not a ballistic missile flight.
 MAX_FLIGHT_TIME_S = 4.0 * 3600.0

@@ -35,7 +35,7 @@ PROPELLANT_FRACTION = 0.9
 _PITCH_POWER = 8
 
 # Burn-fraction nodes for the tabulated integrals: Gauss–Legendre on [0, 1], exact to ~1e-6 here
-# (tests/test_boost.py checks against a fine trapezoid); cheap enough to build on first use.
+# (tests/unit/test_boost.py checks against a fine trapezoid); cheap enough to build on first use.
 _LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(64)
 _GAUSS_X, _GAUSS_W = 0.5 * (_LEGENDRE_NODES + 1.0), 0.5 * _LEGENDRE_WEIGHTS
 # Uniform grid for sampled boost profiles (cumulative integrals, rescaled to the tabulated end

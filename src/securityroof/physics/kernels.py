@@ -10,7 +10,7 @@ The numpy versions work on whole (trajectories × samples) arrays, so they compu
 even where the answer was settled long before (a radar that saw the missile at the third sample,
 a site thousands of kilometres away) and hold a dozen temporaries of that size. The kernels here
 do the same arithmetic one trajectory at a time, in parallel over trajectories, stopping as soon
-as the answer is known; ``tests/test_kernels.py`` holds each to its reference.
+as the answer is known; ``tests/reference/test_kernels.py`` holds each to its reference.
 
 They are used when numba imports and ``SECURITYROOF_JIT`` is not ``0``; :func:`disabled` turns
 them off for a block (the benchmarks' plain-way baselines and the agreement tests use it).

@@ -592,7 +592,7 @@ def test_roof_scenarios_json_and_table():
 
 
 def test_the_readme_example_is_a_valid_scenario():
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n")[1].split("```")[0]
     scenario = parse_scenario(example, file="README.md", catalog=CATALOG)
     assert [t.id for t in scenario.threat_set] == ["iran-irbm/38.08,46.29->warsaw"]
