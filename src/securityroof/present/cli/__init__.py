@@ -1,7 +1,12 @@
 """The ``roof`` command (typer for the interface, rich for what people read): ``app`` and its commands,
 one module per group."""
 
-from securityroof.present.cli import analyses, library, reports, sweeps, trajectory
 from securityroof.present.cli._app import app
+
+# isort: off
+# the groups register their commands in the order `roof --help` lists them: first what a newcomer runs
+from securityroof.present.cli import trajectory, analyses, reports, library, sweeps
+
+# isort: on
 
 __all__ = ["analyses", "app", "library", "reports", "sweeps", "trajectory"]

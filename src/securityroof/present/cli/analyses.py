@@ -31,8 +31,273 @@ from securityroof.present.cli._app import (
 )
 from securityroof.present.terminal import shown
 
+#: Where `roof --help` lists this group's commands.
+PANEL = "Architectures"
 
-@app.command("assess-test")
+
+@app.command("engage", rich_help_panel=PANEL)
+def engage_command(
+    scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name from `roof scenarios`.")],
+    sharing: Annotated[
+        str | None,
+        typer.Option("--sharing", help="Override the file's policy: none, within-party or all (a what-if)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every engagement of a scenario: which interceptor site can engage which threat, when, and why not."""
+    from securityroof.analysis.engage import engage
+    from securityroof.model.scenario import ScenarioError
+
+    if sharing is not None and sharing not in ("none", "within-party", "all"):
+        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
+    loaded = _load(scenario)
+    try:
+        result = engage(loaded, sharing=sharing)
+    except ScenarioError as error:
+        _fail("; ".join(error.messages))
+    records = result.records()
+    if as_json:
+        policy = sharing or loaded.sharing.policy
+        sys.stdout.write(
+            json.dumps({"scenario": loaded.name, "sharing": policy, "engagements": records}, indent=2) + "\n"
+        )
+        return
+    table = Table(
+        title=f"Engagements: {shown(loaded.name)} (sharing: {shown(sharing or loaded.sharing.policy)})",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("threat", "site", "engage", "cue", "cue s", "launch s", "window s", "alt km", "shots"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        window = "—" if r["window_start_s"] is None else f"{r['window_start_s']:.0f}–{r['window_end_s']:.0f}"
+        table.add_row(
+            shown(r["threat_id"]),
+            shown(r["site_id"]),
+            "yes" if r["feasible"] else shown(r["reason"]),
+            shown(r["cue_sensor_id"] or "—"),
+            _fmt(r["cue_time_s"], 0),
+            _fmt(r["launch_time_s"], 0),
+            window,
+            _fmt(r["intercept_alt_km"], 0),
+            str(r["shots"]),
+        )
+    console.print(table)
+    feasible = sum(r["feasible"] for r in records)
+    console.print(f"{feasible} of {len(records)} engagements feasible.", highlight=False)
+
+
+@app.command("compare", rich_help_panel=PANEL)
+def compare_command(
+    scenarios: Annotated[list[str], typer.Argument(help="Architectures: scenario files or library names.")],
+    sharing: Annotated[
+        str | None,
+        typer.Option("--sharing", help="Run every architecture under this policy: none, within-party or all."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compare architectures on the same threats: what each defends, and what each party adds."""
+    from securityroof.analysis.compare import compare
+
+    if sharing is not None and sharing not in ("none", "within-party", "all"):
+        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
+    loaded = [_load(name) for name in scenarios]
+    result = compare(loaded, sharing=sharing)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    table = Table(
+        title="Architectures on the same threats" if result["same_threats"] else "Architectures", box=box.SIMPLE_HEAD
+    )
+    for column in ("architecture", "sharing", "engageable", "share", "shots", "alt km", "protected pop.", "without"):
+        table.add_column(column, justify="right" if column not in ("architecture", "sharing", "without") else "left")
+    for entry in result["architectures"]:
+        share = "—" if entry["protected_share"] is None else f"{entry['protected_share']:.0%}"
+        without = ", ".join(
+            f"{party}: {'—' if value is None else f'{value:.0%}'}" for party, value in entry["without_party"].items()
+        )
+        table.add_row(
+            shown(entry["name"]),
+            shown(entry["sharing"]),
+            f"{entry['threats_engageable']}/{entry['threats_total']}",
+            share,
+            str(entry["shot_opportunities"]),
+            _fmt(entry["earliest_intercept_alt_km_median"], 0),
+            f"{entry['protected_population']:,}",
+            shown(without),
+        )
+    console.print(table)
+    console.print(
+        "engageable: threat trajectories (in the missile's range) with a feasible engagement; alt: median altitude "
+        "of the earliest intercept; protected pop.: catalog cities every reachable shot at which is engageable; "
+        "without: protected share with that party's assets removed.",
+        highlight=False,
+    )
+    if not result["same_threats"]:
+        console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
+
+
+def _grid(option: str, text: str) -> list[float]:
+    """START:STOP:STEP, inclusive of STOP (e.g. 3:9:0.5), or a single number."""
+    import numpy as np
+
+    try:
+        parts = [float(p) for p in text.split(":")]
+    except ValueError:
+        _fail(f"{option}: expected START:STOP:STEP or a number, got {text!r}")
+    if not all(math.isfinite(p) for p in parts):
+        _fail(f"{option}: every number must be finite, got {text!r}")
+    if len(parts) == 1:
+        return parts
+    if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0] or (parts[1] - parts[0]) / parts[2] > 200:
+        _fail(f"{option}: expected START:STOP:STEP with STEP > 0, STOP >= START and at most 200 steps, got {text!r}")
+    start, stop, step = parts
+    return [round(start + k * step, 9) for k in range(int(np.floor((stop - start) / step + 1e-9)) + 1)]
+
+
+@app.command("deterrence", rich_help_panel=PANEL)
+def deterrence_command(
+    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
+    speeds: Annotated[
+        str, typer.Option("--speeds", help="Interceptor burnout speeds for the sensitivity map, km/s: START:STOP:STEP.")
+    ] = "3:9:0.5",
+    delays: Annotated[
+        str, typer.Option("--delays", help="Decision delays for the sensitivity map, s: START:STOP:STEP.")
+    ] = "0:600:60",
+    interceptor: Annotated[
+        str | None, typer.Option("--interceptor", help="The class whose speed varies (default: every class).")
+    ] = None,
+    rcs_m2: Annotated[
+        float | None,
+        typer.Option(
+            "--rcs-m2",
+            help="Re-entry vehicles' radar cross-section, m^2 (default: the catalog's X-band figure per class).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
+    from securityroof.analysis.deterrence import deterrence, why_not_summary
+
+    speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
+    if min(speed_grid) < 0.1 or max(speed_grid) >= 11:
+        _fail("--speeds: burnout speeds must lie in [0.1, 11) km/s")
+    if min(delay_grid) < 0:
+        _fail("--delays: decision delays cannot be negative")
+    loaded = _load(scenario)
+    try:
+        result = deterrence(loaded, speed_grid, delay_grid, interceptor, rcs_m2=rcs_m2)
+    except RoofError as error:
+        _fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps({"scenario": loaded.name, **result}, indent=2) + "\n")
+        return
+    pairs = result["pairs"]
+    engaged = [p for p in pairs if p["engageable"]]
+    console.print(
+        f"{shown(loaded.name)}: {len(engaged)} of {len(pairs)} base-target pairs engageable "
+        f"(Russian bases to North American cities, US fields to Russian cities).",
+        highlight=False,
+    )
+    if why_not := why_not_summary(pairs):
+        console.print(shown(why_not), highlight=False)
+    if engaged:
+        table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
+        for column in ("base", "target", "margin s", "alt km", "sites"):
+            table.add_column(column)
+        for p in engaged:
+            table.add_row(
+                shown(p["base"]),
+                shown(p["target"]),
+                _fmt(p["best_margin_s"], 0),
+                _fmt(p["intercept_alt_km"], 0),
+                shown(", ".join(p["sites"])),
+            )
+        console.print(table)
+    grid = Table(
+        title="Engageable pairs by interceptor burnout speed (rows, km/s) and decision delay (columns, s)",
+        box=box.SIMPLE_HEAD,
+    )
+    grid.add_column("km/s")
+    for delay in delay_grid:
+        grid.add_column(f"{delay:g}", justify="right")
+    for speed in speed_grid:
+        cells = [str(s["engageable_pairs"]) for s in result["sensitivity"] if s["burnout_speed_km_s"] == speed]
+        grid.add_row(f"{speed:g}", *cells)
+    console.print(grid)
+
+
+@app.command("footprint", rich_help_panel=PANEL)
+def footprint_command(
+    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
+    threat: Annotated[
+        str, typer.Option("--threat", help="A threat id of the scenario: its missile and launch regions.")
+    ],
+    extent: Annotated[
+        str,
+        typer.Option("--extent", help="LAT_MIN:LAT_MAX:LON_MIN:LON_MAX, degrees (default Europe and European Russia)."),
+    ] = "35:70:-10:60",
+    step_deg: Annotated[float, typer.Option("--step-deg", help="Grid spacing, degrees.")] = DEFAULT_STEP_DEG,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the grid as Parquet.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Which aim points of a region the architecture defends against one of its threats."""
+    import pyarrow.parquet as pq
+
+    from securityroof.analysis.footprint import footprint
+
+    try:
+        bounds = tuple(float(v) for v in extent.split(":"))
+    except ValueError:
+        _fail(f"--extent: expected LAT_MIN:LAT_MAX:LON_MIN:LON_MAX in degrees, got {extent!r}")
+    if len(bounds) != 4:
+        _fail(f"--extent: expected LAT_MIN:LAT_MAX:LON_MIN:LON_MAX in degrees, got {extent!r}")
+    if out is not None and out.suffix.lower() != ".parquet":
+        _fail(f"--out: {out} must end in .parquet")
+    if out is not None:
+        _output_file("--out", out)
+    loaded = _load(scenario)
+    try:
+        table = footprint(loaded, threat, bounds, step_deg)
+    except RoofError as error:
+        _fail(error)
+    if out is not None:
+        clean_leftovers(out)
+        try:
+            with atomic_path(out) as tmp:
+                pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), tmp)
+        except OutputError as error:
+            _fail(f"--out: {error}")
+    cells = table.to_pylist()
+    threatened = sum(c["threatened"] for c in cells)
+    defended = sum(c["defended"] for c in cells)
+    summary = {
+        "scenario": loaded.name,
+        "threat": threat,
+        "extent_deg": list(bounds),
+        "step_deg": step_deg,
+        "cells_total": len(cells),
+        "cells_threatened": threatened,
+        "cells_defended": defended,
+        "defended_share": defended / threatened if threatened else None,
+    }
+    if as_json:
+        payload = {**summary, "cells": [_json_cell(c) for c in cells]}
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    share = "—" if summary["defended_share"] is None else f"{summary['defended_share']:.0%}"
+    console.print(
+        f"{shown(loaded.name)} against {shown(threat)}: {defended} of {threatened} threatened cells defended ({share}) "
+        f"on a {step_deg:g}° grid of {len(cells)} cells" + (f"; written to {shown(out)}" if out else ""),
+        highlight=False,
+    )
+
+
+def _json_cell(cell: dict) -> dict:
+    altitude = cell["intercept_alt_km"]
+    return {**cell, "intercept_alt_km": None if altitude is None or not math.isfinite(altitude) else altitude}
+
+
+@app.command("assess-test", rich_help_panel=PANEL)
 def assess_test_command(
     range_km: Annotated[float, typer.Option("--range-km", help="Ground range of the lofted test, km.")],
     apogee_km: Annotated[float, typer.Option("--apogee-km", help="Apogee of the test, km.")],
@@ -123,265 +388,3 @@ def assess_test_command(
         f"ideal Δv {record['boost_model_delta_v_km_s']:.2f} km/s; no drag.",
         highlight=False,
     )
-
-
-@app.command("compare")
-def compare_command(
-    scenarios: Annotated[list[str], typer.Argument(help="Architectures: scenario files or library names.")],
-    sharing: Annotated[
-        str | None,
-        typer.Option("--sharing", help="Run every architecture under this policy: none, within-party or all."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Compare architectures on the same threats: what each defends, and what each party adds."""
-    from securityroof.analysis.compare import compare
-
-    if sharing is not None and sharing not in ("none", "within-party", "all"):
-        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
-    loaded = [_load(name) for name in scenarios]
-    result = compare(loaded, sharing=sharing)
-    if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-        return
-    table = Table(
-        title="Architectures on the same threats" if result["same_threats"] else "Architectures", box=box.SIMPLE_HEAD
-    )
-    for column in ("architecture", "sharing", "engageable", "share", "shots", "alt km", "protected pop.", "without"):
-        table.add_column(column, justify="right" if column not in ("architecture", "sharing", "without") else "left")
-    for entry in result["architectures"]:
-        share = "—" if entry["protected_share"] is None else f"{entry['protected_share']:.0%}"
-        without = ", ".join(
-            f"{party}: {'—' if value is None else f'{value:.0%}'}" for party, value in entry["without_party"].items()
-        )
-        table.add_row(
-            shown(entry["name"]),
-            shown(entry["sharing"]),
-            f"{entry['threats_engageable']}/{entry['threats_total']}",
-            share,
-            str(entry["shot_opportunities"]),
-            _fmt(entry["earliest_intercept_alt_km_median"], 0),
-            f"{entry['protected_population']:,}",
-            shown(without),
-        )
-    console.print(table)
-    console.print(
-        "engageable: threat trajectories (in the missile's range) with a feasible engagement; alt: median altitude "
-        "of the earliest intercept; protected pop.: catalog cities every reachable shot at which is engageable; "
-        "without: protected share with that party's assets removed.",
-        highlight=False,
-    )
-    if not result["same_threats"]:
-        console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
-
-
-def _grid(option: str, text: str) -> list[float]:
-    """START:STOP:STEP, inclusive of STOP (e.g. 3:9:0.5), or a single number."""
-    import numpy as np
-
-    try:
-        parts = [float(p) for p in text.split(":")]
-    except ValueError:
-        _fail(f"{option}: expected START:STOP:STEP or a number, got {text!r}")
-    if not all(math.isfinite(p) for p in parts):
-        _fail(f"{option}: every number must be finite, got {text!r}")
-    if len(parts) == 1:
-        return parts
-    if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0] or (parts[1] - parts[0]) / parts[2] > 200:
-        _fail(f"{option}: expected START:STOP:STEP with STEP > 0, STOP >= START and at most 200 steps, got {text!r}")
-    start, stop, step = parts
-    return [round(start + k * step, 9) for k in range(int(np.floor((stop - start) / step + 1e-9)) + 1)]
-
-
-@app.command("footprint")
-def footprint_command(
-    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
-    threat: Annotated[
-        str, typer.Option("--threat", help="A threat id of the scenario: its missile and launch regions.")
-    ],
-    extent: Annotated[
-        str,
-        typer.Option("--extent", help="LAT_MIN:LAT_MAX:LON_MIN:LON_MAX, degrees (default Europe and European Russia)."),
-    ] = "35:70:-10:60",
-    step_deg: Annotated[float, typer.Option("--step-deg", help="Grid spacing, degrees.")] = DEFAULT_STEP_DEG,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the grid as Parquet.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Which aim points of a region the architecture defends against one of its threats."""
-    import pyarrow.parquet as pq
-
-    from securityroof.analysis.footprint import footprint
-
-    try:
-        bounds = tuple(float(v) for v in extent.split(":"))
-    except ValueError:
-        _fail(f"--extent: expected LAT_MIN:LAT_MAX:LON_MIN:LON_MAX in degrees, got {extent!r}")
-    if len(bounds) != 4:
-        _fail(f"--extent: expected LAT_MIN:LAT_MAX:LON_MIN:LON_MAX in degrees, got {extent!r}")
-    if out is not None and out.suffix.lower() != ".parquet":
-        _fail(f"--out: {out} must end in .parquet")
-    if out is not None:
-        _output_file("--out", out)
-    loaded = _load(scenario)
-    try:
-        table = footprint(loaded, threat, bounds, step_deg)
-    except RoofError as error:
-        _fail(error)
-    if out is not None:
-        clean_leftovers(out)
-        try:
-            with atomic_path(out) as tmp:
-                pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), tmp)
-        except OutputError as error:
-            _fail(f"--out: {error}")
-    cells = table.to_pylist()
-    threatened = sum(c["threatened"] for c in cells)
-    defended = sum(c["defended"] for c in cells)
-    summary = {
-        "scenario": loaded.name,
-        "threat": threat,
-        "extent_deg": list(bounds),
-        "step_deg": step_deg,
-        "cells_total": len(cells),
-        "cells_threatened": threatened,
-        "cells_defended": defended,
-        "defended_share": defended / threatened if threatened else None,
-    }
-    if as_json:
-        payload = {**summary, "cells": [_json_cell(c) for c in cells]}
-        sys.stdout.write(json.dumps(payload) + "\n")
-        return
-    share = "—" if summary["defended_share"] is None else f"{summary['defended_share']:.0%}"
-    console.print(
-        f"{shown(loaded.name)} against {shown(threat)}: {defended} of {threatened} threatened cells defended ({share}) "
-        f"on a {step_deg:g}° grid of {len(cells)} cells" + (f"; written to {shown(out)}" if out else ""),
-        highlight=False,
-    )
-
-
-def _json_cell(cell: dict) -> dict:
-    altitude = cell["intercept_alt_km"]
-    return {**cell, "intercept_alt_km": None if altitude is None or not math.isfinite(altitude) else altitude}
-
-
-@app.command("deterrence")
-def deterrence_command(
-    scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
-    speeds: Annotated[
-        str, typer.Option("--speeds", help="Interceptor burnout speeds for the sensitivity map, km/s: START:STOP:STEP.")
-    ] = "3:9:0.5",
-    delays: Annotated[
-        str, typer.Option("--delays", help="Decision delays for the sensitivity map, s: START:STOP:STEP.")
-    ] = "0:600:60",
-    interceptor: Annotated[
-        str | None, typer.Option("--interceptor", help="The class whose speed varies (default: every class).")
-    ] = None,
-    rcs_m2: Annotated[
-        float | None,
-        typer.Option(
-            "--rcs-m2",
-            help="Re-entry vehicles' radar cross-section, m^2 (default: the catalog's X-band figure per class).",
-        ),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
-    from securityroof.analysis.deterrence import deterrence, why_not_summary
-
-    speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
-    if min(speed_grid) < 0.1 or max(speed_grid) >= 11:
-        _fail("--speeds: burnout speeds must lie in [0.1, 11) km/s")
-    if min(delay_grid) < 0:
-        _fail("--delays: decision delays cannot be negative")
-    loaded = _load(scenario)
-    try:
-        result = deterrence(loaded, speed_grid, delay_grid, interceptor, rcs_m2=rcs_m2)
-    except RoofError as error:
-        _fail(error)
-    if as_json:
-        sys.stdout.write(json.dumps({"scenario": loaded.name, **result}, indent=2) + "\n")
-        return
-    pairs = result["pairs"]
-    engaged = [p for p in pairs if p["engageable"]]
-    console.print(
-        f"{shown(loaded.name)}: {len(engaged)} of {len(pairs)} base-target pairs engageable "
-        f"(Russian bases to North American cities, US fields to Russian cities).",
-        highlight=False,
-    )
-    if why_not := why_not_summary(pairs):
-        console.print(shown(why_not), highlight=False)
-    if engaged:
-        table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
-        for column in ("base", "target", "margin s", "alt km", "sites"):
-            table.add_column(column)
-        for p in engaged:
-            table.add_row(
-                shown(p["base"]),
-                shown(p["target"]),
-                _fmt(p["best_margin_s"], 0),
-                _fmt(p["intercept_alt_km"], 0),
-                shown(", ".join(p["sites"])),
-            )
-        console.print(table)
-    grid = Table(
-        title="Engageable pairs by interceptor burnout speed (rows, km/s) and decision delay (columns, s)",
-        box=box.SIMPLE_HEAD,
-    )
-    grid.add_column("km/s")
-    for delay in delay_grid:
-        grid.add_column(f"{delay:g}", justify="right")
-    for speed in speed_grid:
-        cells = [str(s["engageable_pairs"]) for s in result["sensitivity"] if s["burnout_speed_km_s"] == speed]
-        grid.add_row(f"{speed:g}", *cells)
-    console.print(grid)
-
-
-@app.command("engage")
-def engage_command(
-    scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name from `roof scenarios`.")],
-    sharing: Annotated[
-        str | None,
-        typer.Option("--sharing", help="Override the file's policy: none, within-party or all (a what-if)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
-    """Every engagement of a scenario: which interceptor site can engage which threat, when, and why not."""
-    from securityroof.analysis.engage import engage
-    from securityroof.model.scenario import ScenarioError
-
-    if sharing is not None and sharing not in ("none", "within-party", "all"):
-        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
-    loaded = _load(scenario)
-    try:
-        result = engage(loaded, sharing=sharing)
-    except ScenarioError as error:
-        _fail("; ".join(error.messages))
-    records = result.records()
-    if as_json:
-        policy = sharing or loaded.sharing.policy
-        sys.stdout.write(
-            json.dumps({"scenario": loaded.name, "sharing": policy, "engagements": records}, indent=2) + "\n"
-        )
-        return
-    table = Table(
-        title=f"Engagements: {shown(loaded.name)} (sharing: {shown(sharing or loaded.sharing.policy)})",
-        box=box.SIMPLE_HEAD,
-    )
-    for column in ("threat", "site", "engage", "cue", "cue s", "launch s", "window s", "alt km", "shots"):
-        table.add_column(column, overflow="fold")
-    for r in records:
-        window = "—" if r["window_start_s"] is None else f"{r['window_start_s']:.0f}–{r['window_end_s']:.0f}"
-        table.add_row(
-            shown(r["threat_id"]),
-            shown(r["site_id"]),
-            "yes" if r["feasible"] else shown(r["reason"]),
-            shown(r["cue_sensor_id"] or "—"),
-            _fmt(r["cue_time_s"], 0),
-            _fmt(r["launch_time_s"], 0),
-            window,
-            _fmt(r["intercept_alt_km"], 0),
-            str(r["shots"]),
-        )
-    console.print(table)
-    feasible = sum(r["feasible"] for r in records)
-    console.print(f"{feasible} of {len(records)} engagements feasible.", highlight=False)

@@ -17,8 +17,11 @@ from securityroof.present.cli._app import (
 )
 from securityroof.present.terminal import shown
 
+#: Where `roof --help` lists this group's commands.
+PANEL = "Catalog and scenarios"
 
-@app.command("catalog")
+
+@app.command("catalog", rich_help_panel=PANEL)
 def catalog_command(
     kind: Annotated[
         str, typer.Option("--kind", help="missile, radar, satellite, interceptor, city or base.")
@@ -62,7 +65,7 @@ def catalog_command(
     console.print(table)
 
 
-@app.command("validate")
+@app.command("validate", rich_help_panel=PANEL)
 def validate_command(
     scenario: Annotated[str, typer.Argument(help="Scenario file, or a library name from `roof scenarios`.")],
 ) -> None:
@@ -71,7 +74,7 @@ def validate_command(
     console.print(f"ok: {shown(loaded.summary())}", highlight=False)
 
 
-@app.command("scenarios")
+@app.command("scenarios", rich_help_panel=PANEL)
 def scenarios_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List the scenarios and sweeps shipped with securityroof."""
     from securityroof.model.scenario import library

@@ -20,8 +20,11 @@ from securityroof.present.cli._app import (
 )
 from securityroof.present.terminal import shown
 
+#: Where `roof --help` lists this group's commands.
+PANEL = "Reports and maps"
 
-@app.command("demo")
+
+@app.command("demo", rich_help_panel=PANEL)
 def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("roof-report"),
 ) -> None:
@@ -32,7 +35,7 @@ def demo_command(
     console.print(f"Open {shown(path.resolve())} in a browser (it needs no network).", highlight=False)
 
 
-@app.command("report")
+@app.command("report", rich_help_panel=PANEL)
 def report_command(
     scenarios: Annotated[list[str], typer.Argument(help="Architectures: scenario files or library names.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for index.html and its images and grids.")],
@@ -73,7 +76,7 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
         _fail(error)
 
 
-@app.command("map")
+@app.command("map", rich_help_panel=PANEL)
 def map_command(
     scenario: Annotated[str, typer.Argument(help="Architecture: scenario file or library name.")],
     out: Annotated[Path, typer.Option("--out", help="Image to write: .png or .svg.")],

@@ -30,8 +30,11 @@ from securityroof.present.cli._app import (
 )
 from securityroof.present.terminal import shown
 
+#: Where `roof --help` lists this group's commands.
+PANEL = "Sweeps"
 
-@app.command("sweep")
+
+@app.command("sweep", rich_help_panel=PANEL)
 def sweep_command(
     sweep: Annotated[str, typer.Argument(help="Sweep file, or a library sweep from `roof scenarios`.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for the results (resumed if it holds some).")],
@@ -98,7 +101,7 @@ def sweep_command(
         console.print(f"  failed {shown(failure['variant_id'])}: {shown(failure['error'])}", highlight=False)
 
 
-@app.command("sweep-plot")
+@app.command("sweep-plot", rich_help_panel=PANEL)
 def sweep_plot_command(
     directory: Annotated[Path, typer.Argument(help="A sweep's results directory.")],
     out: Annotated[Path, typer.Option("--out", help="Image to write (.png or .svg).")],
@@ -143,7 +146,7 @@ def _json_key(key, replaced: list[int]):
     return key if key is None or isinstance(key, str | int | float) else str(key)
 
 
-@app.command("query")
+@app.command("query", rich_help_panel=PANEL)
 def query_command(
     directory: Annotated[Path, typer.Argument(help="A sweep's results directory.")],
     sql: Annotated[str, typer.Argument(help="SQL over the view `results` (DuckDB).")],

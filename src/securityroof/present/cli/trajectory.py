@@ -24,8 +24,11 @@ from securityroof.present.cli._app import (
 )
 from securityroof.present.terminal import shown
 
+#: Where `roof --help` lists this group's commands.
+PANEL = "Trajectories"
 
-@app.command("trajectory")
+
+@app.command("trajectory", rich_help_panel=PANEL)
 def trajectory_command(
     from_: Annotated[str | None, typer.Option("--from", help="Launch point LAT,LON (degrees).")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Aim point LAT,LON (degrees).")] = None,
