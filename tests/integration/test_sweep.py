@@ -104,7 +104,7 @@ def test_another_sweeps_results_directory_is_refused(small, tmp_path):
     before, record = rows(out), (out / "sweep.json").read_text()
     other = tmp_path / "other.toml"
     other.write_text(SMALL.replace("[2.5, 3.0, 3.5]", "[4.0]"))
-    with pytest.raises(SweepError, match="--out"):
+    with pytest.raises(SweepError, match="^out: "):
         run_sweep(load_sweep(str(other)), out, workers=1)
     result = CliRunner().invoke(app, ["sweep", str(other), "--out", str(out)])
     assert result.exit_code == 2 and "--out" in result.stderr and "another sweep" in result.stderr

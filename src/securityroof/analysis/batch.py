@@ -47,7 +47,7 @@ class BatchSummary:
 def read_pairs(path: Path) -> pa.Table:
     """The pairs file as an Arrow table with checked columns and types."""
     if not path.is_file():
-        raise BatchError(f"--batch: {path} is not a file")
+        raise BatchError(f"batch: {path} is not a file")
     column_types = {name: pa.float64() for name in REQUIRED_COLUMNS}
     column_types.update({"missile": pa.string(), "burnout_angle_deg": pa.float64()})
     try:
@@ -158,9 +158,9 @@ def run_batch(
     """
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
-        raise BatchError(f"--out: {out} must end in .parquet or .csv")
+        raise BatchError(f"out: {out} must end in .parquet or .csv")
     if workers is not None and workers < 1:
-        raise BatchError(f"--workers: {workers} must be at least 1")
+        raise BatchError(f"workers: {workers} must be at least 1")
     options = {"earth": earth, "rotating": rotating, "j2": j2}
     started = time.perf_counter()
     # one run per output from here on: a second run on the same --out would otherwise write over
@@ -205,9 +205,7 @@ def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, 
         writer.close()
         writer = None
     except BrokenProcessPool:
-        raise WorkerError(
-            "--workers: a worker process died (killed, perhaps for want of memory)", field="--workers"
-        ) from None
+        raise WorkerError("workers: a worker process died (killed, perhaps for want of memory)") from None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

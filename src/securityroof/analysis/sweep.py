@@ -412,10 +412,10 @@ def run_sweep(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         reason = _os_error(out_dir, error).reason  # /proc/x: no such file, though /proc exists
-        raise OutputError(f"--out: {out_dir}: cannot create it: {reason}", field="--out", reason=reason) from None
+        raise OutputError(f"out: {out_dir}: cannot create it: {reason}", field="out") from None
     # held from before the sweep.json check to the last part, so two runs can neither both pass the
     # check nor write the same batch
-    with exclusive(out_dir / ".lock", f"--out {out_dir}"):
+    with exclusive(out_dir / ".lock", str(out_dir), field="out"):
         return _run_locked(sweep, out_dir, executor, workers, progress)
 
 
@@ -428,7 +428,7 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
         _check_record(out_dir, sweep, fingerprint)
     elif results.is_dir() and any(results.glob("part-*.parquet")):
         raise SweepError(
-            [f"--out: {results} holds results but {out_dir} has no sweep.json, so what they were computed from "
+            [f"out: {results} holds results but {out_dir} has no sweep.json, so what they were computed from "
              "is unknown; choose a new directory"]
         )  # fmt: skip
     variants = sweep.variants()
@@ -450,7 +450,7 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
         results.mkdir(exist_ok=True)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise OutputError(f"--out: {results}: cannot create it: {reason}", field="--out", reason=reason) from None
+        raise OutputError(f"out: {results}: cannot create it: {reason}", field="out") from None
     _clean_part_leftovers(results)
     todo = [b for b in batches(variants, sweep.spec.batch_size) if not (results / batch_name(b)).exists()]
     done_before = len(variants) - sum(len(b) for b in todo)
@@ -469,12 +469,12 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
             if progress:
                 progress(finished, len(variants))
     except BrokenProcessPool:
-        died = WorkerError("--workers: a worker process died (killed, perhaps for want of memory)", field="--workers")
+        died = WorkerError("workers: a worker process died (killed, perhaps for want of memory)", field="workers")
         raise _stopped(died, finished, len(variants), out_dir) from None
     except WorkerError as error:
         raise _stopped(error, finished, len(variants), out_dir) from None
     except OutputError as error:  # a full disk, say, while writing a part
-        written = OutputError(f"--out: {error}", field="--out", reason=error.reason)
+        written = OutputError(f"out: {error}", field="out")
         raise _stopped(written, finished, len(variants), out_dir) from None
     finally:
         if own:
@@ -489,12 +489,12 @@ def _check_record(out_dir: Path, sweep: Sweep, fingerprint: dict[str, str]) -> N
     held = json.loads(record.read_text(encoding="utf-8")).get("fingerprint")
     if held_spec != sweep.spec:
         raise SweepError(
-            [f"--out: {out_dir} holds the results of another sweep ({held_spec.name!r}, see its sweep.json); "
+            [f"out: {out_dir} holds the results of another sweep ({held_spec.name!r}, see its sweep.json); "
              "choose a new directory, or run that same sweep to resume it"]
         )  # fmt: skip
     if not isinstance(held, dict) or not isinstance(held.get("sha256"), str):
         raise SweepError(
-            [f"--out: {record} has no fingerprint (written by an older securityroof), so its results cannot be "
+            [f"out: {record} has no fingerprint (written by an older securityroof), so its results cannot be "
              "checked against this sweep's base scenario and catalog; run the sweep into a new --out directory"]
         )  # fmt: skip
     if held["sha256"] == fingerprint["sha256"]:
@@ -507,7 +507,7 @@ def _check_record(out_dir: Path, sweep: Sweep, fingerprint: dict[str, str]) -> N
     if held.get("version") != fingerprint["version"]:
         changed.append(f"securityroof is version {fingerprint['version']}, not {held.get('version')}")
     raise SweepError(
-        [f"--out: {out_dir} holds results computed before {'; '.join(changed or ['an unknown change'])}, and "
+        [f"out: {out_dir} holds results computed before {'; '.join(changed or ['an unknown change'])}, and "
          "new rows would be mixed with them; run the sweep into a new --out directory (or restore what "
          "changed to resume)"]
     )  # fmt: skip
@@ -574,9 +574,9 @@ class Cluster(Executor):
                 raise self._lost() from None
             except KilledWorker:  # the scheduler gave up on a task that took workers down with it
                 raise WorkerError(
-                    f"--scheduler: Dask workers at {self.address} died running one batch of variants, "
+                    f"scheduler: Dask workers at {self.address} died running one batch of variants, "
                     "several times over (out of memory?)",
-                    field="--scheduler",
+                    field="scheduler",
                 ) from None
             if self.client.status in ("closing", "closed"):
                 raise self._lost()
@@ -586,8 +586,8 @@ class Cluster(Executor):
                 alone_since = time.monotonic()
             elif time.monotonic() - alone_since > self.wait_s:
                 raise WorkerError(
-                    f"--scheduler: no workers left at the scheduler at {self.address} for {self.wait_s:g} s",
-                    field="--scheduler",
+                    f"scheduler: no workers left at the scheduler at {self.address} for {self.wait_s:g} s",
+                    field="scheduler",
                 )
 
     def _workers(self) -> int:
@@ -596,8 +596,8 @@ class Cluster(Executor):
 
     def _lost(self) -> WorkerError:
         return WorkerError(
-            f"--scheduler: lost the Dask scheduler at {self.address} (it stopped, or cannot be reached)",
-            field="--scheduler",
+            f"scheduler: lost the Dask scheduler at {self.address} (it stopped, or cannot be reached)",
+            field="scheduler",
         )
 
 
@@ -609,24 +609,24 @@ def connect(address: str, wait_s: float = WORKER_WAIT_S) -> Cluster:
         from distributed import Client
     except ImportError:
         raise RoofError(
-            "--scheduler: needs the cluster extra: pip install 'securityroof[cluster]'", field="--scheduler"
+            "scheduler: needs the cluster extra: pip install 'securityroof[cluster]'", field="scheduler"
         ) from None
     try:
         client = Client(address, timeout=5)
     except (OSError, TimeoutError) as error:
-        raise RoofError(f"--scheduler: cannot reach {address}: {error}", field="--scheduler") from None
+        raise RoofError(f"scheduler: cannot reach {address}: {error}", field="scheduler") from None
     except ValueError as error:  # not an address at all, e.g. no port
         raise RoofError(
-            f"--scheduler: {address!r} is not a scheduler address (tcp://HOST:PORT): {error}", field="--scheduler"
+            f"scheduler: {address!r} is not a scheduler address (tcp://HOST:PORT): {error}", field="scheduler"
         ) from None
     try:
         client.wait_for_workers(1, timeout=wait_s)
     except TimeoutError:
         client.close()
         raise WorkerError(
-            f"--scheduler: no workers joined the scheduler at {address} in {wait_s:g} s; start some "
+            f"scheduler: no workers joined the scheduler at {address} in {wait_s:g} s; start some "
             f"(dask worker {address}) or wait longer (--wait-workers)",
-            field="--scheduler",
+            field="scheduler",
         ) from None
     return Cluster(client, address, wait_s)
 
@@ -720,12 +720,13 @@ def outcome_profiles(out_dir: Path, outcome: str, subject: str) -> tuple[str, li
     rows = [r for r in table.to_pylist() if r["outcome"] == outcome and r["subject"] == subject and r["error"] is None]
     if not rows:
         known = sorted({(r["outcome"], r["subject"]) for r in table.select(["outcome", "subject"]).to_pylist()})
-        raise SweepError([f"--outcome/--subject: no rows for {outcome!r} / {subject!r}; there are e.g. {known[:8]}"])
+        found = f"there are e.g. {known[:8]}"
+        raise SweepError([f"outcome: no rows for outcome {outcome!r} and subject {subject!r}; {found}"])
     # missing values (a share of no threats) are left out; results written before they were null hold NaN
     rows = [r for r in rows if r["value"] is not None and math.isfinite(r["value"])]
     if not rows:
         raise SweepError(
-            [f"--outcome/--subject: {outcome!r} / {subject!r} has no values in any variant (e.g. no threat in range)"]
+            [f"outcome: {outcome!r} for subject {subject!r} has no values in any variant (e.g. no threat in range)"]
         )
     profiles = []
     for name in axes:

@@ -34,7 +34,7 @@ def _umask() -> int:
     return mask
 
 
-def _os_error(target: Path, error: OSError, what: str | None = None) -> OutputError:
+def _os_error(target: Path, error: OSError, what: str | None = None, field: str | None = None) -> OutputError:
     reason = {
         errno.ENOSPC: "the disk is full",
         errno.EDQUOT: "the disk quota is exhausted",
@@ -46,7 +46,7 @@ def _os_error(target: Path, error: OSError, what: str | None = None) -> OutputEr
     if error.errno == errno.ENOENT and target.parent.is_dir():
         reason = "files cannot be created in its directory"  # /proc, say: it exists, but takes no new files
     what = what or str(target)
-    return OutputError(f"{what}: cannot write: {reason}", field=what, reason=reason)
+    return OutputError(f"{field + ': ' if field else ''}{what}: cannot write: {reason}", field=field, reason=reason)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -149,10 +149,11 @@ def write_bytes(target: Path | str, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(lock_path: Path | str, what: str) -> Iterator[None]:
+def exclusive(lock_path: Path | str, what: str, field: str | None = None) -> Iterator[None]:
     """Hold the one-writer lock ``lock_path`` for the block, or stop at once if another run holds it.
 
-    ``what`` names the output for the message (e.g. ``"--out results.parquet"``). The lock file is
+    ``what`` names the output for the message (e.g. ``"results.parquet"``), ``field`` the input that
+    chose it (e.g. ``"out"``). The lock file is
     opened without following links and is left in place (removing it would race with a waiting run).
     """
     lock_path = Path(lock_path)
@@ -161,19 +162,18 @@ def exclusive(lock_path: Path | str, what: str) -> Iterator[None]:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise OutputError(
-                f"{what}: {lock_path} is a symbolic link; refusing to use it as a lock",
-                field=what,
-                reason="the lock file is a symbolic link",
+                f"{field + ': ' if field else ''}{what}: {lock_path} is a symbolic link; refusing to use it as a lock",
+                field=field,
             ) from error
-        raise _os_error(lock_path, error, what) from error
+        raise _os_error(lock_path, error, what, field) from error
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputError(
-                f"{what}: another roof run is writing it now; wait for it to finish or choose another output",
-                field=what,
-                reason="another run is writing it",
+                f"{field + ': ' if field else ''}{what}: another roof run is writing it now; wait for it to finish "
+                "or choose another output",
+                field=field,
             ) from None
         yield
     finally:

@@ -67,19 +67,22 @@ OPTIONS = {
     "burn_time_s": "--burn-time-s",
     "burnout_altitude_km": "--burnout-altitude-km",
     "latitude_deg": "--lat-deg",
+    "out": "--out",
+    "batch": "--batch",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "outcome": "--outcome",
 }
 
 
 def _error_lines(problem: str | RoofError) -> None:
     # a scenario's or a sweep's problems are one line each; a newline inside one is user text, shown
     messages = getattr(problem, "messages", None)
-    if messages:
-        for message in messages:
-            _error_line(message)
-    elif isinstance(problem, RoofError) and problem.field in OPTIONS:
-        _error_line(f"{OPTIONS[problem.field]}: {problem.reason}")
-    else:
-        _error_line(str(problem))
+    for message in messages or [str(problem)]:
+        field = RoofError(message).field if messages else getattr(problem, "field", None)
+        if field in OPTIONS and message.startswith(f"{field}: "):
+            message = f"{OPTIONS[field]}: {message.removeprefix(f'{field}: ')}"
+        _error_line(message)
 
 
 def _fail(problem: str | RoofError, code: int = 2) -> None:

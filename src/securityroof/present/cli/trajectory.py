@@ -108,11 +108,11 @@ def trajectory_command(
                     progress=lambda done, total: progress.update(task, completed=done, total=total), **options,
                 )  # fmt: skip
         except (BatchError, InputError) as error:
-            _fail(str(error))
+            _fail(error)
         except OutputError as error:
             _fail(f"--out: {error}")
         except WorkerError as error:
-            _fail(f"{error}; {out} is unchanged", code=1)
+            _fail(f"--workers: {error.reason}; {out} is unchanged", code=1)
         console.print(
             f"{summary.rows:,} trajectories ({summary.reachable:,} reachable) written to {shown(out)} "
             f"in {summary.seconds:.1f} s ({summary.rows / max(summary.seconds, 1e-9):,.0f} per second)"
