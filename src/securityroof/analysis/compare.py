@@ -76,14 +76,15 @@ def without_party(scenario: Scenario, party: str) -> Scenario:
     return scenario.without_party(party)
 
 
-def compare(scenarios: list[Scenario], sharing: str | None = None) -> dict:
-    """The comparison of ``roof compare`` (see the module docstring), one entry per architecture."""
+def compare(scenarios: list[Scenario], sharing: str | None = None, engaged: list[Engagements] | None = None) -> dict:
+    """The comparison of ``roof compare`` (see the module docstring), one entry per architecture.
+    ``engaged`` are the scenarios' engagements where the caller has them already (the report does)."""
     threat_sets = {tuple(t.id for t in s.threat_set) for s in scenarios}
     architectures = []
-    for scenario in scenarios:
+    for k, scenario in enumerate(scenarios):
         if sharing is not None:
             scenario = scenario.with_sharing(sharing)
-        result = engage(scenario)
+        result = engaged[k] if engaged is not None and sharing is None else engage(scenario)
         entry = {"name": scenario.name, "sharing": scenario.sharing.policy, **summarize(scenario, result)}
         owners = sorted({site.owner for site in scenario.interceptor_sites} | {s.owner for s in scenario.sensors})
         entry["by_party"] = {

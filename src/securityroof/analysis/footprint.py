@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyproj import Geod
 
 from securityroof.analysis.defaults import DEFAULT_EXTENT, DEFAULT_STEP_DEG
@@ -127,3 +128,16 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
             "intercept_alt_km": pa.array(np.where(defended, lowest, np.nan), mask=~defended),
         }
     )
+
+
+def footprint_summary(table: pa.Table) -> dict:
+    """A footprint's cells counted: ``cells_total``, ``cells_threatened``, ``cells_defended`` and
+    ``defended_share`` (None where no cell is threatened)."""
+    threatened = int(pc.sum(table["threatened"]).as_py() or 0)
+    defended = int(pc.sum(table["defended"]).as_py() or 0)
+    return {
+        "cells_total": table.num_rows,
+        "cells_threatened": threatened,
+        "cells_defended": defended,
+        "defended_share": defended / threatened if threatened else None,
+    }

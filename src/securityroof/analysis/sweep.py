@@ -64,7 +64,7 @@ from securityroof.analysis.compare import summarize
 from securityroof.analysis.defaults import WORKER_WAIT_S
 from securityroof.analysis.deterrence import deterrence
 from securityroof.analysis.engage import engage
-from securityroof.analysis.footprint import footprint
+from securityroof.analysis.footprint import footprint, footprint_summary
 from securityroof.errors import OutputError, RoofError, WorkerError
 from securityroof.io import tomlfile
 from securityroof.io.atomic import _os_error, atomic_path, clean_leftovers, exclusive, write_text
@@ -349,10 +349,9 @@ def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list
         for city in sorted(cities):
             rows.append(("city_protected", city, float(city in summary["cities_protected"])))
     if "footprint" in spec.outcomes:
-        cells = footprint(scenario, spec.footprint_threat).to_pydict()
-        threatened, defended = sum(cells["threatened"]), sum(cells["defended"])
-        rows.append(("footprint_cells_defended", spec.footprint_threat, float(defended)))
-        rows.append(("footprint_defended_share", spec.footprint_threat, defended / threatened if threatened else None))
+        counted = footprint_summary(footprint(scenario, spec.footprint_threat))
+        rows.append(("footprint_cells_defended", spec.footprint_threat, float(counted["cells_defended"])))
+        rows.append(("footprint_defended_share", spec.footprint_threat, counted["defended_share"]))
     if "deterrence" in spec.outcomes:
         pairs = deterrence(scenario)["pairs"]
         rows.append(("deterrence_engageable_pairs", "all", float(sum(p["engageable"] for p in pairs))))

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from securityroof.analysis.compare import compare
 from securityroof.analysis.deterrence import deterrence, why_not_summary
 from securityroof.analysis.engage import engage
-from securityroof.analysis.footprint import footprint
+from securityroof.analysis.footprint import footprint, footprint_summary
 from securityroof.errors import OutputError
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, write_text
 from securityroof.model.catalog import load_catalog
@@ -125,11 +125,13 @@ def write_report(
 
 
 def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step) -> Path:
+    step("engagements")
+    engaged = [engage(scenario) for scenario in scenarios]  # once each: the comparison and the sections share them
     step("comparing architectures")
-    comparison = compare(scenarios)
+    comparison = compare(scenarios, engaged=engaged)
     sections = []
     used: set[str] = set()
-    for scenario in scenarios:
+    for scenario, result in zip(scenarios, engaged, strict=True):
         chosen = threat or default_threat(scenario)
         step(f"{scenario.name}: footprint against {chosen}")
         grid = footprint(scenario, chosen)
@@ -140,8 +142,7 @@ def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step)
         step(f"{scenario.name}: map")
         png = draw_map(scenario, out_dir / f"map-{scenario.name}.png", footprint=grid)
         draw_map(scenario, out_dir / f"map-{scenario.name}.svg", footprint=grid)
-        step(f"{scenario.name}: engagements")
-        records = engage(scenario).records()
+        records = result.records()
         step(f"{scenario.name}: deterrence check")
         check = deterrence(scenario, speeds_km_s, delays_s)
         sections.append(_section(scenario, chosen, grid, png, records, check, speeds_km_s, delays_s))
@@ -156,9 +157,8 @@ def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step)
 
 
 def _section(scenario, threat, grid, png, records, check, speeds, delays) -> str:
-    cells = grid.to_pydict()
-    threatened = sum(cells["threatened"])
-    defended = sum(cells["defended"])
+    counted = footprint_summary(grid)
+    threatened, defended = counted["cells_threatened"], counted["cells_defended"]
     feasible = [r for r in records if r["feasible"]]
     reasons = Counter(r["reason"] for r in records if not r["feasible"])
     engagement_rows = [

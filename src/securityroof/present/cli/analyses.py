@@ -243,7 +243,7 @@ def footprint_command(
     """Which aim points of a region the architecture defends against one of its threats."""
     import pyarrow.parquet as pq
 
-    from securityroof.analysis.footprint import footprint
+    from securityroof.analysis.footprint import footprint, footprint_summary
 
     try:
         bounds = tuple(float(v) for v in extent.split(":"))
@@ -268,17 +268,14 @@ def footprint_command(
         except OutputError as error:
             _fail(f"--out: {error}")
     cells = table.to_pylist()
-    threatened = sum(c["threatened"] for c in cells)
-    defended = sum(c["defended"] for c in cells)
+    counted = footprint_summary(table)
+    threatened, defended = counted["cells_threatened"], counted["cells_defended"]
     summary = {
         "scenario": loaded.name,
         "threat": threat,
         "extent_deg": list(bounds),
         "step_deg": step_deg,
-        "cells_total": len(cells),
-        "cells_threatened": threatened,
-        "cells_defended": defended,
-        "defended_share": defended / threatened if threatened else None,
+        **counted,
     }
     if as_json:
         payload = {**summary, "cells": [_json_cell(c) for c in cells]}

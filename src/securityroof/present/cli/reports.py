@@ -58,7 +58,7 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
         _fail(f"scenarios: {', '.join(repeated)} given more than once (by name)")
     if threat is not None and not threat.strip():
         _fail("--threat: empty; leave it out for the default threat")
-    steps = 1 + 4 * len(loaded) + 1
+    steps = 2 + 3 * len(loaded) + 1  # engagements, comparison; footprint, map, deterrence each; the page
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
     )
