@@ -16,7 +16,13 @@ from pyproj import Geod
 from securityroof.analysis import arrow
 from securityroof.errors import InputError
 from securityroof.model.catalog import IDEAL_MISSILE, Catalog, CatalogError, MissileClass, load_catalog
-from securityroof.physics.earth import Earth, earth_model, ecef_to_geodetic
+from securityroof.physics.earth import (
+    LATITUDE_RANGE_DEG,
+    LONGITUDE_RANGE_DEG,
+    Earth,
+    earth_model,
+    ecef_to_geodetic,
+)
 from securityroof.physics.sampling import sample_trajectory
 from securityroof.physics.targeting import MissileArrays, TargetingSolution, reasons, solve
 
@@ -51,13 +57,9 @@ def validate_points(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, li
     names = ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg")
     given = (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
     arrays = [_numbers(name, values) for name, values in zip(names, given, strict=True)]
-    for name, values, bound in zip(
-        names,
-        arrays,
-        (90.0, 360.0, 90.0, 360.0),
-        strict=True,
-    ):
-        _check_range(name, values, -90.0 if bound == 90.0 else -180.0, bound, lines)
+    bounds = (LATITUDE_RANGE_DEG, LONGITUDE_RANGE_DEG) * 2
+    for name, values, (low, high) in zip(names, arrays, bounds, strict=True):
+        _check_range(name, values, low, high, lines)
     try:
         return np.broadcast_arrays(*arrays)
     except ValueError:

@@ -16,6 +16,23 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+#: The coordinates a point may have, in degrees: latitudes north-positive, longitudes east-positive
+#: from -180 (west) up to 360 (a longitude counted eastward round the globe). Every input checks these.
+LATITUDE_RANGE_DEG = (-90.0, 90.0)
+LONGITUDE_RANGE_DEG = (-180.0, 360.0)
+
+
+def coordinate_problem(lat_deg: float, lon_deg: float) -> str | None:
+    """Why ``(lat_deg, lon_deg)`` is not a point (``latitude 95 is outside [-90, 90]``), or None."""
+    for what, value, (low, high) in (
+        ("latitude", lat_deg, LATITUDE_RANGE_DEG),
+        ("longitude", lon_deg, LONGITUDE_RANGE_DEG),
+    ):
+        if not (np.isfinite(value) and low <= value <= high):
+            return f"{what} {value:g} is outside [{low:g}, {high:g}]"
+    return None
+
+
 #: WGS84 / EGM96 geocentric gravitational constant (NIMA TR8350.2, 3rd ed., Table 3.1).
 MU_EARTH_M3_S2 = 3.986004418e14
 #: WGS84 nominal mean angular velocity of the Earth (NIMA TR8350.2, Table 3.1).

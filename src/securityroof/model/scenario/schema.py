@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidato
 from securityroof.errors import RoofError
 from securityroof.model.catalog import MissileClass
 from securityroof.model.scenario.messages import KeyPath, show, unknown
+from securityroof.physics.earth import LATITUDE_RANGE_DEG, LONGITUDE_RANGE_DEG, coordinate_problem
 
 POLICIES = ("none", "within-party", "all", "pairs")
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -54,10 +55,8 @@ def _lat_lon(value: Any) -> tuple[float, float]:
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ValueError(f"expected a point name or [lat_deg, lon_deg], got {show(value)}")
     lat, lon = (_number(v) for v in value)
-    if not -90.0 <= lat <= 90.0:
-        raise ValueError(f"latitude {show(value[0])} is outside [-90, 90]")
-    if not -180.0 <= lon <= 360.0:
-        raise ValueError(f"longitude {show(value[1])} is outside [-180, 360]")
+    if problem := coordinate_problem(lat, lon):
+        raise ValueError(problem)
     return lat, lon
 
 
@@ -92,8 +91,8 @@ class Asset(_Table):
     id: Id
     owner: str
     kind: str = Field(description="catalog radar, satellite or interceptor name")
-    lat_deg: float | None = Field(None, ge=-90, le=90)
-    lon_deg: float | None = Field(None, ge=-180, le=360)
+    lat_deg: float | None = Field(None, ge=LATITUDE_RANGE_DEG[0], le=LATITUDE_RANGE_DEG[1])
+    lon_deg: float | None = Field(None, ge=LONGITUDE_RANGE_DEG[0], le=LONGITUDE_RANGE_DEG[1])
     alt_m: float = Field(0.0, ge=-500, le=10_000)
     boresight_az_deg: float | None = Field(None, ge=0, lt=360)
     site: Id | None = Field(None, description="assets with the same site are co-located")
@@ -116,8 +115,8 @@ class Point(_Table):
     """A named launch or aim point."""
 
     id: Id
-    lat_deg: float = Field(ge=-90, le=90)
-    lon_deg: float = Field(ge=-180, le=360)
+    lat_deg: float = Field(ge=LATITUDE_RANGE_DEG[0], le=LATITUDE_RANGE_DEG[1])
+    lon_deg: float = Field(ge=LONGITUDE_RANGE_DEG[0], le=LONGITUDE_RANGE_DEG[1])
 
 
 class Threat(_Table):

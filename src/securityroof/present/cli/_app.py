@@ -10,7 +10,6 @@ when it runs, so that ``roof --help`` and ``roof --version`` load no physics.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -117,10 +116,10 @@ def _parse_point(option: str, text: str) -> tuple[float, float]:
         lat, lon = (float(p) for p in parts)
     except ValueError:
         _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
-    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
-        _fail(f"{option}: latitude {parts[0].strip()} is outside [-90, 90]")
-    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
-        _fail(f"{option}: longitude {parts[1].strip()} is outside [-180, 360]")
+    from securityroof.physics.earth import coordinate_problem
+
+    if problem := coordinate_problem(lat, lon):
+        _fail(f"{option}: {problem}")
     return lat, lon
 
 

@@ -48,8 +48,7 @@ def engage_command(
     from securityroof.analysis.engage import engage
     from securityroof.model.scenario import ScenarioError
 
-    if sharing is not None and sharing not in ("none", "within-party", "all"):
-        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
+    _check_sharing(sharing)
     loaded = _load(scenario)
     try:
         result = engage(loaded, sharing=sharing)
@@ -98,8 +97,7 @@ def compare_command(
     """Compare architectures on the same threats: what each defends, and what each party adds."""
     from securityroof.analysis.compare import compare
 
-    if sharing is not None and sharing not in ("none", "within-party", "all"):
-        _fail(f"--sharing: {sharing!r} is not a policy; choose none, within-party or all")
+    _check_sharing(sharing)
     loaded = [_load(name) for name in scenarios]
     result = compare(loaded, sharing=sharing)
     if as_json:
@@ -385,3 +383,12 @@ def assess_test_command(
         f"ideal Δv {record['boost_model_delta_v_km_s']:.2f} km/s; no drag.",
         highlight=False,
     )
+
+
+def _check_sharing(sharing: str | None) -> None:
+    """``--sharing``: a policy of the scenario format's, but ``pairs``, whose list only a file gives."""
+    from securityroof.model.scenario import POLICIES
+
+    choices = [policy for policy in POLICIES if policy != "pairs"]
+    if sharing is not None and sharing not in choices:
+        _fail(f"--sharing: {sharing!r} is not a policy; choose {', '.join(choices[:-1])} or {choices[-1]}")
