@@ -7,6 +7,17 @@ run on a machine compiles them (some seconds), later runs load them.
 import numba
 import numpy as np
 
+from securityroof.physics.reasons import Infeasible, NotSeen
+
+# Plain ints, which numba freezes into the compiled code as constants.
+_SEEN, _BELOW_HORIZON, _OUT_OF_SECTOR, _OUT_OF_RANGE, _TRACK_TOO_LATE = (
+    int(NotSeen.SEEN), int(NotSeen.BELOW_HORIZON), int(NotSeen.OUT_OF_SECTOR), int(NotSeen.OUT_OF_RANGE),
+    int(NotSeen.TOO_LATE),
+)  # fmt: skip
+_FEASIBLE, _OUT_OF_REACH, _BELOW_MIN, _TOO_LATE = (
+    int(Infeasible.FEASIBLE), int(Infeasible.OUT_OF_REACH), int(Infeasible.BELOW_MIN), int(Infeasible.TOO_LATE),
+)  # fmt: skip
+
 #: The kernels proper: cached on disk, parallel over trajectories, releasing the GIL, and with
 #: numpy's floating-point rules (a division by zero gives inf or NaN, as in the reference).
 PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
@@ -198,13 +209,13 @@ def radar_first_detection(
         if detect[i] == detect[i]:
             track[i] = detect[i] + track_formation_s
             if track[i] > impact_time[i]:
-                reason[i] = 4  # NotSeen.TOO_LATE
+                reason[i] = _TRACK_TOO_LATE
                 track[i] = np.nan
             else:
-                reason[i] = 0
+                reason[i] = _SEEN
         else:
             track[i] = np.nan
-            reason[i] = 3 if in_sector_any else (2 if above_any else 1)
+            reason[i] = _OUT_OF_RANGE if in_sector_any else (_OUT_OF_SECTOR if above_any else _BELOW_HORIZON)
 
 
 @numba.njit(cache=True)
@@ -325,7 +336,7 @@ def sites_windows(
                         first_index[j, i], first_time[j, i], first_alt[j, i] = k, t, h
                     last_time[j, i] = t
             if first_index[j, i] >= 0:
-                reason[j, i] = 0
+                reason[j, i] = _FEASIBLE
                 margin[j, i] = latest_launch - start
                 # Shoot-look-shoot: each next shot lifts off after the previous intercept's kill
                 # assessment, and its intercept point lies later along the reachable samples.
@@ -348,11 +359,11 @@ def sites_windows(
                 margin[j, i] = np.nan
                 shots[j, i] = 0
                 if reachable_count:
-                    reason[j, i] = 6  # too-late
+                    reason[j, i] = _TOO_LATE
                 elif in_range_any and not reaches_min_alt:
-                    reason[j, i] = 5  # below-min-altitude
+                    reason[j, i] = _BELOW_MIN
                 else:
-                    reason[j, i] = 4  # out-of-reach
+                    reason[j, i] = _OUT_OF_REACH
 
 
 @numba.njit(cache=True)

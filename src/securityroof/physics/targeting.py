@@ -45,6 +45,7 @@ from securityroof.physics.earth import (
     surface_radius_m,
     unit,
 )
+from securityroof.physics.reasons import Unreachable
 
 #: A targeted trajectory counts as on target when it lands this close to the aim point.
 HIT_TOLERANCE_M = 1.0
@@ -66,19 +67,6 @@ def coincident(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg) -> np.n
         for lat, lon in ((launch_lat_deg, launch_lon_deg), (aim_lat_deg, aim_lon_deg))
     )
     return np.linalg.norm(launch - aim, axis=-1) < HIT_TOLERANCE_M
-
-
-class Reason:
-    """Codes for why a trajectory is not reachable (the text shown to users is built in ``reasons``)."""
-
-    NONE = 0
-    COINCIDENT = 1
-    ANTIPODAL = 2
-    TOO_FAST = 3
-    INSIDE_BOOST = 4
-    NO_ARC = 5
-    NOT_CONVERGED = 6
-    NO_IMPACT = 7
 
 
 @dataclass(frozen=True)
@@ -718,19 +706,21 @@ class _Problem:
         earth = self.earth
         impact = _propagated(result.position, result.velocity, self.burn_time, earth)
         failure = np.where(
-            result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE)
+            result.overflown,
+            Unreachable.INSIDE_BOOST,
+            np.where(np.isnan(result.speed), Unreachable.NO_ARC, Unreachable.NONE),
         )
         # A requested angle whose arcs never come down on the aim point (steep shots chasing an
         # eastward target: the Coriolis drift grows faster than the range) has no arc at all.
-        no_landing = np.where(self.minimum_energy, Reason.NO_IMPACT, Reason.NO_ARC)
-        failure = np.where((failure == Reason.NONE) & ~impact.lands, no_landing, failure)
+        no_landing = np.where(self.minimum_energy, Unreachable.NO_IMPACT, Unreachable.NO_ARC)
+        failure = np.where((failure == Unreachable.NONE) & ~impact.lands, no_landing, failure)
         landed = np.where(impact.lands[:, None], impact.position_ecef_m, self.u_aim)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(landed) - self.u_aim)
         consistent = result.moved < _BOOST_TOLERANCE_M
         # A requested angle is met by construction wherever an arc is found; this guards the claim
         # that a reachable result has the angle asked.
         off_angle = ~self.minimum_energy & ~(np.abs(result.angle - self.fixed_angle) <= _ANGLE_TOLERANCE_RAD)
-        failure = np.where((failure == Reason.NONE) & off_angle & consistent, Reason.NO_ARC, failure)
+        failure = np.where((failure == Unreachable.NONE) & off_angle & consistent, Unreachable.NO_ARC, failure)
         return _Pass(result, carry, consistent, impact, failure, residual)
 
 
@@ -862,9 +852,9 @@ def solve(
     total_angle = central_angle(u_launch, u_aim)
 
     reason = np.zeros(n, dtype=np.int8)
-    reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Reason.COINCIDENT
-    reason[total_angle > _ANTIPODAL_RAD] = Reason.ANTIPODAL
-    rows = np.flatnonzero(reason == Reason.NONE)
+    reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Unreachable.COINCIDENT
+    reason[total_angle > _ANTIPODAL_RAD] = Unreachable.ANTIPODAL
+    rows = np.flatnonzero(reason == Unreachable.NONE)
     problem = _Problem(
         u_launch[rows],
         u_aim[rows],
@@ -878,11 +868,11 @@ def solve(
     iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, problem.initial_carry())
     beyond = _search_beyond_kinks(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
     iterations = max(iterations, beyond)
-    too_fast = (reason == Reason.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
-    reason[too_fast] = Reason.TOO_FAST
+    too_fast = (reason == Unreachable.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
+    reason[too_fast] = Unreachable.TOO_FAST
     burn_time = missile.burn_time_s.astype(float)
     return TargetingSolution(
-        reachable=reason == Reason.NONE,
+        reachable=reason == Unreachable.NONE,
         reason_code=reason,
         launch_ecef_m=launch,
         aim_ecef_m=aim,
@@ -992,13 +982,13 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
         # Well beyond the class's reach after the first correction: the speed it would need is
         # known well enough to say so, without chasing the last metre of a shot it cannot fly.
         hopeless = (
-            (failure == Reason.NONE) & (flown.shot.speed > _HOPELESS_MARGIN * problem.max_speed) & (iterations > 1)
+            (failure == Unreachable.NONE) & (flown.shot.speed > _HOPELESS_MARGIN * problem.max_speed) & (iterations > 1)
         )
-        failure = np.where(hopeless, Reason.TOO_FAST, failure)
-        done = ((miss < tolerance_m) & flown.consistent) | (failure != Reason.NONE)
+        failure = np.where(hopeless, Unreachable.TOO_FAST, failure)
+        done = ((miss < tolerance_m) & flown.consistent) | (failure != Unreachable.NONE)
         if iterations == max_iterations:
             out_of_reach = flown.shot.speed > problem.max_speed
-            failure = np.where(done, failure, np.where(out_of_reach, Reason.TOO_FAST, Reason.NOT_CONVERGED))
+            failure = np.where(done, failure, np.where(out_of_reach, Unreachable.TOO_FAST, Unreachable.NOT_CONVERGED))
             done[:] = True
         reason[active[done]] = failure[done]
         out.record(active[done], flown, problem.u_launch, miss, done)
@@ -1045,7 +1035,7 @@ def _search_beyond_kinks(problem: _Problem, aim, tolerance_m, max_iterations, ou
     iterations = 0
     rows = np.asarray(rows)
     for blend in (0.0, 1.0):
-        settled = problem.minimum_energy & (reason[rows] == Reason.NONE) & np.isfinite(out.speed[rows])
+        settled = problem.minimum_energy & (reason[rows] == Unreachable.NONE) & np.isfinite(out.speed[rows])
         kink = blend_limit_angle(problem.burn_time, out.speed[rows], problem.nominal_alt, blend)
         offset = kink - out.angle[rows]
         with np.errstate(invalid="ignore"):
@@ -1066,7 +1056,7 @@ def _search_beyond_kinks(problem: _Problem, aim, tolerance_m, max_iterations, ou
             beyond.initial_carry(start, trust=1.0),
         )
         iterations = max(iterations, flown)
-        lower = (other_reason == Reason.NONE) & (other.speed < out.speed[rows[near]] - _SAME_SPEED_MPS)
+        lower = (other_reason == Unreachable.NONE) & (other.speed < out.speed[rows[near]] - _SAME_SPEED_MPS)
         out.put(rows[near[lower]], other, lower)
     return iterations
 
@@ -1126,11 +1116,11 @@ def reasons(solution: TargetingSolution, fixed_angle_rad=np.nan) -> list[str | N
     for i in np.flatnonzero(~solution.reachable):
         code = solution.reason_code[i]
         name = solution.missile.name[i]
-        if code == Reason.COINCIDENT:
+        if code == Unreachable.COINCIDENT:
             texts[i] = f"launch and aim points coincide (closer than {HIT_TOLERANCE_M:g} m)"
-        elif code == Reason.ANTIPODAL:
+        elif code == Unreachable.ANTIPODAL:
             texts[i] = "aim point is antipodal to the launch point: every launch azimuth reaches it"
-        elif code == Reason.TOO_FAST:
+        elif code == Unreachable.TOO_FAST:
             angle = (
                 "a minimum-energy trajectory" if np.isnan(fixed[i]) else f"a {np.degrees(fixed[i]):.1f}° burnout angle"
             )
@@ -1138,11 +1128,11 @@ def reasons(solution: TargetingSolution, fixed_angle_rad=np.nan) -> list[str | N
                 f"out of range: {name} would need a burnout speed of {solution.burnout_speed_mps[i] / 1e3:.2f} km/s "
                 f"on {angle}, above its {solution.missile.max_burnout_speed_mps[i] / 1e3:.2f} km/s"
             )
-        elif code == Reason.INSIDE_BOOST:
+        elif code == Unreachable.INSIDE_BOOST:
             texts[i] = f"too close: {name}'s boost phase alone carries it past the aim point"
-        elif code == Reason.NO_ARC:
+        elif code == Unreachable.NO_ARC:
             texts[i] = f"no ballistic arc reaches the aim point at a {np.degrees(fixed[i]):.1f}° burnout angle"
-        elif code == Reason.NO_IMPACT:
+        elif code == Unreachable.NO_IMPACT:
             texts[i] = "the required trajectory does not come back down (orbital or escape speed)"
         else:
             texts[i] = "targeting did not converge to within 1 m of the aim point"
