@@ -568,9 +568,15 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
 
 
 @numba.njit(cache=True)
-def boost_shape_row(burn_time, speed, angle, nominal_alt, integral_speed, integral_early, integral_late, table):
-    """boost.boost_shape for one row (a NaN speed or angle is taken as 0): burnout altitude,
-    downrange distance and blend."""
+def boost_shape_row(burn_time, speed, angle, nominal_alt, integrals):
+    """boost.boost_shape for one row (a NaN speed or angle is taken as 0), with ``integrals`` boost's
+    BoostIntegrals: burnout altitude, downrange distance and blend."""
+    integral_speed, integral_early, integral_late, table = (
+        integrals.speed,
+        integrals.early,
+        integrals.late,
+        integrals.downrange,
+    )
     speed = speed if speed == speed else 0.0
     angle = angle if angle == angle else 0.0
     sin_bo = min(max(np.sin(angle), 0.0), 1.0)
@@ -614,14 +620,15 @@ def boost_speed_step(tried, implied, bracket):
 @numba.njit(cache=True)
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
-    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle,
-    mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-    integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
-    arc_scan_ratio, arc_golden_steps,
+    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle, earth, integrals, settings,
 ):  # fmt: skip
     """targeting._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
     inertial angle, how far the state moved, and whether the boost overflies the aim point."""
+    mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
+    a, b = earth.equatorial_radius_m, earth.polar_radius_m
+    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
+    time_steps, longest_flight_s = settings.time_steps, settings.longest_flight_s
     burnout_arc = downrange / launch_radius
     hx, hy, hz = py * ulz - pz * uly, pz * ulx - px * ulz, px * uly - py * ulx
     c, s = np.cos(burnout_arc), np.sin(burnout_arc)
@@ -663,7 +670,8 @@ def shoot_row(
     if omega != 0.0 and fixed:
         next_time, speed_i, gamma, nx, ny, nz = fixed_angle_arc(
             bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, fixed_angle, time,
-            omega, mu, longest_flight_s, arc_search_steps, arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
+            omega, mu, longest_flight_s, settings.arc_search_steps, settings.arc_bracket_steps,
+            settings.arc_scan_ratio, settings.arc_golden_steps,
         )  # fmt: skip
         if next_time != next_time:
             next_time = time
@@ -676,9 +684,7 @@ def shoot_row(
     v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
     flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
     # boost_shape at the burnout speed and angle this state implies
-    new_alt, new_downrange, blend = boost_shape_row(
-        burn_time, v_norm, flight_angle, nominal_alt, integral_speed, integral_early, integral_late, downrange_table
-    )
+    new_alt, new_downrange, blend = boost_shape_row(burn_time, v_norm, flight_angle, nominal_alt, integrals)
     # the boost's great circle turned so that its heading at burnout is the free flight's
     qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
     along_launch = qx * ulx + qy * uly + qz * ulz
@@ -696,7 +702,7 @@ def shoot_row(
         abs(new_downrange - downrange),
         abs(new_alt - burnout_alt),
         swing,
-        abs(next_time - time) * ground_speed_mps,
+        abs(next_time - time) * settings.ground_speed_mps,
     )
     largest = candidates[0]
     for value in candidates[1:]:
@@ -726,28 +732,30 @@ def parabola_vertex(low, middle, high):
 
 
 @numba.njit(**PARALLEL)
-def settle(
-    u_launch, launch_radius, u_virtual, target_radius, burn_time, nominal_alt, fixed_angle, minimum_energy,
-    downrange, burnout_alt, pole, impact_time, inertial_angle,
-    side_downrange, side_alt, side_pole, side_time, side_angle, trust, last_step, found,
-    mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
-    integral_speed, integral_early, integral_late, downrange_table,
-    rounds, settled_m, settled_angle_rad, found_angle_rad, lowest_angle_rad, lane_step_rad, arc_search_steps,
-    arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
-    position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown,
-):  # fmt: skip
+def settle(geometry, centre, sides, search, earth, integrals, settings, shot):
     """targeting._Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
-    the side lanes γ ∓ one lane step) shot until nothing moves; lanes, trust regions and flags are
-    updated in place, the last centre shot is written out."""
+    the side lanes γ ∓ one lane step) shot until nothing moves; lanes and the search are updated in
+    place, the last centre shot is written to ``shot`` (the named tuples of kernels.settle)."""
+    u_launch, launch_radius, u_virtual = geometry.u_launch, geometry.launch_radius, geometry.u_virtual
+    target_radius, burn_time = geometry.target_radius, geometry.burn_time
+    nominal_alt, fixed_angle = geometry.nominal_alt, geometry.fixed_angle
+    downrange, burnout_alt, pole = centre.downrange, centre.burnout_alt, centre.pole
+    impact_time, inertial_angle = centre.impact_time, centre.inertial_angle
+    side_downrange, side_alt, side_pole = sides.downrange, sides.burnout_alt, sides.pole
+    side_time, side_angle = sides.impact_time, sides.inertial_angle
+    trust, last_step, found, minimum_energy = search.trust, search.last_step, search.found, search.minimum_energy
+    position, velocity, speed, angle = shot.position, shot.velocity, shot.speed, shot.angle
+    shape_alt, shape_downrange, shape_blend = shot.shape_alt, shot.shape_downrange, shot.shape_blend
+    moved, overflown = shot.moved, shot.overflown
+    lane_step_rad = settings.lane_step_rad
     n = u_launch.shape[0]
-    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
     for i in numba.prange(n):
         ulx, uly, ulz = u_launch[i, 0], u_launch[i, 1], u_launch[i, 2]
         uvx, uvy, uvz = u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2]
         moved[i] = np.inf
         tried = np.nan
         bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
-        for _ in range(rounds):
+        for _ in range(settings.rounds):
             (
                 position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
                 speed[i], angle[i], shape_alt[i], shape_downrange[i], shape_blend[i],
@@ -755,9 +763,7 @@ def settle(
             ) = shoot_row(
                 ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i], nominal_alt[i],
                 fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
-                inertial_angle[i], mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-                integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
-                arc_scan_ratio, arc_golden_steps,
+                inertial_angle[i], earth, integrals, settings,
             )  # fmt: skip
             step = gamma - inertial_angle[i]  # fixed angles: moved in the shot
             if not found[i]:
@@ -771,9 +777,7 @@ def settle(
                         ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i],
                         nominal_alt[i], fixed_angle[i], side_downrange[j], side_alt[j],
                         side_pole[j, 0], side_pole[j, 1], side_pole[j, 2], side_time[j], side_angle[j],
-                        mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-                        integral_speed, integral_early, integral_late, downrange_table, arc_search_steps,
-                        arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
+                        earth, integrals, settings,
                     )  # fmt: skip
                     side_downrange[j], side_alt[j], side_time[j] = side_downrange_next, side_alt_next, side_time_next
                     side_pole[j, 0], side_pole[j, 1], side_pole[j, 2] = sx, sy, sz
@@ -785,8 +789,8 @@ def settle(
                     trust[i] = min(2.0 * trust[i], 4.0)
                 vertex = min(max(vertex, -trust[i]), trust[i])
                 last_step[i] = vertex
-                step = max(vertex * lane_step_rad, lowest_angle_rad - gamma)
-                found[i] = abs(step) < found_angle_rad or trust[i] * lane_step_rad < found_angle_rad
+                step = max(vertex * lane_step_rad, settings.lowest_angle_rad - gamma)
+                found[i] = abs(step) < settings.found_angle_rad or trust[i] * lane_step_rad < settings.found_angle_rad
                 side_angle[i] = gamma + step - lane_step_rad
                 side_angle[i + n] = gamma + step + lane_step_rad
             if minimum_energy[i]:
@@ -795,11 +799,12 @@ def settle(
             else:
                 tried = boost_speed_step(tried, speed[i], bracket)
                 burnout_alt[i], downrange[i], _ = boost_shape_row(
-                    burn_time[i], tried, angle[i], nominal_alt[i], integral_speed, integral_early, integral_late,
-                    downrange_table,
+                    burn_time[i], tried, angle[i], nominal_alt[i], integrals
                 )  # fmt: skip
             impact_time[i], inertial_angle[i] = next_time, gamma
             pole[i, 0], pole[i, 1], pole[i, 2] = px, py, pz
             moved[i] = shot_moved
-            if (shot_moved < settled_m and abs(step) < settled_angle_rad) or not np.isfinite(shot_moved):
+            if (shot_moved < settings.settled_m and abs(step) < settings.settled_angle_rad) or not np.isfinite(
+                shot_moved
+            ):
                 break

@@ -28,6 +28,7 @@ a reason, never as NaN.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -338,9 +339,9 @@ def _conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
         return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
 
 
-@dataclass
-class _Geometry:
-    """What one pass holds fixed for each trajectory: launch point, virtual aim point, missile."""
+class _Geometry(NamedTuple):
+    """What one pass holds fixed for each trajectory: launch point, virtual aim point, missile (a
+    named tuple, which the compiled kernel takes as it is)."""
 
     u_launch: np.ndarray
     launch_radius: np.ndarray
@@ -351,7 +352,7 @@ class _Geometry:
     fixed_angle: np.ndarray  # requested Earth-relative burnout angle; NaN: minimum energy
 
     def take(self, index) -> _Geometry:
-        return _Geometry(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+        return _Geometry(*(field[index] for field in self))
 
 
 @dataclass
@@ -497,28 +498,18 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
 def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, last_step, found, minimum_energy, earth):
     """The rounds of :meth:`_Problem.fly` by the compiled kernel, row by row: the lanes, trust
     regions and flags are updated in place; returns the last centre shot."""
-    n = geometry.u_launch.shape[0]
-    position, velocity = np.empty((n, 3)), np.empty((n, 3))
-    speed, angle, shape_alt, shape_downrange, shape_blend, moved = (np.empty(n) for _ in range(6))
-    overflown = np.empty(n, dtype=np.bool_)
-    kernels.settle(
-        geometry, centre, sides, trust, last_step, found, minimum_energy, earth,
-        {"time_steps": _TIME_STEPS, "longest_flight_s": _LONGEST_FLIGHT_S, "ground_speed_mps": _GROUND_SPEED_MPS,
-         "rounds": _CONSISTENCY_ROUNDS, "settled_m": _SETTLED_M, "settled_angle_rad": _SETTLED_ANGLE_RAD,
-         "found_angle_rad": _FOUND_ANGLE_RAD, "lowest_angle_rad": _LOWEST_ANGLE_RAD, "lane_step_rad": _LANE_STEP_RAD,
-         "arc_search_steps": _ARC_SEARCH_STEPS, "arc_bracket_steps": _ARC_BRACKET_STEPS,
-         "arc_scan_ratio": _ARC_SCAN_RATIO, "arc_golden_steps": _ARC_GOLDEN_STEPS},
-        (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown),
-    )  # fmt: skip
+    shot = kernels.settle(
+        geometry, centre, sides, kernels.Search(trust, last_step, found, minimum_energy), earth, _ROUND_SETTINGS
+    )
     shape = BoostShape(
         burn_time_s=np.asarray(geometry.burn_time, dtype=float),
-        burnout_speed_mps=np.nan_to_num(speed),
-        burnout_angle_rad=np.nan_to_num(angle),
-        burnout_alt_m=shape_alt,
-        downrange_m=shape_downrange,
-        pitch_blend=shape_blend,
+        burnout_speed_mps=np.nan_to_num(shot.speed),
+        burnout_angle_rad=np.nan_to_num(shot.angle),
+        burnout_alt_m=shot.shape_alt,
+        downrange_m=shot.shape_downrange,
+        pitch_blend=shot.shape_blend,
     )
-    return _Shot(position, velocity, speed, angle, shape, centre, moved, overflown)
+    return _Shot(shot.position, shot.velocity, shot.speed, shot.angle, shape, centre, shot.moved, shot.overflown)
 
 
 #: Secant steps on the impact time inside one shot.
@@ -542,6 +533,41 @@ _FOUND_ANGLE_RAD = 1e-5
 _LOWEST_ANGLE_RAD = np.radians(1.0)
 #: Half-width of the three-lane bracket on the inertial flight-path angle used for minimum energy.
 _LANE_STEP_RAD = np.radians(0.5)
+
+
+class RoundSettings(NamedTuple):
+    """The settings above, as the compiled rounds take them (by name, not position)."""
+
+    time_steps: int
+    longest_flight_s: float
+    ground_speed_mps: float
+    rounds: int
+    settled_m: float
+    settled_angle_rad: float
+    found_angle_rad: float
+    lowest_angle_rad: float
+    lane_step_rad: float
+    arc_search_steps: int
+    arc_bracket_steps: int
+    arc_scan_ratio: float
+    arc_golden_steps: int
+
+
+_ROUND_SETTINGS = RoundSettings(
+    time_steps=_TIME_STEPS,
+    longest_flight_s=float(_LONGEST_FLIGHT_S),
+    ground_speed_mps=float(_GROUND_SPEED_MPS),
+    rounds=_CONSISTENCY_ROUNDS,
+    settled_m=float(_SETTLED_M),
+    settled_angle_rad=float(_SETTLED_ANGLE_RAD),
+    found_angle_rad=float(_FOUND_ANGLE_RAD),
+    lowest_angle_rad=float(_LOWEST_ANGLE_RAD),
+    lane_step_rad=float(_LANE_STEP_RAD),
+    arc_search_steps=_ARC_SEARCH_STEPS,
+    arc_bracket_steps=_ARC_BRACKET_STEPS,
+    arc_scan_ratio=float(_ARC_SCAN_RATIO),
+    arc_golden_steps=_ARC_GOLDEN_STEPS,
+)
 
 
 @dataclass
