@@ -7,6 +7,13 @@ run on a machine compiles them (some seconds), later runs load them.
 import numba
 import numpy as np
 
+from securityroof.physics.formulas import (
+    conic_speed,
+    conic_time_of_flight,
+    minimum_energy_angle,
+    parabola_vertex,
+    stable_conic_speed,
+)
 from securityroof.physics.reasons import Infeasible, NotSeen
 
 # Plain ints, which numba freezes into the compiled code as constants.
@@ -372,41 +379,8 @@ def rotate_z(x, y, angle):
     return c * x - s * y, s * x + c * y
 
 
-@numba.njit(cache=True)
-def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    k = burnout_radius / target_radius
-    denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
-    if denominator > 0.0:
-        return np.sqrt(mu * (1.0 - np.cos(psi)) / denominator)
-    return np.nan
-
-
-@numba.njit(cache=True)
-def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
-    semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
-    root = np.sqrt(mu * semi_major)
-    e_cos_b = 1.0 - burnout_radius / semi_major
-    e_sin_b = burnout_radius * speed * np.sin(gamma) / root
-    e_cos_t = 1.0 - target_radius / semi_major
-    e_sin_t = -np.sqrt(max(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
-    anomaly_b = np.arctan2(e_sin_b, e_cos_b)
-    anomaly_t = np.arctan2(e_sin_t, e_cos_t) % (2.0 * np.pi)
-    return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
-
-
 #: The fixed-angle arc's helpers divide where the reference does (a chord across an infinite end).
 ARITHMETIC = {"cache": True, "error_model": "numpy"}
-
-
-@numba.njit(**ARITHMETIC)
-def stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    # targeting._stable_conic_speed
-    half = np.sin(0.5 * psi)
-    lift = (burnout_radius - target_radius) / target_radius * np.cos(gamma) + 2.0 * np.sin(0.5 * psi + gamma) * half
-    denominator = burnout_radius * np.cos(gamma) * lift
-    if denominator > 0.0:
-        return np.sqrt(2.0 * mu * half * half / denominator)
-    return np.nan
 
 
 @numba.njit(**ARITHMETIC)
@@ -429,7 +403,7 @@ def illinois_step(lo, hi, f_lo, f_hi):
 @numba.njit(**ARITHMETIC)
 def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
     # targeting._lambert_angle for one row
-    lowest_speed = 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
+    lowest_speed = minimum_energy_angle(burnout_radius, target_radius, psi)
     lo, hi, f_lo, f_hi, last = 0.0, 0.5 * np.pi, -np.inf, np.inf, 0
     x = lo
     for _ in range(steps):
@@ -717,18 +691,6 @@ def shoot_row(
         r * ubx, r * uby, r * ubz, vx, vy, vz, v_norm, flight_angle, new_alt, new_downrange, blend,
         qx, qy, qz, next_time, gamma, np.nan if v_norm != v_norm else largest, overflown,
     )  # fmt: skip
-
-
-@numba.njit(cache=True)
-def parabola_vertex(low, middle, high):
-    # targeting._parabola_vertex for one row
-    curvature = low - 2.0 * middle + high
-    vertex = min(max(0.5 * (low - high) / curvature, -4.0), 4.0)
-    if np.isfinite(vertex) and curvature > 0.0:
-        return vertex
-    if np.isfinite(low - high):
-        return 2.0 if high < low else -2.0
-    return 0.0
 
 
 @numba.njit(**PARALLEL)

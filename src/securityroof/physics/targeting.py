@@ -103,14 +103,18 @@ class TargetingSolution:
     missile: MissileArrays
 
 
+def _formulas():
+    # numba, which compiles them, takes most of a second to import: paid when a shot is first
+    # computed, not when a scenario check imports ``coincident``
+    from securityroof.physics import formulas
+
+    return formulas
+
+
 def _conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    """Burnout speed for a conic through two radii ``psi`` apart at flight-path angle ``gamma``;
-    NaN where no ballistic arc exists."""
-    k = burnout_radius / target_radius
-    denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
+    """:func:`securityroof.physics.formulas.conic_speed` over arrays (NaN: no ballistic arc)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        v2 = mu * (1.0 - np.cos(psi)) / denominator
-        return np.where(denominator > 0.0, np.sqrt(v2), np.nan)
+        return _formulas().conic_speeds(burnout_radius, target_radius, psi, gamma, mu)
 
 
 #: Cap on the chord steps of each search in :func:`_fixed_angle_arc`; a dozen or two settle it.
@@ -126,13 +130,9 @@ _GOLDEN = 0.5 * (np.sqrt(5.0) - 1.0)
 
 
 def _stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    """:func:`_conic_speed` with 1 − cos ψ and k cos γ − cos(ψ + γ) written as products of sines,
-    which keep their digits for arcs of metres (1 − cos ψ itself loses them all at ψ ~ 1e-8)."""
-    half = np.sin(0.5 * psi)
-    lift = (burnout_radius - target_radius) / target_radius * np.cos(gamma) + 2.0 * np.sin(0.5 * psi + gamma) * half
-    denominator = burnout_radius * np.cos(gamma) * lift
+    """:func:`securityroof.physics.formulas.stable_conic_speed` over arrays (NaN: no ballistic arc)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0.0, np.sqrt(2.0 * mu * half * half / denominator), np.nan)
+        return _formulas().stable_conic_speeds(burnout_radius, target_radius, psi, gamma, mu)
 
 
 def _rising_root(function, lo, hi, f_lo, f_hi, tolerance):
@@ -315,8 +315,9 @@ def _broyden_update(jacobian, step, change):
 
 
 def minimum_energy_angle(burnout_radius, target_radius, psi):
-    """Flight-path angle of the minimum-speed conic between two radii over central angle ``psi``."""
-    return 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
+    """Flight-path angle of the minimum-speed conic between two radii over central angle ``psi``
+    (:func:`securityroof.physics.formulas.minimum_energy_angle` over arrays)."""
+    return _formulas().minimum_energy_angles(burnout_radius, target_radius, psi)
 
 
 def _dot(a, b):
@@ -324,19 +325,10 @@ def _dot(a, b):
 
 
 def _conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
-    """Time along the conic from burnout (radius, speed, flight-path angle) down to ``target_radius``
-    on its descending branch, from the eccentric anomalies (Kepler's equation, BMW §4.2): e cos E =
-    1 − r/a at both ends, e sin E = r·v_r/√(μa) at burnout and −√(e² − (e cos E)²) at the target."""
+    """:func:`securityroof.physics.formulas.conic_time_of_flight` over arrays: the time down to
+    ``target_radius`` on the descending branch."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
-        root = np.sqrt(mu * semi_major)
-        e_cos_b = 1.0 - burnout_radius / semi_major
-        e_sin_b = burnout_radius * speed * np.sin(gamma) / root
-        e_cos_t = 1.0 - target_radius / semi_major
-        e_sin_t = -np.sqrt(np.maximum(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
-        anomaly_b = np.arctan2(e_sin_b, e_cos_b)
-        anomaly_t = np.mod(np.arctan2(e_sin_t, e_cos_t), 2.0 * np.pi)
-        return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
+        return _formulas().conic_times_of_flight(burnout_radius, speed, gamma, target_radius, mu)
 
 
 class _Geometry(NamedTuple):
@@ -808,13 +800,9 @@ def _propagated(position, velocity, burn_time, earth: Earth) -> Impact:
 
 
 def _parabola_vertex(low, middle, high):
-    """Offset of the minimum of the parabola through (−1, low), (0, middle), (1, high), in units of
-    the spacing: clipped to ±4, and two steps toward the lower side where the points are not convex."""
-    curvature = low - 2.0 * middle + high
+    """:func:`securityroof.physics.formulas.parabola_vertex` over arrays."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        vertex = np.clip(0.5 * (low - high) / curvature, -4.0, 4.0)
-    downhill = np.where(high < low, 2.0, -2.0)
-    return np.where(np.isfinite(vertex) & (curvature > 0.0), vertex, np.where(np.isfinite(low - high), downhill, 0.0))
+        return _formulas().parabola_vertices(low, middle, high)
 
 
 def _merge_shots(into: _Shot, rows, shot: _Shot) -> _Shot:
