@@ -12,7 +12,7 @@ a site thousands of kilometres away) and hold a dozen temporaries of that size. 
 do the same arithmetic one trajectory at a time, in parallel over trajectories, stopping as soon
 as the answer is known; ``tests/test_kernels.py`` holds each to its reference.
 
-They are used when numba imports and ``SECURITYROOF_JIT`` is not ``0``; :func:`disabled` turns
+They are used unless ``SECURITYROOF_JIT`` is ``0``; :func:`disabled` turns
 them off for a block (the benchmarks' plain-way baselines and the agreement tests use it).
 Compiled code is cached on disk by numba, so only the first run on a machine pays the compilation.
 """
@@ -38,10 +38,9 @@ _switched_off: ContextVar[bool] = ContextVar("securityroof_kernels_switched_off"
 
 @cache
 def _numba():
-    try:
-        import numba
-    except ImportError:  # the numpy reference path does everything, only slower
-        return None
+    # a required dependency, imported only when a kernel or its threading is first needed
+    import numba
+
     return numba
 
 
@@ -52,7 +51,7 @@ def active() -> bool:
 
 @cache
 def _available() -> bool:
-    return os.environ.get("SECURITYROOF_JIT", "1") != "0" and _numba() is not None
+    return os.environ.get("SECURITYROOF_JIT", "1") != "0"
 
 
 @contextmanager
@@ -104,9 +103,7 @@ def _fork_safe() -> bool:
 
 
 def _single_threaded() -> None:
-    numba = _numba()
-    if numba is not None:
-        numba.set_num_threads(1)
+    _numba().set_num_threads(1)
 
 
 @contextmanager
@@ -114,9 +111,6 @@ def one_thread():
     """Kernels launched from this thread in the block run on one thread: for work that is itself
     one of many running side by side (a sweep batch in any executor's worker)."""
     numba = _numba()
-    if numba is None:
-        yield
-        return
     threads = numba.get_num_threads()
     numba.set_num_threads(1)  # numba's setting is per thread
     try:
