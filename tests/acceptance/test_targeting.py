@@ -19,7 +19,8 @@ from securityroof.physics.earth import (
     ellipsoid_height_along_radius_m,
     gravity_acceleration,
 )
-from securityroof.physics.targeting import Reason, maximum_range
+from securityroof.physics.reasons import Unreachable
+from securityroof.physics.targeting import maximum_range
 
 CATALOG = sr.load_catalog()
 
@@ -197,7 +198,7 @@ def test_unreachable_aim_points_are_results_with_reasons():
         missile=["sejjil-2", "sejjil-2", "ideal"],
     )
     codes = result.solution.reason_code
-    assert list(codes) == [Reason.TOO_FAST, Reason.COINCIDENT, Reason.ANTIPODAL]
+    assert list(codes) == [Unreachable.TOO_FAST, Unreachable.COINCIDENT, Unreachable.ANTIPODAL]
     texts = result.reasons
     assert "out of range" in texts[0] and "3.91 km/s" in texts[0]
     assert "coincide" in texts[1]
@@ -426,7 +427,7 @@ def test_sub_metre_shots_are_the_launch_point_and_metre_shots_fly():
     than the 1 m hit tolerance, launch and aim are one point (a missile there is already on target);
     just beyond it, the hop is flown, with or without J2."""
     near = sr.trajectories(40.0, 20.0, 40.000009, 20.0, j2=True, rotating=False)
-    assert near.solution.reason_code[0] == Reason.COINCIDENT
+    assert near.solution.reason_code[0] == Unreachable.COINCIDENT
     assert "closer than 1 m" in near.reasons[0]
     for j2 in (False, True):
         hop = sr.trajectory((40.0, 20.0), (40.0000095, 20.0), j2=j2, rotating=False).summary

@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 import securityroof as sr
 from securityroof.physics.earth import WGS84
-from securityroof.physics.engagement import REASONS, Samples, Site, earliest_launch, engagement_windows
+from securityroof.physics.engagement import Samples, Site, earliest_launch, engagement_windows
 from securityroof.physics.flyout import build_table
+from securityroof.physics.reasons import ENGAGEMENT_TEXT
 from securityroof.physics.sampling import sample_trajectories
 
 SHOT = sr.trajectories(38.08, 46.29, 44.43, 26.10, missile="sejjil-2")  # Tabriz -> Bucharest
@@ -41,11 +42,11 @@ def test_site_under_the_path_has_a_window():
 def test_reasons_when_not_feasible():
     s = samples()
     far = engagement_windows(site(lat=10.0, lon=-60.0), s, np.array([100.0]), 30.0, WGS84)
-    assert REASONS[int(far.reason[0])] == "out-of-reach"
+    assert ENGAGEMENT_TEXT[int(far.reason[0])] == "out-of-reach"
     late = engagement_windows(site(), s, np.array([10_000.0]), 30.0, WGS84)
-    assert REASONS[int(late.reason[0])] == "too-late"
+    assert ENGAGEMENT_TEXT[int(late.reason[0])] == "too-late"
     high_floor = engagement_windows(site(min_alt_m=900e3), s, np.array([100.0]), 30.0, WGS84)
-    assert REASONS[int(high_floor.reason[0])] == "below-min-altitude"
+    assert ENGAGEMENT_TEXT[int(high_floor.reason[0])] == "below-min-altitude"
 
 
 def test_decision_and_launch_delays_add_up():

@@ -27,7 +27,7 @@ from securityroof.analysis.engage import engage
 from securityroof.errors import RoofError
 from securityroof.model.catalog import Catalog, load_catalog
 from securityroof.model.scenario import Scenario, ThreatTrajectory
-from securityroof.physics.engagement import REASONS
+from securityroof.physics.reasons import ENGAGEMENT_TEXT, Infeasible
 
 #: Catalog countries whose cities are the targets of each direction.
 NORTH_AMERICA = ("United States", "Canada")
@@ -38,7 +38,7 @@ _LIFTED_ALTITUDE_KM = 5_000.0
 #: ``why_not`` of every pair when the architecture has no interceptor site to engage with.
 NO_SITE = "no-interceptor-site"
 #: Engagement reasons from the first hurdle to the last, so the furthest a pair got is the maximum.
-_PROGRESS = {reason: rank for rank, reason in enumerate(REASONS[code] for code in sorted(REASONS) if code)}
+_PROGRESS = {ENGAGEMENT_TEXT[code]: rank for rank, code in enumerate(list(Infeasible)[1:])}
 
 
 def deterrence_threats(catalog: Catalog | None = None, rcs_m2: float | None = None) -> tuple[ThreatTrajectory, ...]:

@@ -18,17 +18,8 @@ from securityroof.model.catalog import Catalog, InterceptorClass
 from securityroof.model.scenario import Scenario, ThreatTrajectory, threat_columns
 from securityroof.model.scenario import Sensor as ScenarioSensor
 from securityroof.physics.earth import Earth, ecef_to_geodetic
-from securityroof.physics.engagement import (
-    FEASIBLE,
-    NOT_DETECTED,
-    NOT_SHARED,
-    REASON_TEXT,
-    THREAT_OUT_OF_RANGE,
-    Samples,
-    Site,
-    earliest_launch,
-    sites_engagement_windows,
-)
+from securityroof.physics.engagement import Samples, Site, earliest_launch, sites_engagement_windows
+from securityroof.physics.reasons import ENGAGEMENT_TEXT_BY_CODE, Infeasible
 from securityroof.physics.sampling import sample_trajectories
 from securityroof.physics.sensors import Radar, radar_detections, satellite_reports
 
@@ -144,7 +135,11 @@ def run_engagements(
         (
             *row,
             windows,
-            np.where(np.isfinite(row[1]), windows.reason, np.where(seen_by_any, NOT_SHARED, NOT_DETECTED)),
+            np.where(
+                np.isfinite(row[1]),
+                windows.reason,
+                np.where(seen_by_any, Infeasible.NOT_SHARED, Infeasible.NOT_DETECTED),
+            ),
         )
         for row, windows in zip(rows, all_windows, strict=True)
     ]
@@ -182,7 +177,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
     earth = trajectories.earth
     threat_ids = np.asarray(threat_ids, dtype=object)
     sites = len(rows)
-    code = np.full((sites, n), THREAT_OUT_OF_RANGE, dtype=np.int8)
+    code = np.full((sites, n), Infeasible.THREAT_OUT_OF_RANGE, dtype=np.int8)
     cue_sensor, warning_sensor_id = (np.full((sites, n), None, dtype=object) for _ in range(2))
     cue_time, warning_time, launch_time, start, end, alt_km, lat_deg, lon_deg, margin = (
         np.full((sites, n), np.nan) for _ in range(9)
@@ -193,7 +188,7 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         cue_sensor[k, flying], cue_time[k, flying] = track_sensor, track
         warning_sensor_id[k, flying], warning_time[k, flying] = warning_sensor, warning
         launch_time[k, flying] = np.where(np.isfinite(track), launch, np.nan)
-        ok = reason == FEASIBLE
+        ok = reason == Infeasible.FEASIBLE
         hit = flying[ok]
         start[k, hit], end[k, hit] = windows.window_start_s[ok], windows.window_end_s[ok]
         alt_km[k, hit] = windows.intercept_alt_m[ok] / 1e3
@@ -206,8 +201,8 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
         "missile": np.tile(missiles, sites) if sites else np.array([], dtype=object),
         "site_id": np.repeat(np.array([row[0].id for row in rows], dtype=object), n),
         "site_owner": np.repeat(np.array([row[0].owner for row in rows], dtype=object), n),
-        "feasible": (code == FEASIBLE).ravel(),
-        "reason": REASON_TEXT[code.ravel()],
+        "feasible": (code == Infeasible.FEASIBLE).ravel(),
+        "reason": ENGAGEMENT_TEXT_BY_CODE[code.ravel()],
         "cue_sensor_id": cue_sensor.ravel(),
         "cue_time_s": cue_time.ravel(),
         "warning_sensor_id": warning_sensor_id.ravel(),

@@ -23,6 +23,7 @@ from securityroof.physics.earth import (
     earth_model,
     ecef_to_geodetic,
 )
+from securityroof.physics.reasons import Unreachable
 from securityroof.physics.sampling import sample_trajectory
 from securityroof.physics.targeting import MissileArrays, TargetingSolution, reasons, solve
 
@@ -156,7 +157,9 @@ class TrajectorySet:
         columns["impact_lat_deg"] = when_ok(np.degrees(impact_lat))
         columns["impact_lon_deg"] = when_ok(np.degrees(impact_lon))
         columns["miss_distance_m"] = when_ok(sol.miss_m)
-        needed = np.where(np.isin(sol.reason_code, (0, 3)), sol.burnout_speed_mps / 1e3, np.nan)
+        needed = np.where(
+            np.isin(sol.reason_code, (Unreachable.NONE, Unreachable.TOO_FAST)), sol.burnout_speed_mps / 1e3, np.nan
+        )
         columns["required_burnout_speed_km_s"] = needed
         return columns
 

@@ -7,6 +7,24 @@ run on a machine compiles them (some seconds), later runs load them.
 import numba
 import numpy as np
 
+from securityroof.physics.formulas import (
+    conic_speed,
+    conic_time_of_flight,
+    minimum_energy_angle,
+    parabola_vertex,
+    stable_conic_speed,
+)
+from securityroof.physics.reasons import Infeasible, NotSeen
+
+# Plain ints, which numba freezes into the compiled code as constants.
+_SEEN, _BELOW_HORIZON, _OUT_OF_SECTOR, _OUT_OF_RANGE, _TRACK_TOO_LATE = (
+    int(NotSeen.SEEN), int(NotSeen.BELOW_HORIZON), int(NotSeen.OUT_OF_SECTOR), int(NotSeen.OUT_OF_RANGE),
+    int(NotSeen.TOO_LATE),
+)  # fmt: skip
+_FEASIBLE, _OUT_OF_REACH, _BELOW_MIN, _TOO_LATE = (
+    int(Infeasible.FEASIBLE), int(Infeasible.OUT_OF_REACH), int(Infeasible.BELOW_MIN), int(Infeasible.TOO_LATE),
+)  # fmt: skip
+
 #: The kernels proper: cached on disk, parallel over trajectories, releasing the GIL, and with
 #: numpy's floating-point rules (a division by zero gives inf or NaN, as in the reference).
 PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
@@ -198,13 +216,13 @@ def radar_first_detection(
         if detect[i] == detect[i]:
             track[i] = detect[i] + track_formation_s
             if track[i] > impact_time[i]:
-                reason[i] = 4  # NotSeen.TOO_LATE
+                reason[i] = _TRACK_TOO_LATE
                 track[i] = np.nan
             else:
-                reason[i] = 0
+                reason[i] = _SEEN
         else:
             track[i] = np.nan
-            reason[i] = 3 if in_sector_any else (2 if above_any else 1)
+            reason[i] = _OUT_OF_RANGE if in_sector_any else (_OUT_OF_SECTOR if above_any else _BELOW_HORIZON)
 
 
 @numba.njit(cache=True)
@@ -325,7 +343,7 @@ def sites_windows(
                         first_index[j, i], first_time[j, i], first_alt[j, i] = k, t, h
                     last_time[j, i] = t
             if first_index[j, i] >= 0:
-                reason[j, i] = 0
+                reason[j, i] = _FEASIBLE
                 margin[j, i] = latest_launch - start
                 # Shoot-look-shoot: each next shot lifts off after the previous intercept's kill
                 # assessment, and its intercept point lies later along the reachable samples.
@@ -348,11 +366,11 @@ def sites_windows(
                 margin[j, i] = np.nan
                 shots[j, i] = 0
                 if reachable_count:
-                    reason[j, i] = 6  # too-late
+                    reason[j, i] = _TOO_LATE
                 elif in_range_any and not reaches_min_alt:
-                    reason[j, i] = 5  # below-min-altitude
+                    reason[j, i] = _BELOW_MIN
                 else:
-                    reason[j, i] = 4  # out-of-reach
+                    reason[j, i] = _OUT_OF_REACH
 
 
 @numba.njit(cache=True)
@@ -361,41 +379,8 @@ def rotate_z(x, y, angle):
     return c * x - s * y, s * x + c * y
 
 
-@numba.njit(cache=True)
-def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    k = burnout_radius / target_radius
-    denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
-    if denominator > 0.0:
-        return np.sqrt(mu * (1.0 - np.cos(psi)) / denominator)
-    return np.nan
-
-
-@numba.njit(cache=True)
-def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
-    semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
-    root = np.sqrt(mu * semi_major)
-    e_cos_b = 1.0 - burnout_radius / semi_major
-    e_sin_b = burnout_radius * speed * np.sin(gamma) / root
-    e_cos_t = 1.0 - target_radius / semi_major
-    e_sin_t = -np.sqrt(max(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
-    anomaly_b = np.arctan2(e_sin_b, e_cos_b)
-    anomaly_t = np.arctan2(e_sin_t, e_cos_t) % (2.0 * np.pi)
-    return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
-
-
 #: The fixed-angle arc's helpers divide where the reference does (a chord across an infinite end).
 ARITHMETIC = {"cache": True, "error_model": "numpy"}
-
-
-@numba.njit(**ARITHMETIC)
-def stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    # targeting._stable_conic_speed
-    half = np.sin(0.5 * psi)
-    lift = (burnout_radius - target_radius) / target_radius * np.cos(gamma) + 2.0 * np.sin(0.5 * psi + gamma) * half
-    denominator = burnout_radius * np.cos(gamma) * lift
-    if denominator > 0.0:
-        return np.sqrt(2.0 * mu * half * half / denominator)
-    return np.nan
 
 
 @numba.njit(**ARITHMETIC)
@@ -418,7 +403,7 @@ def illinois_step(lo, hi, f_lo, f_hi):
 @numba.njit(**ARITHMETIC)
 def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
     # targeting._lambert_angle for one row
-    lowest_speed = 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
+    lowest_speed = minimum_energy_angle(burnout_radius, target_radius, psi)
     lo, hi, f_lo, f_hi, last = 0.0, 0.5 * np.pi, -np.inf, np.inf, 0
     x = lo
     for _ in range(steps):
@@ -557,9 +542,15 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
 
 
 @numba.njit(cache=True)
-def boost_shape_row(burn_time, speed, angle, nominal_alt, integral_speed, integral_early, integral_late, table):
-    """boost.boost_shape for one row (a NaN speed or angle is taken as 0): burnout altitude,
-    downrange distance and blend."""
+def boost_shape_row(burn_time, speed, angle, nominal_alt, integrals):
+    """boost.boost_shape for one row (a NaN speed or angle is taken as 0), with ``integrals`` boost's
+    BoostIntegrals: burnout altitude, downrange distance and blend."""
+    integral_speed, integral_early, integral_late, table = (
+        integrals.speed,
+        integrals.early,
+        integrals.late,
+        integrals.downrange,
+    )
     speed = speed if speed == speed else 0.0
     angle = angle if angle == angle else 0.0
     sin_bo = min(max(np.sin(angle), 0.0), 1.0)
@@ -603,14 +594,15 @@ def boost_speed_step(tried, implied, bracket):
 @numba.njit(cache=True)
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
-    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle,
-    mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-    integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
-    arc_scan_ratio, arc_golden_steps,
+    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle, earth, integrals, settings,
 ):  # fmt: skip
     """targeting._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
     inertial angle, how far the state moved, and whether the boost overflies the aim point."""
+    mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
+    a, b = earth.equatorial_radius_m, earth.polar_radius_m
+    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
+    time_steps, longest_flight_s = settings.time_steps, settings.longest_flight_s
     burnout_arc = downrange / launch_radius
     hx, hy, hz = py * ulz - pz * uly, pz * ulx - px * ulz, px * uly - py * ulx
     c, s = np.cos(burnout_arc), np.sin(burnout_arc)
@@ -652,7 +644,8 @@ def shoot_row(
     if omega != 0.0 and fixed:
         next_time, speed_i, gamma, nx, ny, nz = fixed_angle_arc(
             bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, fixed_angle, time,
-            omega, mu, longest_flight_s, arc_search_steps, arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
+            omega, mu, longest_flight_s, settings.arc_search_steps, settings.arc_bracket_steps,
+            settings.arc_scan_ratio, settings.arc_golden_steps,
         )  # fmt: skip
         if next_time != next_time:
             next_time = time
@@ -665,9 +658,7 @@ def shoot_row(
     v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
     flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
     # boost_shape at the burnout speed and angle this state implies
-    new_alt, new_downrange, blend = boost_shape_row(
-        burn_time, v_norm, flight_angle, nominal_alt, integral_speed, integral_early, integral_late, downrange_table
-    )
+    new_alt, new_downrange, blend = boost_shape_row(burn_time, v_norm, flight_angle, nominal_alt, integrals)
     # the boost's great circle turned so that its heading at burnout is the free flight's
     qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
     along_launch = qx * ulx + qy * uly + qz * ulz
@@ -685,7 +676,7 @@ def shoot_row(
         abs(new_downrange - downrange),
         abs(new_alt - burnout_alt),
         swing,
-        abs(next_time - time) * ground_speed_mps,
+        abs(next_time - time) * settings.ground_speed_mps,
     )
     largest = candidates[0]
     for value in candidates[1:]:
@@ -702,41 +693,31 @@ def shoot_row(
     )  # fmt: skip
 
 
-@numba.njit(cache=True)
-def parabola_vertex(low, middle, high):
-    # targeting._parabola_vertex for one row
-    curvature = low - 2.0 * middle + high
-    vertex = min(max(0.5 * (low - high) / curvature, -4.0), 4.0)
-    if np.isfinite(vertex) and curvature > 0.0:
-        return vertex
-    if np.isfinite(low - high):
-        return 2.0 if high < low else -2.0
-    return 0.0
-
-
 @numba.njit(**PARALLEL)
-def settle(
-    u_launch, launch_radius, u_virtual, target_radius, burn_time, nominal_alt, fixed_angle, minimum_energy,
-    downrange, burnout_alt, pole, impact_time, inertial_angle,
-    side_downrange, side_alt, side_pole, side_time, side_angle, trust, last_step, found,
-    mu, omega, a, b, time_steps, longest_flight_s, ground_speed_mps,
-    integral_speed, integral_early, integral_late, downrange_table,
-    rounds, settled_m, settled_angle_rad, found_angle_rad, lowest_angle_rad, lane_step_rad, arc_search_steps,
-    arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
-    position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown,
-):  # fmt: skip
+def settle(geometry, centre, sides, search, earth, integrals, settings, shot):
     """targeting._Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
-    the side lanes γ ∓ one lane step) shot until nothing moves; lanes, trust regions and flags are
-    updated in place, the last centre shot is written out."""
+    the side lanes γ ∓ one lane step) shot until nothing moves; lanes and the search are updated in
+    place, the last centre shot is written to ``shot`` (the named tuples of kernels.settle)."""
+    u_launch, launch_radius, u_virtual = geometry.u_launch, geometry.launch_radius, geometry.u_virtual
+    target_radius, burn_time = geometry.target_radius, geometry.burn_time
+    nominal_alt, fixed_angle = geometry.nominal_alt, geometry.fixed_angle
+    downrange, burnout_alt, pole = centre.downrange, centre.burnout_alt, centre.pole
+    impact_time, inertial_angle = centre.impact_time, centre.inertial_angle
+    side_downrange, side_alt, side_pole = sides.downrange, sides.burnout_alt, sides.pole
+    side_time, side_angle = sides.impact_time, sides.inertial_angle
+    trust, last_step, found, minimum_energy = search.trust, search.last_step, search.found, search.minimum_energy
+    position, velocity, speed, angle = shot.position, shot.velocity, shot.speed, shot.angle
+    shape_alt, shape_downrange, shape_blend = shot.shape_alt, shot.shape_downrange, shot.shape_blend
+    moved, overflown = shot.moved, shot.overflown
+    lane_step_rad = settings.lane_step_rad
     n = u_launch.shape[0]
-    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
     for i in numba.prange(n):
         ulx, uly, ulz = u_launch[i, 0], u_launch[i, 1], u_launch[i, 2]
         uvx, uvy, uvz = u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2]
         moved[i] = np.inf
         tried = np.nan
         bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
-        for _ in range(rounds):
+        for _ in range(settings.rounds):
             (
                 position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
                 speed[i], angle[i], shape_alt[i], shape_downrange[i], shape_blend[i],
@@ -744,9 +725,7 @@ def settle(
             ) = shoot_row(
                 ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i], nominal_alt[i],
                 fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
-                inertial_angle[i], mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-                integral_speed, integral_early, integral_late, downrange_table, arc_search_steps, arc_bracket_steps,
-                arc_scan_ratio, arc_golden_steps,
+                inertial_angle[i], earth, integrals, settings,
             )  # fmt: skip
             step = gamma - inertial_angle[i]  # fixed angles: moved in the shot
             if not found[i]:
@@ -760,9 +739,7 @@ def settle(
                         ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i],
                         nominal_alt[i], fixed_angle[i], side_downrange[j], side_alt[j],
                         side_pole[j, 0], side_pole[j, 1], side_pole[j, 2], side_time[j], side_angle[j],
-                        mu, omega, inv_a2, inv_b2, time_steps, longest_flight_s, ground_speed_mps,
-                        integral_speed, integral_early, integral_late, downrange_table, arc_search_steps,
-                        arc_bracket_steps, arc_scan_ratio, arc_golden_steps,
+                        earth, integrals, settings,
                     )  # fmt: skip
                     side_downrange[j], side_alt[j], side_time[j] = side_downrange_next, side_alt_next, side_time_next
                     side_pole[j, 0], side_pole[j, 1], side_pole[j, 2] = sx, sy, sz
@@ -774,8 +751,8 @@ def settle(
                     trust[i] = min(2.0 * trust[i], 4.0)
                 vertex = min(max(vertex, -trust[i]), trust[i])
                 last_step[i] = vertex
-                step = max(vertex * lane_step_rad, lowest_angle_rad - gamma)
-                found[i] = abs(step) < found_angle_rad or trust[i] * lane_step_rad < found_angle_rad
+                step = max(vertex * lane_step_rad, settings.lowest_angle_rad - gamma)
+                found[i] = abs(step) < settings.found_angle_rad or trust[i] * lane_step_rad < settings.found_angle_rad
                 side_angle[i] = gamma + step - lane_step_rad
                 side_angle[i + n] = gamma + step + lane_step_rad
             if minimum_energy[i]:
@@ -784,11 +761,12 @@ def settle(
             else:
                 tried = boost_speed_step(tried, speed[i], bracket)
                 burnout_alt[i], downrange[i], _ = boost_shape_row(
-                    burn_time[i], tried, angle[i], nominal_alt[i], integral_speed, integral_early, integral_late,
-                    downrange_table,
+                    burn_time[i], tried, angle[i], nominal_alt[i], integrals
                 )  # fmt: skip
             impact_time[i], inertial_angle[i] = next_time, gamma
             pole[i, 0], pole[i, 1], pole[i, 2] = px, py, pz
             moved[i] = shot_moved
-            if (shot_moved < settled_m and abs(step) < settled_angle_rad) or not np.isfinite(shot_moved):
+            if (shot_moved < settings.settled_m and abs(step) < settings.settled_angle_rad) or not np.isfinite(
+                shot_moved
+            ):
                 break

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
@@ -40,7 +41,7 @@ _LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(64)
 _GAUSS_X, _GAUSS_W = 0.5 * (_LEGENDRE_NODES + 1.0), 0.5 * _LEGENDRE_WEIGHTS
 # Uniform grid for sampled boost profiles (cumulative integrals, rescaled to the tabulated end
 # point): positions along the boost to about 0.1 %, far inside what its sensors resolve.
-_X = np.linspace(0.0, 1.0, 121)
+PROFILE_GRID = np.linspace(0.0, 1.0, 121)
 _ANGLE_GRID = np.linspace(0.0, 0.5 * np.pi, 181)
 _BLEND_GRID = np.linspace(0.0, 1.0, 401)
 
@@ -50,18 +51,19 @@ def speed_fraction(x) -> np.ndarray:
     return np.log1p(-PROPELLANT_FRACTION * np.asarray(x)) / np.log1p(-PROPELLANT_FRACTION)
 
 
-def _pitch_weight(x, blend):
+def pitch_weight(x, blend):
     """Share of the way from the burnout angle back to vertical still left at burn fraction ``x``."""
     return (1.0 - blend) * (1.0 - x) ** _PITCH_POWER + blend * (1.0 - x**_PITCH_POWER)
 
 
 def sin_flight_path_angle(x, blend, sin_burnout_angle) -> np.ndarray:
-    return sin_burnout_angle + (1.0 - sin_burnout_angle) * _pitch_weight(x, blend)
+    return sin_burnout_angle + (1.0 - sin_burnout_angle) * pitch_weight(x, blend)
 
 
-@dataclass(frozen=True)
-class _Integrals:
-    """∫S dx, ∫S·w dx for the early and late pitch-over, and ∫S cos γ dx over (γ_bo, λ)."""
+class BoostIntegrals(NamedTuple):
+    """∫S dx, ∫S·w dx for the early and late pitch-over, and ∫S cos γ dx over (γ_bo, λ).
+
+    A named tuple, so that the compiled targeting kernel takes it as it is."""
 
     speed: float
     early: float
@@ -77,15 +79,15 @@ class _Integrals:
 
 
 @lru_cache(maxsize=1)
-def _integrals() -> _Integrals:
+def boost_integrals() -> BoostIntegrals:
     x, weights = _GAUSS_X, _GAUSS_W
     speed = speed_fraction(x)
     sin_gamma = sin_flight_path_angle(x[None, None, :], _BLEND_GRID[None, :, None], np.sin(_ANGLE_GRID)[:, None, None])
     along = np.sqrt(np.clip(1.0 - sin_gamma**2, 0.0, None)) @ (speed * weights)
-    return _Integrals(
+    return BoostIntegrals(
         speed=float(speed @ weights),
-        early=float((speed * _pitch_weight(x, 0.0)) @ weights),
-        late=float((speed * _pitch_weight(x, 1.0)) @ weights),
+        early=float((speed * pitch_weight(x, 0.0)) @ weights),
+        late=float((speed * pitch_weight(x, 1.0)) @ weights),
         downrange=along,
     )
 
@@ -113,7 +115,7 @@ def boost_shape(burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burno
             for a in (burn_time_s, burnout_speed_mps, burnout_angle_rad, nominal_burnout_alt_m)
         )
     )
-    integrals = _integrals()
+    integrals = boost_integrals()
     sin_bo = np.clip(np.sin(gamma), 0.0, 1.0)
     scale = t * v
     base = sin_bo * integrals.speed + (1.0 - sin_bo) * integrals.early
@@ -144,7 +146,7 @@ def blend_limit_angle(burn_time_s, burnout_speed_mps, nominal_burnout_alt_m, ble
     t, v, h, b = np.broadcast_arrays(
         *(np.asarray(a, dtype=float) for a in (burn_time_s, burnout_speed_mps, nominal_burnout_alt_m, blend))
     )
-    integrals = _integrals()
+    integrals = boost_integrals()
     at_zero_sin = integrals.early + b * (integrals.late - integrals.early)
     with np.errstate(divide="ignore", invalid="ignore"):
         sin_angle = (h / (t * v) - at_zero_sin) / (integrals.speed - at_zero_sin)
@@ -162,10 +164,12 @@ def boost_profile(shape: BoostShape, times_s) -> dict[str, np.ndarray]:
     x_samples = np.clip(np.divide(t, burn, out=np.ones_like(t), where=burn > 0), 0.0, 1.0)
     blend = shape.pitch_blend[:, None]
     sin_bo = np.sin(shape.burnout_angle_rad)[:, None]
-    sin_gamma = sin_flight_path_angle(_X[None, :], blend, sin_bo)
-    speed = speed_fraction(_X)[None, :]
-    climb = cumulative_trapezoid(speed * sin_gamma, _X, axis=-1, initial=0.0)
-    along = cumulative_trapezoid(speed * np.sqrt(np.clip(1.0 - sin_gamma**2, 0.0, None)), _X, axis=-1, initial=0.0)
+    sin_gamma = sin_flight_path_angle(PROFILE_GRID[None, :], blend, sin_bo)
+    speed = speed_fraction(PROFILE_GRID)[None, :]
+    climb = cumulative_trapezoid(speed * sin_gamma, PROFILE_GRID, axis=-1, initial=0.0)
+    along = cumulative_trapezoid(
+        speed * np.sqrt(np.clip(1.0 - sin_gamma**2, 0.0, None)), PROFILE_GRID, axis=-1, initial=0.0
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         climb_scale = np.where(climb[:, -1:] > 0, shape.burnout_alt_m[:, None] / climb[:, -1:], 0.0)
         along_scale = np.where(along[:, -1:] > 0, shape.downrange_m[:, None] / along[:, -1:], 0.0)
@@ -178,9 +182,9 @@ def boost_profile(shape: BoostShape, times_s) -> dict[str, np.ndarray]:
 
 
 def _interp_rows(x, rows):
-    """Linear interpolation of each row of ``rows`` (on the uniform grid ``_X``) at that row's ``x``."""
-    position = x * (_X.size - 1)
-    index = np.minimum(position.astype(int), _X.size - 2)
+    """Linear interpolation of each row of ``rows`` (on the uniform grid ``PROFILE_GRID``) at that row's ``x``."""
+    position = x * (PROFILE_GRID.size - 1)
+    index = np.minimum(position.astype(int), PROFILE_GRID.size - 2)
     weight = position - index
     return np.take_along_axis(rows, index, -1) * (1.0 - weight) + np.take_along_axis(rows, index + 1, -1) * weight
 
@@ -193,10 +197,10 @@ def gravity_loss_mps(shape: BoostShape, mu_m3_s2: float, radius_m: float) -> np.
     vertically and loses far more than a standard trajectory does."""
     blend = shape.pitch_blend[:, None]
     sin_bo = np.sin(shape.burnout_angle_rad)[:, None]
-    sin_gamma = sin_flight_path_angle(_X[None, :], blend, sin_bo)
-    speed = speed_fraction(_X)[None, :]
-    climb = cumulative_trapezoid(speed * sin_gamma, _X, axis=-1, initial=0.0)
+    sin_gamma = sin_flight_path_angle(PROFILE_GRID[None, :], blend, sin_bo)
+    speed = speed_fraction(PROFILE_GRID)[None, :]
+    climb = cumulative_trapezoid(speed * sin_gamma, PROFILE_GRID, axis=-1, initial=0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(climb[:, -1:] > 0, shape.burnout_alt_m[:, None] / climb[:, -1:], 0.0)
     gravity = mu_m3_s2 / (radius_m + climb * scale) ** 2
-    return shape.burn_time_s * np.trapezoid(gravity * sin_gamma, _X, axis=-1)
+    return shape.burn_time_s * np.trapezoid(gravity * sin_gamma, PROFILE_GRID, axis=-1)

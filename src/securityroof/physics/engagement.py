@@ -32,18 +32,8 @@ import numpy as np
 from securityroof.physics import kernels
 from securityroof.physics.earth import Earth, ecef_to_geodetic, geodetic_to_ecef, unit
 from securityroof.physics.flyout import FlyoutTable
+from securityroof.physics.reasons import Infeasible
 
-REASONS = {
-    0: None,
-    1: "threat-out-of-range",
-    2: "not-detected",
-    3: "not-shared",
-    4: "out-of-reach",
-    5: "below-min-altitude",
-    6: "too-late",
-}
-FEASIBLE, THREAT_OUT_OF_RANGE, NOT_DETECTED, NOT_SHARED, OUT_OF_REACH, BELOW_MIN, TOO_LATE = range(7)
-REASON_TEXT = np.array([REASONS[code] for code in range(len(REASONS))], dtype=object)
 #: Shot opportunities counted at most (shoot-look-shoot rarely allows more than a few).
 MAX_SHOTS = 8
 
@@ -107,7 +97,7 @@ class Samples:
 class Windows:
     """Engagements of one site against N threats."""
 
-    reason: np.ndarray  # (N,) codes of REASONS
+    reason: np.ndarray  # (N,) Infeasible codes
     launch_time_s: np.ndarray
     window_start_s: np.ndarray
     window_end_s: np.ndarray
@@ -118,7 +108,7 @@ class Windows:
 
     @property
     def feasible(self) -> np.ndarray:
-        return self.reason == FEASIBLE
+        return self.reason == Infeasible.FEASIBLE
 
 
 def earliest_launch(track_time_s, warning_time_s, decision_delay_s: float, launch_delay_s: float) -> np.ndarray:
@@ -176,8 +166,8 @@ def engagement_windows(
             in_range.any(axis=1)
             & (np.nanmax(np.where(in_range, altitude, -np.inf), axis=1) < site.min_intercept_alt_m),
         ],
-        [FEASIBLE, TOO_LATE, BELOW_MIN],
-        default=OUT_OF_REACH,
+        [Infeasible.FEASIBLE, Infeasible.TOO_LATE, Infeasible.BELOW_MIN],
+        default=Infeasible.OUT_OF_REACH,
     )
     return Windows(
         reason=reason.astype(np.int8),

@@ -12,7 +12,7 @@ a site thousands of kilometres away) and hold a dozen temporaries of that size. 
 do the same arithmetic one trajectory at a time, in parallel over trajectories, stopping as soon
 as the answer is known; ``tests/reference/test_kernels.py`` holds each to its reference.
 
-They are used when numba imports and ``SECURITYROOF_JIT`` is not ``0``; :func:`disabled` turns
+They are used unless ``SECURITYROOF_JIT`` is ``0``; :func:`disabled` turns
 them off for a block (the benchmarks' plain-way baselines and the agreement tests use it).
 Compiled code is cached on disk by numba, so only the first run on a machine pays the compilation.
 """
@@ -25,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,10 +38,9 @@ _switched_off: ContextVar[bool] = ContextVar("securityroof_kernels_switched_off"
 
 @cache
 def _numba():
-    try:
-        import numba
-    except ImportError:  # the numpy reference path does everything, only slower
-        return None
+    # a required dependency, imported only when a kernel or its threading is first needed
+    import numba
+
     return numba
 
 
@@ -51,7 +51,7 @@ def active() -> bool:
 
 @cache
 def _available() -> bool:
-    return os.environ.get("SECURITYROOF_JIT", "1") != "0" and _numba() is not None
+    return os.environ.get("SECURITYROOF_JIT", "1") != "0"
 
 
 @contextmanager
@@ -103,9 +103,7 @@ def _fork_safe() -> bool:
 
 
 def _single_threaded() -> None:
-    numba = _numba()
-    if numba is not None:
-        numba.set_num_threads(1)
+    _numba().set_num_threads(1)
 
 
 @contextmanager
@@ -113,9 +111,6 @@ def one_thread():
     """Kernels launched from this thread in the block run on one thread: for work that is itself
     one of many running side by side (a sweep batch in any executor's worker)."""
     numba = _numba()
-    if numba is None:
-        yield
-        return
     threads = numba.get_num_threads()
     numba.set_num_threads(1)  # numba's setting is per thread
     try:
@@ -152,12 +147,13 @@ def boost_samples(times, columns: int, shape, u_launch, heading, earth, position
     and ``speed`` (N, T) where ``times`` is before burnout: the boost part of
     :func:`securityroof.analysis.trajectories.sample_trajectories` (:func:`securityroof.physics.boost.boost_profile`
     along the launch great circle)."""
-    from securityroof.physics.boost import _PITCH_POWER, _X, PROPELLANT_FRACTION, speed_fraction
+    from securityroof.physics.boost import PROFILE_GRID, PROPELLANT_FRACTION, pitch_weight, speed_fraction
 
     _compiled().boost_samples(
         times, int(columns), shape.burn_time_s, shape.pitch_blend, np.sin(shape.burnout_angle_rad),
         shape.burnout_alt_m, shape.downrange_m, shape.burnout_speed_mps, np.ascontiguousarray(u_launch),
-        np.ascontiguousarray(heading), _X, speed_fraction(_X), (1.0 - _X) ** _PITCH_POWER, 1.0 - _X**_PITCH_POWER,
+        np.ascontiguousarray(heading), PROFILE_GRID, speed_fraction(PROFILE_GRID), pitch_weight(PROFILE_GRID, 0.0),
+        pitch_weight(PROFILE_GRID, 1.0),
         PROPELLANT_FRACTION, np.log1p(-PROPELLANT_FRACTION), float(earth.equatorial_radius_m),
         float(earth.polar_radius_m),
         position, speed,
@@ -216,27 +212,71 @@ def sites_windows(times, position, boosting, angle_per_sample, launch, sites, si
     return reason, first_time, first_index, last_time, first_alt, margin, shots
 
 
-def settle(geometry, centre, sides, trust, last_step, found, minimum_energy, earth, settings: dict, outputs) -> None:
-    """Targeting's consistency rounds for every row (see :meth:`securityroof.physics.targeting._Problem.fly`):
-    lanes, trust regions and flags updated in place; the last centre shot written to ``outputs``
-    (position, velocity, speed, angle, boost altitude, downrange, blend, moved, overflown)."""
-    from securityroof.physics.boost import _integrals
+class EarthFigure(NamedTuple):
+    """What the targeting kernel needs of an :class:`~securityroof.physics.earth.Earth`."""
 
-    integrals = _integrals()
-    lanes = [np.ascontiguousarray(lane.pole) for lane in (centre, sides)]
-    centre.pole, sides.pole = lanes
-    _compiled().settle(
-        np.ascontiguousarray(geometry.u_launch), geometry.launch_radius, np.ascontiguousarray(geometry.u_virtual),
-        geometry.target_radius, geometry.burn_time, geometry.nominal_alt, geometry.fixed_angle, minimum_energy,
-        centre.downrange, centre.burnout_alt, centre.pole, centre.impact_time, centre.inertial_angle,
-        sides.downrange, sides.burnout_alt, sides.pole, sides.impact_time, sides.inertial_angle,
-        trust, last_step, found,
+    mu_m3_s2: float
+    rotation_rate_rad_s: float
+    equatorial_radius_m: float
+    polar_radius_m: float
+
+
+class Lane(NamedTuple):
+    """A :class:`securityroof.physics.targeting._Lane`'s arrays, updated in place by the kernel."""
+
+    downrange: np.ndarray
+    burnout_alt: np.ndarray
+    pole: np.ndarray
+    impact_time: np.ndarray
+    inertial_angle: np.ndarray
+
+
+class Search(NamedTuple):
+    """The minimum-energy search of each row: trust region, last step, whether the angle is found,
+    and whether the row searches at all (a fixed angle does not)."""
+
+    trust: np.ndarray
+    last_step: np.ndarray
+    found: np.ndarray
+    minimum_energy: np.ndarray
+
+
+class Shot(NamedTuple):
+    """The last centre shot of every row, written by the kernel."""
+
+    position: np.ndarray  # (N, 3)
+    velocity: np.ndarray  # (N, 3)
+    speed: np.ndarray
+    angle: np.ndarray
+    shape_alt: np.ndarray
+    shape_downrange: np.ndarray
+    shape_blend: np.ndarray
+    moved: np.ndarray
+    overflown: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> Shot:
+        return cls(np.empty((n, 3)), np.empty((n, 3)), *(np.empty(n) for _ in range(6)), np.empty(n, dtype=np.bool_))
+
+
+def settle(geometry, centre, sides, search: Search, earth, settings) -> Shot:
+    """Targeting's consistency rounds for every row (see :meth:`securityroof.physics.targeting._Problem.fly`):
+    lanes and the ``search`` updated in place; returns the last centre shot. ``geometry`` and
+    ``settings`` are targeting's named tuples, taken by the kernel as they are."""
+    from securityroof.physics.boost import boost_integrals
+
+    lanes = [
+        Lane(lane.downrange, lane.burnout_alt, np.ascontiguousarray(lane.pole), lane.impact_time, lane.inertial_angle)
+        for lane in (centre, sides)
+    ]
+    centre.pole, sides.pole = (lane.pole for lane in lanes)
+    geometry = geometry._replace(
+        u_launch=np.ascontiguousarray(geometry.u_launch), u_virtual=np.ascontiguousarray(geometry.u_virtual)
+    )
+    figure = EarthFigure(
         float(earth.mu_m3_s2), float(earth.rotation_rate_rad_s), float(earth.equatorial_radius_m),
-        float(earth.polar_radius_m), int(settings["time_steps"]), float(settings["longest_flight_s"]),
-        float(settings["ground_speed_mps"]), float(integrals.speed), float(integrals.early), float(integrals.late),
-        integrals.downrange, int(settings["rounds"]), float(settings["settled_m"]),
-        float(settings["settled_angle_rad"]), float(settings["found_angle_rad"]), float(settings["lowest_angle_rad"]),
-        float(settings["lane_step_rad"]), int(settings["arc_search_steps"]),
-        int(settings["arc_bracket_steps"]), float(settings["arc_scan_ratio"]), int(settings["arc_golden_steps"]),
-        *outputs,
+        float(earth.polar_radius_m),
     )  # fmt: skip
+    shot = Shot.empty(geometry.u_launch.shape[0])
+    _compiled().settle(geometry, *lanes, search, figure, boost_integrals(), settings, shot)
+    return shot

@@ -27,23 +27,7 @@ import numpy as np
 from securityroof.physics import kernels
 from securityroof.physics.earth import WGS84, Earth, enu_basis, geodetic_to_ecef
 from securityroof.physics.parameters import RadarParameters
-
-
-class NotSeen:
-    """Codes for why a sensor never tracks a trajectory."""
-
-    SEEN = 0
-    BELOW_HORIZON = 1  # never above the radar's minimum elevation (or always above its maximum)
-    OUT_OF_SECTOR = 2  # above the horizon only outside the radar's azimuth sector
-    OUT_OF_RANGE = 3  # in the sector and above the horizon, but beyond detection range
-    TOO_LATE = 4  # detected, but the track would form only after impact
-
-    TEXT = {
-        BELOW_HORIZON: "below-horizon",
-        OUT_OF_SECTOR: "out-of-sector",
-        OUT_OF_RANGE: "out-of-range",
-        TOO_LATE: "track-after-impact",
-    }
+from securityroof.physics.reasons import NOT_SEEN_TEXT, NotSeen
 
 
 @dataclass(frozen=True)
@@ -95,7 +79,7 @@ class Detections:
 
     def reason_text(self, index: int) -> str | None:
         code = int(self.reason[index])
-        return None if code == NotSeen.SEEN else NotSeen.TEXT[code]
+        return None if code == NotSeen.SEEN else NOT_SEEN_TEXT[code]
 
 
 def radar_detections(

@@ -28,6 +28,7 @@ a reason, never as NaN.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,6 +46,7 @@ from securityroof.physics.earth import (
     surface_radius_m,
     unit,
 )
+from securityroof.physics.reasons import Unreachable
 
 #: A targeted trajectory counts as on target when it lands this close to the aim point.
 HIT_TOLERANCE_M = 1.0
@@ -66,19 +68,6 @@ def coincident(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg) -> np.n
         for lat, lon in ((launch_lat_deg, launch_lon_deg), (aim_lat_deg, aim_lon_deg))
     )
     return np.linalg.norm(launch - aim, axis=-1) < HIT_TOLERANCE_M
-
-
-class Reason:
-    """Codes for why a trajectory is not reachable (the text shown to users is built in ``reasons``)."""
-
-    NONE = 0
-    COINCIDENT = 1
-    ANTIPODAL = 2
-    TOO_FAST = 3
-    INSIDE_BOOST = 4
-    NO_ARC = 5
-    NOT_CONVERGED = 6
-    NO_IMPACT = 7
 
 
 @dataclass(frozen=True)
@@ -114,14 +103,18 @@ class TargetingSolution:
     missile: MissileArrays
 
 
+def _formulas():
+    # numba, which compiles them, takes most of a second to import: paid when a shot is first
+    # computed, not when a scenario check imports ``coincident``
+    from securityroof.physics import formulas
+
+    return formulas
+
+
 def _conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    """Burnout speed for a conic through two radii ``psi`` apart at flight-path angle ``gamma``;
-    NaN where no ballistic arc exists."""
-    k = burnout_radius / target_radius
-    denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
+    """:func:`securityroof.physics.formulas.conic_speed` over arrays (NaN: no ballistic arc)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        v2 = mu * (1.0 - np.cos(psi)) / denominator
-        return np.where(denominator > 0.0, np.sqrt(v2), np.nan)
+        return _formulas().conic_speeds(burnout_radius, target_radius, psi, gamma, mu)
 
 
 #: Cap on the chord steps of each search in :func:`_fixed_angle_arc`; a dozen or two settle it.
@@ -137,13 +130,9 @@ _GOLDEN = 0.5 * (np.sqrt(5.0) - 1.0)
 
 
 def _stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
-    """:func:`_conic_speed` with 1 − cos ψ and k cos γ − cos(ψ + γ) written as products of sines,
-    which keep their digits for arcs of metres (1 − cos ψ itself loses them all at ψ ~ 1e-8)."""
-    half = np.sin(0.5 * psi)
-    lift = (burnout_radius - target_radius) / target_radius * np.cos(gamma) + 2.0 * np.sin(0.5 * psi + gamma) * half
-    denominator = burnout_radius * np.cos(gamma) * lift
+    """:func:`securityroof.physics.formulas.stable_conic_speed` over arrays (NaN: no ballistic arc)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0.0, np.sqrt(2.0 * mu * half * half / denominator), np.nan)
+        return _formulas().stable_conic_speeds(burnout_radius, target_radius, psi, gamma, mu)
 
 
 def _rising_root(function, lo, hi, f_lo, f_hi, tolerance):
@@ -326,8 +315,9 @@ def _broyden_update(jacobian, step, change):
 
 
 def minimum_energy_angle(burnout_radius, target_radius, psi):
-    """Flight-path angle of the minimum-speed conic between two radii over central angle ``psi``."""
-    return 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
+    """Flight-path angle of the minimum-speed conic between two radii over central angle ``psi``
+    (:func:`securityroof.physics.formulas.minimum_energy_angle` over arrays)."""
+    return _formulas().minimum_energy_angles(burnout_radius, target_radius, psi)
 
 
 def _dot(a, b):
@@ -335,24 +325,15 @@ def _dot(a, b):
 
 
 def _conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
-    """Time along the conic from burnout (radius, speed, flight-path angle) down to ``target_radius``
-    on its descending branch, from the eccentric anomalies (Kepler's equation, BMW §4.2): e cos E =
-    1 − r/a at both ends, e sin E = r·v_r/√(μa) at burnout and −√(e² − (e cos E)²) at the target."""
+    """:func:`securityroof.physics.formulas.conic_time_of_flight` over arrays: the time down to
+    ``target_radius`` on the descending branch."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
-        root = np.sqrt(mu * semi_major)
-        e_cos_b = 1.0 - burnout_radius / semi_major
-        e_sin_b = burnout_radius * speed * np.sin(gamma) / root
-        e_cos_t = 1.0 - target_radius / semi_major
-        e_sin_t = -np.sqrt(np.maximum(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
-        anomaly_b = np.arctan2(e_sin_b, e_cos_b)
-        anomaly_t = np.mod(np.arctan2(e_sin_t, e_cos_t), 2.0 * np.pi)
-        return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
+        return _formulas().conic_times_of_flight(burnout_radius, speed, gamma, target_radius, mu)
 
 
-@dataclass
-class _Geometry:
-    """What one pass holds fixed for each trajectory: launch point, virtual aim point, missile."""
+class _Geometry(NamedTuple):
+    """What one pass holds fixed for each trajectory: launch point, virtual aim point, missile (a
+    named tuple, which the compiled kernel takes as it is)."""
 
     u_launch: np.ndarray
     launch_radius: np.ndarray
@@ -363,7 +344,7 @@ class _Geometry:
     fixed_angle: np.ndarray  # requested Earth-relative burnout angle; NaN: minimum energy
 
     def take(self, index) -> _Geometry:
-        return _Geometry(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+        return _Geometry(*(field[index] for field in self))
 
 
 @dataclass
@@ -509,28 +490,18 @@ def _shoot(geometry: _Geometry, lane: _Lane, earth: Earth) -> _Shot:
 def _compiled_rounds(geometry: _Geometry, centre: _Lane, sides: _Lane, trust, last_step, found, minimum_energy, earth):
     """The rounds of :meth:`_Problem.fly` by the compiled kernel, row by row: the lanes, trust
     regions and flags are updated in place; returns the last centre shot."""
-    n = geometry.u_launch.shape[0]
-    position, velocity = np.empty((n, 3)), np.empty((n, 3))
-    speed, angle, shape_alt, shape_downrange, shape_blend, moved = (np.empty(n) for _ in range(6))
-    overflown = np.empty(n, dtype=np.bool_)
-    kernels.settle(
-        geometry, centre, sides, trust, last_step, found, minimum_energy, earth,
-        {"time_steps": _TIME_STEPS, "longest_flight_s": _LONGEST_FLIGHT_S, "ground_speed_mps": _GROUND_SPEED_MPS,
-         "rounds": _CONSISTENCY_ROUNDS, "settled_m": _SETTLED_M, "settled_angle_rad": _SETTLED_ANGLE_RAD,
-         "found_angle_rad": _FOUND_ANGLE_RAD, "lowest_angle_rad": _LOWEST_ANGLE_RAD, "lane_step_rad": _LANE_STEP_RAD,
-         "arc_search_steps": _ARC_SEARCH_STEPS, "arc_bracket_steps": _ARC_BRACKET_STEPS,
-         "arc_scan_ratio": _ARC_SCAN_RATIO, "arc_golden_steps": _ARC_GOLDEN_STEPS},
-        (position, velocity, speed, angle, shape_alt, shape_downrange, shape_blend, moved, overflown),
-    )  # fmt: skip
+    shot = kernels.settle(
+        geometry, centre, sides, kernels.Search(trust, last_step, found, minimum_energy), earth, _ROUND_SETTINGS
+    )
     shape = BoostShape(
         burn_time_s=np.asarray(geometry.burn_time, dtype=float),
-        burnout_speed_mps=np.nan_to_num(speed),
-        burnout_angle_rad=np.nan_to_num(angle),
-        burnout_alt_m=shape_alt,
-        downrange_m=shape_downrange,
-        pitch_blend=shape_blend,
+        burnout_speed_mps=np.nan_to_num(shot.speed),
+        burnout_angle_rad=np.nan_to_num(shot.angle),
+        burnout_alt_m=shot.shape_alt,
+        downrange_m=shot.shape_downrange,
+        pitch_blend=shot.shape_blend,
     )
-    return _Shot(position, velocity, speed, angle, shape, centre, moved, overflown)
+    return _Shot(shot.position, shot.velocity, shot.speed, shot.angle, shape, centre, shot.moved, shot.overflown)
 
 
 #: Secant steps on the impact time inside one shot.
@@ -554,6 +525,41 @@ _FOUND_ANGLE_RAD = 1e-5
 _LOWEST_ANGLE_RAD = np.radians(1.0)
 #: Half-width of the three-lane bracket on the inertial flight-path angle used for minimum energy.
 _LANE_STEP_RAD = np.radians(0.5)
+
+
+class RoundSettings(NamedTuple):
+    """The settings above, as the compiled rounds take them (by name, not position)."""
+
+    time_steps: int
+    longest_flight_s: float
+    ground_speed_mps: float
+    rounds: int
+    settled_m: float
+    settled_angle_rad: float
+    found_angle_rad: float
+    lowest_angle_rad: float
+    lane_step_rad: float
+    arc_search_steps: int
+    arc_bracket_steps: int
+    arc_scan_ratio: float
+    arc_golden_steps: int
+
+
+_ROUND_SETTINGS = RoundSettings(
+    time_steps=_TIME_STEPS,
+    longest_flight_s=float(_LONGEST_FLIGHT_S),
+    ground_speed_mps=float(_GROUND_SPEED_MPS),
+    rounds=_CONSISTENCY_ROUNDS,
+    settled_m=float(_SETTLED_M),
+    settled_angle_rad=float(_SETTLED_ANGLE_RAD),
+    found_angle_rad=float(_FOUND_ANGLE_RAD),
+    lowest_angle_rad=float(_LOWEST_ANGLE_RAD),
+    lane_step_rad=float(_LANE_STEP_RAD),
+    arc_search_steps=_ARC_SEARCH_STEPS,
+    arc_bracket_steps=_ARC_BRACKET_STEPS,
+    arc_scan_ratio=float(_ARC_SCAN_RATIO),
+    arc_golden_steps=_ARC_GOLDEN_STEPS,
+)
 
 
 @dataclass
@@ -718,19 +724,21 @@ class _Problem:
         earth = self.earth
         impact = _propagated(result.position, result.velocity, self.burn_time, earth)
         failure = np.where(
-            result.overflown, Reason.INSIDE_BOOST, np.where(np.isnan(result.speed), Reason.NO_ARC, Reason.NONE)
+            result.overflown,
+            Unreachable.INSIDE_BOOST,
+            np.where(np.isnan(result.speed), Unreachable.NO_ARC, Unreachable.NONE),
         )
         # A requested angle whose arcs never come down on the aim point (steep shots chasing an
         # eastward target: the Coriolis drift grows faster than the range) has no arc at all.
-        no_landing = np.where(self.minimum_energy, Reason.NO_IMPACT, Reason.NO_ARC)
-        failure = np.where((failure == Reason.NONE) & ~impact.lands, no_landing, failure)
+        no_landing = np.where(self.minimum_energy, Unreachable.NO_IMPACT, Unreachable.NO_ARC)
+        failure = np.where((failure == Unreachable.NONE) & ~impact.lands, no_landing, failure)
         landed = np.where(impact.lands[:, None], impact.position_ecef_m, self.u_aim)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(landed) - self.u_aim)
         consistent = result.moved < _BOOST_TOLERANCE_M
         # A requested angle is met by construction wherever an arc is found; this guards the claim
         # that a reachable result has the angle asked.
         off_angle = ~self.minimum_energy & ~(np.abs(result.angle - self.fixed_angle) <= _ANGLE_TOLERANCE_RAD)
-        failure = np.where((failure == Reason.NONE) & off_angle & consistent, Reason.NO_ARC, failure)
+        failure = np.where((failure == Unreachable.NONE) & off_angle & consistent, Unreachable.NO_ARC, failure)
         return _Pass(result, carry, consistent, impact, failure, residual)
 
 
@@ -792,13 +800,9 @@ def _propagated(position, velocity, burn_time, earth: Earth) -> Impact:
 
 
 def _parabola_vertex(low, middle, high):
-    """Offset of the minimum of the parabola through (−1, low), (0, middle), (1, high), in units of
-    the spacing: clipped to ±4, and two steps toward the lower side where the points are not convex."""
-    curvature = low - 2.0 * middle + high
+    """:func:`securityroof.physics.formulas.parabola_vertex` over arrays."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        vertex = np.clip(0.5 * (low - high) / curvature, -4.0, 4.0)
-    downhill = np.where(high < low, 2.0, -2.0)
-    return np.where(np.isfinite(vertex) & (curvature > 0.0), vertex, np.where(np.isfinite(low - high), downhill, 0.0))
+        return _formulas().parabola_vertices(low, middle, high)
 
 
 def _merge_shots(into: _Shot, rows, shot: _Shot) -> _Shot:
@@ -862,9 +866,9 @@ def solve(
     total_angle = central_angle(u_launch, u_aim)
 
     reason = np.zeros(n, dtype=np.int8)
-    reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Reason.COINCIDENT
-    reason[total_angle > _ANTIPODAL_RAD] = Reason.ANTIPODAL
-    rows = np.flatnonzero(reason == Reason.NONE)
+    reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Unreachable.COINCIDENT
+    reason[total_angle > _ANTIPODAL_RAD] = Unreachable.ANTIPODAL
+    rows = np.flatnonzero(reason == Unreachable.NONE)
     problem = _Problem(
         u_launch[rows],
         u_aim[rows],
@@ -878,11 +882,11 @@ def solve(
     iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, problem.initial_carry())
     beyond = _search_beyond_kinks(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
     iterations = max(iterations, beyond)
-    too_fast = (reason == Reason.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
-    reason[too_fast] = Reason.TOO_FAST
+    too_fast = (reason == Unreachable.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
+    reason[too_fast] = Unreachable.TOO_FAST
     burn_time = missile.burn_time_s.astype(float)
     return TargetingSolution(
-        reachable=reason == Reason.NONE,
+        reachable=reason == Unreachable.NONE,
         reason_code=reason,
         launch_ecef_m=launch,
         aim_ecef_m=aim,
@@ -992,13 +996,13 @@ def _iterate(problem: _Problem, aim, tolerance_m, max_iterations, out: _Fields, 
         # Well beyond the class's reach after the first correction: the speed it would need is
         # known well enough to say so, without chasing the last metre of a shot it cannot fly.
         hopeless = (
-            (failure == Reason.NONE) & (flown.shot.speed > _HOPELESS_MARGIN * problem.max_speed) & (iterations > 1)
+            (failure == Unreachable.NONE) & (flown.shot.speed > _HOPELESS_MARGIN * problem.max_speed) & (iterations > 1)
         )
-        failure = np.where(hopeless, Reason.TOO_FAST, failure)
-        done = ((miss < tolerance_m) & flown.consistent) | (failure != Reason.NONE)
+        failure = np.where(hopeless, Unreachable.TOO_FAST, failure)
+        done = ((miss < tolerance_m) & flown.consistent) | (failure != Unreachable.NONE)
         if iterations == max_iterations:
             out_of_reach = flown.shot.speed > problem.max_speed
-            failure = np.where(done, failure, np.where(out_of_reach, Reason.TOO_FAST, Reason.NOT_CONVERGED))
+            failure = np.where(done, failure, np.where(out_of_reach, Unreachable.TOO_FAST, Unreachable.NOT_CONVERGED))
             done[:] = True
         reason[active[done]] = failure[done]
         out.record(active[done], flown, problem.u_launch, miss, done)
@@ -1045,7 +1049,7 @@ def _search_beyond_kinks(problem: _Problem, aim, tolerance_m, max_iterations, ou
     iterations = 0
     rows = np.asarray(rows)
     for blend in (0.0, 1.0):
-        settled = problem.minimum_energy & (reason[rows] == Reason.NONE) & np.isfinite(out.speed[rows])
+        settled = problem.minimum_energy & (reason[rows] == Unreachable.NONE) & np.isfinite(out.speed[rows])
         kink = blend_limit_angle(problem.burn_time, out.speed[rows], problem.nominal_alt, blend)
         offset = kink - out.angle[rows]
         with np.errstate(invalid="ignore"):
@@ -1066,7 +1070,7 @@ def _search_beyond_kinks(problem: _Problem, aim, tolerance_m, max_iterations, ou
             beyond.initial_carry(start, trust=1.0),
         )
         iterations = max(iterations, flown)
-        lower = (other_reason == Reason.NONE) & (other.speed < out.speed[rows[near]] - _SAME_SPEED_MPS)
+        lower = (other_reason == Unreachable.NONE) & (other.speed < out.speed[rows[near]] - _SAME_SPEED_MPS)
         out.put(rows[near[lower]], other, lower)
     return iterations
 
@@ -1126,11 +1130,11 @@ def reasons(solution: TargetingSolution, fixed_angle_rad=np.nan) -> list[str | N
     for i in np.flatnonzero(~solution.reachable):
         code = solution.reason_code[i]
         name = solution.missile.name[i]
-        if code == Reason.COINCIDENT:
+        if code == Unreachable.COINCIDENT:
             texts[i] = f"launch and aim points coincide (closer than {HIT_TOLERANCE_M:g} m)"
-        elif code == Reason.ANTIPODAL:
+        elif code == Unreachable.ANTIPODAL:
             texts[i] = "aim point is antipodal to the launch point: every launch azimuth reaches it"
-        elif code == Reason.TOO_FAST:
+        elif code == Unreachable.TOO_FAST:
             angle = (
                 "a minimum-energy trajectory" if np.isnan(fixed[i]) else f"a {np.degrees(fixed[i]):.1f}° burnout angle"
             )
@@ -1138,11 +1142,11 @@ def reasons(solution: TargetingSolution, fixed_angle_rad=np.nan) -> list[str | N
                 f"out of range: {name} would need a burnout speed of {solution.burnout_speed_mps[i] / 1e3:.2f} km/s "
                 f"on {angle}, above its {solution.missile.max_burnout_speed_mps[i] / 1e3:.2f} km/s"
             )
-        elif code == Reason.INSIDE_BOOST:
+        elif code == Unreachable.INSIDE_BOOST:
             texts[i] = f"too close: {name}'s boost phase alone carries it past the aim point"
-        elif code == Reason.NO_ARC:
+        elif code == Unreachable.NO_ARC:
             texts[i] = f"no ballistic arc reaches the aim point at a {np.degrees(fixed[i]):.1f}° burnout angle"
-        elif code == Reason.NO_IMPACT:
+        elif code == Unreachable.NO_IMPACT:
             texts[i] = "the required trajectory does not come back down (orbital or escape speed)"
         else:
             texts[i] = "targeting did not converge to within 1 m of the aim point"

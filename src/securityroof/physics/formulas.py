@@ -1,0 +1,104 @@
+"""Scalar formulas written once, for the compiled kernels and the numpy reference alike.
+
+Each formula is a scalar ``@numba.njit`` function, which the kernels of
+:mod:`securityroof.physics._compiled_kernels` call row by row; its array form, for the numpy
+reference algorithms, is a ufunc compiled from it (``numba.vectorize``). The reference keeps its
+own iteration structure (the test oracle for the kernels' loops); only the arithmetic of one
+evaluation lives here, so the two cannot drift apart formula by formula.
+
+The array forms leave numpy's floating-point error state to their callers: where a formula has no
+answer it returns NaN, as the reference always did, under ``np.errstate`` that ignores it.
+"""
+
+import numba
+import numpy as np
+
+#: Cached on disk; a division by zero gives inf or NaN, as in numpy.
+SCALAR = {"cache": True, "error_model": "numpy"}
+_FIVE = ["f8(f8, f8, f8, f8, f8)"]
+
+
+@numba.njit(**SCALAR)
+def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
+    """Burnout speed for a conic through two radii ``psi`` apart at flight-path angle ``gamma``;
+    NaN where no ballistic arc exists."""
+    k = burnout_radius / target_radius
+    denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
+    if denominator > 0.0:
+        return np.sqrt(mu * (1.0 - np.cos(psi)) / denominator)
+    return np.nan
+
+
+@numba.njit(**SCALAR)
+def stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
+    """:func:`conic_speed` with 1 − cos ψ and k cos γ − cos(ψ + γ) written as products of sines,
+    which keep their digits for arcs of metres (1 − cos ψ itself loses them all at ψ ~ 1e-8)."""
+    half = np.sin(0.5 * psi)
+    lift = (burnout_radius - target_radius) / target_radius * np.cos(gamma) + 2.0 * np.sin(0.5 * psi + gamma) * half
+    denominator = burnout_radius * np.cos(gamma) * lift
+    if denominator > 0.0:
+        return np.sqrt(2.0 * mu * half * half / denominator)
+    return np.nan
+
+
+@numba.njit(**SCALAR)
+def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
+    """Time along the conic from burnout (radius, speed, flight-path angle) down to ``target_radius``
+    on its descending branch, from the eccentric anomalies (Kepler's equation, BMW §4.2): e cos E =
+    1 − r/a at both ends, e sin E = r·v_r/√(μa) at burnout and −√(e² − (e cos E)²) at the target."""
+    semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
+    root = np.sqrt(mu * semi_major)
+    e_cos_b = 1.0 - burnout_radius / semi_major
+    e_sin_b = burnout_radius * speed * np.sin(gamma) / root
+    e_cos_t = 1.0 - target_radius / semi_major
+    e_sin_t = -np.sqrt(max(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
+    anomaly_b = np.arctan2(e_sin_b, e_cos_b)
+    anomaly_t = np.arctan2(e_sin_t, e_cos_t) % (2.0 * np.pi)
+    return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
+
+
+@numba.njit(**SCALAR)
+def minimum_energy_angle(burnout_radius, target_radius, psi):
+    """Flight-path angle of the minimum-speed conic between two radii over central angle ``psi``."""
+    return 0.5 * np.arctan2(np.sin(psi), burnout_radius / target_radius - np.cos(psi))
+
+
+@numba.njit(**SCALAR)
+def parabola_vertex(low, middle, high):
+    """Offset of the minimum of the parabola through (−1, low), (0, middle), (1, high), in units of
+    the spacing: clipped to ±4, and two steps toward the lower side where the points are not convex."""
+    curvature = low - 2.0 * middle + high
+    vertex = min(max(0.5 * (low - high) / curvature, -4.0), 4.0)
+    if np.isfinite(vertex) and curvature > 0.0:
+        return vertex
+    if np.isfinite(low - high):
+        return 2.0 if high < low else -2.0
+    return 0.0
+
+
+# The array forms: one ufunc per formula, broadcasting like numpy's own.
+
+
+@numba.vectorize(_FIVE, cache=True)
+def conic_speeds(burnout_radius, target_radius, psi, gamma, mu):
+    return conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+
+
+@numba.vectorize(_FIVE, cache=True)
+def stable_conic_speeds(burnout_radius, target_radius, psi, gamma, mu):
+    return stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+
+
+@numba.vectorize(_FIVE, cache=True)
+def conic_times_of_flight(burnout_radius, speed, gamma, target_radius, mu):
+    return conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu)
+
+
+@numba.vectorize(["f8(f8, f8, f8)"], cache=True)
+def minimum_energy_angles(burnout_radius, target_radius, psi):
+    return minimum_energy_angle(burnout_radius, target_radius, psi)
+
+
+@numba.vectorize(["f8(f8, f8, f8)"], cache=True)
+def parabola_vertices(low, middle, high):
+    return parabola_vertex(low, middle, high)
