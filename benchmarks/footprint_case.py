@@ -24,13 +24,10 @@ EXTRA_LAUNCH = ("isfahan", 32.65, 51.67)
 
 def five_region_scenario():
     scenario = load_scenario("epaa-phase-3")
-    shots = [t for t in scenario.threat_set if t.threat == "iran-irbm"]
-    launches = list({(t.launch_lat_deg, t.launch_lon_deg): t for t in shots}.values())
-    name, lat, lon = EXTRA_LAUNCH
-    extra = dataclasses.replace(
-        launches[0], id=f"iran-irbm/{name}", launch=name, launch_lat_deg=lat, launch_lon_deg=lon
-    )
-    return dataclasses.replace(scenario, threat_set=(*launches, extra))
+    (irbm,) = [t for t in scenario.threats if t.id == "iran-irbm"]
+    _, lat, lon = EXTRA_LAUNCH
+    five = irbm.model_copy(update={"launch": [*irbm.launch, (lat, lon)], "aim": irbm.aim[:1]})
+    return scenario.with_threats([five])
 
 
 def plain_cell(scenario, lat, lon):
@@ -39,7 +36,7 @@ def plain_cell(scenario, lat, lon):
     shots = tuple(
         dataclasses.replace(t, id=f"p{k}", aim=None, aim_lat_deg=lat, aim_lon_deg=lon) for k, t in enumerate(launches)
     )
-    result = engage(dataclasses.replace(scenario, threat_set=shots))
+    result = engage(scenario, threats=shots)
     return [bool(result.columns["feasible"][result.columns["threat_id"] == s.id].any()) for s in shots]
 
 

@@ -41,7 +41,6 @@ path could show on this machine if targeting took no time at all.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import os
@@ -203,8 +202,6 @@ def run_batch_cli(lat0, lon0, lat1, lon1, missile):
     """``run_batch`` end to end: CSV in, Parquet out, in a temporary directory (CSV writing untimed)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
-    from rich.console import Console
-
     with tempfile.TemporaryDirectory() as tmp:
         pairs = Path(tmp) / "pairs.csv"
         table = pa.table(
@@ -217,10 +214,9 @@ def run_batch_cli(lat0, lon0, lat1, lon1, missile):
             }
         )
         pacsv.write_csv(table, pairs)
-        quiet = Console(file=io.StringIO(), force_terminal=False)
         results = Path(tmp) / "results.parquet"
         started = time.perf_counter()
-        summary = run_batch(pairs, results, console=quiet)
+        summary = run_batch(pairs, results)
         seconds = time.perf_counter() - started
         return seconds, summary.reachable, batch_io_seconds(pairs, results, lat0, lon0, lat1, lon1)
 
