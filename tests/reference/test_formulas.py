@@ -33,3 +33,19 @@ def test_the_numpy_reference_evaluates_the_scalar_formula(scalar, array_form, ar
 def test_the_kernels_call_the_same_formulas():
     for scalar, _, _ in CASES:
         assert getattr(_compiled_kernels, scalar.__name__) is scalar
+
+
+def test_geodetic_conversion_is_one_formula_for_the_reference_and_the_kernels():
+    from securityroof.physics.earth import WGS84, ecef_to_geodetic, geodetic_to_ecef
+
+    assert _compiled_kernels.geodetic_height is formulas.geodetic_height
+    rng = np.random.default_rng(3)
+    lat, lon, alt = rng.uniform(-1.5, 1.5, N), rng.uniform(-3.1, 3.1, N), rng.uniform(-1e4, 4e7, N)
+    points = geodetic_to_ecef(lat, lon, alt, WGS84)
+    got_lat, got_lon, got_alt = ecef_to_geodetic(points, WGS84)
+    a, f = WGS84.equatorial_radius_m, WGS84.flattening
+    for i in range(N):
+        cos_lat, sin_lat, height = formulas.geodetic_cos_sin_height(*points[i], a, f)
+        assert got_alt[i] == height == formulas.geodetic_height(*points[i], a, f)
+    np.testing.assert_allclose(got_lat, lat, atol=1e-12)  # and the round trip holds (TR8350.2 figure)
+    np.testing.assert_allclose(got_alt, alt, atol=1e-6)

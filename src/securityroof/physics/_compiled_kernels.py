@@ -10,6 +10,7 @@ import numpy as np
 from securityroof.physics.formulas import (
     conic_speed,
     conic_time_of_flight,
+    geodetic_height,
     minimum_energy_angle,
     parabola_vertex,
     stable_conic_speed,
@@ -142,29 +143,6 @@ def boost_samples(
             radius = 1.0 / np.sqrt((dx * dx + dy * dy) / (a * a) + dz * dz / (b * b)) + alt
             position[i, k, 0], position[i, k, 1], position[i, k, 2] = radius * dx, radius * dy, radius * dz
             speed[i, k] = burnout_speed[i] * (np.log1p(-propellant_fraction * x) / log_mass_ratio)
-
-
-@numba.njit(cache=True)
-def geodetic_height(x, y, z, a, f):
-    # ecef_to_geodetic's three Bowring passes, with the angles carried as (cos, sin) pairs:
-    # the same iterates, from square roots instead of arctangents and sines
-    e2 = f * (2.0 - f)
-    b = a * (1.0 - f)
-    ep2 = e2 / (1.0 - e2)
-    p = np.sqrt(x * x + y * y)
-    cos_r, sin_r = (1.0 - f) * p, z
-    norm = np.sqrt(cos_r * cos_r + sin_r * sin_r)
-    cos_r, sin_r = cos_r / norm, sin_r / norm
-    cos_lat, sin_lat = 1.0, 0.0
-    for _ in range(3):
-        cos_lat = p - e2 * a * cos_r * cos_r * cos_r
-        sin_lat = z + ep2 * b * sin_r * sin_r * sin_r
-        norm = np.sqrt(cos_lat * cos_lat + sin_lat * sin_lat)
-        cos_lat, sin_lat = cos_lat / norm, sin_lat / norm
-        cos_r, sin_r = cos_lat, (1.0 - f) * sin_lat
-        norm = np.sqrt(cos_r * cos_r + sin_r * sin_r)
-        cos_r, sin_r = cos_r / norm, sin_r / norm
-    return p * cos_lat + z * sin_lat - a * np.sqrt(1.0 - e2 * sin_lat * sin_lat)
 
 
 @numba.njit(**PARALLEL)

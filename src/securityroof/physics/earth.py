@@ -122,23 +122,20 @@ def geodetic_to_ecef(lat_rad, lon_rad, alt_m, earth: Earth = WGS84) -> np.ndarra
 def ecef_to_geodetic(position_m, earth: Earth = WGS84) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ECEF metres (..., 3) to geodetic latitude, longitude (radians) and height (metres).
 
-    Bowring's iteration on the reduced latitude; three passes reach 1e-13 rad for heights from
-    −10 km to beyond geostationary orbit, and the height formula below stays well conditioned at
-    the poles. (Deep inside the Earth, within ~40 km of the axis, the iteration is not valid.)
-    """
+    The latitude and height are :func:`securityroof.physics.formulas.geodetic_cos_sin_height`, the
+    formula the compiled kernels use (Bowring's iteration; deep inside the Earth, within ~40 km of
+    the axis, it is not valid)."""
+    from securityroof.physics import formulas  # numba, loaded when a position is first converted
+
     r = np.asarray(position_m, dtype=float)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    a, f, e2 = earth.equatorial_radius_m, earth.flattening, earth.eccentricity_squared
-    b = a * (1.0 - f)
-    ep2 = e2 / (1.0 - e2)
-    p = np.hypot(x, y)
-    reduced = np.arctan2(z, (1.0 - f) * p)
-    for _ in range(3):
-        lat = np.arctan2(z + ep2 * b * np.sin(reduced) ** 3, p - e2 * a * np.cos(reduced) ** 3)
-        reduced = np.arctan2((1.0 - f) * np.sin(lat), np.cos(lat))
-    sin_lat, cos_lat = np.sin(lat), np.cos(lat)
-    alt = p * cos_lat + z * sin_lat - a * np.sqrt(1.0 - e2 * sin_lat**2)
-    return lat, np.arctan2(y, x), alt
+    shape = r.shape[:-1]
+    x, y, z = (np.ascontiguousarray(r[..., k], dtype=float).reshape(-1) for k in range(3))
+    lat, alt = np.empty_like(x), np.empty_like(x)
+    formulas.geodetic_latitude_height(x, y, z, earth.equatorial_radius_m, earth.flattening, lat, alt)
+    lon = np.arctan2(r[..., 1], r[..., 0])
+    if not shape:  # one point: scalars, as numpy's own functions give
+        return lat[0], lon, alt[0]
+    return lat.reshape(shape), lon, alt.reshape(shape)
 
 
 def surface_radius_m(direction, earth: Earth = WGS84) -> np.ndarray:
