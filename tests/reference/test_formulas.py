@@ -49,3 +49,29 @@ def test_geodetic_conversion_is_one_formula_for_the_reference_and_the_kernels():
         assert got_alt[i] == height == formulas.geodetic_height(*points[i], a, f)
     np.testing.assert_allclose(got_lat, lat, atol=1e-12)  # and the round trip holds (TR8350.2 figure)
     np.testing.assert_allclose(got_alt, alt, atol=1e-6)
+
+
+def test_table_lookups_are_one_formula_for_the_reference_and_the_kernels():
+    from securityroof.physics.boost import boost_integrals
+    from securityroof.physics.flyout import NEVER_S, FlyoutTable
+
+    assert _compiled_kernels.flyout_time is formulas.flyout_time
+    assert _compiled_kernels.bilinear_nearest is formulas.bilinear_nearest
+    table = FlyoutTable(np.linspace(0, 1e6, 5), np.linspace(0, 5e5, 4), np.arange(20.0).reshape(5, 4))
+    table.time_s[4, 3] = np.inf  # a cell never reached: inf next to it
+    # cell (1, 0.6) of a table whose rows step by 4 and columns by 1: 4 + 0.6
+    ground, alt = np.array([0.0, 2.5e5, 9.9e5, 1e6, -1.0, np.nan]), np.array([0.0, 1e5, 4.9e5, 5e5, 0.0, 0.0])
+    got = table(ground, alt)
+    expected = [
+        formulas.flyout_time(table.time_or_never_s, 5, 4, g, h, 1e6, 5e5, NEVER_S)
+        for g, h in zip(ground, alt, strict=True)
+    ]
+    np.testing.assert_array_equal(got, expected)
+    assert got[0] == 0.0 and got[1] == pytest.approx(4.6) and np.isinf(got[3]) and np.isinf(got[4]) and np.isinf(got[5])
+    integrals = boost_integrals()
+    rows, columns = np.array([0.3, 1.2]), np.array([0.25, 0.9])
+    values = integrals.downrange_at(rows, columns)
+    r = rows * ((integrals.downrange.shape[0] - 1) / (0.5 * np.pi))
+    c = columns * (integrals.downrange.shape[1] - 1)
+    for i in range(2):
+        assert values[i] == formulas.bilinear_nearest(integrals.downrange, *integrals.downrange.shape, r[i], c[i])

@@ -8,8 +8,10 @@ import numba
 import numpy as np
 
 from securityroof.physics.formulas import (
+    bilinear_nearest,
     conic_speed,
     conic_time_of_flight,
+    flyout_time,
     geodetic_height,
     minimum_energy_angle,
     parabola_vertex,
@@ -215,33 +217,6 @@ def central_angle(half_chord):
     for coefficient in (63.0 / 2816.0, 35.0 / 1152.0, 5.0 / 112.0, 3.0 / 40.0, 1.0 / 6.0, 1.0):
         series = coefficient + x2 * series
     return 2.0 * half_chord * series
-
-
-@numba.njit(cache=True)
-def bilinear_nearest(table, rows, columns, row, column):
-    # scipy.ndimage.map_coordinates(order=1, mode="nearest") at a point inside the first rows x
-    # columns cells of table
-    r0 = min(int(np.floor(row)), rows - 1)
-    c0 = min(int(np.floor(column)), columns - 1)
-    r1, c1 = min(r0 + 1, rows - 1), min(c0 + 1, columns - 1)
-    wr, wc = row - r0, column - c0
-    return (
-        table[r0, c0] * (1.0 - wr) * (1.0 - wc)
-        + table[r0, c1] * (1.0 - wr) * wc
-        + table[r1, c0] * wr * (1.0 - wc)
-        + table[r1, c1] * wr * wc
-    )
-
-
-@numba.njit(cache=True)
-def flyout_time(table, g_cells, h_cells, ground, alt, ground_top, alt_top, never):
-    # FlyoutTable.__call__: bilinear, "nearest" at the edges, inf outside or next to never
-    gi = ground / ground_top * (g_cells - 1)
-    hi = alt / alt_top * (h_cells - 1)
-    if not (gi >= 0.0 and gi <= g_cells - 1 and hi >= 0.0 and hi <= h_cells - 1):
-        return np.inf
-    value = bilinear_nearest(table, g_cells, h_cells, gi, hi)
-    return value if value < 0.5 * never else np.inf
 
 
 @numba.njit(**PARALLEL)

@@ -29,7 +29,6 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
-from scipy.ndimage import map_coordinates
 
 #: Fraction of lift-off mass that is propellant in the equivalent single stage (mass ratio 10).
 PROPELLANT_FRACTION = 0.9
@@ -72,9 +71,15 @@ class BoostIntegrals(NamedTuple):
 
     def downrange_at(self, angle_rad, blend) -> np.ndarray:
         """Bilinear lookup on the uniform grid; angles outside [0, π/2] are clamped to it."""
+        from securityroof.physics import formulas  # numba, loaded when a boost is first shaped
+
         rows = np.clip(np.ravel(angle_rad), 0.0, 0.5 * np.pi) * ((_ANGLE_GRID.size - 1) / (0.5 * np.pi))
         columns = np.clip(np.ravel(blend), 0.0, 1.0) * (_BLEND_GRID.size - 1)
-        values = map_coordinates(self.downrange, [rows, columns], order=1, mode="nearest")
+        values = np.empty(rows.size)
+        # the compiled boost takes the same formula (formulas.bilinear_nearest)
+        formulas.bilinear_nearest_at(
+            np.ascontiguousarray(self.downrange), np.ascontiguousarray(rows), np.ascontiguousarray(columns), values
+        )
         return values.reshape(np.shape(angle_rad))
 
 

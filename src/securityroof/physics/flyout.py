@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.ndimage import map_coordinates
 
 from securityroof.physics.ballistic import free_flight
 from securityroof.physics.boost import boost_profile, boost_shape
@@ -55,20 +54,17 @@ class FlyoutTable:
         return np.where(np.isfinite(self.time_s), self.time_s, NEVER_S)
 
     def __call__(self, ground_range_m, altitude_m) -> np.ndarray:
-        """Bilinear interpolation; outside the grid, or next to unreachable cells, ``inf``."""
-        g = np.asarray(ground_range_m, dtype=float)
-        h = np.asarray(altitude_m, dtype=float)
-        gi = g / self.ground_range_m[-1] * (self.ground_range_m.size - 1)
-        hi = h / self.altitude_m[-1] * (self.altitude_m.size - 1)
-        inside = (gi >= 0) & (gi <= self.ground_range_m.size - 1) & (hi >= 0) & (hi <= self.altitude_m.size - 1)
-        values = map_coordinates(
-            self.time_or_never_s,
-            [np.ravel(np.clip(gi, 0, None)), np.ravel(np.clip(hi, 0, None))],
-            order=1,
-            mode="nearest",
-        )
-        values = values.reshape(g.shape if g.shape else ())
-        return np.where(inside & (values < 0.5 * NEVER_S), values, np.inf)
+        """Bilinear interpolation; outside the grid, or next to unreachable cells, ``inf``
+        (:func:`securityroof.physics.formulas.flyout_time`, as the compiled windows use it)."""
+        from securityroof.physics import formulas  # numba, loaded when a table is first read
+
+        g, h = np.broadcast_arrays(np.asarray(ground_range_m, dtype=float), np.asarray(altitude_m, dtype=float))
+        out = np.empty(g.size)
+        formulas.flyout_times(
+            self.time_or_never_s, np.ascontiguousarray(g).reshape(-1), np.ascontiguousarray(h).reshape(-1),
+            self.ground_range_m[-1], self.altitude_m[-1], NEVER_S, out,
+        )  # fmt: skip
+        return out.reshape(g.shape) if g.shape else out[0]
 
 
 def fan_samples(interceptor: InterceptorParameters, angles_deg=_FAN_ANGLES_DEG, step_s: float = _SAMPLE_STEP_S):

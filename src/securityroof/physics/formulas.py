@@ -142,3 +142,46 @@ def geodetic_latitude_height(x, y, z, a, f, latitude, height):
         cos_lat, sin_lat, h = geodetic_cos_sin_height(x[i], y[i], z[i], a, f)
         latitude[i] = np.arctan2(sin_lat, cos_lat)
         height[i] = h
+
+
+@numba.njit(**SCALAR)
+def bilinear_nearest(table, rows, columns, row, column):
+    """Bilinear interpolation of ``table`` at the fractional cell (row, column), "nearest" at the last
+    row and column (as ``scipy.ndimage.map_coordinates(order=1, mode="nearest")`` inside the grid)."""
+    r0 = min(int(np.floor(row)), rows - 1)
+    c0 = min(int(np.floor(column)), columns - 1)
+    r1, c1 = min(r0 + 1, rows - 1), min(c0 + 1, columns - 1)
+    wr, wc = row - r0, column - c0
+    return (
+        table[r0, c0] * (1.0 - wr) * (1.0 - wc)
+        + table[r0, c1] * (1.0 - wr) * wc
+        + table[r1, c0] * wr * (1.0 - wc)
+        + table[r1, c1] * wr * wc
+    )
+
+
+@numba.njit(**SCALAR)
+def flyout_time(table, g_cells, h_cells, ground, alt, ground_top, alt_top, never):
+    """A fly-out table's time to (ground range, altitude): bilinear, ``inf`` outside the grid or next
+    to a cell the interceptor never reaches (``never``)."""
+    gi = ground / ground_top * (g_cells - 1)
+    hi = alt / alt_top * (h_cells - 1)
+    if not (gi >= 0.0 and gi <= g_cells - 1 and hi >= 0.0 and hi <= h_cells - 1):
+        return np.inf
+    value = bilinear_nearest(table, g_cells, h_cells, gi, hi)
+    return value if value < 0.5 * never else np.inf
+
+
+@numba.njit(**SCALAR)
+def flyout_times(table, ground, alt, ground_top, alt_top, never, out):
+    """:func:`flyout_time` over flat arrays, into ``out``."""
+    g_cells, h_cells = table.shape
+    for i in range(ground.size):
+        out[i] = flyout_time(table, g_cells, h_cells, ground[i], alt[i], ground_top, alt_top, never)
+
+
+@numba.njit(**SCALAR)
+def bilinear_nearest_at(table, rows, columns, out):
+    """:func:`bilinear_nearest` of ``table`` at flat arrays of fractional cells, into ``out``."""
+    for i in range(rows.size):
+        out[i] = bilinear_nearest(table, table.shape[0], table.shape[1], rows[i], columns[i])
