@@ -354,6 +354,19 @@ def illinois_step(lo, hi, f_lo, f_hi):
 
 
 @numba.njit(**ARITHMETIC)
+def illinois_update(x, value, lo, hi, f_lo, f_hi, last):
+    # targeting._rising_root's bracket after evaluating ``value`` at ``x``: (lo, hi, f_lo, f_hi, last);
+    # the end that stayed twice running has its value halved (Illinois), and NaN counts as above zero
+    if not value < 0.0:
+        if last > 0:
+            f_lo *= 0.5
+        return lo, x, f_lo, (np.inf if value != value else value), 1
+    if last < 0:
+        f_hi *= 0.5
+    return x, hi, value, f_hi, -1
+
+
+@numba.njit(**ARITHMETIC)
 def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
     # targeting._lambert_angle for one row
     lowest_speed = minimum_energy_angle(burnout_radius, target_radius, psi)
@@ -362,14 +375,7 @@ def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
     for _ in range(steps):
         x = illinois_step(lo, hi, f_lo, f_hi)
         value = lateness(burnout_radius, target_radius, psi, x, flight_time, mu, lowest_speed)
-        if not value < 0.0:
-            if last > 0:
-                f_lo *= 0.5
-            hi, f_hi, last = x, (np.inf if value != value else value), 1
-        else:
-            if last < 0:
-                f_hi *= 0.5
-            lo, f_lo, last = x, value, -1
+        lo, hi, f_lo, f_hi, last = illinois_update(x, value, lo, hi, f_lo, f_hi, last)
         if not (hi - lo > 1e-14 * abs(x)) or value == 0.0:
             break
     return x
@@ -479,14 +485,7 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
         x = illinois_step(lo, hi, e_lo, e_hi)
         value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
                           burn_time + x, omega, mu, search_steps)[0]  # fmt: skip
-        if not value < 0.0:
-            if last > 0:
-                e_lo *= 0.5
-            hi, e_hi, last = x, (np.inf if value != value else value), 1
-        else:
-            if last < 0:
-                e_hi *= 0.5
-            lo, e_lo, last = x, value, -1
+        lo, hi, e_lo, e_hi, last = illinois_update(x, value, lo, hi, e_lo, e_hi, last)
         if not (hi - lo > 1e-13 * abs(x)) or value == 0.0:
             break
     _, speed, gamma, nx, ny, nz = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius,
