@@ -382,17 +382,24 @@ def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
 
 
 @numba.njit(**ARITHMETIC)
-def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, time, omega,
-              mu, steps):  # fmt: skip
-    """E(T) of targeting._fixed_angle_arc for one row, with the conic's speed, angle and horizontal."""
-    tx, ty = rotate_z(uvx, uvy, omega * time)
+def transfer_geometry(bix, biy, biz, uvx, uvy, uvz, turn):
+    # the transfer angle from the burnout direction b to the aim direction u turned ``turn`` about the
+    # spin axis (where the aim point is at impact), and the unit horizontal towards it at burnout
+    tx, ty = rotate_z(uvx, uvy, turn)
     tz = uvz
     cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
     dot = bix * tx + biy * ty + biz * tz
     psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
     gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
     norm = np.sqrt(gx * gx + gy * gy + gz * gz)
-    nx, ny, nz = gx / norm, gy / norm, gz / norm
+    return psi, gx / norm, gy / norm, gz / norm
+
+
+@numba.njit(**ARITHMETIC)
+def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, time, omega,
+              mu, steps):  # fmt: skip
+    """E(T) of targeting._fixed_angle_arc for one row, with the conic's speed, angle and horizontal."""
+    psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
     gamma = lambert_angle(burnout_radius, target_radius, psi, time - burn_time, mu, steps)
     speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
     along = speed * np.cos(gamma) - (fvx * nx + fvy * ny)
@@ -571,14 +578,7 @@ def shoot_row(
     nx = ny = nz = np.nan
     next_time = time
     for settle in range(0 if omega != 0.0 and fixed else time_steps + 1):
-        tx, ty = rotate_z(uvx, uvy, omega * time)
-        tz = uvz
-        cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
-        dot = bix * tx + biy * ty + biz * tz
-        psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
-        gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
-        norm = np.sqrt(gx * gx + gy * gy + gz * gz)
-        nx, ny, nz = gx / norm, gy / norm, gz / norm
+        psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
         speed_i = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
         time_miss = burn_time + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius, mu) - time
         next_time = time + time_miss
