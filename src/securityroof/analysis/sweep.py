@@ -67,7 +67,7 @@ from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, footprint_summary
 from securityroof.errors import OutputError, RoofError, WorkerError
 from securityroof.io import tomlfile
-from securityroof.io.atomic import _os_error, atomic_path, clean_leftovers, exclusive, write_text
+from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
 from securityroof.model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from securityroof.physics import kernels
 
@@ -407,11 +407,7 @@ def run_sweep(
 ) -> dict:
     """Run (or resume) a sweep into ``out_dir``; returns a summary with the failures."""
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        reason = _os_error(out_dir, error).reason  # /proc/x: no such file, though /proc exists
-        raise OutputError(f"out: {out_dir}: cannot create it: {reason}", field="out") from None
+    make_directory(out_dir, field="out")
     # held from before the sweep.json check to the last part, so two runs can neither both pass the
     # check nor write the same batch
     with exclusive(out_dir / ".lock", str(out_dir), field="out"):
@@ -445,11 +441,7 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
                 indent=2,
             ),
         )
-    try:
-        results.mkdir(exist_ok=True)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise OutputError(f"out: {results}: cannot create it: {reason}", field="out") from None
+    make_directory(results, field="out")
     _clean_part_leftovers(results)
     todo = [b for b in batches(variants, sweep.spec.batch_size) if not (results / batch_name(b)).exists()]
     done_before = len(variants) - sum(len(b) for b in todo)

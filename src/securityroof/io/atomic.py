@@ -49,6 +49,16 @@ def _os_error(target: Path, error: OSError, what: str | None = None, field: str 
     return OutputError(f"{field + ': ' if field else ''}{what}: cannot write: {reason}", field=field, reason=reason)
 
 
+def make_directory(path: Path, field: str | None = None) -> None:
+    """Create the output directory ``path`` (and its parents) where missing; one OutputError naming
+    the cause where it cannot be (``/proc/x``: its parent exists but takes nothing new)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = _os_error(path, error).reason
+        raise OutputError(f"{field + ': ' if field else ''}{path}: cannot create it: {reason}", field=field) from None
+
+
 def _fsync_directory(directory: Path) -> None:
     # the rename itself must reach the disk, or a crash can bring back the old name
     with contextlib.suppress(OSError):

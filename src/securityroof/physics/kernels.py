@@ -3,7 +3,7 @@
 The physics is written, documented and validated once, in numpy, in its own module:
 targeting's consistency rounds (:meth:`securityroof.physics.targeting._Problem.fly` and its
 :func:`securityroof.physics.targeting._shoot`),
-:func:`securityroof.analysis.trajectories.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
+:func:`securityroof.physics.sampling.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
 and :func:`securityroof.physics.boost.boost_profile`), :func:`securityroof.physics.sensors.radar_detections` and
 :func:`securityroof.physics.engagement.engagement_windows` (with :func:`securityroof.physics.earth.ecef_to_geodetic`).
 The numpy versions work on whole (trajectories × samples) arrays, so they compute every sample
@@ -145,7 +145,7 @@ def kepler_samples(times, grid, flying, t0, a, e, m0, mean_motion, p_vec, q_vec,
 def boost_samples(times, columns: int, shape, u_launch, heading, earth, position, speed) -> None:
     """Boost-phase positions and speeds written into the first ``columns`` of ``position`` (N, T, 3)
     and ``speed`` (N, T) where ``times`` is before burnout: the boost part of
-    :func:`securityroof.analysis.trajectories.sample_trajectories` (:func:`securityroof.physics.boost.boost_profile`
+    :func:`securityroof.physics.sampling.sample_trajectories` (:func:`securityroof.physics.boost.boost_profile`
     along the launch great circle)."""
     from securityroof.physics.boost import PROFILE_GRID, PROPELLANT_FRACTION, pitch_weight, speed_fraction
 

@@ -10,7 +10,6 @@ fetched from anywhere: it opens from disk with the network off.
 from __future__ import annotations
 
 import base64
-import errno
 import hashlib
 import html
 from collections import Counter
@@ -23,8 +22,7 @@ from securityroof.analysis.compare import compare
 from securityroof.analysis.deterrence import deterrence, why_not_summary
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, footprint_summary
-from securityroof.errors import OutputError
-from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, write_text
+from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
 from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario import Scenario
 from securityroof.present.maps import draw_map
@@ -110,15 +108,7 @@ def write_report(
     writes a directory (another gets :class:`~securityroof.errors.OutputError`).
     """
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        if error.errno == errno.ENOENT and out_dir.parent.is_dir():
-            reason = "its parent takes no new directories"  # /proc, say
-        raise OutputError(
-            f"{out_dir}: cannot create the directory: {reason}", field=str(out_dir), reason=reason
-        ) from error
+    make_directory(out_dir)
     # two runs into one directory would leave a page beside the other run's maps and grids
     with exclusive(out_dir / ".index.html.lock", str(out_dir)):
         return _write_report(scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None))
