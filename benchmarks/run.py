@@ -202,6 +202,7 @@ def run_batch_cli(lat0, lon0, lat1, lon1, missile):
     """``run_batch`` end to end: CSV in, Parquet out, in a temporary directory (CSV writing untimed)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+
     with tempfile.TemporaryDirectory() as tmp:
         pairs = Path(tmp) / "pairs.csv"
         table = pa.table(
