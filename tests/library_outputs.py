@@ -59,8 +59,9 @@ def differences(recorded, current, where: str = "", rel: float = 1e-9) -> list[s
     """Where ``current`` departs from ``recorded``: exact for everything but floats (``rel`` relative)."""
     if isinstance(recorded, dict) and isinstance(current, dict):
         found = []
-        if set(recorded) != set(current):
-            found.append(f"{where}: keys {sorted(set(recorded) ^ set(current))} differ")
+        # A key added since the recording is an addition to the contract, not a change of it; a key gone is.
+        if missing := sorted(set(recorded) - set(current)):
+            found.append(f"{where}: keys {missing} are gone")
         for key in recorded.keys() & current.keys():
             found += differences(recorded[key], current[key], f"{where}.{key}", rel)
         return found

@@ -23,3 +23,5 @@ def test_differences_catches_a_moved_figure_and_a_changed_verdict():
     assert differences(recorded, {"a": [{"feasible": False, "alt_km": 100.0, "reason": None}]})
     assert differences(recorded, {"a": [{"feasible": True, "alt_km": 100.0, "reason": "late"}]})
     assert differences(recorded, {"a": []})
+    assert differences(recorded, {"b": recorded["a"]})
+    assert differences(recorded, {**recorded, "added": 1}) == []
