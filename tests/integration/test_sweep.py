@@ -203,7 +203,8 @@ def test_query_without_duckdb_names_the_extra_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "duckdb", None)  # what an import finds when it is not installed
     result = CliRunner().invoke(app, ["query", str(tmp_path), "SELECT 1"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: query: needs duckdb, which is not installed: pip install 'securityroof[sweep]'"
+    expected = "error: query: needs duckdb, which is not installed: pip install 'securityroof[sweep]'"
+    assert result.stderr.strip() == expected
 
 
 @pytest.mark.parametrize(
