@@ -385,6 +385,15 @@ def rcs_table(args, body) -> str:
     return table(header, rows)
 
 
+def engageable(args, body) -> str:
+    """``N of M (P %)``: threat trajectories in range with a feasible engagement, as `roof compare` counts them."""
+    import securityroof as sr
+
+    name, options = split(args)
+    (entry,) = sr.compare([scenario(name, options)])["architectures"]
+    return f"{entry['threats_engageable']} of {entry['threats_total']} ({entry['protected_share']:.0%})"
+
+
 def assess(args, body) -> str:
     """The boost model's standard-trajectory range of a lofted test (RANGE_KM APOGEE_KM [MINUTES]), to 100 km."""
     import securityroof as sr
@@ -413,6 +422,7 @@ FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "deterrence-count": deterrence_count,
     "rcs-table": rcs_table,
     "assess": assess,
+    "engageable": engageable,
 }
 
 

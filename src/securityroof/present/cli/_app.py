@@ -10,6 +10,7 @@ when it runs, so that ``roof --help`` and ``roof --version`` load no physics.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Annotated
 
@@ -92,6 +93,17 @@ def _fail(problem: str | RoofError, code: int = 2) -> None:
 def _exit_code(error: RoofError) -> int:
     # 2: the input or output needs changing; 1: what the run ran on failed, and running it again may do
     return 1 if isinstance(error, WorkerError) else 2
+
+
+#: The optional dependencies a command needs, and the extra of pyproject.toml that installs each.
+EXTRAS = {"duckdb": "sweep", "distributed": "cluster", "pandas": "notebook"}
+
+
+def _require(field: str, module: str) -> None:
+    """Stop before any work, in one line naming the extra to install, when ``module`` is missing:
+    a ModuleNotFoundError names a module the user never asked for and not how to get it."""
+    if importlib.util.find_spec(module) is None:
+        _fail(f"{field}: needs {module}, which is not installed: pip install 'securityroof[{EXTRAS[module]}]'")
 
 
 def _output_file(option: str, path: Path) -> None:
