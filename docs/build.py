@@ -102,7 +102,7 @@ def reachable(name: str) -> dict[str, bool]:
 def comparison() -> dict:
     import securityroof as sr
 
-    return sr.compare([scenario(name) for name in ARCHITECTURES])
+    return sr.compare([scenario(name) for name in ARCHITECTURES]).to_dict()
 
 
 @cache

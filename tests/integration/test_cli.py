@@ -234,6 +234,9 @@ def test_demo_writes_the_report(tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "r" / "index.html").read_text()
     assert "epaa-phase-3" in page and "joint-lisbon" in page and "Open" in result.stdout
+    # the findings come first, before where to open the report
+    printed = " ".join(result.stdout.split())
+    assert printed.index("epaa-phase-3 can engage") < printed.index("joint-lisbon can engage") < printed.index("Open")
 
 
 def test_installed_console_script():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from securityroof.analysis.compare import compare
+from securityroof.analysis.compare import Comparison, compare
 from securityroof.analysis.deterrence import deterrence, why_not_summary
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, footprint_summary
@@ -100,25 +100,32 @@ def write_report(
     speeds_km_s=(3.0, 5.0, 7.0, 9.0),
     delays_s=(0.0, 300.0, 600.0),
     progress: Callable[[str], None] | None = None,
+    on_comparison: Callable[[Comparison], None] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` (and its images and grids beside it); returns the page's path.
 
     Every file replaces its old version whole, and the page is written last: a reader, or a run
     killed at any point, finds a page whose links all lead to complete files. One run at a time
-    writes a directory (another gets :class:`~securityroof.errors.OutputError`).
+    writes a directory (another gets :class:`~securityroof.errors.OutputError`). ``on_comparison``
+    is given the comparison once it is made (``roof demo`` prints its findings).
     """
     out_dir = Path(out_dir)
     make_directory(out_dir)
     # two runs into one directory would leave a page beside the other run's maps and grids
     with exclusive(out_dir / ".index.html.lock", str(out_dir)):
-        return _write_report(scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None))
+        return _write_report(
+            scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None), on_comparison
+        )
 
 
-def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step) -> Path:
+def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step, on_comparison) -> Path:
     step("engagements")
     engaged = [engage(scenario) for scenario in scenarios]  # once each: the comparison and the sections share them
     step("comparing architectures")
-    comparison = compare(scenarios, engaged=engaged)
+    made = compare(scenarios, engaged=engaged)
+    if on_comparison is not None:
+        on_comparison(made)
+    comparison = made.to_dict()
     sections = []
     used: set[str] = set()
     for scenario, result in zip(scenarios, engaged, strict=True):

@@ -99,10 +99,12 @@ def compare_command(
 
     _check_sharing(sharing)
     loaded = [_load(name) for name in scenarios]
-    result = compare(loaded, sharing=sharing)
+    comparison = compare(loaded, sharing=sharing)
+    result = comparison.to_dict()
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
+    print_findings(comparison.findings)
     table = Table(
         title="Architectures on the same threats" if result["same_threats"] else "Architectures", box=box.SIMPLE_HEAD
     )
@@ -132,6 +134,13 @@ def compare_command(
     )
     if not result["same_threats"]:
         console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
+
+
+def print_findings(findings: list[dict]) -> None:
+    """The findings, one paragraph each, wrapped to the terminal."""
+    for finding in findings:
+        console.print("- " + shown(finding["text"]), highlight=False)
+    console.print()
 
 
 def _grid(option: str, text: str) -> list[float]:

@@ -29,9 +29,13 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("roof-report"),
 ) -> None:
     """The built-in demo: compare EPAA phase 3 with the joint NATO-Russia architecture and write the report."""
+    from securityroof.present.cli.analyses import print_findings
+
     names = ["epaa-phase-3", "joint-lisbon"]
     _output_directory("--out", out)
-    path = _report([_load(name) for name in names], out, None)
+    made = []
+    path = _report([_load(name) for name in names], out, None, made.append)
+    print_findings(made[0].findings)
     console.print(f"Open {shown(path.resolve())} in a browser (it needs no network).", highlight=False)
 
 
@@ -49,7 +53,7 @@ def report_command(
     console.print(f"report written to {shown(path)}", highlight=False)
 
 
-def _report(loaded, out: Path, threat: str | None) -> Path:
+def _report(loaded, out: Path, threat: str | None, on_comparison=None) -> Path:
     from securityroof.present.report import write_report
 
     names = [scenario.name for scenario in loaded]
@@ -69,7 +73,7 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
             def step(message: str) -> None:
                 progress.update(task, description=shown(message), advance=1)
 
-            return write_report(loaded, out, threat=threat, progress=step)
+            return write_report(loaded, out, threat=threat, progress=step, on_comparison=on_comparison)
     except OutputError as error:
         _fail(f"--out: {error}")
     except RoofError as error:
