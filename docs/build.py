@@ -390,7 +390,7 @@ def engageable(args, body) -> str:
     import securityroof as sr
 
     name, options = split(args)
-    (entry,) = sr.compare([scenario(name, options)])["architectures"]
+    (entry,) = sr.compare([scenario(name, options)]).to_dict()["architectures"]
     return f"{entry['threats_engageable']} of {entry['threats_total']} ({entry['protected_share']:.0%})"
 
 
