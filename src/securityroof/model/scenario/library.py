@@ -13,8 +13,7 @@ from securityroof.io import tomlfile
 from securityroof.model import catalog as _catalog
 from securityroof.model.catalog import Catalog
 from securityroof.model.scenario.checks import Checker
-from securityroof.model.scenario.lines import Lines
-from securityroof.model.scenario.messages import located_message, syntax_message
+from securityroof.model.scenario.extends import read_layers
 from securityroof.model.scenario.model import Scenario
 from securityroof.model.scenario.schema import ScenarioError
 
@@ -22,24 +21,15 @@ from securityroof.model.scenario.schema import ScenarioError
 def parse_scenario(
     text: str, file: str = "<scenario>", catalog: Catalog | None = None, path: Path | None = None
 ) -> Scenario:
-    """Parse and check one scenario's TOML text; ``file`` names it in messages. Raises
-    :class:`ScenarioError` with every problem found."""
-    try:
-        data = tomlfile.loads(text, file)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([syntax_message(file, text, error)]) from None
-    except tomlfile.TomlLimitError as error:
-        raise ScenarioError([str(error)]) from None
+    """Parse and check one scenario's TOML text; ``file`` names it in messages, ``path`` (where it
+    was read from) places the files it ``extends``. Raises :class:`ScenarioError` with every problem found."""
+    layers = read_layers(text, file, path)
     # looked up at call time so that tests can substitute a catalog
     catalog = catalog if catalog is not None else _catalog.load_catalog()
-    checker = Checker(data, catalog)
+    checker = Checker(layers.data, catalog)
     scenario = checker.run()
     if checker.problems:
-        lines = Lines(text)
-        located = [(lines.line(p), p, reason) for p, reason in checker.problems]
-        # file order reads best; problems without a line (a missing top-level key) come first
-        located.sort(key=lambda item: item[0] or 0)
-        raise ScenarioError([located_message(file, line, p, reason) for line, p, reason in located])
+        raise ScenarioError(layers.messages(checker.problems))
     assert scenario is not None
     return dataclasses.replace(scenario, path=path)
 
