@@ -98,9 +98,11 @@ class Checker:
             rows, self.models[kind] = self.models[kind], []
             for index, raw, _ in rows:
                 start = self._class_start(kind, index, raw, package)
-                fields = {**(start.model_dump() if start is not None else {}), **raw}
-                fields.pop("like", None)
-                model = self._validate(model_type, fields, (kind, index)) if start is not False else None
+                model = None
+                if start is not False:
+                    fields = {**(start.model_dump() if start is not None else {}), **raw}
+                    fields.pop("like", None)
+                    model = self._validate(model_type, fields, (kind, index))
                 self.models[kind].append((index, raw, model))
                 name = raw.get("name")
                 if model is None:

@@ -64,11 +64,13 @@ def library_folder() -> Path:
 
 
 def library() -> list[LibraryEntry]:
-    """The scenarios shipped with the package, by name. Descriptions are read without checking
-    the scenario against the catalog, so the list works even while a file would not validate."""
+    """The scenarios shipped with the package, by name: architectures (kind ``scenario``), the threat
+    assessments they extend (``threats``: not whole scenarios) and sweeps. Descriptions are read
+    without checking the scenario against the catalog, so the list works even while a file would not
+    validate."""
     entries = []
     sweeps = Path(str(resources.files("securityroof") / "data" / "sweeps"))
-    for kind, folder in (("scenario", library_folder()), ("sweep", sweeps)):
+    for kind, folder in (("scenario", library_folder()), ("threats", library_folder() / "threats"), ("sweep", sweeps)):
         for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
             try:
                 description = tomlfile.loads(path.read_text(encoding="utf-8"), str(path)).get("description", "")
