@@ -140,14 +140,14 @@ def test_class_tables_change_a_catalog_class_or_add_one_like_it(tmp_path):
 
 def test_class_table_problems_are_checked_as_the_catalogs_are(tmp_path):
     text = FASTER.replace("burnout_speed_km_s = 5.0", "burnout_speed_km_s = 12.0").replace(
-        'like = "sm-3-iia"', 'like = "sm-3-iib"'
+        'like = "sm-3-iia"', 'like = "sm-3-iiz"'
     )
     text = 'extends = "epaa-phase-3"\n' + text + '\n[[radar]]\nname = "sm-3-ib"\n'
     with pytest.raises(ScenarioError) as error:
         load_scenario(write(tmp_path, "c.toml", text))
     found = "\n".join(error.value.messages)
     assert f":{line_of(text, '= 12.0')}: interceptor[0].burnout_speed_km_s: Input should be less" in found
-    assert f":{line_of(text, 'like = ')}: interceptor[1].like: unknown interceptor 'sm-3-iib'; did you mean" in found
+    assert f":{line_of(text, 'like = ')}: interceptor[1].like: unknown interceptor 'sm-3-iiz'; did you mean" in found
     assert "radar[1].name: 'sm-3-ib' is a catalog interceptor, not a radar" in found
     # the asset of the broken class is not also reported as of an unknown class
     assert "unknown radar, satellite or interceptor" not in found
