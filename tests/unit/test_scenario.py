@@ -502,7 +502,8 @@ def test_library_lists_the_shipped_scenarios():
     entries = {e.name: e for e in library()}
     assert {"example-within-party", "example-shared"} <= set(entries)
     for entry in entries.values():
-        assert entry.kind in ("scenario", "threats", "sweep") and entry.description and entry.path.endswith(f"{entry.name}.toml")
+        assert entry.kind in ("scenario", "threats", "sweep")
+        assert entry.description and entry.path.endswith(f"{entry.name}.toml")
         assert set(entry.to_dict()) == {"name", "path", "kind", "description"}
 
 

@@ -80,7 +80,7 @@ def test_an_unknown_remove_names_remove_with_close_ids(tmp_path):
 def test_a_problem_in_an_inherited_row_points_at_its_own_file_and_line(tmp_path):
     parent_text = CHILD.replace("boresight_az_deg = 90", "boresight_az_deg = 400")
     write(tmp_path, "parent.toml", parent_text)
-    child_text = 'extends = "parent.toml"\n\n[[asset]]\nid = "x"\nowner = "nato"\nkind = "spy-9"\nlat_deg = 1\nlon_deg = 1\n'
+    child_text = 'extends = "parent.toml"\n\n[[asset]]\nid = "x"\nowner = "nato"\nkind = "spy-9"\nlat_deg = 1\n'
     with pytest.raises(ScenarioError) as error:
         load_scenario(write(tmp_path, "child.toml", child_text))
     child_file, parent_file = tmp_path / "child.toml", tmp_path / "parent.toml"

@@ -82,15 +82,22 @@ class Layers:
         return [message for *_, message in sorted(placed, key=lambda item: item[:2])]
 
 
-def read_layers(text: str, file: str, path: Path | None, *, chain: tuple[Path, ...] = ()) -> Layers:
+def read_layers(
+    text: str, file: str, path: Path | None, *, onto: Layers | None = None, chain: tuple[Path, ...] = ()
+) -> Layers:
     """The scenario text ``text`` (named ``file``, read from ``path`` if from a file) with everything it
-    extends merged in. Raises :class:`ScenarioError` for a file that cannot be read or resolved."""
+    extends merged in; or, ``onto`` another scenario's layers, what it adds to and removes from those
+    (``roof engage --add``). Raises :class:`ScenarioError` for a file that cannot be read or resolved."""
     source = Source(file, text)
     data = _parse(source)
     own = Layers(data, source, sources=[source])
     own.rows = {(t, i): (source, (t, i)) for t in (*ID_ROWS, *CLASS_ROWS) for i in range(_count(data, t))}
     own.keys = {(key,): source for key in data} | {("analysis", k): source for k in _analysis(data)}
     parent_ref, remove = data.pop("extends", None), data.pop("remove", None)
+    if onto is not None:
+        if parent_ref is not None:
+            _fail(source, ("extends",), "not used here: what is added extends the scenario it is added to")
+        return merge(onto, own, remove)
     if parent_ref is None:
         if remove is not None:
             _fail(source, ("remove",), "only used with extends (it names inherited rows to drop)")
@@ -137,7 +144,7 @@ def merge(parent: Layers, child: Layers, remove: Any = None) -> Layers:
 
 def _merge_rows(table: str, parent: Layers, child: Layers, dropped: set[str], merged: Layers) -> None:
     key = "id" if table in ID_ROWS else "name"
-    inherited, added = parent.data.get(table, []), child.data.get(table)
+    inherited, added = parent.data.get(table, []), child.data.get(table, [])
     if not isinstance(added, list) or not isinstance(inherited, list):
         # not an array of tables: the file's shape check reports it where it is written
         owner = child if table in child.data else parent
