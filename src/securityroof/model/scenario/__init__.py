@@ -31,7 +31,15 @@ The package, by concern: ``schema`` (the file's tables as typed rows), ``model``
 """
 
 from securityroof.model.scenario.dump import dump_scenario
-from securityroof.model.scenario.library import LibraryEntry, library, library_folder, load_scenario, parse_scenario
+from securityroof.model.scenario.library import (
+    LibraryEntry,
+    library,
+    library_folder,
+    load_scenario,
+    named_places,
+    parse_scenario,
+    place,
+)
 from securityroof.model.scenario.model import (
     CO_LOCATED_KM,
     DEFAULT_MAX_TRAJECTORIES,
@@ -80,6 +88,8 @@ __all__ = [
     "library_folder",
     "load_scenario",
     "max_trajectories",
+    "named_places",
     "parse_scenario",
+    "place",
     "threat_columns",
 ]

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from securityroof.errors import RoofError
 from securityroof.io import tomlfile
 from securityroof.model import catalog as _catalog
 from securityroof.model.catalog import Catalog
 from securityroof.model.scenario.checks import Checker
 from securityroof.model.scenario.extends import read_layers
+from securityroof.model.scenario.messages import unknown
 from securityroof.model.scenario.model import Scenario
-from securityroof.model.scenario.schema import ScenarioError
+from securityroof.model.scenario.schema import Point, ScenarioError
 
 
 def parse_scenario(
@@ -95,3 +97,30 @@ def _resolve(name_or_path: str | Path) -> Path:
     close = difflib.get_close_matches(text.lower(), list(names), n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}?" if close else f"library scenarios: {', '.join(names) or 'none'}"
     raise ScenarioError([f"{text}: not a file and not a library scenario; {hint}"])
+
+
+def named_places(catalog: Catalog | None = None) -> dict[str, tuple[float, float]]:
+    """Places a command line may name instead of giving coordinates, lowercase: the catalog's cities
+    and bases, and the points of the library's threat assessments (``tabriz``); (lat_deg, lon_deg)."""
+    catalog = catalog if catalog is not None else _catalog.load_catalog()
+    places = {name: (p.lat_deg, p.lon_deg) for name, p in {**catalog.cities, **catalog.bases}.items()}
+    for entry in library():
+        if entry.kind != "threats":
+            continue
+        data = tomlfile.loads(Path(entry.path).read_text(encoding="utf-8"), entry.path)
+        for row in data.get("point", []):
+            point = Point.model_validate(row)
+            places.setdefault(point.id, (point.lat_deg, point.lon_deg))
+    return places
+
+
+def place(name: str, field: str, catalog: Catalog | None = None) -> tuple[float, float]:
+    """The (lat_deg, lon_deg) of a named place (:func:`named_places`), case-insensitive; an unknown
+    name is a :class:`RoofError` of ``field`` with the close names."""
+    places = named_places(catalog)
+    found = places.get(name.strip().lower())
+    if found is None:
+        raise RoofError(
+            f"{field}: {unknown('place (a catalog city or base, or a library launch point)', name, places)}"
+        )
+    return found

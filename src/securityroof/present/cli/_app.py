@@ -76,8 +76,6 @@ OPTIONS = {
     "set": "--set",
     "decision_delay_s": "--decision-delay",
     "save_scenario": "--save-scenario",
-    "from": "--from",
-    "to": "--to",
 }
 
 
@@ -116,13 +114,21 @@ def _output_directory(option: str, path: Path) -> None:
 
 
 def _parse_point(option: str, text: str) -> tuple[float, float]:
+    """LAT,LON in degrees, or a named place (a catalog city or base, a library launch point)."""
     parts = text.split(",")
+    if len(parts) == 1 and text.strip() and not text.strip()[0].isdigit():
+        from securityroof.model.scenario import place
+
+        try:
+            return place(text, option)
+        except RoofError as error:
+            _fail(error)
     if len(parts) != 2:
-        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4) or a place name, got {text!r}")
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4) or a place name, got {text!r}")
     from securityroof.physics.earth import coordinate_problem
 
     if problem := coordinate_problem(lat, lon):
