@@ -24,10 +24,15 @@ Satellites are reports, not sites (the sensor model is a delay from launch), so 
 takes no ground location: ``lat_deg``, ``lon_deg``, ``alt_m``, ``boresight_az_deg`` and ``site``
 are errors there rather than silently ignored numbers.
 
+A file may start with ``extends = "NAME_OR_PATH"`` and ``remove = [ids]`` (see ``extends``), and may
+carry ``[[missile]]``, ``[[radar]]``, ``[[satellite]]`` and ``[[interceptor]]`` tables: a class of its
+own (whole, or ``like`` a catalog class), or, under a catalog class's name, its version of that class.
+
 The package, by concern: ``schema`` (the file's tables as typed rows), ``model`` (the checked
 :class:`Scenario`), ``checks`` (every cross-check against the catalog), ``messages`` and ``lines``
-(how problems are worded and located), ``library`` (loading, and the shipped scenarios) and ``dump``
-(a scenario written back as TOML).
+(how problems are worded and located), ``extends`` (files merged before the checks), ``library``
+(loading, and the shipped scenarios), ``dump`` (a scenario written back as TOML) and ``whatif`` (the
+command line's what-ifs).
 """
 
 from securityroof.model.scenario.dump import dump_scenario
