@@ -351,7 +351,7 @@ def assess_test_command(
     if missile_toml == IDEAL:
         _fail(f"--missile-toml: {IDEAL!r} is reserved for the ideal missile; choose another name")
     if missile_toml is not None and (kind := load_catalog().kind_of(missile_toml)) is not None:
-        # a scenario refuses a [[missile]] that shadows a catalog entry: its threats would be ambiguous
+        # in a scenario, a [[missile]] under a catalog name changes that class (or is refused): not a new class
         _fail(f"--missile-toml: {missile_toml!r} is already a catalog {kind}; choose another name")
     try:
         result = assess_test(
