@@ -14,7 +14,8 @@ and only format its answers. Tables of chosen engagements (``rows``) take the (t
 to show from the first two columns of the table as checked in: the prose picks the rows, the code
 fills them in.
 
-Arguments after a fragment's kind: a scenario (library name), then options: ``sharing=POLICY``,
+Arguments after a fragment's kind: a scenario (library name, or a file's path from the repository's
+root), then options: ``sharing=POLICY``,
 ``without=ID,ID`` (assets removed, a what-if that is not in the library), ``delay=S`` (decision
 delay).
 """
@@ -62,7 +63,8 @@ def scenario(name: str, options: tuple[str, ...] = ()):
     import securityroof as sr
     from securityroof.analysis.deterrence import with_decision_delay
 
-    chosen = sr.load_scenario(name)
+    # a file of the docs (docs/examples/...) is named from the repository's root, wherever the build runs
+    chosen = sr.load_scenario(ROOT / name if name.endswith(".toml") else name)
     for option in options:
         key, _, value = option.partition("=")
         if key == "sharing":
@@ -228,6 +230,12 @@ def runs(args, body) -> str:
             label = f"`{name} --sharing {sharing}`"
         rows.append([label, number(len(found)), feasible, number(len(feasible_threats(found)))])
     return table(["run", "engagements", "feasible", f"in-range threats with ≥ 1 feasible site (of {in_range})"], rows)
+
+
+def file(args, body) -> str:
+    """A scenario file of the docs, quoted whole, so that the text shown is the file the figures ran on."""
+    text = (ROOT / args[0]).read_text(encoding="utf-8")
+    return f"```toml\n{text}```"
 
 
 def feasible(args, body) -> str:
@@ -410,6 +418,7 @@ FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "compare": compare_table,
     "engage-summary": engage_summary,
     "runs": runs,
+    "file": file,
     "feasible": feasible,
     "defended": defended,
     "sites": sites,

@@ -10,6 +10,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from securityroof.errors import OutputError, RoofError
 from securityroof.present.cli._app import (
+    Add,
+    DecisionDelay,
+    SaveScenario,
+    Set,
+    Without,
     _fail,
     _load,
     _output_directory,
@@ -46,10 +51,18 @@ def report_command(
     threat: Annotated[
         str | None, typer.Option("--threat", help="Threat for the defended footprint (default: the Iranian IRBM).")
     ] = None,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
     _output_directory("--out", out)
-    path = _report([_load(name) for name in scenarios], out, threat)
+    if save_scenario is not None and len(scenarios) > 1:
+        _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
+    loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
+    path = _report(loaded, out, threat)
     console.print(f"report written to {shown(path)}", highlight=False)
 
 
@@ -87,6 +100,11 @@ def map_command(
     threat: Annotated[
         str | None, typer.Option("--threat", help="Shade the defended footprint against this threat of the scenario.")
     ] = None,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """Draw an architecture (assets, radar coverage, interceptor reach, threat tracks, footprint) offline."""
     from securityroof.analysis.footprint import footprint
@@ -95,7 +113,7 @@ def map_command(
     if out.suffix.lower() not in (".png", ".svg"):
         _fail(f"--out: {out} must end in .png or .svg")
     _output_file("--out", out)
-    loaded = _load(scenario)
+    loaded = _load(scenario, add, without, decision_delay, set_, save_scenario)
     grid = None
     if threat is not None:
         try:
