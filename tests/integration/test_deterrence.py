@@ -32,29 +32,29 @@ def test_pairs_cover_both_directions():
 def test_the_2007_third_site_could_engage_russian_icbms_toward_the_us_east_coast(third_site):
     """The Russian objection in numbers: GBIs at Redzikowo, cued by the Czech radar, reach some
     SS-27 trajectories from western Russia to the US East Coast."""
-    engaged = {(p["base"], p["target"]) for p in third_site["pairs"] if p["engageable"]}
+    engaged = {(p["base"], p["target"]) for p in third_site.pairs if p["engageable"]}
     assert ("kozelsk", "new-york") in engaged
-    assert all(p["best_margin_s"] > 0 and p["intercept_alt_km"] > 0 for p in third_site["pairs"] if p["engageable"])
-    assert not any(p["base"] in ("malmstrom", "minot", "fe-warren") for p in third_site["pairs"] if p["engageable"])
+    assert all(p["best_margin_s"] > 0 and p["intercept_alt_km"] > 0 for p in third_site.pairs if p["engageable"])
+    assert not any(p["base"] in ("malmstrom", "minot", "fe-warren") for p in third_site.pairs if p["engageable"])
 
 
 def test_every_pair_that_cannot_be_engaged_says_why(third_site):
     """Engageable pairs carry no reason; the others carry the furthest hurdle any site got past, and a
     pair that was tracked (too late, say) has a cue time while an undetected one has none."""
-    for pair in third_site["pairs"]:
+    for pair in third_site.pairs:
         assert (pair["why_not"] is None) == pair["engageable"]
         if pair["engageable"] or pair["why_not"] == "too-late":
             assert pair["cue_time_s"] is not None and pair["cue_time_s"] > 0
         if pair["why_not"] in ("not-detected", "threat-out-of-range"):
             assert pair["cue_time_s"] is None
-    assert {p["why_not"] for p in third_site["pairs"]} >= {None, "not-detected", "too-late"}
+    assert {p["why_not"] for p in third_site.pairs} >= {None, "not-detected", "too-late"}
 
 
 def test_the_lisbon_architecture_engages_only_us_shots_at_moscow():
     """What the joint roof does to the deterrents: the A-135, cued by its Don-2N, engages the US
     fields' shots at Moscow (the defence the ABM Treaty allowed); no Russian ICBM toward North
     America is engageable, and the Don-2N's tracks of them reach the NATO sites only too late."""
-    checked = deterrence(load_scenario("joint-lisbon"))["pairs"]
+    checked = deterrence(load_scenario("joint-lisbon")).pairs
     engaged = [p for p in checked if p["engageable"]]
     assert engaged and {p["target"] for p in engaged} == {"moscow"}
     assert all("moscow-a-135" in p["sites"] for p in engaged)
@@ -66,7 +66,7 @@ def test_the_lisbon_architecture_engages_only_us_shots_at_moscow():
 
 def test_the_epaa_phases_see_no_strategic_pair():
     """Without a UEWR, no EPAA sensor sees the polar routes: a sensor gap, not a kinematic one."""
-    checked = deterrence(load_scenario("epaa-phase-3"))["pairs"]
+    checked = deterrence(load_scenario("epaa-phase-3")).pairs
     in_range = [p for p in checked if p["why_not"] != "threat-out-of-range"]
     assert in_range and all(p["why_not"] == "not-detected" for p in in_range)
 
@@ -74,7 +74,7 @@ def test_the_epaa_phases_see_no_strategic_pair():
 @pytest.fixture(scope="module")
 def uewr_what_if():
     scenario = load_scenario("epaa-phase-4-uewr")
-    return {rcs: deterrence(scenario, rcs_m2=rcs)["pairs"] for rcs in (0.005, 0.1)}
+    return {rcs: deterrence(scenario, rcs_m2=rcs).pairs for rcs in (0.005, 0.1)}
 
 
 def test_a_larger_re_entry_vehicle_is_never_harder_to_engage(uewr_what_if):
@@ -99,18 +99,18 @@ def test_the_uewrs_turn_the_epaa_sensor_gap_into_a_tail_chase(uewr_what_if):
 def test_an_architecture_without_interceptors_says_so():
     scenario = load_scenario("epaa-phase-4-uewr")
     radar_only = scenario.with_assets(a for a in scenario.assets if a.kind not in scenario.catalog.interceptors)
-    checked = deterrence(radar_only)["pairs"]
+    checked = deterrence(radar_only).pairs
     assert {p["why_not"] for p in checked} == {"no-interceptor-site"}
     assert not any(p["engageable"] for p in checked)
 
 
 def test_too_slow_interceptors_engage_nothing_under_any_delay(third_site):
-    slow = [s for s in third_site["sensitivity"] if s["burnout_speed_km_s"] == 1.5]
+    slow = [s for s in third_site.sensitivity if s["burnout_speed_km_s"] == 1.5]
     assert slow and all(s["engageable_pairs"] == 0 for s in slow)
 
 
 def test_sensitivity_is_monotone_in_speed_and_delay(third_site):
-    grid = {(s["burnout_speed_km_s"], s["decision_delay_s"]): s["engageable_pairs"] for s in third_site["sensitivity"]}
+    grid = {(s["burnout_speed_km_s"], s["decision_delay_s"]): s["engageable_pairs"] for s in third_site.sensitivity}
     speeds = sorted({k[0] for k in grid})
     delays = sorted({k[1] for k in grid})
     table = np.array([[grid[(v, d)] for d in delays] for v in speeds])
