@@ -23,18 +23,19 @@ def _verdict(scenario, sites: list[dict], real, ideal, direction, limit_km_s: fl
     owners = sorted({site["owner"] for site in defenders})
     total = sum(pair["direction"] == direction.name for pair in real.pairs)
     engaged, engaged_ideal = (_engaged(outcome.pairs, direction.name, owners) for outcome in (real, ideal))
-    speed, fastest = _least_speed(real, defenders)
-    speed_ideal, fastest_ideal = _least_speed(ideal, defenders)
+    speed, fastest = _least_speed(real, defenders, "at_delay")
+    speed_ideal, fastest_ideal = _least_speed(ideal, defenders, "at_delay")
     figures = {
-        "direction": direction.name,
         "defending_owners": owners,
         "engageable_pairs": len(engaged),
         "total_pairs": total,
         "perfect_cueing_engageable_pairs": len(engaged_ideal),
         "least_threatening_speed_km_s": speed,
         "least_threatening_sites": fastest,
+        "least_threatening_speed_at_zero_delay_km_s": _least_speed(real, defenders, "at_zero_delay")[0],
         "perfect_cueing_least_threatening_speed_km_s": speed_ideal,
         "perfect_cueing_least_threatening_sites": fastest_ideal,
+        "perfect_cueing_least_threatening_speed_at_zero_delay_km_s": _least_speed(ideal, defenders, "at_zero_delay")[0],
     }
     names = {site["id"]: site["name"] for site in defenders}
     who = " or ".join(_party(scenario, owner) for owner in owners)
@@ -51,24 +52,27 @@ def _verdict(scenario, sites: list[dict], real, ideal, direction, limit_km_s: fl
         )
     else:
         text = f"No {who} interceptor can engage {direction.missile_text} at catalog speeds; " + _why(
-            engaged_ideal, total, speed, fastest, speed_ideal, fastest_ideal, names, limit_km_s
+            figures, engaged_ideal, names, limit_km_s
         )
-    return {"direction": direction.name, "text": text, **{k: v for k, v in figures.items() if k != "direction"}}
+    return {"direction": direction.name, "text": text, **figures}
 
 
-def _why(engaged_ideal, total, speed, fastest, speed_ideal, fastest_ideal, names, limit_km_s) -> str:
+def _why(figures: dict, engaged_ideal: list[dict], names: dict[str, str], limit_km_s: float) -> str:
     """The rest of the sentence when no site of the other side engages at catalog speeds."""
+    total = figures["total_pairs"]
     if engaged_ideal:
         by = sorted({site for pair in engaged_ideal for site in pair["sites"] if site in names})
         return (
             f"with perfect cueing, {len(engaged_ideal)} of {total} pairs could be engaged "
             f"(by {_listed(names[s] for s in by)}): a sensor gap, not a kinematic limit."
         )
-    if speed is not None:
-        sooner = f" (from {speed_ideal:.1f} km/s with perfect cueing)" if speed_ideal < speed else ""
-        return f"{_listed(names[s] for s in fastest)} could from {speed:.1f} km/s{sooner}."
-    if speed_ideal is not None:
-        return f"with perfect cueing, {_listed(names[s] for s in fastest_ideal)} could from {speed_ideal:.1f} km/s."
+    for prefix, cueing in (("", ""), ("with perfect cueing, ", "perfect_cueing_")):
+        speed = figures[f"{cueing}least_threatening_speed_km_s"]
+        if speed is not None:
+            sites = _listed(names[s] for s in figures[f"{cueing}least_threatening_sites"])
+            at_zero = figures[f"{cueing}least_threatening_speed_at_zero_delay_km_s"]
+            sooner = f" ({at_zero:.1f} km/s with no decision delay)" if at_zero < speed else ""
+            return f"{prefix}{sites} could from {speed:.1f} km/s, range and altitude limits lifted{sooner}."
     return f"not even with perfect cueing, at any burnout speed up to {limit_km_s:g} km/s."
 
 
@@ -76,9 +80,10 @@ def _engaged(pairs: list[dict], direction: str, owners: list[str]) -> list[dict]
     return [p for p in pairs if p["direction"] == direction and set(p["engaged_by_owner"]) & set(owners)]
 
 
-def _least_speed(outcome, defenders: list[dict]):
-    """The least threatening speed at the scenario's decision delay over ``defenders``, and the sites that have it."""
-    speeds = {site["id"]: outcome.threatening_speed_km_s[site["id"]]["at_delay"] for site in defenders}
+def _least_speed(outcome, defenders: list[dict], key: str):
+    """The least threatening speed over ``defenders`` (``key``: at the decision delay, or at none),
+    and the sites that have it."""
+    speeds = {site["id"]: outcome.threatening_speed_km_s[site["id"]][key] for site in defenders}
     known = [v for v in speeds.values() if v is not None]
     if not known:
         return None, []
