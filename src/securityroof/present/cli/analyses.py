@@ -173,7 +173,8 @@ def deterrence_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
+    """The deterrence check: can this architecture's interceptors engage the other side's strategic ICBMs
+    (Russia's bound for North America, the US's bound for Russia), with its sensors and with perfect cueing?"""
     from securityroof.analysis.deterrence import deterrence, why_not_summary
 
     speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
