@@ -109,9 +109,10 @@ def comparison() -> dict:
 
 @cache
 def deterrence_pairs(name: str, options: tuple[str, ...] = (), rcs_m2: float | None = None) -> list[dict]:
-    import securityroof as sr
+    from securityroof.analysis.deterrence import deterrence_threats, pairs
 
-    return sr.deterrence(scenario(name, options), rcs_m2=rcs_m2)["pairs"]
+    # the pairs only: the sensitivity grid and the threatening speeds are not on these pages
+    return pairs(scenario(name, options), deterrence_threats(rcs_m2=rcs_m2))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ The public API (degrees and kilometres at the edges, SI inside):
 - :func:`trajectory` / :func:`trajectories`: targeted ballistic trajectories, one or many at once;
 - :func:`load_catalog`: the sourced catalog (missiles, radars, satellites, interceptors, cities, bases);
 - :func:`load_scenario`: a checked scenario file (parties, assets, threats, sharing policy);
-- :func:`engage`, :func:`compare`, :func:`footprint`, :func:`deterrence`, :func:`assess_test`: the analyses;
+- :func:`engage`, :func:`compare`, :func:`footprint`, :func:`deterrence`, :func:`assess_test`: the analyses
+  (:func:`engage` gives :class:`Engagements`, :func:`deterrence` a :class:`Deterrence`: each has
+  ``to_arrow()`` / ``to_pandas()``, and ``Deterrence.to_dict()`` is ``roof deterrence --json``);
 - :class:`RoofError`: every error about input or output, with the ``field`` and the ``reason``;
 - :mod:`securityroof.physics.earth`: Earth models, frames, gravity and look angles.
 
@@ -29,6 +31,7 @@ _EXPORTS = {
     "compare": "securityroof.analysis.compare",
     "footprint": "securityroof.analysis.footprint",
     "deterrence": "securityroof.analysis.deterrence",
+    "Deterrence": "securityroof.analysis.deterrence",
     "assess_test": "securityroof.analysis.assess",
     "Catalog": "securityroof.model.catalog",
     "MissileClass": "securityroof.model.catalog",

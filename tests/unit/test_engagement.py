@@ -128,3 +128,37 @@ def test_run_engagements_sharing_changes_cues():
     assert joint[1]["reason"] == "threat-out-of-range"
     assert {"threat_id", "site_id", "feasible", "reason", "cue_sensor_id", "cue_time_s", "launch_time_s",
             "window_start_s", "window_end_s", "intercept_alt_km", "shots"} <= set(joint[0])  # fmt: skip
+
+
+def test_perfect_cueing_cues_every_site_from_burnout_and_never_engages_less():
+    """The counterfactual of a sensor that sees everything: a NATO site no NATO sensor cues is cued
+    at the threat's burnout (the same physics then decides), and an earlier real cue still counts."""
+    from securityroof.analysis.engage import PERFECT_CUE, SensorAsset, SiteAsset, run_engagements
+    from securityroof.physics.sensors import Radar
+
+    nearby = Radar(
+        lat_rad=np.radians(38.5), lon_rad=np.radians(45.0), alt_m=0.0, boresight_az_rad=0.0,
+        azimuth_half_width_rad=np.pi, min_elevation_rad=0.0, max_elevation_rad=np.radians(80.0),
+        reference_range_m=4000e3, reference_rcs_m2=1.0, track_formation_s=0.0,
+    )  # fmt: skip
+    sites = [SiteAsset("blind", "nato", None, interceptor(4.5), 42.0, 30.0),
+             SiteAsset("cued", "russia", None, interceptor(4.5), 42.0, 30.0)]  # fmt: skip
+    threats = sr.trajectories([38.08, 38.08], [46.29, 46.29], [44.43, 70.0], [26.10, 26.10], missile="sejjil-2")
+    sensors = [SensorAsset("radar", "russia", None, radar=nearby)]
+
+    def within(sensor_owner, site_owner, same_site):
+        return sensor_owner == site_owner
+
+    ids = ["to-bucharest", "too-far"]
+    real = run_engagements(ids, threats, 0.1, sensors, sites, within, 60.0, 30.0, 5.0).records()
+    ideal = run_engagements(ids, threats, 0.1, sensors, sites, within, 60.0, 30.0, 5.0, perfect_cueing=True).records()
+    burnout = threats.solution.burnout_time_s[0]
+    blind_real, too_far, cued_real = real[0], real[1], real[2]
+    blind, cued = ideal[0], ideal[2]
+    assert blind_real["reason"] == "not-shared" and blind["feasible"]
+    assert blind["cue_sensor_id"] == PERFECT_CUE and blind["cue_time_s"] == burnout
+    assert blind["launch_time_s"] == burnout + 60.0 + 10.0
+    assert cued_real["cue_time_s"] < burnout  # a radar next to the launch tracks it in boost
+    assert cued["cue_sensor_id"] == "radar" and cued["cue_time_s"] == cued_real["cue_time_s"]
+    assert too_far["reason"] == ideal[1]["reason"] == "threat-out-of-range"
+    assert all(b["feasible"] for a, b in zip(real, ideal, strict=True) if a["feasible"])

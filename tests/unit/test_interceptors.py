@@ -56,6 +56,17 @@ def test_faster_interceptor_never_arrives_later():
     assert np.all(t_fast[reachable] <= t_slow[reachable] * (1 + 1e-3))
 
 
+def test_a_fan_above_escape_speed_at_every_angle_still_makes_a_table():
+    """The deterrence check's threatening speed searches up to 12 km/s, where no arc of the fan comes
+    down: the fan is sampled as long as a fly-out may last, and the table reaches far and high."""
+    # above the catalog's 11 km/s bound, as the check's speed-varied classes may be
+    escaping = interceptor(max_ground_range_km=20_000.0).model_copy(update={"burnout_speed_km_s": 12.0})
+    times, _, _ = fan_samples(escaping)
+    assert np.isfinite(times).all()
+    table = build_table(escaping)
+    assert table.ground_range_m[-1] > 5_000e3 and np.isfinite(table(3_000e3, 500e3))
+
+
 def test_tables_are_cached_on_disk_by_parameters(tmp_path, monkeypatch):
     monkeypatch.setenv("SECURITYROOF_CACHE", str(tmp_path))
     flyout_table.cache_clear()

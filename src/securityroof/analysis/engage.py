@@ -109,19 +109,29 @@ def _plain(value):
     return value
 
 
-def run_engagements(
-    threat_ids,
-    trajectories: TrajectorySet,
-    rcs_m2,
-    sensors: list[SensorAsset],
-    sites: list[SiteAsset],
-    may_cue: Callable[[str, str, bool], bool],
-    decision_delay_s: float,
-    kill_assessment_s: float,
-    step_s: float,
-) -> Engagements:
-    """All engagements of ``sites`` against the targeted threat ``trajectories``, cued by
-    ``sensors`` as ``may_cue(sensor_owner, site_owner, same_site)`` allows."""
+#: ``cue_sensor_id`` / ``warning_sensor_id`` where the perfect-cueing counterfactual's ideal sensor gave the cue.
+PERFECT_CUE = "perfect-cueing"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """Threat trajectories flown, sampled and seen by the sensors: what every engagement of them
+    shares, so that other sites, decision delays or cueing engage them without flying them again."""
+
+    threat_ids: tuple[str, ...]
+    trajectories: TrajectorySet
+    flying: np.ndarray  # indices of the threats that reach their aim points
+    samples: Samples
+    sensors: tuple[SensorAsset, ...]
+    tracks: dict[str, np.ndarray]  # sensor id -> track (radars) or report (satellites) time per flying threat
+    seen_by_any: np.ndarray  # per flying threat: some radar tracks it
+    burnout_time_s: np.ndarray  # per flying threat
+
+
+def track_threats(
+    threat_ids, trajectories: TrajectorySet, rcs_m2, sensors: list[SensorAsset], step_s: float
+) -> Tracked:
+    """The targeted threat ``trajectories`` sampled every ``step_s`` and tracked by ``sensors``."""
     earth = trajectories.earth
     solution = trajectories.solution
     n = len(trajectories)
@@ -140,24 +150,46 @@ def run_engagements(
         else:
             tracks[sensor.id] = satellite_reports(sensor.report_delay_s, impact).track_time_s
     samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"])
-
     radars = [s for s in sensors if s.radar is not None]
     seen_by_any = np.any([np.isfinite(tracks[s.id]) for s in radars], axis=0) if radars else np.zeros(flying.size, bool)
+    return Tracked(
+        tuple(threat_ids), trajectories, flying, samples, tuple(sensors), tracks, seen_by_any,
+        solution.burnout_time_s[flying],
+    )  # fmt: skip
+
+
+def engage_tracked(
+    tracked: Tracked,
+    sites: list[SiteAsset],
+    may_cue: Callable[[str, str, bool], bool],
+    decision_delay_s: float,
+    kill_assessment_s: float,
+    perfect_cueing: bool = False,
+) -> Engagements:
+    """All engagements of ``sites`` against the ``tracked`` threats, cued by the sensors as
+    ``may_cue(sensor_owner, site_owner, same_site)`` allows. ``perfect_cueing``: the counterfactual
+    where an ideal sensor, shared with every site, tracks and reports every threat from its burnout
+    (a real cue that comes earlier still counts), so that what stays infeasible is kinematic."""
+    flying = tracked.flying
     cues = {}  # sites allowed the same sensors share their earliest track and warning
     rows = []
     for site in sites:
-        allowed = tuple(s for s in sensors if may_cue(s.owner, site.owner, s.site is not None and s.site == site.site))
+        allowed = tuple(
+            s for s in tracked.sensors if may_cue(s.owner, site.owner, s.site is not None and s.site == site.site)
+        )
         if allowed not in cues:
-            cues[allowed] = (
-                _earliest([s for s in allowed if s.radar is not None], tracks, flying.size),
-                _earliest(list(allowed), tracks, flying.size),
-            )
+            track = _earliest([s for s in allowed if s.radar is not None], tracked.tracks, flying.size)
+            warning = _earliest(list(allowed), tracked.tracks, flying.size)
+            if perfect_cueing:
+                track, warning = _ideal(*track, tracked.burnout_time_s), _ideal(*warning, tracked.burnout_time_s)
+            cues[allowed] = track, warning
         (track, track_sensor), (warning, warning_sensor) = cues[allowed]
         launch = earliest_launch(track, warning, decision_delay_s, site.interceptor.launch_delay_s)
         rows.append((site, track, track_sensor, warning, warning_sensor, launch))
+    earth = tracked.trajectories.earth
     launches = np.reshape([row[-1] for row in rows], (len(sites), flying.size))
     all_windows = sites_engagement_windows(
-        [_site(site, earth) for site in sites], samples, launches, kill_assessment_s, earth
+        [_site(site, earth) for site in sites], tracked.samples, launches, kill_assessment_s, earth
     )
     rows = [
         (
@@ -166,12 +198,36 @@ def run_engagements(
             np.where(
                 np.isfinite(row[1]),
                 windows.reason,
-                np.where(seen_by_any, Infeasible.NOT_SHARED, Infeasible.NOT_DETECTED),
+                np.where(tracked.seen_by_any, Infeasible.NOT_SHARED, Infeasible.NOT_DETECTED),
             ),
         )
         for row, windows in zip(rows, all_windows, strict=True)
     ]
-    return _table(threat_ids, trajectories, flying, rows, n)
+    return _table(tracked.threat_ids, tracked.trajectories, flying, rows, len(tracked.trajectories))
+
+
+def run_engagements(
+    threat_ids,
+    trajectories: TrajectorySet,
+    rcs_m2,
+    sensors: list[SensorAsset],
+    sites: list[SiteAsset],
+    may_cue: Callable[[str, str, bool], bool],
+    decision_delay_s: float,
+    kill_assessment_s: float,
+    step_s: float,
+    perfect_cueing: bool = False,
+) -> Engagements:
+    """All engagements of ``sites`` against the targeted threat ``trajectories``, cued by
+    ``sensors`` as ``may_cue(sensor_owner, site_owner, same_site)`` allows (see :func:`engage_tracked`)."""
+    tracked = track_threats(threat_ids, trajectories, rcs_m2, sensors, step_s)
+    return engage_tracked(tracked, sites, may_cue, decision_delay_s, kill_assessment_s, perfect_cueing)
+
+
+def _ideal(times: np.ndarray, sensor_ids: np.ndarray, burnout_time_s: np.ndarray):
+    """``times`` and ``sensor_ids`` with the ideal sensor's burnout cue wherever it is the earlier (or the only) one."""
+    earlier = ~(times <= burnout_time_s)  # NaN: no real cue
+    return np.where(earlier, burnout_time_s, times), np.where(earlier, PERFECT_CUE, sensor_ids)
 
 
 def _earliest(sensors: list[SensorAsset], tracks: dict[str, np.ndarray], n: int):
@@ -249,14 +305,31 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
 
 
 def engage(
-    scenario: Scenario, sharing: str | None = None, threats: Sequence[ThreatTrajectory] | None = None
+    scenario: Scenario,
+    sharing: str | None = None,
+    threats: Sequence[ThreatTrajectory] | None = None,
+    perfect_cueing: bool = False,
 ) -> Engagements:
     """Every engagement of a scenario: its threat set targeted, sampled at its analysis step, seen by
     its sensors and engaged by its interceptor sites as its sharing policy (or ``sharing``) allows.
     ``threats`` engages the architecture against other threat trajectories than the scenario's (the
-    footprint's probes of each grid cell, the deterrence check's strategic pairs)."""
+    footprint's probes of each grid cell, the deterrence check's strategic pairs); ``perfect_cueing``
+    is the counterfactual of :func:`engage_tracked`."""
     if sharing is not None:
         scenario = scenario.with_sharing(sharing)
+    analysis = scenario.analysis
+    return engage_tracked(
+        scenario_tracked(scenario, threats),
+        site_assets(scenario),
+        scenario.sharing.may_cue,
+        analysis.decision_delay_s,
+        analysis.kill_assessment_s,
+        perfect_cueing,
+    )
+
+
+def scenario_tracked(scenario: Scenario, threats: Sequence[ThreatTrajectory] | None = None) -> Tracked:
+    """The scenario's threat set (or ``threats``) flown, sampled at its analysis step and tracked by its sensors."""
     threat_set = scenario.threat_set if threats is None else tuple(threats)
     columns = threat_columns(threat_set)
     flown = trajectories(
@@ -271,36 +344,22 @@ def engage(
     )
     rcs = np.array([t.missile_class.rcs_m2 for t in threat_set])
     sensors = [_sensor(sensor) for sensor in scenario.sensors]
-    sites = [
-        SiteAsset(
-            site.id,
-            site.owner,
-            site.asset.site,
-            site.entry,
-            site.asset.lat_deg,
-            site.asset.lon_deg,
-            site.asset.alt_m,
-        )
-        for site in scenario.interceptor_sites
-    ]
-    analysis = scenario.analysis
     try:
-        return run_engagements(
-            [t.id for t in threat_set],
-            flown,
-            rcs,
-            sensors,
-            sites,
-            scenario.sharing.may_cue,
-            analysis.decision_delay_s,
-            analysis.kill_assessment_s,
-            analysis.time_step_s,
-        )
+        return track_threats([t.id for t in threat_set], flown, rcs, sensors, scenario.analysis.time_step_s)
     except InputError as error:
         if error.field != "step_s":
             raise
         # the sampling step is the scenario's
         raise InputError(f"analysis.time_step_s: {error.reason}") from None
+
+
+def site_assets(scenario: Scenario) -> list[SiteAsset]:
+    """The scenario's interceptor sites."""
+    return [
+        SiteAsset(site.id, site.owner, site.asset.site, site.entry, site.asset.lat_deg, site.asset.lon_deg,
+                  site.asset.alt_m)
+        for site in scenario.interceptor_sites
+    ]  # fmt: skip
 
 
 def _sensor(sensor: ScenarioSensor) -> SensorAsset:

@@ -62,7 +62,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError,
 from securityroof._version import __version__
 from securityroof.analysis.compare import summarize
 from securityroof.analysis.defaults import WORKER_WAIT_S
-from securityroof.analysis.deterrence import deterrence
+from securityroof.analysis.deterrence import deterrence_threats, pairs
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, footprint_summary
 from securityroof.errors import OutputError, RoofError, WorkerError
@@ -352,8 +352,8 @@ def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list
         rows.append(("footprint_cells_defended", spec.footprint_threat, float(counted["cells_defended"])))
         rows.append(("footprint_defended_share", spec.footprint_threat, counted["defended_share"]))
     if "deterrence" in spec.outcomes:
-        pairs = deterrence(scenario)["pairs"]
-        rows.append(("deterrence_engageable_pairs", "all", float(sum(p["engageable"] for p in pairs))))
+        strategic = pairs(scenario, deterrence_threats())
+        rows.append(("deterrence_engageable_pairs", "all", float(sum(p["engageable"] for p in strategic))))
     return rows
 
 

@@ -89,7 +89,10 @@ def fan_samples(interceptor: InterceptorParameters, angles_deg=_FAN_ANGLES_DEG, 
     speed = shape.burnout_speed_mps
     velocity = (speed * np.cos(angles))[:, None] * north + (speed * np.sin(angles))[:, None] * up
     arcs = free_flight(position, velocity, shape.burn_time_s, earth)
-    end = min(float(np.nanmax(arcs.impact().time_s)), _LONGEST_FLYOUT_S)
+    landing = arcs.impact().time_s
+    landing = landing[np.isfinite(landing)]
+    # above escape speed no arc comes down: all are sampled as long as a fly-out may last
+    end = min(float(landing.max()), _LONGEST_FLYOUT_S) if landing.size else _LONGEST_FLYOUT_S
     times = np.arange(0.0, end + step_s, step_s)[None, :].repeat(k, 0)
     boosting = times < interceptor.burn_time_s
     r, _ = arcs.states(np.where(boosting, interceptor.burn_time_s, times))

@@ -163,11 +163,11 @@ def _section(scenario, threat, grid, png, records, check, speeds, delays) -> str
          f"{_fmt(r['window_start_s'])}–{_fmt(r['window_end_s'])}", _fmt(r["intercept_alt_km"]), r["shots"]]
         for r in feasible
     ]  # fmt: skip
-    pairs = check["pairs"]
+    pairs = check.pairs
     engaged = [p for p in pairs if p["engageable"]]
     why_not = f" {html.escape(summary)}." if (summary := why_not_summary(pairs)) else ""
     grid_rows = [
-        [f"{v:g}"] + [next(s["engageable_pairs"] for s in check["sensitivity"] if s["burnout_speed_km_s"] == v and s["decision_delay_s"] == d) for d in delays]
+        [f"{v:g}"] + [next(s["engageable_pairs"] for s in check.sensitivity if s["burnout_speed_km_s"] == v and s["decision_delay_s"] == d) for d in delays]
         for v in speeds
     ]  # fmt: skip
     name = html.escape(scenario.name)
@@ -187,6 +187,7 @@ decision delay {scenario.analysis.decision_delay_s:g} s; {len(scenario.threat_se
 <h3>Deterrence check</h3>
 <p>{len(engaged)} of {len(pairs)} strategic ICBM pairs (Russian bases to North American cities, US fields to
 Russian cities) engageable.{why_not}</p>
+<p>{" ".join(html.escape(verdict["text"]) for verdict in check.verdicts)}</p>
 {_table(["base", "target", "margin s", "alt km", "sites"], [[p["base"], p["target"], _fmt(p["best_margin_s"]), _fmt(p["intercept_alt_km"]), ", ".join(p["sites"])] for p in engaged]) if engaged else ""}
 <p>Engageable pairs by interceptor burnout speed (rows, km/s; stated range and altitude limits lifted) and
 decision delay (columns, s):</p>

@@ -204,7 +204,8 @@ def deterrence_command(
     set_: Set = None,
     save_scenario: SaveScenario = None,
 ) -> None:
-    """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
+    """The deterrence check: can this architecture's interceptors engage the other side's strategic ICBMs
+    (Russia's bound for North America, the US's bound for Russia), with its sensors and with perfect cueing?"""
     from securityroof.analysis.deterrence import deterrence, why_not_summary
 
     speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
@@ -218,41 +219,96 @@ def deterrence_command(
     except RoofError as error:
         _fail(error)
     if as_json:
-        sys.stdout.write(json.dumps({"scenario": loaded.name, **result}, indent=2) + "\n")
+        sys.stdout.write(json.dumps({"scenario": loaded.name, **result.to_dict()}, indent=2) + "\n")
         return
-    pairs = result["pairs"]
+    for verdict in result.verdicts:
+        console.print(shown(verdict["text"]), highlight=False)
+    pairs = result.pairs
     engaged = [p for p in pairs if p["engageable"]]
     console.print(
-        f"{shown(loaded.name)}: {len(engaged)} of {len(pairs)} base-target pairs engageable "
-        f"(Russian bases to North American cities, US fields to Russian cities).",
+        f"\n{shown(loaded.name)}: {len(engaged)} of {len(pairs)} base-target pairs engageable "
+        f"(Russian bases to North American cities, US fields to Russian cities); "
+        f"{sum(p['engageable'] for p in result.perfect_cueing.pairs)} with perfect cueing.",
         highlight=False,
     )
     if why_not := why_not_summary(pairs):
         console.print(shown(why_not), highlight=False)
     if engaged:
         table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
-        for column in ("base", "target", "margin s", "alt km", "sites"):
+        for column in ("direction", "base", "target", "margin s", "alt km", "sites", "owners"):
             table.add_column(column)
         for p in engaged:
             table.add_row(
+                shown(p["direction"]),
                 shown(p["base"]),
                 shown(p["target"]),
                 _fmt(p["best_margin_s"], 0),
                 _fmt(p["intercept_alt_km"], 0),
                 shown(", ".join(p["sites"])),
+                shown(", ".join(p["engaged_by_owner"])),
             )
         console.print(table)
-    grid = Table(
-        title="Engageable pairs by interceptor burnout speed (rows, km/s) and decision delay (columns, s)",
+    if result.sites:
+        console.print(_threatening_table(result))
+    console.print(
+        "Pairs the other side's interceptors engage, by their burnout speed (rows, km/s; limits lifted) "
+        "and decision delay (columns, s):",
+        highlight=False,
+    )
+    threatened = {direction for site in result.sites for direction in site["threatens"]}
+    for direction, rows in result.sensitivity_by_direction.items():
+        if direction not in threatened:
+            console.print(f"{direction}: no interceptor here belongs to the other side.\n", highlight=False)
+            continue
+        perfect = result.perfect_cueing.sensitivity_by_direction[direction]
+        console.print(_direction_grid(direction, rows, "own sensors"))
+        if [row["engageable_by_other_side"] for row in perfect] == [row["engageable_by_other_side"] for row in rows]:
+            console.print(f"{direction}, perfect cueing: the same.\n", highlight=False)
+        else:
+            console.print(_direction_grid(direction, perfect, "perfect cueing"))
+
+
+def _threatening_table(result) -> Table:
+    """Each site's threatening speed: with the architecture's sensors, and with perfect cueing."""
+    from securityroof.analysis.deterrence import SPEED_LIMIT_KM_S, SPEED_RESOLUTION_KM_S
+
+    threatens = {site["owner"]: " and ".join(site["threatens"]) for site in result.sites}
+    table = Table(
+        title=f"Threatening speed, km/s: the least burnout speed (to {SPEED_RESOLUTION_KM_S:g} km/s, limits lifted) "
+        f"at which a site engages an ICBM of the other side (none: not up to {SPEED_LIMIT_KM_S:g} km/s; "
+        + "; ".join(f"{owner}: {directions}" for owner, directions in threatens.items())
+        + ")",
         box=box.SIMPLE_HEAD,
     )
+    delay = f"{result.decision_delay_s:g} s"
+    table.add_column("site", overflow="fold")
+    table.add_column("owner", overflow="fold")
+    for column in (delay, "0 s", f"perfect {delay}", "perfect 0 s"):
+        table.add_column(column, justify="right", overflow="fold")
+    for site in result.sites:
+        real, ideal = (
+            result.threatening_speed_km_s[site["id"]],
+            result.perfect_cueing.threatening_speed_km_s[site["id"]],
+        )
+        speeds = [real["at_delay"], real["at_zero_delay"], ideal["at_delay"], ideal["at_zero_delay"]]
+        table.add_row(shown(site["name"]), shown(site["owner"]), *("none" if v is None else f"{v:.1f}" for v in speeds))
+    return table
+
+
+def _direction_grid(direction: str, rows: list[dict], cueing: str) -> Table:
+    """One direction's pairs engaged by the other side's sites, by speed (rows) and delay (columns)."""
+    total = rows[0]["total_pairs"] if rows else 0
+    grid = Table(title=f"{direction}, {cueing} (of {total} pairs)", box=box.SIMPLE_HEAD)
     grid.add_column("km/s")
-    for delay in delay_grid:
+    delays = list(dict.fromkeys(row["decision_delay_s"] for row in rows))
+    for delay in delays:
         grid.add_column(f"{delay:g}", justify="right")
-    for speed in speed_grid:
-        cells = [str(s["engageable_pairs"]) for s in result["sensitivity"] if s["burnout_speed_km_s"] == speed]
-        grid.add_row(f"{speed:g}", *cells)
-    console.print(grid)
+    cells: dict[float, list[str]] = {}
+    for row in rows:
+        cells.setdefault(row["burnout_speed_km_s"], []).append(str(row["engageable_by_other_side"]))
+    for speed, values in cells.items():
+        grid.add_row(f"{speed:g}", *values)
+    return grid
 
 
 @app.command("footprint", rich_help_panel=PANEL)
