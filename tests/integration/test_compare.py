@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from securityroof.analysis.compare import compare, summarize, without_party
+from securityroof.analysis.compare import CITY_STATUSES, city_status, compare, summarize, without_party
 from securityroof.analysis.engage import engage
 from securityroof.model.scenario import load_scenario, parse_scenario
 from securityroof.present.cli import app
@@ -69,6 +69,26 @@ def test_protected_population_counts_cities_every_reachable_shot_at_which_is_eng
     from securityroof import load_catalog
 
     assert summary["protected_population"] == load_catalog().city("bucharest").population
+
+
+def test_city_status_names_what_reaches_each_city_and_what_no_site_engages(city_scenario):
+    cities = {row["city"]: row for row in city_status(city_scenario, engage(city_scenario))}
+    assert list(cities) == ["bucharest", "warsaw"]
+    assert cities["bucharest"]["status"] == "defended" and cities["bucharest"]["reaching"] == ["sejjil-2"]
+    assert cities["warsaw"]["status"] == "out-of-range"
+    assert cities["warsaw"]["classes"] == ["sejjil-2"] and cities["warsaw"]["reaching"] == []
+    undefended = city_scenario.without_asset("deveselu")
+    bucharest = city_status(undefended, engage(undefended))[0]
+    assert bucharest["status"] == "threatened-undefended" and bucharest["undefended"] == ["sejjil-2"]
+
+
+def test_city_status_agrees_with_the_summary():
+    scenario = load_scenario("epaa-phase-3")
+    result = engage(scenario)
+    rows, summary = city_status(scenario, result), summarize(scenario, result)
+    assert {row["status"] for row in rows} == set(CITY_STATUSES)  # the library case has all three
+    assert sorted(r["city"] for r in rows if r["status"] == "defended") == summary["cities_protected"]
+    assert sum(r["status"] != "out-of-range" for r in rows) == summary["cities_threatened"]
 
 
 def test_removing_a_party_never_protects_more(city_scenario):

@@ -97,3 +97,42 @@ def compare(scenarios: list[Scenario], sharing: str | None = None, engaged: list
         }
         architectures.append(entry)
     return {"same_threats": len(threat_sets) == 1, "architectures": architectures}
+
+
+#: A catalog city's standing in one architecture (see :func:`city_status`).
+CITY_STATUSES = ("defended", "threatened-undefended", "out-of-range")
+
+
+def city_status(scenario: Scenario, result: Engagements) -> list[dict]:
+    """Every catalog city the threat set aims at, and how this architecture stands on it.
+
+    A city is *out of range* when no trajectory at it reaches it; else *defended* when it is
+    protected (the rule of the module doc), else *threatened, undefended*. ``classes`` are the
+    missile classes aimed at it (``reaching``: those of them that reach it; ``undefended``: those
+    with a reaching trajectory no site can engage). One dict per city (``city``, ``label``,
+    ``country``, ``population``, ``status``, ``classes``, ``reaching``, ``undefended``), in the
+    threat set's order."""
+    feasible = set(result.columns["threat_id"][result.columns["feasible"]].tolist())
+    cities: dict[str, dict] = {}
+    for threat in scenario.threat_set:
+        if threat.aim_population is None:
+            continue
+        city = scenario.catalog.cities[threat.aim]
+        row = cities.setdefault(
+            threat.aim,
+            {"city": threat.aim, "label": city.label, "country": city.country, "population": city.population,
+             "classes": [], "reaching": [], "undefended": []},
+        )  # fmt: skip
+        reaches = result.threat_reachable[threat.id]
+        for key, holds in (
+            ("classes", True),
+            ("reaching", reaches),
+            ("undefended", reaches and threat.id not in feasible),
+        ):
+            if holds and threat.missile not in row[key]:
+                row[key].append(threat.missile)
+    for row in cities.values():
+        row["status"] = (
+            "out-of-range" if not row["reaching"] else "threatened-undefended" if row["undefended"] else "defended"
+        )
+    return list(cities.values())
