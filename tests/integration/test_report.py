@@ -2,11 +2,13 @@
 at 1,400 px and at 400 px, and whose tables sort and filter."""
 
 import base64
+import datetime
 import hashlib
 import html
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import time
@@ -20,7 +22,7 @@ from securityroof.analysis.engage import engage
 from securityroof.analysis.provenance import scenario_digest
 from securityroof.model.scenario import load_scenario
 from securityroof.present.cli import app
-from securityroof.present.report import STATUS_TEXT, _findings, threat_set_explained, write_report
+from securityroof.present.report import STATUS_TEXT, _findings, citation, threat_set_explained, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -101,6 +103,18 @@ def test_the_citation_names_version_scenarios_catalog_and_day(report, scenarios)
     assert len(re.findall(line, text)) == 2  # under the title and at the end
 
 
+def test_a_citation_says_when_a_scenario_has_no_digest():
+    record = {
+        "version": "1.2.3",
+        "scenarios": [{"name": "a", "sha256": "0123456789abcdef" * 4}, {"name": "b", "sha256": None}],
+        "catalog_sha256": "fedcba9876543210" * 4,
+    }
+    assert citation(record, datetime.date(2026, 1, 2)) == (
+        "securityroof v1.2.3, scenarios a (sha256 0123456789ab), b (edited in memory: no digest), "
+        "catalog sha256 fedcba987654, 2026-01-02"
+    )
+
+
 def test_every_count_says_what_it_counts(report, scenarios):
     text = " ".join(html.unescape(report[0].read_text()).split())
     for scenario in scenarios:
@@ -163,6 +177,8 @@ class Browser:
         os.write(self._write, json.dumps(message).encode() + b"\0")
         while True:
             while b"\0" not in self._buffer:
+                # a hung browser fails the test instead of blocking the run
+                assert select.select([self._read], [], [], 120)[0], f"chromium did not answer {method}"
                 chunk = os.read(self._read, 1 << 16)
                 assert chunk, "chromium closed its DevTools pipe"
                 self._buffer += chunk
@@ -190,8 +206,14 @@ class Browser:
         path.write_bytes(base64.b64decode(self.page("Page.captureScreenshot", format="png")["data"]))
 
     def close(self):
-        self.call("Browser.close")
-        self._process.wait(timeout=30)
+        try:
+            self.call("Browser.close")
+            self._process.wait(timeout=30)
+        finally:
+            if self._process.poll() is None:
+                self._process.kill()
+            os.close(self._read)
+            os.close(self._write)
 
 
 @pytest.fixture

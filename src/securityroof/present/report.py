@@ -228,20 +228,8 @@ def _engagements(scenario, result) -> str:
         attrs.append(
             f' data-city="{city}" data-feasible="{str(r["feasible"]).lower()}"' + ("" if r["feasible"] else " hidden")
         )
-    headers = [
-        "threat",
-        "from",
-        "aim",
-        "missile",
-        "site",
-        "feasible",
-        "cue",
-        "cue s",
-        "launch s",
-        "window s",
-        "alt km",
-        "shots",
-    ]
+    headers = ["threat", "from", "aim", "missile", "site", "feasible", "cue", "cue s", "launch s", "window s",
+               "alt km", "shots"]  # fmt: skip
     return f"""<h3>Engagements</h3>
 <p>{len(records):,} (trajectory, site) engagements: each of the {len(trajectories):,} threat trajectories
 against each of the {_count(sites, "interceptor site")}. The {len(records) - len(in_range):,} of the
