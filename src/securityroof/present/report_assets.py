@@ -26,6 +26,9 @@ h2 { margin-top: 1.4em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-align: top; }
 th { background: #f0f3f6; }
+/* the row's name stays in sight while a wide table scrolls sideways on a narrow screen */
+.scroll td:first-child { position: sticky; left: 0; background: #fff; }
+.scroll th:first-child { position: sticky; left: 0; }
 th button { font: inherit; font-weight: bold; border: 0; background: none; padding: 0; cursor: pointer; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; }
 th[aria-sort="descending"] button::after { content: " \\25BC"; }
@@ -51,6 +54,7 @@ code { overflow-wrap: anywhere; }
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
   .controls, th button::after { display: none; }
   .scroll { overflow: visible; }
+  .scroll td:first-child, .scroll th:first-child { position: static; }
   .maps { grid-template-columns: 1fr 1fr; }
   figure, tr, .findings { break-inside: avoid; }
   summary { list-style: none; }
