@@ -14,7 +14,8 @@ and only format its answers. Tables of chosen engagements (``rows``) take the (t
 to show from the first two columns of the table as checked in: the prose picks the rows, the code
 fills them in.
 
-Arguments after a fragment's kind: a scenario (library name), then options: ``sharing=POLICY``,
+Arguments after a fragment's kind: a scenario (library name, or a file's path from the repository's
+root), then options: ``sharing=POLICY``,
 ``without=ID,ID`` (assets removed, a what-if that is not in the library), ``delay=S`` (decision
 delay).
 """
@@ -62,7 +63,8 @@ def scenario(name: str, options: tuple[str, ...] = ()):
     import securityroof as sr
     from securityroof.analysis.deterrence import with_decision_delay
 
-    chosen = sr.load_scenario(name)
+    # a file of the docs (docs/examples/...) is named from the repository's root, wherever the build runs
+    chosen = sr.load_scenario(ROOT / name if name.endswith(".toml") else name)
     for option in options:
         key, _, value = option.partition("=")
         if key == "sharing":
@@ -102,7 +104,7 @@ def reachable(name: str) -> dict[str, bool]:
 def comparison() -> dict:
     import securityroof as sr
 
-    return sr.compare([scenario(name) for name in ARCHITECTURES])
+    return sr.compare([scenario(name) for name in ARCHITECTURES]).to_dict()
 
 
 @cache
@@ -228,6 +230,12 @@ def runs(args, body) -> str:
             label = f"`{name} --sharing {sharing}`"
         rows.append([label, number(len(found)), feasible, number(len(feasible_threats(found)))])
     return table(["run", "engagements", "feasible", f"in-range threats with ≥ 1 feasible site (of {in_range})"], rows)
+
+
+def file(args, body) -> str:
+    """A scenario file of the docs, quoted whole, so that the text shown is the file the figures ran on."""
+    text = (ROOT / args[0]).read_text(encoding="utf-8")
+    return f"```toml\n{text}```"
 
 
 def feasible(args, body) -> str:
@@ -385,6 +393,15 @@ def rcs_table(args, body) -> str:
     return table(header, rows)
 
 
+def engageable(args, body) -> str:
+    """``N of M (P %)``: threat trajectories in range with a feasible engagement, as `roof compare` counts them."""
+    import securityroof as sr
+
+    name, options = split(args)
+    (entry,) = sr.compare([scenario(name, options)]).to_dict()["architectures"]
+    return f"{entry['threats_engageable']} of {entry['threats_total']} ({entry['protected_share']:.0%})"
+
+
 def assess(args, body) -> str:
     """The boost model's standard-trajectory range of a lofted test (RANGE_KM APOGEE_KM [MINUTES]), to 100 km."""
     import securityroof as sr
@@ -401,6 +418,7 @@ FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "compare": compare_table,
     "engage-summary": engage_summary,
     "runs": runs,
+    "file": file,
     "feasible": feasible,
     "defended": defended,
     "sites": sites,
@@ -413,6 +431,7 @@ FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "deterrence-count": deterrence_count,
     "rcs-table": rcs_table,
     "assess": assess,
+    "engageable": engageable,
 }
 
 

@@ -184,16 +184,20 @@ policy = "within-party"
     scenario = load_scenario(str(path))
     assert scenario.threat_set[0].missile_class.name == "hs15"
     assert engage(scenario).columns["reason"][0] != "threat-out-of-range"  # ~7,800 km: within its 13,000
-    clash = text.replace('name = "hs15"', 'name = "ss-27"').replace('missile = "hs15"', 'missile = "ss-27"')
-    path.write_text(clash)
+    # under a catalog missile's name the table is the scenario's version of that class, not a second one
+    own = scenario.threat_set[0].missile_class
+    path.write_text(text.replace('"hs15"', '"ss-27"'))
+    assert load_scenario(str(path)).threat_set[0].missile_class == own.model_copy(update={"name": "ss-27"})
+    # and under another kind's name it is refused
+    path.write_text(text.replace('"hs15"', '"sm-3-iia"'))
     result = runner.invoke(app, ["validate", str(path)])
-    assert result.exit_code == 2 and "already a catalog" in result.stderr
+    assert result.exit_code == 2 and "'sm-3-iia' is a catalog interceptor, not a missile" in result.stderr
 
 
 @pytest.mark.parametrize("name,kind", [("shahab-3", "missile"), ("sm-3-iia", "interceptor"), ("warsaw", "city")])
 def test_missile_toml_refuses_a_catalog_name(name, kind):
-    """A scenario refuses a [[missile]] named like a catalog entry (its threats would be ambiguous),
-    so the table is not printed under such a name."""
+    """A [[missile]] named like a catalog entry would replace that class in a scenario (or be refused,
+    for another kind), not add the assessed one, so the table is not printed under such a name."""
     from typer.testing import CliRunner
 
     from securityroof.present.cli import app

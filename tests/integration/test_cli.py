@@ -94,6 +94,23 @@ def test_samples_with_step():
     assert max(s["alt_km"] for s in samples) == pytest.approx(record["apogee_km"], rel=0.01)
 
 
+def test_places_are_named_as_coordinates_are_given():
+    """Catalog cities and bases and the library's launch points stand for their coordinates, in any case."""
+    from securityroof.model.scenario import named_places
+
+    places = named_places()
+    tabriz, warsaw, kozelsk = places["tabriz"], places["warsaw"], places["kozelsk"]  # a point, a city, a base
+    by_name = roof("trajectory", "--from", "Tabriz", "--to", "WARSAW", "--missile", "sejjil-2", "--json")
+    given = roof("trajectory", "--from", ",".join(map(repr, tabriz)), "--to", ",".join(map(repr, warsaw)),
+                 "--missile", "sejjil-2", "--json")  # fmt: skip
+    assert by_name.exit_code == 0 and json.loads(by_name.stdout) == json.loads(given.stdout)
+    base = roof("trajectory", "--from", "kozelsk", "--to", "london", "--json")
+    assert (
+        base.exit_code == 0
+        and (json.loads(base.stdout)["launch_lat_deg"], json.loads(base.stdout)["launch_lon_deg"]) == kozelsk
+    )
+
+
 def test_table_output_is_readable():
     result = roof("trajectory", "--from", "38.08,46.29", "--to", "39.93,32.86", "--missile", "shahab-3")
     assert result.exit_code == 0
@@ -104,7 +121,11 @@ def test_table_output_is_readable():
     "args,field",
     [
         (["--from", "95,0", "--to", "0,10"], "--from: latitude 95 is outside [-90, 90]"),
-        (["--from", "abc", "--to", "0,10"], "--from: expected LAT,LON"),
+        (["--from", "abc", "--to", "0,10"], "--from: unknown place (a catalog city or base, or a library launch"),
+        (
+            ["--from", "tabriz", "--to", "warsw"],
+            "--to: unknown place (a catalog city or base, or a library launch point) 'warsw'; did you mean warsaw",
+        ),  # fmt: skip
         (["--from", "10,20,30", "--to", "0,10"], "--from: expected LAT,LON"),
         (["--from", "0,0", "--to", "0,400"], "--to: longitude 400 is outside"),
         (
@@ -234,6 +255,9 @@ def test_demo_writes_the_report(tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "r" / "index.html").read_text()
     assert "epaa-phase-3" in page and "joint-lisbon" in page and "Open" in result.stdout
+    # the findings come first, before where to open the report
+    printed = " ".join(result.stdout.split())
+    assert printed.index("epaa-phase-3 can engage") < printed.index("joint-lisbon can engage") < printed.index("Open")
 
 
 def test_installed_console_script():

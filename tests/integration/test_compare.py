@@ -3,9 +3,10 @@
 import json
 
 import pytest
+from findings_check import figure_errors, unquoted_numbers
 from typer.testing import CliRunner
 
-from securityroof.analysis.compare import CITY_STATUSES, city_status, compare, summarize, without_party
+from securityroof.analysis.compare import compare, summarize, without_party
 from securityroof.analysis.engage import engage
 from securityroof.model.scenario import load_scenario, parse_scenario
 from securityroof.present.cli import app
@@ -71,26 +72,6 @@ def test_protected_population_counts_cities_every_reachable_shot_at_which_is_eng
     assert summary["protected_population"] == load_catalog().city("bucharest").population
 
 
-def test_city_status_names_what_reaches_each_city_and_what_no_site_engages(city_scenario):
-    cities = {row["city"]: row for row in city_status(city_scenario, engage(city_scenario))}
-    assert list(cities) == ["bucharest", "warsaw"]
-    assert cities["bucharest"]["status"] == "defended" and cities["bucharest"]["reaching"] == ["sejjil-2"]
-    assert cities["warsaw"]["status"] == "out-of-range"
-    assert cities["warsaw"]["classes"] == ["sejjil-2"] and cities["warsaw"]["reaching"] == []
-    undefended = city_scenario.without_asset("deveselu")
-    bucharest = city_status(undefended, engage(undefended))[0]
-    assert bucharest["status"] == "threatened-undefended" and bucharest["undefended"] == ["sejjil-2"]
-
-
-def test_city_status_agrees_with_the_summary():
-    scenario = load_scenario("epaa-phase-3")
-    result = engage(scenario)
-    rows, summary = city_status(scenario, result), summarize(scenario, result)
-    assert {row["status"] for row in rows} == set(CITY_STATUSES)  # the library case has all three
-    assert sorted(r["city"] for r in rows if r["status"] == "defended") == summary["cities_protected"]
-    assert sum(r["status"] != "out-of-range" for r in rows) == summary["cities_threatened"]
-
-
 def test_removing_a_party_never_protects_more(city_scenario):
     """The joint architecture never protects fewer threats than its NATO-only subset."""
     joint = summarize(city_scenario, engage(city_scenario))
@@ -123,5 +104,56 @@ def test_compare_sharing_override_and_errors():
 def test_library_comparison_matches_its_parts():
     scenarios = [load_scenario("example-within-party"), load_scenario("example-shared")]
     result = compare(scenarios)
-    for scenario, entry in zip(scenarios, result["architectures"], strict=True):
+    for scenario, entry in zip(scenarios, result.architectures, strict=True):
         assert entry["protected_share"] == summarize(scenario, engage(scenario))["protected_share"]
+
+
+@pytest.fixture(scope="module")
+def demo_comparison():
+    """`roof compare epaa-phase-3 joint-lisbon --json`: the comparison `roof demo` shows."""
+    result = CliRunner().invoke(app, ["compare", "epaa-phase-3", "joint-lisbon", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_each_finding_rests_on_the_figures_of_the_json(demo_comparison):
+    findings = demo_comparison["findings"]
+    assert {f["kind"] for f in findings} >= {"threats", "defends", "party"}
+    for finding in findings:
+        assert not figure_errors(finding, demo_comparison), finding["text"]
+        assert not unquoted_numbers(finding), finding["text"]
+
+
+def test_what_russia_adds_to_joint_lisbon_is_said_as_the_numbers_have_it(demo_comparison):
+    """The sentence on Russia's assets says "no protected city" exactly when removing them loses none,
+    and then the protected population is epaa-phase-3's (joint-lisbon is phase 3 plus Russia's assets)."""
+    phase_3, joint = demo_comparison["architectures"]
+    russia = next(f for f in demo_comparison["findings"] if f["kind"] == "party" and f["figures"]["party"] == "russia")
+    without = joint["without_party_summary"]["russia"]
+    adds_none = without["cities_protected"] == joint["cities_protected"]
+    assert ("none of the" in russia["text"].split(":")[0]) == adds_none
+    assert (russia["figures"]["cities_added"] == []) == adds_none
+    if adds_none:
+        assert without["protected_population"] == joint["protected_population"]
+        assert phase_3["cities_protected"] == without["cities_protected"]
+
+
+def test_city_rows_agree_with_the_summary(demo_comparison):
+    for entry in demo_comparison["architectures"]:
+        rows = entry["cities"]
+        assert [c["city"] for c in rows if c["status"] == "defended"] == entry["cities_protected"]
+        assert sum(c["status"] != "out-of-range" for c in rows) == entry["cities_threatened"]
+        undefended = [c for c in rows if c["status"] == "threatened-undefended"]
+        assert all(c["why_not"] and set(c["undefended_classes"]) <= set(c["threat_classes"]) for c in undefended)
+        assert not any(c["why_not"] for c in rows if c["status"] != "threatened-undefended")
+
+
+def test_comparison_tables(city_scenario):
+    comparison = compare([city_scenario])
+    table = comparison.to_arrow()
+    entry = comparison.architectures[0]
+    assert table.num_rows == 1 and table.column("cities_protected").to_pylist() == [entry["cities_protected"]]
+    assert table.column("without_russia_protected_share").to_pylist() == [entry["without_party"]["russia"]]
+    cities = comparison.city_table().to_pylist()
+    assert [(c["city"], c["status"]) for c in cities] == [(c["city"], c["status"]) for c in entry["cities"]]
+    assert comparison.to_dict()["findings"] == comparison.findings

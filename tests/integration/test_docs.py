@@ -1,6 +1,8 @@
-"""The figures the docs quote are the ones the code prints now (docs/build.py regenerates them)."""
+"""The figures the docs quote are the ones the code prints now (docs/build.py regenerates them), and what
+the docs and the package data cite is shipped with them or public."""
 
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 
@@ -76,3 +78,30 @@ def test_an_unknown_fragment_or_row_is_refused_in_one_line(docs_build):
     body = "\n| threat | site |\n| --- | --- |\n| `iran-mrbm/tabriz->ankara` | nowhere |\n"
     with pytest.raises(SystemExit, match="no engagement of iran-mrbm/tabriz->ankara by nowhere"):
         docs_build.engagement_rows(["epaa-phase-1"], body)
+
+
+#: What a shipped text must not cite: files the package does not ship (the research notes and the
+#: estimates table they came from) and paths of the machine it was written on.
+UNSHIPPED = re.compile(r"parameter-estimates|\bnotes/|\.\./shared|(?<![\w.~])/(?:work|home|root|Users|mnt)/")
+
+
+def shipped_texts() -> list[Path]:
+    """The package's data and code, the README and the docs: what a user of the package can open."""
+    package = ROOT / "src" / "securityroof"
+    data = [p for p in (package / "data").rglob("*") if p.is_file() and p.suffix != ".json"]
+    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *data, *sorted(package.rglob("*.py"))]
+
+
+def test_no_shipped_file_cites_a_file_that_is_not_shipped():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in shipped_texts()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if UNSHIPPED.search(line)
+    ]
+    assert not found, "cite the original document instead:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("text", ["see notes/research.md", "(parameter-estimates.md)", "/work/shared/x", "/home/me"])
+def test_the_unshipped_citation_check_sees_each_kind(text):
+    assert UNSHIPPED.search(text)

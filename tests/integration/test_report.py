@@ -17,12 +17,12 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from securityroof.analysis.compare import city_status
+from securityroof.analysis.compare import compare
 from securityroof.analysis.engage import engage
 from securityroof.analysis.provenance import scenario_digest
 from securityroof.model.scenario import load_scenario
 from securityroof.present.cli import app
-from securityroof.present.report import STATUS_TEXT, _findings, citation, threat_set_explained, write_report
+from securityroof.present.report import _findings, citation, threat_set_explained, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -36,6 +36,11 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not insta
 @pytest.fixture(scope="module")
 def scenarios():
     return [load_scenario(name) for name in NAMES]
+
+
+@pytest.fixture(scope="module")
+def comparison(scenarios):
+    return compare(scenarios)
 
 
 @pytest.fixture(scope="module")
@@ -128,25 +133,41 @@ def test_every_count_says_what_it_counts(report, scenarios):
         assert f"of the other {reachable * sites:,} ({reachable:,} × {sites:,})" in text
 
 
-def test_the_city_table_has_each_city_and_its_standing_in_each_architecture(report, scenarios):
+#: How a city's status begins its cell in the city table.
+STATUS_WORDS = {
+    "defended": "defended",
+    "threatened-undefended": "threatened, undefended",
+    "out-of-range": "out of range",
+}
+
+
+def test_the_findings_box_holds_the_comparison_s_findings_in_order(report, comparison):
+    text = html.unescape(report[0].read_text())
+    box = text[text.index('<section class="findings"') : text.index("</section>")]
+    assert re.findall(r"<li>(.*?)</li>", box, re.S) == [f["text"] for f in comparison.findings]
+
+
+def test_the_city_table_has_each_city_and_its_standing_in_each_architecture(report, comparison):
     text = html.unescape(report[0].read_text())
     table = text[text.index("<h2>Cities</h2>") :]
     table = table[: table.index("</table>")]
-    statuses = [city_status(s, engage(s)) for s in scenarios]
+    statuses = [entry["cities"] for entry in comparison.architectures]
     rows = re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", table)
     assert sorted(label for label, _ in rows) == sorted(c["label"] for c in statuses[0])
     for label, cells in rows:
         shown = re.findall(r'<td class="([a-z-]+)">([^<]*)</td>', cells)
         expected = [next(c for c in status if c["label"] == label) for status in statuses]
         assert [css for css, _ in shown] == [c["status"] for c in expected]
-        assert all(t.startswith(STATUS_TEXT[c["status"]]) for (_, t), c in zip(shown, expected, strict=True))
+        assert all(t.startswith(STATUS_WORDS[c["status"]]) for (_, t), c in zip(shown, expected, strict=True))
+        for (_, t), c in zip(shown, expected, strict=True):
+            assert all(name in t for name in c["undefended_classes"] + list(c["why_not"]))
 
 
 def test_the_findings_box_shows_the_findings_it_is_given_escaped():
     given = {"text": "<b>Warsaw</b> is defended by one site only", "figures": {"sites": 1}, "kind": "gap"}
-    box = _findings({"architectures": [], "findings": [given]}, [])
+    box = _findings({"architectures": [], "findings": [given, {**given, "text": "a second"}]})
     assert "&lt;b&gt;Warsaw&lt;/b&gt; is defended by one site only" in box and "<b>Warsaw" not in box
-    assert box.count("<li>") == 1 and 'class="kind">gap<' in box
+    assert box.count("<li>") == 2 and box.index("Warsaw") < box.index("a second")
 
 
 class Browser:
@@ -268,6 +289,20 @@ def test_the_report_reads_at_1400_and_at_400_px(report, browser, tmp_path, width
     assert mpimg.imread(shot).shape[:2] == (900, width)
 
 
+@needs_chromium
+@pytest.mark.slow
+def test_the_demo_report_shows_its_findings_first_and_never_scrolls_sideways(tmp_path, browser):
+    """``roof demo``'s architectures have more findings and wider tables than the small case."""
+    demo = [load_scenario("epaa-phase-3"), load_scenario("joint-lisbon")]
+    page = write_report(demo, tmp_path / "demo", speeds_km_s=(7.0,), delays_s=(0.0,))
+    for width in (1400, 400):
+        browser.open(page.as_uri(), width, 900)
+        assert browser.js(SIDEWAYS) is False
+        browser.screenshot(tmp_path / f"demo-{width}.png")
+    browser.open(page.as_uri(), 1400, 900)
+    assert browser.js("document.getElementById('findings').getBoundingClientRect().bottom") <= 900
+
+
 def _visible_rows(browser, box):
     return browser.js(f"""[...document.querySelectorAll(".filterable")[{box}].querySelectorAll("tbody tr")]
         .filter(r => !r.hidden).map(r => [...r.cells].map(c => c.textContent))""")
@@ -319,6 +354,10 @@ def test_the_report_prints_every_table_open_and_no_controls(report, browser):
         pdf = base64.b64decode(browser.page("Page.printToPDF")["data"])
         return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
+    # tables of a few pages, whatever the case engages: the difference their opening makes is then whole pages
+    browser.js("""document.querySelectorAll(".filterable tbody").forEach(body => {
+        const rows = [...body.rows]; rows.forEach(r => { r.hidden = false; });
+        for (let k = 0; k < 200; k += rows.length) rows.forEach(r => body.appendChild(r.cloneNode(true))); })""")
     printed = pages()
     assert browser.js("document.querySelectorAll('details[open]').length") == 0  # closed again after printing
     browser.page("Emulation.setEmulatedMedia", media="print")

@@ -199,6 +199,14 @@ def test_query_answers_in_sql(small, tmp_path):
     assert empty.exit_code == 2 and "query: empty" in empty.stderr
 
 
+def test_query_without_duckdb_names_the_extra_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # what an import finds when it is not installed
+    result = CliRunner().invoke(app, ["query", str(tmp_path), "SELECT 1"])
+    assert result.exit_code == 2
+    expected = "error: query: needs duckdb, which is not installed: pip install 'securityroof[sweep]'"
+    assert result.stderr.strip() == expected
+
+
 @pytest.mark.parametrize(
     "change,expected",
     [

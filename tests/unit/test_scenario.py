@@ -502,7 +502,8 @@ def test_library_lists_the_shipped_scenarios():
     entries = {e.name: e for e in library()}
     assert {"example-within-party", "example-shared"} <= set(entries)
     for entry in entries.values():
-        assert entry.kind in ("scenario", "sweep") and entry.description and entry.path.endswith(f"{entry.name}.toml")
+        assert entry.kind in ("scenario", "threats", "sweep")
+        assert entry.description and entry.path.endswith(f"{entry.name}.toml")
         assert set(entry.to_dict()) == {"name", "path", "kind", "description"}
 
 
@@ -585,8 +586,11 @@ def test_roof_scenarios_json_and_table():
     assert result.exit_code == 0
     listed = json.loads(result.stdout)["scenarios"]
     assert {"example-within-party", "example-shared"} <= {s["name"] for s in listed}
-    assert all(set(s) == {"name", "path", "kind", "description"} and s["kind"] in ("scenario", "sweep") for s in listed)
+    assert all(set(s) == {"name", "path", "kind", "description"} and s["kind"] in ("scenario", "threats", "sweep")
+               for s in listed)  # fmt: skip
     assert {s["name"] for s in listed if s["kind"] == "sweep"} >= {"joint-speed-delay"}
+    # the threat assessment the architectures extend is listed as what it is, not as an architecture
+    assert {s["name"] for s in listed if s["kind"] == "threats"} == {"common-threats"}
     table = runner.invoke(app, ["scenarios"])
     assert table.exit_code == 0 and "example-shared" in table.stdout
 

@@ -1,6 +1,6 @@
 """A scenario written back as TOML loads to an equal scenario: the library's, and generated ones with
-every kind of asset, point references by name and by coordinates, the file's own missile classes and
-every sharing policy."""
+every kind of asset, point references by name and by coordinates, the file's own classes, changed
+catalog classes and every sharing policy."""
 
 import dataclasses
 
@@ -76,6 +76,16 @@ def scenarios(draw):
         if draw(st.booleans()):
             row["burnout_angle_deg"] = draw(st.floats(5, 85).map(lambda x: round(x, 3)))
         threats.append(row)
+    # class tables: a catalog class changed, and a class of the file's own made like a catalog one
+    classes = {}
+    if draw(st.booleans()):
+        speed = draw(st.floats(0.5, 10.5).map(lambda x: round(x, 3)))
+        classes["interceptor"] = [
+            {"name": draw(st.sampled_from(list(CATALOG.interceptors))), "burnout_speed_km_s": speed}
+        ]
+    if draw(st.booleans()):
+        classes["radar"] = [{"name": "own-radar", "like": draw(st.sampled_from(list(CATALOG.radars))),
+                             "reference_range_km": draw(st.floats(100, 5000).map(lambda x: round(x, 1)))}]  # fmt: skip
     policy = draw(st.sampled_from(["none", "within-party", "all"] + (["pairs"] if len(parties) > 1 else [])))
     sharing = {"policy": policy} | ({"pairs": [[parties[1], parties[0]]]} if policy == "pairs" else {})
     data = {
@@ -86,6 +96,7 @@ def scenarios(draw):
         "point": points,
         "threat": threats,
         **({"missile": missiles} if missiles else {}),
+        **classes,
         "sharing": sharing,
         "analysis": {
             "time_step_s": draw(st.sampled_from([1.0, 5.0, 10.0])),

@@ -3,6 +3,7 @@ its assets, threats and catalog, so every edit (what-if, sweep variant, what a p
 together and survives a dump and a reload."""
 
 import dataclasses
+import tomllib
 
 import pytest
 
@@ -48,9 +49,14 @@ def test_edits_survive_a_dump_and_a_reload(joint):
     assert reloaded == dataclasses.replace(edited, path=None)
     assert [a.id for a in reloaded.assets] == [a.id for a in edited.assets]
     assert reloaded.analysis.decision_delay_s == 120.0 and reloaded.sharing.policy == "within-party"
-    # a file names catalog classes: a changed class would load back as the catalog's, so it is refused
-    with pytest.raises(ScenarioError, match=r"catalog: changed from the package catalog: sm-3-iia;"):
-        dump_scenario(joint.with_entry(faster))
+    # a changed catalog class is written as the file's version of it: its name and the changed key
+    text = dump_scenario(joint.with_entry(faster))
+    assert tomllib.loads(text)["interceptor"] == [{"name": "sm-3-iia", "burnout_speed_km_s": 5.0}]
+    assert parse_scenario(text) == dataclasses.replace(joint.with_entry(faster), path=None)
+    # a city has no table in a scenario file: a changed one is refused, not dropped
+    moved = joint.catalog.cities["warsaw"].model_copy(update={"lat_deg": 52.0})
+    with pytest.raises(ScenarioError, match=r"catalog: changed from the package catalog: warsaw;"):
+        dump_scenario(joint.with_entry(moved))
 
 
 def test_an_analysis_edit_is_checked_as_the_file_is(joint):

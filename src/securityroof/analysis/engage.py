@@ -19,9 +19,21 @@ from securityroof.model.scenario import Scenario, ThreatTrajectory, threat_colum
 from securityroof.model.scenario import Sensor as ScenarioSensor
 from securityroof.physics.earth import Earth, ecef_to_geodetic
 from securityroof.physics.engagement import Samples, Site, earliest_launch, sites_engagement_windows
-from securityroof.physics.reasons import ENGAGEMENT_TEXT_BY_CODE, Infeasible
+from securityroof.physics.reasons import ENGAGEMENT_TEXT, ENGAGEMENT_TEXT_BY_CODE, Infeasible
 from securityroof.physics.sampling import sample_trajectories
 from securityroof.physics.sensors import Radar, radar_detections, satellite_reports
+
+#: Why no site engages a threat when the architecture has no interceptor site at all.
+NO_SITE = "no-interceptor-site"
+#: Engagement reasons from the first hurdle to the last, so the furthest a threat got is the maximum.
+PROGRESS = {ENGAGEMENT_TEXT[code]: rank for rank, code in enumerate(list(Infeasible)[1:])}
+
+
+def furthest_hurdle(reasons) -> str:
+    """Why no site engages a threat, from each site's reason: the reason of the site that got furthest
+    (detected, then shared, then within reach, then in time), so that a sensor gap is told from a
+    kinematic one; :data:`NO_SITE` when there is no site."""
+    return max(reasons, key=PROGRESS.__getitem__) if len(reasons) else NO_SITE
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,22 @@ class Engagements:
     def to_pandas(self):
         """:meth:`to_arrow` as a pandas DataFrame (needs pandas)."""
         return arrow.frame(self.to_arrow())
+
+    def why_not(self, sites_of: set[str] | None = None) -> dict[str, str | None]:
+        """Each threat trajectory that reaches its aim point: None when a site (of ``sites_of``, default
+        every site) can engage it, else why not (:func:`furthest_hurdle` over those sites)."""
+        columns = self.columns
+        failures: dict[str, list[str]] = {threat: [] for threat, flies in self.threat_reachable.items() if flies}
+        engageable = set()
+        rows = zip(columns["threat_id"], columns["site_id"], columns["feasible"], columns["reason"], strict=True)
+        for threat, site, feasible, reason in rows:
+            if threat not in failures or (sites_of is not None and site not in sites_of):
+                continue
+            if feasible:
+                engageable.add(threat)
+            else:
+                failures[threat].append(reason)
+        return {threat: None if threat in engageable else furthest_hurdle(r) for threat, r in failures.items()}
 
     def records(self) -> list[dict]:
         keys = list(self.columns)

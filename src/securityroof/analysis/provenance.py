@@ -3,8 +3,9 @@ version, each scenario's content and the shipped catalog, each as a SHA-256 dige
 
 A scenario's digest is that of its dump (:func:`~securityroof.model.scenario.dump_scenario`), not of
 its file: two files that differ in comments or layout describe one architecture and get one digest,
-and an architecture edited in memory (another sharing policy, an asset removed) gets its own. A
-scenario whose catalog class was changed in memory has no dump; its digest is ``None``.
+and an architecture edited in memory (another sharing policy, an asset removed, a class changed)
+gets its own. A scenario whose catalog city or base was changed in memory has no dump (a scenario
+file cannot carry one); its digest is ``None``.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ batch's file is written whole and then renamed, and a batch whose file exists is
 a sweep interrupted anyhow resumes with the same command and never reads a half-written file.
 
 One run at a time writes a results directory (``DIR/.lock``). ``DIR/sweep.json`` records the sweep
-and a fingerprint of everything a variant's rows depend on (the base scenario's bytes, the
+and a fingerprint of everything a variant's rows depend on (the base scenario, written whole, the
 catalog's, the sweep spec, the package version): batches are found by their variants' ids alone, so
 a resume under any other fingerprint would mix rows of two different models, and is refused.
 """
@@ -68,7 +68,7 @@ from securityroof.analysis.provenance import catalog_digest
 from securityroof.errors import OutputError, RoofError, WorkerError
 from securityroof.io import tomlfile
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
-from securityroof.model.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from securityroof.model.scenario import Scenario, ScenarioError, dump_scenario, load_scenario, parse_scenario
 from securityroof.physics import kernels
 
 MAX_VARIANTS = 100_000
@@ -229,13 +229,12 @@ def load_sweep(path_or_name: str) -> Sweep:
     candidate = (path.parent / base_ref) if not Path(base_ref).is_absolute() else Path(base_ref)
     try:
         base = load_scenario(str(candidate) if candidate.is_file() else base_ref)
-        # parsed again from the very bytes that are fingerprinted and shipped to the workers
-        source = base.path.read_bytes()
-        base = parse_scenario(source.decode("utf-8-sig"), file=str(base.path), path=base.path)
+        # written whole, with the files it extends merged in: the bytes fingerprinted and shipped to the
+        # workers, parsed again here so that driver and workers compute from the same scenario
+        source = dump_scenario(base).encode("utf-8")
+        base = parse_scenario(source.decode("utf-8"), file=str(base.path), path=base.path)
     except ScenarioError as error:
         raise SweepError([f"{path}: scenario: {m}" for m in error.messages]) from None
-    except (OSError, UnicodeDecodeError) as error:  # the file changed between the two reads
-        raise SweepError([f"{path}: scenario: {base.path}: cannot read: {error}"]) from None
     problems = _check_axes(spec, base, path)
     if problems:
         raise SweepError(problems)

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from securityroof.analysis.compare import city_status, compare
+from securityroof.analysis.compare import Comparison, compare
 from securityroof.analysis.defaults import DEFAULT_STEP_DEG
 from securityroof.analysis.deterrence import deterrence, why_not_summary
 from securityroof.analysis.engage import engage
+from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.footprint import footprint, footprint_summary
 from securityroof.analysis.provenance import footprint_metadata, provenance
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
@@ -44,14 +45,6 @@ ASSUMPTIONS = [
     "A city (or footprint cell) is protected when every launch region's reachable shot at it is engageable.",
     "Catalog values are public estimates, many unverified [U]; each entry's note says how uncertain it is.",
 ]
-
-
-#: How each status of :func:`~securityroof.analysis.compare.city_status` reads in the city table.
-STATUS_TEXT = {
-    "defended": "defended",
-    "threatened-undefended": "threatened, undefended",
-    "out-of-range": "out of range",
-}
 
 
 def _image(path: Path) -> str:
@@ -100,25 +93,32 @@ def write_report(
     speeds_km_s=(3.0, 5.0, 7.0, 9.0),
     delays_s=(0.0, 300.0, 600.0),
     progress: Callable[[str], None] | None = None,
+    on_comparison: Callable[[Comparison], None] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` (and its images and grids beside it); returns the page's path.
 
     Every file replaces its old version whole, and the page is written last: a reader, or a run
     killed at any point, finds a page whose links all lead to complete files. One run at a time
-    writes a directory (another gets :class:`~securityroof.errors.OutputError`).
+    writes a directory (another gets :class:`~securityroof.errors.OutputError`). ``on_comparison``
+    is given the comparison once it is made (``roof demo`` prints its findings).
     """
     out_dir = Path(out_dir)
     make_directory(out_dir)
     # two runs into one directory would leave a page beside the other run's maps and grids
     with exclusive(out_dir / ".index.html.lock", str(out_dir)):
-        return _write_report(scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None))
+        return _write_report(
+            scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None), on_comparison
+        )
 
 
-def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step) -> Path:
+def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step, on_comparison) -> Path:
     step("engagements")
     engaged = [engage(scenario) for scenario in scenarios]  # once each: the comparison and the sections share them
     step("comparing architectures")
-    comparison = compare(scenarios, engaged=engaged)
+    made = compare(scenarios, engaged=engaged)
+    if on_comparison is not None:
+        on_comparison(made)
+    comparison = made.to_dict()
     figures, sections = [], []
     used: set[str] = set()
     for scenario, result in zip(scenarios, engaged, strict=True):
@@ -139,10 +139,8 @@ def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step)
         used |= {t.missile for t in scenario.threat_set} | {a.kind for a in scenario.assets}
         used |= {t.aim for t in scenario.threat_set if t.aim_population is not None}
     step("writing the page")
-    pairs = list(zip(scenarios, engaged, strict=True))
-    cities = [city_status(scenario, result) for scenario, result in pairs]
-    explained = [threat_set_explained(scenario, result) for scenario, result in pairs]
-    page = _page(comparison, cities, explained, figures, sections, _sources(used), citation(provenance(scenarios)))
+    explained = [threat_set_explained(scenario, result) for scenario, result in zip(scenarios, engaged, strict=True)]
+    page = _page(comparison, explained, figures, sections, _sources(used), citation(provenance(scenarios)))
     path = out_dir / "index.html"
     clean_leftovers(path)
     write_text(path, page)
@@ -285,27 +283,10 @@ def _sources(names: set[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _findings(comparison: dict, cities: list[list[dict]]) -> str:
-    """The findings box: the comparison's findings where it has them; else each architecture's
-    headline figures, in the same words as the tables below."""
-    items = [
-        f'<li><span class="kind">{html.escape(str(f.get("kind", "")))}</span>{html.escape(f["text"])}</li>'
-        for f in comparison.get("findings", [])
-    ]
-    if not items:
-        for entry, status in zip(comparison["architectures"], cities, strict=True):
-            open_cities = [c["label"] for c in status if c["status"] == "threatened-undefended"]
-            defended = sum(c["status"] == "defended" for c in status)
-            threatened = sum(c["status"] != "out-of-range" for c in status)
-            text = (
-                f"{entry['name']} ({entry['sharing']} sharing) engages {entry['threats_engageable']:,} of the "
-                f"{entry['threats_total']:,} threat trajectories that can reach their aim, and defends "
-                f"{defended} of the {threatened} catalog cities they threaten "
-                f"({entry['protected_population']:,} of {entry['threatened_population']:,} people)"
-            )
-            text += f"; threatened and undefended: {', '.join(open_cities)}." if open_cities else "."
-            items.append(f"<li>{html.escape(text)}</li>")
-    return f'<section class="findings" id="findings"><h2>Findings</h2><ul>{"".join(items)}</ul></section>'
+def _findings(comparison: dict) -> str:
+    """The findings box: the comparison's findings, in its order, whatever they are."""
+    items = "".join(f"<li>{html.escape(f['text'])}</li>" for f in comparison["findings"])
+    return f'<section class="findings" id="findings"><h2>Findings</h2><ul>{items}</ul></section>'
 
 
 def _architectures(comparison: dict, explained: list[str]) -> str:
@@ -334,44 +315,45 @@ class that reaches them (see the cities below). <b>Without party</b>: the share 
 sensors and sites removed.</p>"""
 
 
-def _cities(names: list[str], cities: list[list[dict]]) -> str:
+def _cities(architectures: list[dict]) -> str:
+    """The city × architecture table of the comparison's ``cities`` rows, most populous first."""
+    countries = {name: city.country for name, city in load_catalog().cities.items()}
     by_city: dict[str, dict] = {}
-    for k, status in enumerate(cities):
-        for c in status:
+    for k, entry in enumerate(architectures):
+        for c in entry["cities"]:
             by_city.setdefault(c["city"], {"row": c, "status": {}})["status"][k] = c
-    order = sorted(by_city.values(), key=lambda v: -v["row"]["population"])
     rows = []
-    for v in order:
-        row = v["row"]
+    for v in sorted(by_city.values(), key=lambda v: -v["row"]["population"]):
         cells = []
-        for k in range(len(names)):
+        for k in range(len(architectures)):
             c = v["status"].get(k)
             if c is None:
                 cells.append("not aimed at")
-                continue
-            classes = {
-                "defended": c["reaching"],
-                "threatened-undefended": c["undefended"],
-                "out-of-range": c["classes"],
-            }
-            cells.append((f"{STATUS_TEXT[c['status']]} ({', '.join(classes[c['status']])})", c["status"]))
-        rows.append([row["label"], row["country"], f"{row['population']:,}", *cells])
+            elif c["status"] == DEFENDED:
+                cells.append((f"defended ({', '.join(c['threat_classes'])})", c["status"]))
+            elif c["status"] == UNDEFENDED:
+                why = ", ".join(f"{reason} {n}" for reason, n in c["why_not"].items())
+                cells.append((f"threatened, undefended ({', '.join(c['undefended_classes'])}; {why})", c["status"]))
+            else:
+                cells.append(("out of range", c["status"]))
+        row = v["row"]
+        rows.append([row["label"], countries[row["city"]], f"{row['population']:,}", *cells])
     counts = "; ".join(
-        f"{name}: {sum(c['status'] == 'defended' for c in status)} defended, "
-        f"{sum(c['status'] == 'threatened-undefended' for c in status)} threatened and undefended, "
-        f"{sum(c['status'] == 'out-of-range' for c in status)} out of range"
-        for name, status in zip(names, cities, strict=True)
+        f"{entry['name']}: {(n := Counter(c['status'] for c in entry['cities']))[DEFENDED]} defended, "
+        f"{n[UNDEFENDED]} threatened and undefended, {n[OUT_OF_RANGE]} out of range"
+        for entry in architectures
     )
+    names = [entry["name"] for entry in architectures]
     return f"""<h2>Cities</h2>
 <p class="note">{_count(len(by_city), "catalog city", "catalog cities")} aimed at ({html.escape(counts)}).
-<b>Defended</b>: every launch point's shot at it that can reach it is engageable (in brackets: the missile classes
-that reach it). <b>Threatened, undefended</b>: some shot that reaches it is not (in brackets: the classes of those
-shots). <b>Out of range</b>: no missile aimed at it reaches it (in brackets: the classes aimed at it). Click a
-heading to sort.</p>
+<b>Defended</b>: every shot at it that can reach it is engageable (in brackets: the missile classes that reach
+it). <b>Threatened, undefended</b>: some shot that reaches it is not (in brackets: the classes of those shots,
+and how many of them stop at each hurdle: the furthest any site got). <b>Out of range</b>: no missile aimed
+at it reaches it. Click a heading to sort.</p>
 {_table(["city", "country", "population", *names], rows, sortable=True)}"""
 
 
-def _page(comparison: dict, cities, explained, figures: list[str], sections: list[str], sources, cite: str) -> str:
+def _page(comparison: dict, explained, figures: list[str], sections: list[str], sources, cite: str) -> str:
     source_items = "".join(
         f"<li><b>{html.escape(label)}</b>: {html.escape(source)} <i>{html.escape(note)}</i></li>"
         for label, source, note in sources
@@ -389,11 +371,11 @@ def _page(comparison: dict, cities, explained, figures: list[str], sections: lis
 <p class="cite">{html.escape(cite)}. Kinematic, policy-level analysis from public estimates; every figure can be
 reproduced with <code>roof compare</code>, <code>roof engage</code>, <code>roof footprint</code> and
 <code>roof deterrence</code>.</p>
-{_findings(comparison, cities)}
+{_findings(comparison)}
 {_architectures(comparison, explained)}
 <h2>Maps</h2>
 <div class="maps">{"".join(figures)}</div>
-{_cities(names, cities)}
+{_cities(comparison["architectures"])}
 {"".join(sections)}
 <h2>Assumptions</h2><ul>{assumptions}</ul>
 <h2>Sources</h2><ul class="small">{source_items}</ul>

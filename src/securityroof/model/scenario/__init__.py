@@ -24,14 +24,27 @@ Satellites are reports, not sites (the sensor model is a delay from launch), so 
 takes no ground location: ``lat_deg``, ``lon_deg``, ``alt_m``, ``boresight_az_deg`` and ``site``
 are errors there rather than silently ignored numbers.
 
+A file may start with ``extends = "NAME_OR_PATH"`` and ``remove = [ids]`` (see ``extends``), and may
+carry ``[[missile]]``, ``[[radar]]``, ``[[satellite]]`` and ``[[interceptor]]`` tables: a class of its
+own (whole, or ``like`` a catalog class), or, under a catalog class's name, its version of that class.
+
 The package, by concern: ``schema`` (the file's tables as typed rows), ``model`` (the checked
 :class:`Scenario`), ``checks`` (every cross-check against the catalog), ``messages`` and ``lines``
-(how problems are worded and located), ``library`` (loading, and the shipped scenarios) and ``dump``
-(a scenario written back as TOML).
+(how problems are worded and located), ``extends`` (files merged before the checks), ``library``
+(loading, and the shipped scenarios), ``dump`` (a scenario written back as TOML) and ``whatif`` (the
+command line's what-ifs).
 """
 
 from securityroof.model.scenario.dump import dump_scenario
-from securityroof.model.scenario.library import LibraryEntry, library, library_folder, load_scenario, parse_scenario
+from securityroof.model.scenario.library import (
+    LibraryEntry,
+    library,
+    library_folder,
+    load_scenario,
+    named_places,
+    parse_scenario,
+    place,
+)
 from securityroof.model.scenario.model import (
     CO_LOCATED_KM,
     DEFAULT_MAX_TRAJECTORIES,
@@ -80,6 +93,8 @@ __all__ = [
     "library_folder",
     "load_scenario",
     "max_trajectories",
+    "named_places",
     "parse_scenario",
+    "place",
     "threat_columns",
 ]

@@ -16,7 +16,7 @@ from securityroof.model.scenario.model import (
     Scenario,
     max_trajectories,
 )
-from securityroof.model.scenario.schema import ASSET_KINDS, ROWS, TABLES, FileShape, check_sharing
+from securityroof.model.scenario.schema import ASSET_KINDS, CLASSES, ROWS, TABLES, FileShape, check_sharing
 from securityroof.physics.targeting import coincident
 
 
@@ -27,14 +27,15 @@ class Checker:
         self.problems: list[tuple[KeyPath, str]] = []
         # per table: (index in the file, raw row, validated model or None)
         self.models: dict[str, list[tuple[int, dict[str, Any], BaseModel | None]]] = {}
-        self.invalid_missiles: set[str] = set()
+        self.invalid_classes: set[str] = set()
+        self.own_missiles: tuple = ()
 
     def problem(self, path: KeyPath, reason: str) -> None:
         self.problems.append((path, reason))
 
     def run(self) -> Scenario | None:
         self._validate_shapes()
-        self._add_own_missiles()
+        self._add_own_classes()
         parties = self._ids("party")
         # Threats may aim at or launch from the catalog's cities and bases by name; a [[point]] of
         # the same id in the file takes precedence.
@@ -78,30 +79,69 @@ class Checker:
             for index, raw in enumerate(rows if isinstance(rows, list) else []):
                 if isinstance(raw, dict):
                     self.models[table].append((index, raw, self._validate(model, raw, (table, index))))
+        for table in CLASSES:  # validated once the class each row starts from is known
+            rows = self.data.get(table)
+            self.models[table] = [(i, raw, None) for i, raw in enumerate(rows if isinstance(rows, list) else [])
+                                  if isinstance(raw, dict)]  # fmt: skip
         for table, model in TABLES.items():
             # [analysis] may be left out (all defaults); a missing [sharing] is reported once, above
             raw = self.data.get(table, {} if table == "analysis" else None)
             self.models[table] = [(0, raw, self._validate(model, raw, (table,)))] if isinstance(raw, dict) else []
 
-    def _add_own_missiles(self) -> None:
-        """The file's [[missile]] classes join the catalog for this scenario (threats may name
-        them); a name the catalog already has would be ambiguous."""
-        own = []
-        for _, raw, model in self.models["missile"]:
-            # a threat naming a class whose own table is wrong would add "unknown missile" to the real error
-            if model is None and isinstance(raw.get("name"), str):
-                self.invalid_missiles.add(raw["name"])
-        for index, _, model in self.models["missile"]:
-            if model is None:
-                continue
-            if self.catalog.kind_of(model.name) is not None or model.name in {m.name for m in own}:
-                self.problem(("missile", index, "name"), f"{model.name!r} is already a catalog or file name")
-                continue
-            own.append(model)
-        if own:
-            entries = {kind: list(values.values()) for kind, values in self.catalog.entries.items()}
-            entries["missile"] = entries["missile"] + own
+    def _add_own_classes(self) -> None:
+        """The file's class tables join the catalog for this scenario. A row named after a catalog
+        class of its kind is the file's version of that class (the keys given replace the catalog's);
+        a new name is a class of the file's own: whole, or ``like`` a catalog class with the keys given
+        replaced."""
+        package, own, changed = self.catalog, [], []
+        for kind, model_type in CLASSES.items():
+            rows, self.models[kind] = self.models[kind], []
+            for index, raw, _ in rows:
+                start = self._class_start(kind, index, raw, package)
+                model = None
+                if start is not False:
+                    fields = {**(start.model_dump() if start is not None else {}), **raw}
+                    fields.pop("like", None)
+                    model = self._validate(model_type, fields, (kind, index))
+                self.models[kind].append((index, raw, model))
+                name = raw.get("name")
+                if model is None:
+                    # a threat or asset naming a class whose own table is wrong would add "unknown" to the real error
+                    if isinstance(name, str):
+                        self.invalid_classes.add(name)
+                elif model.name in {m.name for _, m in own} | {m.name for m in changed}:
+                    self.problem((kind, index, "name"), f"{model.name!r} is already a class of this file")
+                elif model.name in package.entries[kind]:
+                    changed.append(model)
+                else:
+                    own.append((kind, model))
+        if own or changed:
+            entries = {kind: list(values.values()) for kind, values in package.entries.items()}
+            for kind, model in own:
+                entries[kind].append(model)
             self.catalog = Catalog(entries)
+            for model in changed:
+                self.catalog = self.catalog.replaced(model)
+        self.own_missiles = tuple(model for kind, model in own if kind == "missile")
+
+    def _class_start(self, kind: str, index: int, raw: dict[str, Any], package: Catalog):
+        """The catalog class a class row starts from: None (a whole class), or False where the row
+        cannot be read."""
+        name, like = raw.get("name"), raw.get("like")
+        other = package.kind_of(name) if isinstance(name, str) else None
+        if other is not None and other != kind:
+            self.problem((kind, index, "name"), f"{name!r} is a catalog {other}, not a {kind}")
+            return False
+        if like is None:
+            return package.entries[kind].get(name) if other == kind else None
+        if other == kind:
+            self.problem((kind, index, "like"), f"{name!r} is a catalog {kind}: its table changes it; drop like")
+            return False
+        if not isinstance(like, str) or like not in package.entries[kind]:
+            reason = unknown(kind, like, package.entries[kind]) if isinstance(like, str) else "expected a class name"
+            self.problem((kind, index, "like"), reason)
+            return False
+        return package.entries[kind][like]
 
     def _validate(self, model: type[BaseModel], raw: dict[str, Any], where: KeyPath) -> BaseModel | None:
         try:
@@ -149,6 +189,8 @@ class Checker:
         if not isinstance(name, str):
             return
         kind = self.catalog.kind_of(name)
+        if kind is None and name in self.invalid_classes:
+            return
         if kind not in ASSET_KINDS:
             usable = [n for k in ASSET_KINDS for n in self.catalog.entries[k]]
             if kind is None:
@@ -182,7 +224,7 @@ class Checker:
     ) -> None:
         where = ("threat", index)
         missile = raw.get("missile")
-        if isinstance(missile, str) and missile not in self.catalog.missiles and missile not in self.invalid_missiles:
+        if isinstance(missile, str) and missile not in self.catalog.missiles and missile not in self.invalid_classes:
             kind = self.catalog.kind_of(missile)
             if kind is not None:
                 self.problem((*where, "missile"), f"{missile!r} is a {kind}, not a missile")
@@ -227,7 +269,7 @@ class Checker:
             sharing=self.models["sharing"][0][2],
             analysis=self.models["analysis"][0][2],
             catalog=self.catalog,
-            missiles=tuple(m for _, _, m in self.models["missile"]),
+            missiles=self.own_missiles,
         )
 
 

@@ -1,6 +1,8 @@
 """A scenario written back as TOML that loads to an equal scenario: what a what-if made of a library
 architecture (assets switched off or added, another sharing policy) is saved as, and what a user can
-read, edit and pass to ``roof validate`` or ``roof compare``."""
+read, edit and pass to ``roof validate`` or ``roof compare``. A class the scenario changed (``roof
+engage --set``, a sweep variant) is written as the file's version of that class: its name and the
+keys that differ from the package catalog's."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import tomli_w
 
 from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario.model import Scenario
-from securityroof.model.scenario.schema import ScenarioError
+from securityroof.model.scenario.schema import CLASSES, ScenarioError
 
 #: An asset of these kinds takes only these keys (a satellite has no ground site).
 _SATELLITE_KEYS = ("id", "owner", "kind")
@@ -17,10 +19,11 @@ _SATELLITE_KEYS = ("id", "owner", "kind")
 def dump_scenario(scenario: Scenario) -> str:
     """``scenario`` as the text of a scenario file: ``parse_scenario(dump_scenario(s))`` equals ``s``
     (but for its ``path``). Names resolved from the catalog stay names, so the file reads as one a user
-    writes; the file's own missile classes are written as ``[[missile]]`` tables. A catalog class
-    changed in the scenario (``with_entry``) has no place in a scenario file yet: it is refused, not
-    dropped."""
-    _refuse_changed_classes(scenario)
+    writes; the file's own classes are written whole (``[[missile]]`` ...), a changed catalog class
+    (``with_entry``) as its name and changed keys. A changed city or base has no place in a scenario
+    file: it is refused, not dropped."""
+    package = load_catalog()
+    _refuse_changed_places(scenario, package)
     satellites = {sensor.id for sensor in scenario.sensors if sensor.kind == "satellite"}
     data = {
         "name": scenario.name,
@@ -36,7 +39,7 @@ def dump_scenario(scenario: Scenario) -> str:
             }
             for threat in scenario.threats
         ],
-        "missile": [missile.model_dump() for missile in scenario.missiles],
+        **{kind: _classes(scenario, package, kind) for kind in CLASSES},
         "sharing": {
             "policy": scenario.sharing.policy,
             **(
@@ -59,15 +62,25 @@ def _point_ref(ref):
     return ref if isinstance(ref, str) else [float(ref[0]), float(ref[1])]
 
 
-def _refuse_changed_classes(scenario: Scenario) -> None:
-    package = load_catalog()
-    own = {missile.name for missile in scenario.missiles}
+def _classes(scenario: Scenario, package, kind: str) -> list[dict]:
+    rows = []
+    for name, entry in scenario.catalog.entries[kind].items():
+        original = package.entries[kind].get(name)
+        if original is None:
+            rows.append(entry.model_dump())
+        elif original != entry:
+            before = original.model_dump()
+            rows.append({"name": name, **{k: v for k, v in entry.model_dump().items() if before[k] != v}})
+    return rows
+
+
+def _refuse_changed_places(scenario: Scenario, package) -> None:
     changed = sorted(
         name
-        for kind, entries in scenario.catalog.entries.items()
-        for name, entry in entries.items()
-        if name not in own and package.entries[kind].get(name) != entry
+        for kind in ("city", "base")
+        for name, entry in scenario.catalog.entries[kind].items()
+        if package.entries[kind].get(name) != entry
     )
     if changed:
-        reason = "a scenario file names catalog classes and cannot carry changed ones"
+        reason = "a scenario file names catalog places and cannot carry changed ones"
         raise ScenarioError([f"catalog: changed from the package catalog: {', '.join(changed)}; {reason}"])

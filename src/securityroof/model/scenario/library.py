@@ -9,37 +9,29 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from securityroof.errors import RoofError
 from securityroof.io import tomlfile
 from securityroof.model import catalog as _catalog
 from securityroof.model.catalog import Catalog
 from securityroof.model.scenario.checks import Checker
-from securityroof.model.scenario.lines import Lines
-from securityroof.model.scenario.messages import located_message, syntax_message
+from securityroof.model.scenario.extends import read_layers
+from securityroof.model.scenario.messages import unknown
 from securityroof.model.scenario.model import Scenario
-from securityroof.model.scenario.schema import ScenarioError
+from securityroof.model.scenario.schema import Point, ScenarioError
 
 
 def parse_scenario(
     text: str, file: str = "<scenario>", catalog: Catalog | None = None, path: Path | None = None
 ) -> Scenario:
-    """Parse and check one scenario's TOML text; ``file`` names it in messages. Raises
-    :class:`ScenarioError` with every problem found."""
-    try:
-        data = tomlfile.loads(text, file)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([syntax_message(file, text, error)]) from None
-    except tomlfile.TomlLimitError as error:
-        raise ScenarioError([str(error)]) from None
+    """Parse and check one scenario's TOML text; ``file`` names it in messages, ``path`` (where it
+    was read from) places the files it ``extends``. Raises :class:`ScenarioError` with every problem found."""
+    layers = read_layers(text, file, path)
     # looked up at call time so that tests can substitute a catalog
     catalog = catalog if catalog is not None else _catalog.load_catalog()
-    checker = Checker(data, catalog)
+    checker = Checker(layers.data, catalog)
     scenario = checker.run()
     if checker.problems:
-        lines = Lines(text)
-        located = [(lines.line(p), p, reason) for p, reason in checker.problems]
-        # file order reads best; problems without a line (a missing top-level key) come first
-        located.sort(key=lambda item: item[0] or 0)
-        raise ScenarioError([located_message(file, line, p, reason) for line, p, reason in located])
+        raise ScenarioError(layers.messages(checker.problems))
     assert scenario is not None
     return dataclasses.replace(scenario, path=path)
 
@@ -74,11 +66,13 @@ def library_folder() -> Path:
 
 
 def library() -> list[LibraryEntry]:
-    """The scenarios shipped with the package, by name. Descriptions are read without checking
-    the scenario against the catalog, so the list works even while a file would not validate."""
+    """The scenarios shipped with the package, by name: architectures (kind ``scenario``), the threat
+    assessments they extend (``threats``: not whole scenarios) and sweeps. Descriptions are read
+    without checking the scenario against the catalog, so the list works even while a file would not
+    validate."""
     entries = []
     sweeps = Path(str(resources.files("securityroof") / "data" / "sweeps"))
-    for kind, folder in (("scenario", library_folder()), ("sweep", sweeps)):
+    for kind, folder in (("scenario", library_folder()), ("threats", library_folder() / "threats"), ("sweep", sweeps)):
         for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
             try:
                 description = tomlfile.loads(path.read_text(encoding="utf-8"), str(path)).get("description", "")
@@ -103,3 +97,30 @@ def _resolve(name_or_path: str | Path) -> Path:
     close = difflib.get_close_matches(text.lower(), list(names), n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}?" if close else f"library scenarios: {', '.join(names) or 'none'}"
     raise ScenarioError([f"{text}: not a file and not a library scenario; {hint}"])
+
+
+def named_places(catalog: Catalog | None = None) -> dict[str, tuple[float, float]]:
+    """Places a command line may name instead of giving coordinates, lowercase: the catalog's cities
+    and bases, and the points of the library's threat assessments (``tabriz``); (lat_deg, lon_deg)."""
+    catalog = catalog if catalog is not None else _catalog.load_catalog()
+    places = {name: (p.lat_deg, p.lon_deg) for name, p in {**catalog.cities, **catalog.bases}.items()}
+    for entry in library():
+        if entry.kind != "threats":
+            continue
+        data = tomlfile.loads(Path(entry.path).read_text(encoding="utf-8"), entry.path)
+        for row in data.get("point", []):
+            point = Point.model_validate(row)
+            places.setdefault(point.id, (point.lat_deg, point.lon_deg))
+    return places
+
+
+def place(name: str, field: str, catalog: Catalog | None = None) -> tuple[float, float]:
+    """The (lat_deg, lon_deg) of a named place (:func:`named_places`), case-insensitive; an unknown
+    name is a :class:`RoofError` of ``field`` with the close names."""
+    places = named_places(catalog)
+    found = places.get(name.strip().lower())
+    if found is None:
+        raise RoofError(
+            f"{field}: {unknown('place (a catalog city or base, or a library launch point)', name, places)}"
+        )
+    return found

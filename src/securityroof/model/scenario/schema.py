@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
 
 from securityroof.errors import RoofError
-from securityroof.model.catalog import MissileClass
+from securityroof.model.catalog import InterceptorClass, MissileClass, RadarClass, SatelliteClass
 from securityroof.model.scenario.messages import KeyPath, show, unknown
 from securityroof.physics.earth import LATITUDE_RANGE_DEG, LONGITUDE_RANGE_DEG, coordinate_problem
 
@@ -174,10 +174,16 @@ class FileShape(_Table):
     threat: list[dict[str, Any]] = Field(min_length=1)
     sharing: dict[str, Any]
     analysis: dict[str, Any] = {}
-    missile: list[dict[str, Any]] = []  # classes of the file's own, e.g. from `roof assess-test`
+    # classes of the file's own (e.g. from `roof assess-test`), or the file's version of a catalog class
+    missile: list[dict[str, Any]] = []
+    radar: list[dict[str, Any]] = []
+    satellite: list[dict[str, Any]] = []
+    interceptor: list[dict[str, Any]] = []
 
 
-ROWS = {"party": Party, "asset": Asset, "point": Point, "threat": Threat, "missile": MissileClass}
+ROWS = {"party": Party, "asset": Asset, "point": Point, "threat": Threat}
+#: Tables of classes the file adds to the catalog or changes in it, by catalog kind.
+CLASSES = {"missile": MissileClass, "radar": RadarClass, "satellite": SatelliteClass, "interceptor": InterceptorClass}
 TABLES = {"sharing": Sharing, "analysis": Analysis}
 
 

@@ -10,6 +10,7 @@ when it runs, so that ``roof --help`` and ``roof --version`` load no physics.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 
 from securityroof._version import __version__
-from securityroof.errors import RoofError, WorkerError
+from securityroof.errors import OutputError, RoofError, WorkerError
 from securityroof.present.terminal import shown
 
 
@@ -71,6 +72,11 @@ OPTIONS = {
     "workers": "--workers",
     "scheduler": "--scheduler",
     "outcome": "--outcome",
+    "add": "--add",
+    "without": "--without",
+    "set": "--set",
+    "decision_delay_s": "--decision-delay",
+    "save_scenario": "--save-scenario",
 }
 
 
@@ -94,6 +100,17 @@ def _exit_code(error: RoofError) -> int:
     return 1 if isinstance(error, WorkerError) else 2
 
 
+#: The optional dependencies a command needs, and the extra of pyproject.toml that installs each.
+EXTRAS = {"duckdb": "sweep", "distributed": "cluster", "pandas": "notebook"}
+
+
+def _require(field: str, module: str) -> None:
+    """Stop before any work, in one line naming the extra to install, when ``module`` is missing:
+    a ModuleNotFoundError names a module the user never asked for and not how to get it."""
+    if importlib.util.find_spec(module) is None:
+        _fail(f"{field}: needs {module}, which is not installed: pip install 'securityroof[{EXTRAS[module]}]'")
+
+
 def _output_file(option: str, path: Path) -> None:
     """Stop before any work if ``path`` cannot be written as a file."""
     if path.is_dir():
@@ -109,13 +126,21 @@ def _output_directory(option: str, path: Path) -> None:
 
 
 def _parse_point(option: str, text: str) -> tuple[float, float]:
+    """LAT,LON in degrees, or a named place (a catalog city or base, a library launch point)."""
     parts = text.split(",")
+    if len(parts) == 1 and text.strip() and not text.strip()[0].isdigit():
+        from securityroof.model.scenario import place
+
+        try:
+            return place(text, option)
+        except RoofError as error:
+            _fail(error)
     if len(parts) != 2:
-        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4) or a place name, got {text!r}")
     try:
         lat, lon = (float(p) for p in parts)
     except ValueError:
-        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4), got {text!r}")
+        _fail(f"{option}: expected LAT,LON in decimal degrees (e.g. 35.7,51.4) or a place name, got {text!r}")
     from securityroof.physics.earth import coordinate_problem
 
     if problem := coordinate_problem(lat, lon):
@@ -143,14 +168,81 @@ def _fmt(value, digits: int = 1) -> str:
     return "—" if value is None else f"{value + 0.0:,.{digits}f}"
 
 
-def _load(scenario: str):
-    """A scenario by path or library name, or exit with every problem printed."""
-    from securityroof.model.catalog import CatalogError
-    from securityroof.model.scenario import ScenarioError, load_scenario
+#: Where `roof CMD --help` lists the what-if options.
+WHATIFS = "What-ifs"
+Add = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--add",
+        help="A TOML file, or TOML text, of rows to add to the scenario (an id it has: replace that row), "
+        "and remove = [ids]. Repeatable.",
+        rich_help_panel=WHATIFS,
+    ),
+]
+Without = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--without",
+        help="Switch off this asset (an id of the scenario). Repeatable.",
+        rich_help_panel=WHATIFS,
+    ),
+]
+DecisionDelay = Annotated[
+    float | None,
+    typer.Option(
+        "--decision-delay",
+        help="Decision delay, s (cueing track to launch decision).",
+        rich_help_panel=WHATIFS,
+    ),
+]
+Set = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="CLASS.FIELD=VALUE: a numeric field of a catalog class (sm-3-iia.burnout_speed_km_s=5.0). Repeatable.",
+        rich_help_panel=WHATIFS,
+    ),
+]
+SaveScenario = Annotated[
+    Path | None,
+    typer.Option(
+        "--save-scenario",
+        help="Write the scenario, what-ifs applied, as a TOML file.",
+        rich_help_panel=WHATIFS,
+    ),
+]
 
+
+def _load(
+    scenario: str,
+    add: list[str] | None = None,
+    without: list[str] | None = None,
+    decision_delay: float | None = None,
+    set_: list[str] | None = None,
+    save_scenario: Path | None = None,
+):
+    """A scenario by path or library name with the command's what-ifs applied (and written to
+    ``save_scenario``), or exit with every problem printed."""
+    from securityroof.io.atomic import write_text
+    from securityroof.model.catalog import CatalogError
+    from securityroof.model.scenario import ScenarioError, dump_scenario, load_scenario
+    from securityroof.model.scenario.whatif import apply_whatifs
+
+    if save_scenario is not None:
+        _output_file("--save-scenario", save_scenario)
     try:
-        return load_scenario(scenario)
+        loaded = load_scenario(scenario)
+        loaded = apply_whatifs(
+            loaded, add=add or (), without=without or (), set=set_ or (), decision_delay_s=decision_delay
+        )
+        if save_scenario is not None:
+            write_text(save_scenario, dump_scenario(loaded))
     except ScenarioError as error:
         _fail(error)  # every problem at once, so a file is fixed in one pass
     except CatalogError as error:
         _fail(str(error))
+    except OutputError as error:
+        _fail(f"--save-scenario: {error}")
+    except RoofError as error:
+        _fail(error)
+    return loaded

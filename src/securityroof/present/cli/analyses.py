@@ -22,6 +22,11 @@ from securityroof.analysis.defaults import (
 from securityroof.errors import OutputError, RoofError
 from securityroof.io.atomic import atomic_path, clean_leftovers
 from securityroof.present.cli._app import (
+    Add,
+    DecisionDelay,
+    SaveScenario,
+    Set,
+    Without,
     _fail,
     _fmt,
     _load,
@@ -43,13 +48,18 @@ def engage_command(
         typer.Option("--sharing", help="Override the file's policy: none, within-party or all (a what-if)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """Every engagement of a scenario: which interceptor site can engage which threat, when, and why not."""
     from securityroof.analysis.engage import engage
     from securityroof.model.scenario import ScenarioError
 
     _check_sharing(sharing)
-    loaded = _load(scenario)
+    loaded = _load(scenario, add, without, decision_delay, set_, save_scenario)
     try:
         result = engage(loaded, sharing=sharing)
     except ScenarioError as error:
@@ -93,16 +103,25 @@ def compare_command(
         typer.Option("--sharing", help="Run every architecture under this policy: none, within-party or all."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """Compare architectures on the same threats: what each defends, and what each party adds."""
     from securityroof.analysis.compare import compare
 
     _check_sharing(sharing)
-    loaded = [_load(name) for name in scenarios]
-    result = compare(loaded, sharing=sharing)
+    if save_scenario is not None and len(scenarios) > 1:
+        _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
+    loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
+    comparison = compare(loaded, sharing=sharing)
+    result = comparison.to_dict()
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
+    print_findings(comparison.findings)
     table = Table(
         title="Architectures on the same threats" if result["same_threats"] else "Architectures", box=box.SIMPLE_HEAD
     )
@@ -132,6 +151,13 @@ def compare_command(
     )
     if not result["same_threats"]:
         console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
+
+
+def print_findings(findings: list[dict]) -> None:
+    """The findings, one paragraph each, wrapped to the terminal."""
+    for finding in findings:
+        console.print("- " + shown(finding["text"]), highlight=False)
+    console.print()
 
 
 def _grid(option: str, text: str) -> list[float]:
@@ -172,6 +198,11 @@ def deterrence_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
     from securityroof.analysis.deterrence import deterrence, why_not_summary
@@ -181,7 +212,7 @@ def deterrence_command(
         _fail("--speeds: burnout speeds must lie in [0.1, 11) km/s")
     if min(delay_grid) < 0:
         _fail("--delays: decision delays cannot be negative")
-    loaded = _load(scenario)
+    loaded = _load(scenario, add, without, decision_delay, set_, save_scenario)
     try:
         result = deterrence(loaded, speed_grid, delay_grid, interceptor, rcs_m2=rcs_m2)
     except RoofError as error:
@@ -237,6 +268,11 @@ def footprint_command(
     step_deg: Annotated[float, typer.Option("--step-deg", help="Grid spacing, degrees.")] = DEFAULT_STEP_DEG,
     out: Annotated[Path | None, typer.Option("--out", help="Write the grid as Parquet.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """Which aim points of a region the architecture defends against one of its threats."""
     import pyarrow.parquet as pq
@@ -253,7 +289,7 @@ def footprint_command(
         _fail(f"--out: {out} must end in .parquet")
     if out is not None:
         _output_file("--out", out)
-    loaded = _load(scenario)
+    loaded = _load(scenario, add, without, decision_delay, set_, save_scenario)
     try:
         table = footprint(loaded, threat, bounds, step_deg)
     except RoofError as error:
@@ -324,7 +360,7 @@ def assess_test_command(
     if missile_toml == IDEAL:
         _fail(f"--missile-toml: {IDEAL!r} is reserved for the ideal missile; choose another name")
     if missile_toml is not None and (kind := load_catalog().kind_of(missile_toml)) is not None:
-        # a scenario refuses a [[missile]] that shadows a catalog entry: its threats would be ambiguous
+        # in a scenario, a [[missile]] under a catalog name changes that class (or is refused): not a new class
         _fail(f"--missile-toml: {missile_toml!r} is already a catalog {kind}; choose another name")
     try:
         result = assess_test(

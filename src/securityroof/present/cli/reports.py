@@ -10,6 +10,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from securityroof.errors import OutputError, RoofError
 from securityroof.present.cli._app import (
+    Add,
+    DecisionDelay,
+    SaveScenario,
+    Set,
+    Without,
     _fail,
     _load,
     _output_directory,
@@ -29,9 +34,13 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("roof-report"),
 ) -> None:
     """The built-in demo: compare EPAA phase 3 with the joint NATO-Russia architecture and write the report."""
+    from securityroof.present.cli.analyses import print_findings
+
     names = ["epaa-phase-3", "joint-lisbon"]
     _output_directory("--out", out)
-    path = _report([_load(name) for name in names], out, None)
+    made = []
+    path = _report([_load(name) for name in names], out, None, made.append)
+    print_findings(made[0].findings)
     console.print(f"Open {shown(path.resolve())} in a browser (it needs no network).", highlight=False)
 
 
@@ -42,14 +51,22 @@ def report_command(
     threat: Annotated[
         str | None, typer.Option("--threat", help="Threat for the defended footprint (default: the Iranian IRBM).")
     ] = None,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
     _output_directory("--out", out)
-    path = _report([_load(name) for name in scenarios], out, threat)
+    if save_scenario is not None and len(scenarios) > 1:
+        _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
+    loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
+    path = _report(loaded, out, threat)
     console.print(f"report written to {shown(path)}", highlight=False)
 
 
-def _report(loaded, out: Path, threat: str | None) -> Path:
+def _report(loaded, out: Path, threat: str | None, on_comparison=None) -> Path:
     from securityroof.present.report import write_report
 
     names = [scenario.name for scenario in loaded]
@@ -69,7 +86,7 @@ def _report(loaded, out: Path, threat: str | None) -> Path:
             def step(message: str) -> None:
                 progress.update(task, description=shown(message), advance=1)
 
-            return write_report(loaded, out, threat=threat, progress=step)
+            return write_report(loaded, out, threat=threat, progress=step, on_comparison=on_comparison)
     except OutputError as error:
         _fail(f"--out: {error}")
     except RoofError as error:
@@ -83,6 +100,11 @@ def map_command(
     threat: Annotated[
         str | None, typer.Option("--threat", help="Shade the defended footprint against this threat of the scenario.")
     ] = None,
+    add: Add = None,
+    without: Without = None,
+    decision_delay: DecisionDelay = None,
+    set_: Set = None,
+    save_scenario: SaveScenario = None,
 ) -> None:
     """Draw an architecture (assets, radar coverage, interceptor reach, threat tracks, footprint) offline."""
     from securityroof.analysis.footprint import footprint
@@ -91,7 +113,7 @@ def map_command(
     if out.suffix.lower() not in (".png", ".svg"):
         _fail(f"--out: {out} must end in .png or .svg")
     _output_file("--out", out)
-    loaded = _load(scenario)
+    loaded = _load(scenario, add, without, decision_delay, set_, save_scenario)
     grid = None
     if threat is not None:
         try:

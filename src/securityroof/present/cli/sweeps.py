@@ -24,6 +24,7 @@ from securityroof.present.cli._app import (
     _fail,
     _output_directory,
     _output_file,
+    _require,
     app,
     console,
     errors,
@@ -158,6 +159,7 @@ def query_command(
     The SQL sees the results only: it cannot read or write files, attach databases or install extensions."""
     from securityroof.analysis.sweep import SweepError, query
 
+    _require("query", "duckdb")
     if not sql.strip():
         _fail('query: empty; e.g. "select outcome, avg(value) from results group by outcome"')
     try:

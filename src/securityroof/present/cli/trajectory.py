@@ -30,8 +30,12 @@ PANEL = "Trajectories"
 
 @app.command("trajectory", rich_help_panel=PANEL)
 def trajectory_command(
-    from_: Annotated[str | None, typer.Option("--from", help="Launch point LAT,LON (degrees).")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Aim point LAT,LON (degrees).")] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Launch point LAT,LON (degrees), or a catalog city or base, or tabriz.")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Aim point LAT,LON (degrees), or a catalog city or base.")
+    ] = None,
     missile: Annotated[str | None, typer.Option("--missile", help="Missile class from `roof catalog`.")] = None,
     min_energy: Annotated[
         bool,

@@ -1,0 +1,155 @@
+"""What-ifs on a checked scenario, as the command line gives them (``roof engage NAME --add ...``).
+
+Each is checked as a scenario file is, and each problem is one line naming the option's field
+(``add``, ``without``, ``set``, ``decision_delay_s``) and the reason:
+
+- ``add``: a path to a TOML file, or TOML text, of rows to add (or, by id, to replace) and
+  ``remove = [...]`` ids, laid over the scenario as a file that extends it is;
+- ``without``: asset ids to switch off;
+- ``set``: ``CLASS.FIELD=VALUE``, a numeric field of a missile, radar, satellite or interceptor class;
+- ``decision_delay_s``: the analysis's decision delay.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from securityroof.errors import RoofError
+from securityroof.model.catalog import load_catalog
+from securityroof.model.scenario.checks import Checker
+from securityroof.model.scenario.dump import dump_scenario
+from securityroof.model.scenario.extends import read_layers
+from securityroof.model.scenario.messages import reason_of, unknown
+from securityroof.model.scenario.model import Scenario
+from securityroof.model.scenario.schema import CLASSES, ScenarioError
+
+_HEADER = re.compile(r"\[\[?[A-Za-z0-9_.-]+\]\]?")
+_KEY = re.compile(r"[A-Za-z0-9_-]+\s*=")
+_SETTING = re.compile(r"([a-z0-9][a-z0-9-]*)\.([a-z0-9_]+)=(.*)", re.DOTALL)
+
+
+def apply_whatifs(
+    scenario: Scenario,
+    *,
+    add: Sequence[str] = (),
+    without: Sequence[str] = (),
+    set: Sequence[str] = (),  # noqa: A002 - the option's name, as users write it
+    decision_delay_s: float | None = None,
+) -> Scenario:
+    """``scenario`` with rows added, assets switched off, class fields set and the decision delay
+    changed, in that order. Raises :class:`RoofError` (a :class:`ScenarioError` for ``add``)."""
+    for item in add:
+        scenario = add_rows(scenario, item)
+    for asset_id in without:
+        if asset_id not in {asset.id for asset in scenario.assets}:
+            raise RoofError(f"without: {unknown('asset', asset_id, (a.id for a in scenario.assets))}")
+        scenario = scenario.without_asset(asset_id)
+    for setting in set:
+        scenario = scenario.with_entry(set_field(scenario, setting))
+    if decision_delay_s is not None:
+        try:
+            scenario = scenario.with_analysis(decision_delay_s=decision_delay_s)
+        except ScenarioError as error:
+            reason = error.messages[0].split(": ", 1)[-1]
+            raise RoofError(f"decision_delay_s: {reason}") from None
+    return scenario
+
+
+def add_rows(scenario: Scenario, item: str) -> Scenario:
+    """``item`` (a TOML file's path, or TOML text) laid over ``scenario``: its rows added or, where an
+    id is the scenario's, put in place of that row; its ``remove = [...]`` ids dropped."""
+    path = Path(item) if "\n" not in item and "=" not in item and len(item) < 4096 else None
+    if path is not None and not path.is_file():
+        raise RoofError(f"add: {item}: no such file, and not TOML text (rows such as [[asset]] id = ...)")
+    text = path.read_text(encoding="utf-8-sig") if path is not None else _one_line_toml(item)
+    base = read_layers(dump_scenario(scenario), f"<{scenario.name}>", None)
+    # lines of text typed on one line would count the breaks added to it: none is named
+    lines = path is not None or "\n" in item
+    try:
+        layers = read_layers(text, str(path) if path else "add", path, onto=base)
+    except ScenarioError as error:
+        raise ScenarioError([_as_add(message, lines) for message in error.messages]) from None
+    checker = Checker(layers.data, load_catalog())
+    added = checker.run()
+    if checker.problems:
+        raise ScenarioError([_as_add(message, lines) for message in layers.messages(checker.problems)])
+    assert added is not None
+    return dataclasses.replace(added, path=scenario.path)
+
+
+def set_field(scenario: Scenario, setting: str):
+    """The class named in ``CLASS.FIELD=VALUE`` with that field set, checked as a catalog class is."""
+    found = _SETTING.fullmatch(setting.strip())
+    if not found:
+        raise RoofError(f"set: expected CLASS.FIELD=VALUE (e.g. sm-3-iia.burnout_speed_km_s=5.0), got {setting!r}")
+    name, key, text = found.groups()
+    kind = scenario.catalog.kind_of(name)
+    if kind is not None and kind not in CLASSES:
+        only = "only missile, radar, satellite and interceptor classes can be set"
+        raise RoofError(f"set: {name!r} is a catalog {kind}; {only}")
+    if kind not in CLASSES:
+        usable = [n for k in CLASSES for n in scenario.catalog.entries[k]]
+        raise RoofError(f"set: {unknown('missile, radar, satellite or interceptor class', name, usable)}")
+    entry = scenario.catalog.entries[kind][name]
+    numeric = [f for f, info in type(entry).model_fields.items() if info.annotation in (float, int)]
+    if key not in numeric:
+        raise RoofError(f"set: {name}.{key}: {unknown(f'numeric field of {kind} classes', key, numeric)}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise RoofError(f"set: {name}.{key}: expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise RoofError(f"set: {name}.{key}: expected a finite number, got {text!r}")
+    try:
+        return type(entry).model_validate({**entry.model_dump(), key: value})
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or key
+        raise RoofError(f"set: {name}.{where}: {reason_of(first, type(entry).model_fields)}") from None
+
+
+def _as_add(message: str, lines: bool) -> str:
+    # "add:3: asset[0].kind: ..." (the text's line) or "PATH:3: ...": either way a message of the field add
+    line = re.match(r"add(?::(\d+))?: ", message)
+    if not line:
+        return f"add: {message}"
+    return f"add: {f'line {line[1]}: ' if lines and line[1] else ''}{message[line.end() :]}"
+
+
+def _one_line_toml(text: str) -> str:
+    """TOML typed on one line (``[[asset]] id = "x" owner = "nato" ...``) with the line breaks TOML
+    needs before each table header and key; text that has line breaks (or is too long to be typed)
+    is taken as it is."""
+    if "\n" in text or len(text) > 10_000:
+        return text
+    masked = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', lambda m: "s" * len(m.group()), text)
+    breaks, depth, at = [], 0, 0
+    while at < len(masked):
+        # a bracket after "=" opens an array value, not a table header
+        header = _HEADER.match(masked, at) if depth == 0 and not masked[:at].rstrip().endswith("=") else None
+        if header:
+            at = header.end()
+            continue
+        char = masked[at]
+        if char in "[{":
+            depth += 1
+        elif char in "]}" and depth > 0:
+            depth -= 1
+        elif (
+            depth == 0
+            and char in " \t"
+            and not masked[:at].rstrip().endswith("=")
+            and (_HEADER.match(masked, at + 1) or _KEY.match(masked, at + 1))
+        ):
+            breaks.append(at)
+        at += 1
+    chars = list(text)
+    for at in breaks:
+        chars[at] = "\n"
+    return "".join(chars)
