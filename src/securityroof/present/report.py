@@ -1,13 +1,14 @@
 """The report people read: one self-contained HTML page for one or more architectures.
 
-``DIR/index.html`` leads with the findings, then compares the architectures (their figures, and
-each catalog city defended, threatened but undefended, or out of range), shows their maps side by
-side (embedded as data: URIs, and also written beside the page as PNG and SVG, with the defended
-footprint against one threat, its grid also as Parquet), then, per architecture, the engagements
-(collapsed; sortable, filterable by city, the feasible ones first shown) and the deterrence check,
-the model's assumptions, every catalog source the architectures use and a line to cite it by.
-Every count says what it counts where it appears. Nothing in the page is fetched from anywhere: it
-opens from disk with the network off, reads on a 400 px screen and prints with every table open.
+``DIR/index.html`` leads with the comparison's findings, then the architectures' figures, their maps
+side by side (embedded as data: URIs, and also written beside the page as PNG and SVG, with the
+defended footprint against one threat, its grid also as Parquet, with the metadata of ``roof
+footprint --out``), each catalog city defended, threatened but undefended, or out of range in each
+architecture, then, per architecture, the engagements (collapsed; sortable, filterable by city,
+showing the feasible ones until asked for all) and the deterrence check, the model's assumptions,
+every catalog source the architectures use and a line to cite it by. Every count says what it counts
+where it appears. Nothing in the page is fetched from anywhere: it opens from disk with the network
+off, reads on a 400 px screen and prints with every table open.
 """
 
 from __future__ import annotations
