@@ -1,9 +1,11 @@
 """The deterrence check: strategic ICBM pairs, the sensitivity map's monotonicity, the JSON contract."""
 
 import json
+import re
 
 import numpy as np
 import pytest
+from findings_check import figure_numbers, numbers_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -331,3 +333,29 @@ def test_the_pairs_as_a_table(lisbon):
     assert {"direction", "engaged_by_owner", "sites", "engageable", "best_margin_s"} <= set(table.column_names)
     assert table.column("best_margin_s").null_count == sum(not p["engageable"] for p in lisbon.pairs)
     assert lisbon.perfect_cueing.to_arrow().num_rows == len(lisbon.pairs)
+
+
+def test_deterrence_findings_are_the_verdicts_and_rest_on_the_pairs_and_speeds(lisbon):
+    """Each finding of `roof deterrence --json` is a direction's verdict; its counts are the pairs'."""
+    payload = lisbon.to_dict()
+    assert [f["text"] for f in payload["findings"]] == [v["text"] for v in payload["verdicts"]]
+    speeds = payload["threatening_speed_km_s"]
+    for finding in payload["findings"]:
+        figures, direction = finding["figures"], finding["figures"]["direction"]
+        others = set(figures["defending_owners"])
+        mine = [p for p in payload["pairs"] if p["direction"] == direction]
+        assert figures["total_pairs"] == len(mine)
+        assert figures["engageable_pairs"] == sum(bool(others & set(p["engaged_by_owner"])) for p in mine)
+        ideal = [p for p in payload["perfect_cueing"]["pairs"] if p["direction"] == direction]
+        assert figures["perfect_cueing_engageable_pairs"] == sum(
+            bool(others & set(p["engaged_by_owner"])) for p in ideal
+        )
+        defenders = [s["id"] for s in payload["sites"] if direction in s["threatens"]]
+        found = [speeds[site]["at_delay"] for site in defenders if speeds[site]["at_delay"] is not None]
+        assert figures["least_threatening_speed_km_s"] == (min(found) if found else None)
+        quoted_speeds = {float(v) for v in re.findall(r"(\d+\.\d) km/s", finding["text"])}
+        assert quoted_speeds <= {v for v in figures.values() if isinstance(v, float)}, finding["text"]
+        counts = numbers_in(re.sub(r"\d+\.\d km/s", "", finding["text"]))
+        assert set(counts) <= figure_numbers(figures) | {12}, finding["text"]  # 12: the search's limit
+    named = lisbon.findings("joint-lisbon")
+    assert all(f["text"].startswith("joint-lisbon, deterrence: ") for f in named)

@@ -567,7 +567,7 @@ def test_a_resume_with_another_catalog_or_version_is_refused(small, tmp_path, mo
     in_process(small, out)
     sorted((out / "results").glob("part-*.parquet"))[0].unlink()
     if change == "catalog":
-        monkeypatch.setattr(sweep_module, "_catalog_digest", lambda: "0" * 64)
+        monkeypatch.setattr(sweep_module, "catalog_digest", lambda: "0" * 64)
     else:
         monkeypatch.setattr(sweep_module, "__version__", "99.0")
     with pytest.raises(SweepError, match="the catalog has changed" if change == "catalog" else "version 99.0"):

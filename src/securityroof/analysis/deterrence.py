@@ -52,6 +52,7 @@ from securityroof.analysis.engage import (
     scenario_tracked,
 )
 from securityroof.analysis.engage import site_assets as scenario_sites
+from securityroof.analysis.findings import deterrence_findings
 from securityroof.errors import RoofError
 from securityroof.model.catalog import Catalog, InterceptorClass, load_catalog
 from securityroof.model.scenario import Scenario, ThreatTrajectory
@@ -152,7 +153,12 @@ class Deterrence(Cueing):
             },
             "sites": self.sites,
             "verdicts": self.verdicts,
+            "findings": self.findings(),
         }
+
+    def findings(self, architecture: str | None = None) -> list[dict]:
+        """The verdicts as findings (:func:`securityroof.analysis.findings.deterrence_findings`)."""
+        return deterrence_findings(self.verdicts, architecture)
 
 
 def _column(values: list) -> np.ndarray:

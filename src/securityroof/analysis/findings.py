@@ -16,7 +16,10 @@ The kinds, in the order they are listed:
   architecture against itself with that party's sensors and interceptor sites removed
   (``without_party_summary``), and what that party's interceptor sites engage alone (``by_party``);
 - ``undefended``: per city that some threat reaches and no architecture defends, why not;
-- ``out-of-range``: the cities aimed at that no threat reaches in any architecture.
+- ``out-of-range``: the cities aimed at that no threat reaches in any architecture;
+- ``deterrence``: the deterrence check's verdict per direction (its sentences and figures are made in
+  :mod:`securityroof.analysis.deterrence_verdicts`; here they become findings, named after their
+  architecture where several are reported together).
 """
 
 from __future__ import annotations
@@ -52,6 +55,21 @@ def comparison_findings(architectures: list[dict], same_threats: bool) -> list[d
     if (out_of_range := _out_of_range(architectures)) is not None:
         findings.append(out_of_range)
     return findings
+
+
+def deterrence_findings(verdicts: list[dict], architecture: str | None = None) -> list[dict]:
+    """The deterrence check's verdicts as findings; ``architecture`` prefixes each sentence with the
+    architecture's name, for a list that holds several architectures' findings."""
+    prefix = f"{architecture}, deterrence: " if architecture else ""
+    return [
+        _finding(
+            "deterrence",
+            prefix + verdict["text"],
+            **{key: value for key, value in verdict.items() if key != "text"},
+            **({"architecture": architecture} if architecture else {}),
+        )
+        for verdict in verdicts
+    ]
 
 
 def _finding(kind: str, text: str, **figures) -> dict:

@@ -50,7 +50,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import CancelledError, Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,6 +64,7 @@ from securityroof.analysis.defaults import WORKER_WAIT_S
 from securityroof.analysis.deterrence import deterrence_threats, pairs
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, footprint_summary
+from securityroof.analysis.provenance import catalog_digest
 from securityroof.errors import OutputError, RoofError, WorkerError
 from securityroof.io import tomlfile
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
@@ -187,7 +187,7 @@ class Sweep:
         spec = json.dumps(json.loads(self.spec.model_dump_json(by_alias=True)), sort_keys=True, separators=(",", ":"))
         parts = {
             "base_scenario": hashlib.sha256(self.base_source).hexdigest(),
-            "catalog": _catalog_digest(),
+            "catalog": catalog_digest(),
             "spec": hashlib.sha256(spec.encode()).hexdigest(),
             "version": __version__,
         }
@@ -195,16 +195,6 @@ class Sweep:
 
     def _file(self) -> str:
         return str(self.path) if self.path else self.spec.name
-
-
-def _catalog_digest() -> str:
-    """The shipped catalog's files, names and bytes: the classes every variant is built from."""
-    digest = hashlib.sha256()
-    folder = resources.files("securityroof") / "data" / "catalog"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_file():
-            digest.update(entry.name.encode() + b"\0" + hashlib.sha256(entry.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def variant_id(values: dict[str, Any]) -> str:

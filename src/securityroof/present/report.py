@@ -1,16 +1,20 @@
 """The report people read: one self-contained HTML page for one or more architectures.
 
-``DIR/index.html`` holds the comparison, a map per architecture (embedded as data: URIs, and also
-written beside the page as PNG and SVG), the defended footprint against one threat (its grid also
-as Parquet), the engagements that are feasible and why the others are not, the deterrence check,
-the model's assumptions and every catalog source the architectures use. Nothing in the page is
-fetched from anywhere: it opens from disk with the network off.
+``DIR/index.html`` leads with the comparison's findings, then the architectures' figures, their maps
+side by side (embedded as data: URIs, and also written beside the page as PNG and SVG, with the
+defended footprint against one threat, its grid also as Parquet, with the metadata of ``roof
+footprint --out``), each catalog city defended, threatened but undefended, or out of range in each
+architecture, then, per architecture, the engagements (collapsed; sortable, filterable by city,
+showing the feasible ones until asked for all) and the deterrence check, the model's assumptions,
+every catalog source the architectures use and a line to cite it by. Every count says what it counts
+where it appears. Nothing in the page is fetched from anywhere: it opens from disk with the network
+off, reads on a 400 px screen and prints with every table open.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import datetime
 import html
 from collections import Counter
 from collections.abc import Callable
@@ -18,14 +22,18 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from securityroof.analysis.compare import Comparison, compare
-from securityroof.analysis.deterrence import deterrence, why_not_summary
+from securityroof.analysis.compare import compare
+from securityroof.analysis.defaults import DEFAULT_STEP_DEG
+from securityroof.analysis.deterrence import SPEED_LIMIT_KM_S, SPEED_RESOLUTION_KM_S, deterrence, why_not_summary
 from securityroof.analysis.engage import engage
+from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.footprint import footprint, footprint_summary
+from securityroof.analysis.provenance import footprint_metadata, provenance
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
 from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario import Scenario
 from securityroof.present.maps import draw_map
+from securityroof.present.report_assets import CSP, SCRIPT, STYLE
 
 ASSUMPTIONS = [
     "Kinematics only: no atmosphere (no drag on boost or re-entry), no guidance, no countermeasures.",
@@ -40,49 +48,35 @@ ASSUMPTIONS = [
 ]
 
 
-#: The page's one stylesheet and one script, inline so the page is one file; the CSP below allows
-#: exactly these texts (by hash), so markup that slipped past escaping could run no script and add no style.
-STYLE = """
-body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.4; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
-th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; }
-th { background: #f0f3f6; }
-img.map { width: 100%; border: 1px solid #ccc; }
-figcaption, .small { font-size: 0.85em; color: #555; }
-"""
-SCRIPT = """
-window.addEventListener("load", function () {
-  var maps = Array.prototype.slice.call(document.querySelectorAll("img.map"));
-  document.body.setAttribute("data-maps-loaded", String(maps.length > 0 && maps.every(function (m) { return m.complete && m.naturalWidth > 0; })));
-});
-"""
-
-
-def _csp_hash(text: str) -> str:
-    """A CSP source that allows the inline ``<script>`` or ``<style>`` whose content is exactly ``text``."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
-#: Nothing is fetched (images are data: URIs), only the page's own style and script apply, and no
-#: form can be submitted nor a <base> redirect its links.
-CSP = (
-    f"default-src 'none'; img-src data:; style-src {_csp_hash(STYLE)}; script-src {_csp_hash(SCRIPT)}; "
-    "form-action 'none'; base-uri 'none'"
-)
-
-
 def _image(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _table(headers: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _cell(value) -> str:
+    """A ``<td>``: a plain value escaped, or ``(text, css class)``."""
+    if isinstance(value, tuple):
+        text, css = value
+        return f'<td class="{html.escape(css)}">{html.escape(str(text))}</td>'
+    return f"<td>{html.escape(str(value))}</td>"
+
+
+def _table(headers: list[str], rows: list[list], *, sortable: bool = False, row_attrs: list[str] | None = None) -> str:
+    """A table in a container that scrolls sideways on its own, so that the page never does;
+    ``sortable``: each header a button that sorts by its column; ``row_attrs``: each row's attributes."""
+    label = (lambda h: f'<button type="button">{html.escape(h)}</button>') if sortable else html.escape
+    head = "".join(f"<th>{label(h)}</th>" for h in headers)
+    attrs = row_attrs or [""] * len(rows)
+    body = "".join(f"<tr{a}>" + "".join(_cell(c) for c in row) + "</tr>" for row, a in zip(rows, attrs, strict=True))
+    css = ' class="sortable"' if sortable else ""
+    return f'<div class="scroll"><table{css}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _fmt(value, digits=0) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def default_threat(scenario: Scenario) -> str:
@@ -100,33 +94,32 @@ def write_report(
     speeds_km_s=(3.0, 5.0, 7.0, 9.0),
     delays_s=(0.0, 300.0, 600.0),
     progress: Callable[[str], None] | None = None,
-    on_comparison: Callable[[Comparison], None] | None = None,
+    on_findings: Callable[[list[dict]], None] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` (and its images and grids beside it); returns the page's path.
 
     Every file replaces its old version whole, and the page is written last: a reader, or a run
     killed at any point, finds a page whose links all lead to complete files. One run at a time
-    writes a directory (another gets :class:`~securityroof.errors.OutputError`). ``on_comparison``
-    is given the comparison once it is made (``roof demo`` prints its findings).
+    writes a directory (another gets :class:`~securityroof.errors.OutputError`). ``on_findings``
+    is given the page's findings (the comparison's, then each architecture's deterrence verdicts)
+    before the page is written (``roof demo`` prints them).
     """
     out_dir = Path(out_dir)
     make_directory(out_dir)
     # two runs into one directory would leave a page beside the other run's maps and grids
     with exclusive(out_dir / ".index.html.lock", str(out_dir)):
         return _write_report(
-            scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None), on_comparison
+            scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None), on_findings
         )
 
 
-def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step, on_comparison) -> Path:
+def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step, on_findings) -> Path:
     step("engagements")
     engaged = [engage(scenario) for scenario in scenarios]  # once each: the comparison and the sections share them
     step("comparing architectures")
-    made = compare(scenarios, engaged=engaged)
-    if on_comparison is not None:
-        on_comparison(made)
-    comparison = made.to_dict()
-    sections = []
+    comparison = compare(scenarios, engaged=engaged).to_dict()
+    findings = list(comparison["findings"])
+    figures, sections = [], []
     used: set[str] = set()
     for scenario, result in zip(scenarios, engaged, strict=True):
         chosen = threat or default_threat(scenario)
@@ -135,64 +128,179 @@ def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step,
         grid_path = out_dir / f"footprint-{scenario.name}.parquet"
         clean_leftovers(grid_path)
         with atomic_path(grid_path) as tmp:
-            pq.write_table(grid, tmp)
+            pq.write_table(grid.replace_schema_metadata(footprint_metadata(scenario, chosen)), tmp)
         step(f"{scenario.name}: map")
         png = draw_map(scenario, out_dir / f"map-{scenario.name}.png", footprint=grid)
         draw_map(scenario, out_dir / f"map-{scenario.name}.svg", footprint=grid)
-        records = result.records()
         step(f"{scenario.name}: deterrence check")
         check = deterrence(scenario, speeds_km_s, delays_s)
-        sections.append(_section(scenario, chosen, grid, png, records, check, speeds_km_s, delays_s))
+        findings += check.findings(scenario.name)
+        figures.append(_figure(scenario, chosen, grid, png))
+        sections.append(_section(scenario, result, check, speeds_km_s, delays_s))
         used |= {t.missile for t in scenario.threat_set} | {a.kind for a in scenario.assets}
         used |= {t.aim for t in scenario.threat_set if t.aim_population is not None}
+    if on_findings is not None:
+        on_findings(findings)
     step("writing the page")
-    page = _page(comparison, sections, _sources(used))
+    explained = [threat_set_explained(scenario, result) for scenario, result in zip(scenarios, engaged, strict=True)]
+    page = _page(comparison, findings, explained, figures, sections, _sources(used), citation(provenance(scenarios)))
     path = out_dir / "index.html"
     clean_leftovers(path)
     write_text(path, page)
     return path
 
 
-def _section(scenario, threat, grid, png, records, check, speeds, delays) -> str:
+def citation(record: dict, today: datetime.date | None = None) -> str:
+    """The line to cite a report by: version, each scenario and the catalog (digests shortened to
+    12 hex digits, as git shortens commits) and the day (UTC) it was made."""
+    scenarios = ", ".join(
+        f"{s['name']} (sha256 {s['sha256'][:12]})" if s["sha256"] else f"{s['name']} (edited in memory: no digest)"
+        for s in record["scenarios"]
+    )
+    day = today or datetime.datetime.now(datetime.UTC).date()
+    plural = "s" if len(record["scenarios"]) > 1 else ""
+    return (
+        f"securityroof v{record['version']}, scenario{plural} {scenarios}, "
+        f"catalog sha256 {record['catalog_sha256'][:12]}, {day.isoformat()}"
+    )
+
+
+def threat_set_explained(scenario: Scenario, result) -> str:
+    """What a scenario's threat trajectories are and how many can reach their aim point at all."""
+    parts = [
+        f"{t.id}: {t.missile}, {_count(len(t.launch), 'launch point')} × {_count(len(t.aim), 'aim point')}"
+        for t in scenario.threats
+    ]
+    reachable = sum(result.threat_reachable.values())
+    total = len(scenario.threat_set)
+    return (
+        f"{_count(total, 'threat trajectory', 'threat trajectories')} ({'; '.join(parts)}); "
+        f"{reachable:,} of them can reach their aim point at all, the other {total - reachable:,} are beyond "
+        "their missile's range"
+    )
+
+
+def _figure(scenario, threat, grid, png) -> str:
     counted = footprint_summary(grid)
-    threatened, defended = counted["cells_threatened"], counted["cells_defended"]
-    feasible = [r for r in records if r["feasible"]]
-    reasons = Counter(r["reason"] for r in records if not r["feasible"])
-    engagement_rows = [
-        [r["threat_id"], r["site_id"], r["cue_sensor_id"], _fmt(r["cue_time_s"]), _fmt(r["launch_time_s"]),
-         f"{_fmt(r['window_start_s'])}–{_fmt(r['window_end_s'])}", _fmt(r["intercept_alt_km"]), r["shots"]]
-        for r in feasible
-    ]  # fmt: skip
-    pairs = check.pairs
-    engaged = [p for p in pairs if p["engageable"]]
-    why_not = f" {html.escape(summary)}." if (summary := why_not_summary(pairs)) else ""
-    grid_rows = [
-        [f"{v:g}"] + [next(s["engageable_pairs"] for s in check.sensitivity if s["burnout_speed_km_s"] == v and s["decision_delay_s"] == d) for d in delays]
-        for v in speeds
-    ]  # fmt: skip
+    name = html.escape(scenario.name)
+    return f"""<figure><img class="map" alt="map of {name}" src="{_image(png)}">
+<figcaption><b>{name}</b>: assets, radar coverage, interceptor reach, threat tracks and the defended
+footprint against <code>{html.escape(threat)}</code>: {counted["cells_defended"]:,} of
+{counted["cells_threatened"]:,} threatened cells defended (of {counted["cells_total"]:,} cells of
+{DEFAULT_STEP_DEG:g}°; a cell is threatened when a launch point of the threat can reach it, defended when
+every such shot is engageable). Also as <a href="map-{name}.svg">SVG</a>; the grid as
+<a href="footprint-{name}.parquet">Parquet</a>.</figcaption></figure>"""
+
+
+def _section(scenario, result, check, speeds, delays) -> str:
     name = html.escape(scenario.name)
     return f"""
 <section id="{name}">
 <h2>{name}</h2>
-<p>{html.escape(scenario.description)} Sharing: <b>{html.escape(scenario.sharing.policy)}</b>;
-decision delay {scenario.analysis.decision_delay_s:g} s; {len(scenario.threat_set)} threat trajectories.</p>
-<figure><img class="map" alt="map of {name}" src="{_image(png)}">
-<figcaption>Assets, radar coverage, interceptor reach, threat tracks and the defended footprint against
-<code>{html.escape(threat)}</code>: {defended} of {threatened} threatened cells defended
-(also <a href="map-{name}.svg">SVG</a>, grid <a href="footprint-{name}.parquet">Parquet</a>).</figcaption></figure>
-<h3>Engagements</h3>
-<p>{len(feasible)} of {len(records)} (threat, site) engagements feasible. Why not, for the others:
-{html.escape(", ".join(f"{reason} {n}" for reason, n in reasons.most_common()) or "—")}.</p>
-{_table(["threat", "site", "cue", "cue s", "launch s", "window s", "alt km", "shots"], engagement_rows) if feasible else ""}
-<h3>Deterrence check</h3>
-<p>{len(engaged)} of {len(pairs)} strategic ICBM pairs (Russian bases to North American cities, US fields to
-Russian cities) engageable.{why_not}</p>
-<p>{" ".join(html.escape(verdict["text"]) for verdict in check.verdicts)}</p>
-{_table(["base", "target", "margin s", "alt km", "sites"], [[p["base"], p["target"], _fmt(p["best_margin_s"]), _fmt(p["intercept_alt_km"]), ", ".join(p["sites"])] for p in engaged]) if engaged else ""}
-<p>Engageable pairs by interceptor burnout speed (rows, km/s; stated range and altitude limits lifted) and
-decision delay (columns, s):</p>
-{_table(["km/s"] + [f"{d:g} s" for d in delays], grid_rows)}
+<p>{html.escape(scenario.description.rstrip("."))}. Sharing: <b>{html.escape(scenario.sharing.policy)}</b>;
+decision delay {scenario.analysis.decision_delay_s:g} s; {html.escape(threat_set_explained(scenario, result))}.</p>
+{_engagements(scenario, result)}
+{_deterrence(check, speeds, delays)}
 </section>"""
+
+
+def _engagements(scenario, result) -> str:
+    records = result.records()
+    trajectories = {t.id: t for t in scenario.threat_set}
+    sites = len(scenario.interceptor_sites)
+    if not records:
+        return f"<h3>Engagements</h3><p>No engagements: {_count(sites, 'interceptor site')}.</p>"
+    in_range = [r for r in records if result.threat_reachable[r["threat_id"]]]
+    feasible = sum(r["feasible"] for r in in_range)
+    reasons = Counter(r["reason"] for r in in_range if not r["feasible"])
+    reachable = sum(result.threat_reachable.values())
+    why_not = ", ".join(f"{reason} {n:,}" for reason, n in reasons.most_common()) or "—"
+    rows, attrs = [], []
+    for r in in_range:
+        t = trajectories[r["threat_id"]]
+        aim = _place(scenario, t.aim, t.aim_lat_deg, t.aim_lon_deg)
+        rows.append([
+            t.threat, _place(scenario, t.launch, t.launch_lat_deg, t.launch_lon_deg), aim, t.missile, r["site_id"],
+            "yes" if r["feasible"] else f"no: {r['reason']}", r["cue_sensor_id"] or "—", _fmt(r["cue_time_s"]),
+            _fmt(r["launch_time_s"]), f"{_fmt(r['window_start_s'])}–{_fmt(r['window_end_s'])}",
+            _fmt(r["intercept_alt_km"]), r["shots"],
+        ])  # fmt: skip
+        city = html.escape(f"{t.aim or ''} {aim}".lower(), quote=True)
+        attrs.append(
+            f' data-city="{city}" data-feasible="{str(r["feasible"]).lower()}"' + ("" if r["feasible"] else " hidden")
+        )
+    headers = ["threat", "from", "aim", "missile", "site", "feasible", "cue", "cue s", "launch s", "window s",
+               "alt km", "shots"]  # fmt: skip
+    return f"""<h3>Engagements</h3>
+<p>{len(records):,} (trajectory, site) engagements: each of the {len(trajectories):,} threat trajectories
+against each of the {_count(sites, "interceptor site")}. The {len(records) - len(in_range):,} of the
+{len(trajectories) - reachable:,} trajectories that cannot reach their aim are left out; of the other
+{len(in_range):,} ({reachable:,} × {sites:,}), <b>{feasible:,} are feasible</b>. Why not, for the rest: {html.escape(why_not)}.
+Times are seconds after the threat's launch.</p>
+<details class="filterable"><summary>Engagements table: {feasible:,} feasible of {len(in_range):,}</summary>
+<div class="controls"><label>City <input type="search" class="city-filter" placeholder="e.g. warsaw"></label>
+<label><input type="checkbox" class="show-all"> show the infeasible ones too</label>
+<span class="shown small">{feasible:,} of {len(in_range):,} rows shown</span>
+<span class="small">Click a heading to sort.</span></div>
+{_table(headers, rows, sortable=True, row_attrs=attrs)}
+</details>"""
+
+
+def _place(scenario, name, lat_deg, lon_deg) -> str:
+    if name is None:
+        return f"{lat_deg:.2f}, {lon_deg:.2f}"
+    city = scenario.catalog.cities.get(name)
+    return city.label if city is not None and name not in scenario.points else name
+
+
+def _deterrence(check, speeds, delays) -> str:
+    pairs = check.pairs
+    engaged = [p for p in pairs if p["engageable"]]
+    ideal = sum(p["engageable"] for p in check.perfect_cueing.pairs)
+    why_not = f" {html.escape(summary)}." if (summary := why_not_summary(pairs)) else ""
+    bases, targets = len({p["base"] for p in pairs}), len({p["target"] for p in pairs})
+    verdicts = "".join(f"<li>{html.escape(v['text'])}</li>" for v in check.verdicts)
+    grids = "".join(
+        f"<p>{html.escape(direction)}: engageable pairs (of {_count(total, 'pair')}) by the other side's "
+        "interceptors' burnout speed (rows, km/s; stated range and altitude limits lifted) and decision delay "
+        f"(columns, s), under the architecture's own sensors:</p>"
+        + _table(["km/s"] + [f"{d:g} s" for d in delays], rows)
+        for direction, total, rows in _direction_grids(check.sensitivity_by_direction, speeds, delays)
+    )
+    rows = [
+        [p["direction"], p["base"], p["target"], _fmt(p["best_margin_s"]), _fmt(p["intercept_alt_km"]),
+         ", ".join(p["sites"]), ", ".join(p["engaged_by_owner"])]
+        for p in engaged
+    ]  # fmt: skip
+    speeds_rows = [
+        [site["name"], site["owner"], *(_speed(check_.threatening_speed_km_s[site["id"]][key])
+         for check_ in (check, check.perfect_cueing) for key in ("at_delay", "at_zero_delay"))]
+        for site in check.sites if site["id"] in check.threatening_speed_km_s
+    ]  # fmt: skip
+    delay = f"{check.decision_delay_s:g} s"
+    return f"""<h3>Deterrence check</h3>
+<ul class="verdicts">{verdicts}</ul>
+<p>{len(engaged)} of {len(pairs)} strategic ICBM pairs engageable ({ideal} with perfect cueing: every site
+cued at each missile's burnout, as if a sensor saw everything): each of {_count(bases, "ICBM base")} at
+the catalog cities of the other side ({_count(targets, "city", "cities")} in all; Russian bases at North
+American cities, US fields at Russian cities).{why_not}</p>
+{_table(["direction", "base", "target", "margin s", "alt km", "sites", "owners"], rows) if engaged else ""}
+<p>Threatening speed: the least burnout speed (to {SPEED_RESOLUTION_KM_S:g} km/s; range and altitude limits
+lifted) at which each site engages an ICBM of the other side; "none" means not up to {SPEED_LIMIT_KM_S:g} km/s.</p>
+{_table(["site", "owner", f"at {delay}", "at 0 s", f"perfect cueing, {delay}", "perfect cueing, 0 s"], speeds_rows)}
+{grids}"""
+
+
+def _speed(value) -> str:
+    return "none" if value is None else f"{value:.1f}"
+
+
+def _direction_grids(by_direction: dict[str, list[dict]], speeds, delays):
+    """(direction, pairs, rows of the speed × delay grid) for each direction of the sensitivity."""
+    for direction, grid in by_direction.items():
+        cells = {(c["burnout_speed_km_s"], c["decision_delay_s"]): c["engageable_pairs"] for c in grid}
+        total = grid[0]["total_pairs"] if grid else 0
+        yield direction, total, [[f"{v:g}"] + [cells[(v, d)] for d in delays] for v in speeds]
 
 
 def _sources(names: set[str]) -> list[tuple[str, str, str]]:
@@ -205,35 +313,105 @@ def _sources(names: set[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _page(comparison: dict, sections: list[str], sources) -> str:
+def _findings(findings: list[dict]) -> str:
+    """The findings box: the findings in their order, whatever they are."""
+    items = "".join(f"<li>{html.escape(f['text'])}</li>" for f in findings)
+    return f'<section class="findings" id="findings"><h2>Findings</h2><ul>{items}</ul></section>'
+
+
+def _architectures(comparison: dict, explained: list[str]) -> str:
+    architectures = comparison["architectures"]
+    if comparison["same_threats"]:
+        in_range = explained[0]
+    else:
+        in_range = "; ".join(f"{a['name']}: {text}" for a, text in zip(architectures, explained, strict=True))
     rows = [
         [a["name"], a["sharing"], f"{a['threats_engageable']}/{a['threats_total']}",
          "—" if a["protected_share"] is None else f"{a['protected_share']:.0%}", a["shot_opportunities"],
          _fmt(a["earliest_intercept_alt_km_median"]), f"{a['protected_population']:,}",
          ", ".join(f"{p}: {'—' if v is None else f'{v:.0%}'}" for p, v in a["without_party"].items())]
-        for a in comparison["architectures"]
+        for a in architectures
     ]  # fmt: skip
+    same = "on the same threats" if comparison["same_threats"] else "(their threat sets differ: compare with care)"
+    headers = ["architecture", "sharing", "engageable / in range", "share", "shots", "median intercept alt km",
+               "protected population", "without party"]  # fmt: skip
+    return f"""<h2>Architectures {same}</h2>
+{_table(headers, rows)}
+<p class="note"><b>In range</b>: {html.escape(in_range)}. <b>Engageable</b>: at least one interceptor site
+has a feasible engagement; <b>share</b> = engageable ÷ in range. <b>Shots</b>: shoot-look-shoot opportunities,
+summed over every site and trajectory. <b>Median intercept altitude</b>: of each engageable trajectory's earliest
+feasible intercept. <b>Protected population</b>: the people of the catalog cities protected against every missile
+class that reaches them (see the cities below). <b>Without party</b>: the share engageable with that party's
+sensors and sites removed.</p>"""
+
+
+def _cities(architectures: list[dict]) -> str:
+    """The city × architecture table of the comparison's ``cities`` rows, most populous first."""
+    countries = {name: city.country for name, city in load_catalog().cities.items()}
+    by_city: dict[str, dict] = {}
+    for k, entry in enumerate(architectures):
+        for c in entry["cities"]:
+            by_city.setdefault(c["city"], {"row": c, "status": {}})["status"][k] = c
+    rows = []
+    for v in sorted(by_city.values(), key=lambda v: -v["row"]["population"]):
+        cells = []
+        for k in range(len(architectures)):
+            c = v["status"].get(k)
+            if c is None:
+                cells.append("not aimed at")
+            elif c["status"] == DEFENDED:
+                cells.append((f"defended ({', '.join(c['threat_classes'])})", c["status"]))
+            elif c["status"] == UNDEFENDED:
+                why = ", ".join(f"{reason} {n}" for reason, n in c["why_not"].items())
+                cells.append((f"threatened, undefended ({', '.join(c['undefended_classes'])}; {why})", c["status"]))
+            else:
+                cells.append(("out of range", c["status"]))
+        row = v["row"]
+        rows.append([row["label"], countries[row["city"]], f"{row['population']:,}", *cells])
+    counts = "; ".join(
+        f"{entry['name']}: {(n := Counter(c['status'] for c in entry['cities']))[DEFENDED]} defended, "
+        f"{n[UNDEFENDED]} threatened and undefended, {n[OUT_OF_RANGE]} out of range"
+        for entry in architectures
+    )
+    names = [entry["name"] for entry in architectures]
+    return f"""<h2>Cities</h2>
+<p class="note">{_count(len(by_city), "catalog city", "catalog cities")} aimed at ({html.escape(counts)}).
+<b>Defended</b>: every shot at it that can reach it is engageable (in brackets: the missile classes that reach
+it). <b>Threatened, undefended</b>: some shot that reaches it is not (in brackets: the classes of those shots,
+and how many of them stop at each hurdle: the furthest any site got). <b>Out of range</b>: no missile aimed
+at it reaches it. Click a heading to sort.</p>
+{_table(["city", "country", "population", *names], rows, sortable=True)}"""
+
+
+def _page(
+    comparison: dict, findings: list[dict], explained, figures: list[str], sections: list[str], sources, cite: str
+) -> str:
     source_items = "".join(
         f"<li><b>{html.escape(label)}</b>: {html.escape(source)} <i>{html.escape(note)}</i></li>"
         for label, source, note in sources
     )
     assumptions = "".join(f"<li>{html.escape(a)}</li>" for a in ASSUMPTIONS)
-    same = "on the same threats" if comparison["same_threats"] else "(their threat sets differ: compare with care)"
+    names = [a["name"] for a in comparison["architectures"]]
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{CSP}">
-<title>securityroof report</title>
+<title>securityroof report: {html.escape(", ".join(names))}</title>
 <style>{STYLE}</style></head>
 <body>
 <h1>securityroof report</h1>
-<p class="small">Kinematic, policy-level analysis from public estimates. Produced by securityroof; every figure
-below can be reproduced with <code>roof compare</code>, <code>roof engage</code>, <code>roof footprint</code> and
+<p class="cite">{html.escape(cite)}. Kinematic, policy-level analysis from public estimates; every figure can be
+reproduced with <code>roof compare</code>, <code>roof engage</code>, <code>roof footprint</code> and
 <code>roof deterrence</code>.</p>
-<h2>Architectures {same}</h2>
-{_table(["architecture", "sharing", "engageable / in range", "share", "shots", "median intercept alt km", "protected population", "without party"], rows)}
+{_findings(findings)}
+{_architectures(comparison, explained)}
+<h2>Maps</h2>
+<div class="maps">{"".join(figures)}</div>
+{_cities(comparison["architectures"])}
 {"".join(sections)}
 <h2>Assumptions</h2><ul>{assumptions}</ul>
 <h2>Sources</h2><ul class="small">{source_items}</ul>
+<h2>Cite</h2><p class="cite">Cite as: {html.escape(cite)}.</p>
 <script>{SCRIPT}</script>
 </body></html>
 """

@@ -38,9 +38,9 @@ def demo_command(
 
     names = ["epaa-phase-3", "joint-lisbon"]
     _output_directory("--out", out)
-    made = []
-    path = _report([_load(name) for name in names], out, None, made.append)
-    print_findings(made[0].findings)
+    findings = []
+    path = _report([_load(name) for name in names], out, None, findings.extend)
+    print_findings(findings)
     console.print(f"Open {shown(path.resolve())} in a browser (it needs no network).", highlight=False)
 
 
@@ -66,7 +66,7 @@ def report_command(
     console.print(f"report written to {shown(path)}", highlight=False)
 
 
-def _report(loaded, out: Path, threat: str | None, on_comparison=None) -> Path:
+def _report(loaded, out: Path, threat: str | None, on_findings=None) -> Path:
     from securityroof.present.report import write_report
 
     names = [scenario.name for scenario in loaded]
@@ -86,7 +86,7 @@ def _report(loaded, out: Path, threat: str | None, on_comparison=None) -> Path:
             def step(message: str) -> None:
                 progress.update(task, description=shown(message), advance=1)
 
-            return write_report(loaded, out, threat=threat, progress=step, on_comparison=on_comparison)
+            return write_report(loaded, out, threat=threat, progress=step, on_findings=on_findings)
     except OutputError as error:
         _fail(f"--out: {error}")
     except RoofError as error:
