@@ -324,7 +324,7 @@ def first_tracks() -> dict[str, dict[str, float]]:
 
 
 def in_range_threats() -> list:
-    """The in-range threats grouped as the threat set lists threats and launch regions, aims alphabetical within each."""
+    """The in-range threats, grouped as the threat set lists threats and launch regions, aims alphabetical."""
     threat_set = scenario("joint-lisbon").threat_set
     order = {key: i for i, key in enumerate(dict.fromkeys((t.threat, t.launch) for t in threat_set))}
     flies = reachable("joint-lisbon")
@@ -690,7 +690,8 @@ def rcs_outcomes(args, body) -> str:
     labels = {"russia->north-america": "Russia → North America", "north-america->russia": "US fields → Russia"}
     parts = []
     for direction, label in labels.items():
-        outcomes = Counter("engageable" if p["engageable"] else p["why_not"] for p in found if p["direction"] == direction)
+        mine = [p for p in found if p["direction"] == direction]
+        outcomes = Counter("engageable" if p["engageable"] else p["why_not"] for p in mine)
         listed_here = [f"{reason} {n}" for reason, n in outcomes.most_common() if reason != "engageable"]
         if outcomes["engageable"]:
             listed_here.insert(0, f"**{outcomes['engageable']} engageable**")
