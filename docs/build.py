@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import fnmatch
 import re
 import sys
 from collections import Counter, defaultdict
@@ -32,7 +33,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKER = re.compile(r"<!-- generated: (?P<name>[^>]+?) -->(?P<body>.*?)<!-- end generated: (?P=name) -->", re.S)
+MARKER = re.compile(r"<!-- generated: (?P<name>[^\n]+?) -->(?P<body>.*?)<!-- end generated: (?P=name) -->", re.S)
 #: The threat set every library architecture shares (any of them would do).
 COMMON = "epaa-phase-3"
 #: The architectures of ``roof compare`` in docs/scenarios/README.md, in the order argued over.
@@ -105,6 +106,15 @@ def comparison() -> dict:
     import securityroof as sr
 
     return sr.compare([scenario(name) for name in ARCHITECTURES]).to_dict()
+
+
+@cache
+def deterrence_check(name: str, options: tuple[str, ...] = ()) -> dict:
+    """The whole check (verdicts, threatening speeds, perfect cueing), once per scenario and build:
+    its threatening-speed search is the slowest thing the docs ask (warm fly-out cache: under 2 s)."""
+    from securityroof.analysis.deterrence import deterrence
+
+    return deterrence(scenario(name, options)).to_dict()
 
 
 @cache
@@ -294,26 +304,38 @@ def engagement_rows(args, body) -> str:
     return table(["threat", "site", "engage", "cue (sensor, s)", "launch s", "window s", "alt km", "shots"], rows)
 
 
-def cue_times(args, body) -> str:
+RADARS = {"kurecik": "Kürecik", "gabala": "Gabala", "armavir": "Armavir (SW face)"}
+RADARS |= {"armavir-2": "Armavir-2 (SE face)", "pionersky": "Pionersky"}
+
+
+@cache
+def first_tracks() -> dict[str, dict[str, float]]:
     """Seconds to each early-warning radar's first track of each in-range threat, that radar alone
     (with the Don-2N and the SPY-1s) left of ``joint-lisbon``'s sensors."""
-    radars = {"kurecik": "Kürecik", "gabala": "Gabala", "armavir": "Armavir (SW face)"}
-    radars |= {"armavir-2": "Armavir-2 (SE face)", "pionersky": "Pionersky"}
-    others = [s.id for s in scenario("joint-lisbon").sensors if s.kind == "radar" and s.id not in radars]
-    first: dict[str, dict[str, float]] = defaultdict(dict)
-    for radar in radars:
-        alone = f"without={','.join(sorted(others + [r for r in radars if r != radar]))}"
-        for row in engagements("joint-lisbon", (alone,)):
-            if row["cue_sensor_id"] == radar:
+    others = [s.id for s in scenario("joint-lisbon").sensors if s.kind == "radar" and s.id not in RADARS]
+    first: dict[str, dict[str, float]] = {t.id: {} for t in in_range_threats()}
+    for radar in RADARS:
+        alone_here = f"without={','.join(sorted(others + [r for r in RADARS if r != radar]))}"
+        for row in engagements("joint-lisbon", (alone_here,)):
+            if row["cue_sensor_id"] == radar and row["threat_id"] in first:
                 seen = first[row["threat_id"]]
                 seen[radar] = min(seen.get(radar, row["cue_time_s"]), row["cue_time_s"])
-    # grouped as the threat set lists threats and launch regions, aims alphabetical within each
+    return first
+
+
+def in_range_threats() -> list:
+    """The in-range threats, grouped as the threat set lists threats and launch regions, aims alphabetical."""
     threat_set = scenario("joint-lisbon").threat_set
     order = {key: i for i, key in enumerate(dict.fromkeys((t.threat, t.launch) for t in threat_set))}
     flies = reachable("joint-lisbon")
-    shown = sorted((t for t in threat_set if flies[t.id]), key=lambda t: (order[t.threat, t.launch], t.aim))
-    rows = [[f"`{t.id}`", *(seconds(first[t.id].get(radar)) for radar in radars)] for t in shown]
-    return table(["threat", *radars.values()], rows)
+    return sorted((t for t in threat_set if flies[t.id]), key=lambda t: (order[t.threat, t.launch], t.aim))
+
+
+def cue_times(args, body) -> str:
+    """Seconds to each early-warning radar's first track of each in-range threat, that radar alone."""
+    first = first_tracks()
+    rows = [[f"`{t.id}`", *(seconds(first[t.id].get(radar)) for radar in RADARS)] for t in in_range_threats()]
+    return table(["threat", *RADARS.values()], rows)
 
 
 def radar_variants(args, body) -> str:
@@ -373,7 +395,7 @@ def rcs_table(args, body) -> str:
     catalog = sr.load_catalog()
     russian = {b.name for b in catalog.bases.values() if b.country == "Russia"}
     rows = []
-    for rcs in (None, 0.01, 0.05, 0.1, 0.5):
+    for rcs in RCS_M2:
         found = deterrence_pairs("epaa-phase-4-uewr", (), rcs)
         cells = []
         for outbound in (True, False):
@@ -411,6 +433,272 @@ def assess(args, body) -> str:
     return f"{round(result.boost_model_max_range_km, -2):,.0f} km"
 
 
+# ------------------------------------------------------------------------------------------------
+# Queries: a figure of the prose counted or read from the engagements of one run, or of two compared.
+# ``KIND [FIELD] NAME [OPTION...] [vs NAME [OPTION...]] [| FILTER...]``; a filter is ``KEY=GLOB``,
+# ``KEY!=GLOB`` or ``in-range`` on ``roof engage``'s columns (``site``, ``threat``, ``cue``, ``owner``
+# stand for ``site_id``, ``threat_id``, ``cue_sensor_id``, ``site_owner``; true is ``yes``, none ``none``).
+
+ALIASES = {"site": "site_id", "threat": "threat_id", "cue": "cue_sensor_id", "owner": "site_owner"}
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "none" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _matches(row: dict, filters: list[str]) -> bool:
+    for condition in filters:
+        if condition == "in-range":
+            if row["reason"] == "threat-out-of-range":
+                return False
+            continue
+        key, negated, pattern = re.fullmatch(r"([\w-]+)(!?)=(.*)", condition).groups()
+        key = ALIASES.get(key, key)
+        if key not in row:
+            raise SystemExit(f"docs/build.py: no column {key!r} to filter on; known: {', '.join(row)}")
+        if fnmatch.fnmatchcase(_text(row[key]), pattern) == bool(negated):
+            return False
+    return True
+
+
+def query(args: list[str]) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]]:
+    """The runs (one, or two separated by ``vs``) and the filters of a query fragment."""
+    runs_part, _, filters = " ".join(args).partition("|")
+    return [split(run.split()) for run in runs_part.split(" vs ")], filters.split()
+
+
+def selected(args: list[str]) -> list[dict]:
+    (run, *others), filters = query(args)
+    if others:
+        raise SystemExit(f"docs/build.py: {' '.join(args)}: one run only")
+    return [row for row in engagements(*run) if _matches(row, filters)]
+
+
+def paired(args: list[str]) -> list[tuple[dict, dict]]:
+    """The engagements of the same (threat, site) in both runs, filtered on the first run's row."""
+    runs, filters = query(args)
+    if len(runs) != 2:
+        raise SystemExit(f"docs/build.py: {' '.join(args)}: compare two runs, NAME ... vs NAME ...")
+    before = {(row["threat_id"], row["site_id"]): row for row in engagements(*runs[1])}
+    return [
+        (row, before[key])
+        for row in engagements(*runs[0])
+        if (key := (row["threat_id"], row["site_id"])) in before and _matches(row, filters)
+    ]
+
+
+def span(values) -> str:
+    """``low-high`` (one figure when they agree) in whole units, as the prose quotes ranges."""
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        raise SystemExit("docs/build.py: a span of no values")
+    low, high = number(values[0]), number(values[-1])
+    return low if low == high else f"{low}-{high}"
+
+
+def count(args, body) -> str:
+    """Engagements matching the filters."""
+    return number(len(selected(args)))
+
+
+def threat_count(args, body) -> str:
+    """Distinct threats among the engagements matching the filters."""
+    return number(len({row["threat_id"] for row in selected(args)}))
+
+
+def field_span(args, body) -> str:
+    """``FIELD NAME ...``: the range of a column over the engagements matching the filters."""
+    return span(row[args[0]] for row in selected(args[1:]))
+
+
+def field_value(args, body) -> str:
+    """``FIELD NAME ... | FILTER``: a column of the one engagement the filters pick."""
+    rows = selected(args[1:])
+    if len(rows) != 1:
+        raise SystemExit(f"docs/build.py: value {' '.join(args)}: {len(rows)} engagements match, not one")
+    value = rows[0][args[0]]
+    # positions are quoted to a tenth of a degree, everything else in whole units
+    return f"{value:.1f}" if args[0].endswith("_deg") else number(value)
+
+
+def undefended(args, body) -> str:
+    """The in-range threats no site of the run engages, as a list of ids."""
+    rows = [row for row in engagements(*split(args)) if row["reason"] != "threat-out-of-range"]
+    ids = sorted({r["threat_id"] for r in rows} - feasible_threats(rows), key=[r["threat_id"] for r in rows].index)
+    return listed(f"`{threat}`" for threat in ids) or "none"
+
+
+def listed(items) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def common(args, body) -> str:
+    """Engagements of the same (threat, site) in both runs (filtered on the first)."""
+    return number(len(paired(args)))
+
+
+def _moved(args) -> list[float]:
+    field, rest = args[0], args[1:]
+    return [b[field] - a[field] for a, b in paired(rest) if a[field] is not None and b[field] is not None]
+
+
+def earlier(args, body) -> str:
+    """``FIELD A vs B``: engagements where FIELD comes sooner in A than in B."""
+    return number(sum(d > 0 for d in _moved(args)))
+
+
+def earlier_by(args, body) -> str:
+    """``FIELD A vs B``: by how many seconds those engagements come sooner, as a range."""
+    return span(d for d in _moved(args) if d > 0)
+
+
+def unchanged(args, body) -> str:
+    """``FIELD A vs B``: engagements where FIELD is the same in both (and known in both)."""
+    return number(sum(d == 0 for d in _moved(args)))
+
+
+def changed(args, body) -> str:
+    """``FIELD A vs B``: engagements feasible in both whose FIELD differs."""
+    field, rest = args[0], args[1:]
+    return number(sum(a["feasible"] and b["feasible"] and a[field] != b[field] for a, b in paired(rest)))
+
+
+def least(args, body) -> str:
+    """``FIELD NAME ...``: the least value of a column over the engagements matching the filters."""
+    return number(min(row[args[0]] for row in selected(args[1:]) if row[args[0]] is not None))
+
+
+def undefended_count(args, body) -> str:
+    rows = [row for row in engagements(*split(args)) if row["reason"] != "threat-out-of-range"]
+    return number(len({r["threat_id"] for r in rows} - feasible_threats(rows)))
+
+
+def gained(args, body) -> str:
+    """``A vs B``: engagements feasible in A that are not in B."""
+    return number(sum(a["feasible"] and not b["feasible"] for a, b in paired(args)))
+
+
+def alone(args) -> dict[str, float]:
+    """``RADAR [THREAT-GLOB]``: the first tracks of that radar alone (as in ``cue-times``) by threat."""
+    found = {t: seen[args[0]] for t, seen in first_tracks().items() if args[0] in seen}
+    return {t: v for t, v in found.items() if fnmatch.fnmatchcase(t, args[1] if len(args) > 1 else "*")}
+
+
+def alone_count(args, body) -> str:
+    return number(len(alone(args)))
+
+
+def alone_span(args, body) -> str:
+    return span(alone(args).values())
+
+
+def leads(radar: str, other: str, pattern: str = "*") -> list[float]:
+    """Seconds by which ``radar`` alone tracks each in-range threat before ``other`` alone."""
+    return [
+        seen[other] - seen[radar]
+        for threat, seen in first_tracks().items()
+        if radar in seen and other in seen and fnmatch.fnmatchcase(threat, pattern)
+    ]
+
+
+def alone_lead(args, body) -> str:
+    """``RADAR OTHER [THREAT-GLOB]``: the range of RADAR's lead over OTHER where it leads."""
+    return span(lead for lead in leads(*args) if lead > 0)
+
+
+def cue_first(args, body) -> str:
+    """``RADAR``: in-range threats that radar alone tracks before every other early-warning radar alone."""
+    return number(sum(seen.get(args[0]) == min(seen.values()) for seen in first_tracks().values()))
+
+
+def cue_regions(args, body) -> str:
+    """The cue times by launch region and missile: Kürecik, Gabala, Gabala's lead, Armavir's better face."""
+    groups: dict[tuple[str, str], dict[str, list[str]]] = {}
+    families = {"iran-mrbm": "MRBM", "iran-irbm": "IRBM", "iran-irbm-projected": "projected IRBM"}
+    for t in in_range_threats():
+        key = (t.launch, "ICBM" if t.threat == "future-icbm" else "projected" if "projected" in t.threat else "BM")
+        groups.setdefault(key, {}).setdefault(families.get(t.threat, "ICBM"), []).append(t.id)
+    first = first_tracks()
+    rows = []
+    for (launch, _), kinds in groups.items():
+        ids = [i for members in kinds.values() for i in members]
+        times = {radar: [first[i].get(radar) for i in ids] for radar in ("kurecik", "gabala")}
+        lead = [k - g for k, g in zip(times["kurecik"], times["gabala"], strict=True)]
+        faces = [min(v for r in ("armavir", "armavir-2") if (v := first[i].get(r)) is not None) for i in ids]
+        later = [-v for v in lead if v < 0]
+        lead_text = f"{span(lead)} s" if not later else f"-{span(later).replace('-', ' to -')} s (later)"
+        label = f"{launch.title()}, {' and '.join(kinds)} ({len(ids)})"
+        rows.append([label, f"{span(times['kurecik'])} s", f"{span(times['gabala'])} s", lead_text, f"{span(faces)} s"])
+    return table(["launch region (in-range shots)", "Kürecik", "Gabala", "Gabala's lead", "Armavir, better face"], rows)
+
+
+# ------------------------------------------------------------------------------------------------
+# The deterrence check of one architecture, as `roof deterrence NAME` says it.
+
+
+def deterrence_verdicts(args, body) -> str:
+    """One bullet per direction: the check's verdict sentence."""
+    return "\n".join(f"- `{v['direction']}`: {v['text']}" for v in deterrence_check(*split(args))["verdicts"])
+
+
+def deterrence_speeds(args, body) -> str:
+    """Per interceptor site: whose ICBMs it would threaten and its threatening speed, with the
+    architecture's sensors and with perfect cueing, at the decision delay and at none."""
+    check = deterrence_check(*split(args))
+    delay = seconds(check["threatening_speed_search"]["decision_delay_s"])
+    limit = f"{check['threatening_speed_search']['up_to_km_s']:g}"
+
+    def speed(value) -> str:
+        return f"> {limit}" if value is None else f"{value:.1f}"
+
+    rows = []
+    for site in check["sites"]:
+        real, ideal = (c["threatening_speed_km_s"][site["id"]] for c in (check, check["perfect_cueing"]))
+        cells = [speed(c[key]) for c in (real, ideal) for key in ("at_delay", "at_zero_delay")]
+        rows.append([site["id"], ", ".join(f"`{d}`" for d in site["threatens"]) or DASH, *cells])
+    header = ["site", "threatens", f"own sensors, {delay} s delay", "own sensors, no delay"]
+    return table([*header, f"perfect cueing, {delay} s delay", "perfect cueing, no delay"], rows)
+
+
+def deterrence_engaged_by(args, body) -> str:
+    """``OWNER NAME ...``: the check's pairs the sites of OWNER can engage."""
+    return number(sum(args[0] in p["engaged_by_owner"] for p in deterrence_check(*split(args[1:]))["pairs"]))
+
+
+def deterrence_total(args, body) -> str:
+    return number(len(deterrence_check(*split(args))["pairs"]))
+
+
+RCS_M2 = (None, 0.01, 0.05, 0.1, 0.5)
+
+
+def rcs_engageable(args, body) -> str:
+    """``DIRECTION NAME ...``: engageable pairs of one direction at each cross-section of ``rcs-table``."""
+    counts = []
+    for rcs in RCS_M2:
+        found = deterrence_pairs(*split(args[1:]), rcs)
+        counts.append(number(sum(p["engageable"] for p in found if p["direction"] == args[0])))
+    return listed(counts)
+
+
+def rcs_outcomes(args, body) -> str:
+    """``RCS NAME ...``: the pairs of each direction by outcome at one cross-section, as a sentence."""
+    found = deterrence_pairs(*split(args[1:]), float(args[0]))
+    labels = {"russia->north-america": "Russia → North America", "north-america->russia": "US fields → Russia"}
+    parts = []
+    for direction, label in labels.items():
+        mine = [p for p in found if p["direction"] == direction]
+        outcomes = Counter("engageable" if p["engageable"] else p["why_not"] for p in mine)
+        listed_here = [f"{reason} {n}" for reason, n in outcomes.most_common() if reason != "engageable"]
+        if outcomes["engageable"]:
+            listed_here.insert(0, f"**{outcomes['engageable']} engageable**")
+        parts.append(f"{label}: {', '.join(listed_here)}")
+    return "; ".join(parts)
+
+
 FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "threats-total": threats_total,
     "threats-in-range": threats_in_range,
@@ -433,6 +721,30 @@ FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "rcs-table": rcs_table,
     "assess": assess,
     "engageable": engageable,
+    "count": count,
+    "threat-count": threat_count,
+    "span": field_span,
+    "value": field_value,
+    "undefended": undefended,
+    "common": common,
+    "earlier": earlier,
+    "earlier-by": earlier_by,
+    "unchanged": unchanged,
+    "changed": changed,
+    "least": least,
+    "undefended-count": undefended_count,
+    "gained": gained,
+    "alone-count": alone_count,
+    "alone-span": alone_span,
+    "alone-lead": alone_lead,
+    "cue-first": cue_first,
+    "cue-regions": cue_regions,
+    "deterrence-verdicts": deterrence_verdicts,
+    "deterrence-speeds": deterrence_speeds,
+    "deterrence-engaged-by": deterrence_engaged_by,
+    "deterrence-total": deterrence_total,
+    "rcs-engageable": rcs_engageable,
+    "rcs-outcomes": rcs_outcomes,
 }
 
 
