@@ -310,7 +310,7 @@ def test_conic_time_of_flight_matches_kepler_propagation():
     Kepler propagator's impact time (true anomaly, Kepler's equation) to a microsecond, for burnout
     above, at and below the target radius."""
     from securityroof.physics.ballistic import KeplerArcs
-    from securityroof.physics.targeting import _conic_time_of_flight
+    from securityroof.physics.conics import conic_time_of_flight
 
     still = SPHERE.with_rotation(False)
     radius = SPHERE.equatorial_radius_m
@@ -326,7 +326,7 @@ def test_conic_time_of_flight_matches_kepler_propagation():
         still,
     )
     reference = arcs.impact().time_s
-    ours = _conic_time_of_flight(burnout_radius, speed, gamma, radius, SPHERE.mu_m3_s2)
+    ours = conic_time_of_flight(burnout_radius, speed, gamma, radius, SPHERE.mu_m3_s2)
     assert np.max(np.abs(ours - reference)) < 1e-6
 
 

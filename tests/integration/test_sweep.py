@@ -561,15 +561,15 @@ def test_a_resume_after_the_base_scenario_changed_is_refused(own_base, tmp_path)
 @pytest.mark.parametrize("change", ["catalog", "version"])
 def test_a_resume_with_another_catalog_or_version_is_refused(small, tmp_path, monkeypatch, change):
     """D3: the catalog's classes and the code are what the rows were computed with, too."""
-    import securityroof.analysis.sweep as sweep_module
+    import securityroof.analysis.sweep_file as sweep_file
 
     out = tmp_path / "out"
     in_process(small, out)
     sorted((out / "results").glob("part-*.parquet"))[0].unlink()
     if change == "catalog":
-        monkeypatch.setattr(sweep_module, "catalog_digest", lambda: "0" * 64)
+        monkeypatch.setattr(sweep_file, "catalog_digest", lambda: "0" * 64)
     else:
-        monkeypatch.setattr(sweep_module, "__version__", "99.0")
+        monkeypatch.setattr(sweep_file, "__version__", "99.0")
     with pytest.raises(SweepError, match="the catalog has changed" if change == "catalog" else "version 99.0"):
         in_process(small, out)
     assert len(list((out / "results").glob("part-*.parquet"))) == 5

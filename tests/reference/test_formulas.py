@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from securityroof.physics import _compiled_kernels, formulas, targeting
+from securityroof.physics import _compiled_kernels, conics, formulas
 
 RNG = np.random.default_rng(12)
 N = 200
@@ -15,11 +15,11 @@ SPEED = RNG.uniform(0.0, 9e3, N)
 MU = 3.986004418e14
 
 CASES = [
-    (formulas.conic_speed, targeting._conic_speed, (RADIUS, TARGET, PSI, GAMMA, MU)),
-    (formulas.stable_conic_speed, targeting._stable_conic_speed, (RADIUS, TARGET, PSI, GAMMA, MU)),
-    (formulas.conic_time_of_flight, targeting._conic_time_of_flight, (RADIUS, SPEED, GAMMA, TARGET, MU)),
-    (formulas.minimum_energy_angle, targeting.minimum_energy_angle, (RADIUS, TARGET, PSI)),
-    (formulas.parabola_vertex, targeting._parabola_vertex, tuple(RNG.normal(size=(3, N)))),
+    (formulas.conic_speed, conics.conic_speed, (RADIUS, TARGET, PSI, GAMMA, MU)),
+    (formulas.stable_conic_speed, conics.stable_conic_speed, (RADIUS, TARGET, PSI, GAMMA, MU)),
+    (formulas.conic_time_of_flight, conics.conic_time_of_flight, (RADIUS, SPEED, GAMMA, TARGET, MU)),
+    (formulas.minimum_energy_angle, conics.minimum_energy_angle, (RADIUS, TARGET, PSI)),
+    (formulas.parabola_vertex, conics.parabola_vertex, tuple(RNG.normal(size=(3, N)))),
 ]
 
 

@@ -269,3 +269,23 @@ def test_one_thread_is_restored_and_per_thread():
         other.start()
         other.join()
     assert inside == {"here": 1, "other": before} and numba.get_num_threads() == before
+
+
+def test_the_kernels_records_are_defined_where_a_move_would_be_seen():
+    """numba's on-disk cache index names the type of every record a kernel took: a record type
+    moved to another module makes the cached kernels that took it fail to load (numba issue 6018).
+    So they live in physics.kernels (and boost's BoostIntegrals, which the numpy boost uses too)."""
+    import numba
+
+    engage(load_scenario("example-shared"))  # every parallel kernel, compiled or loaded from the cache
+    compiled = kernels._compiled()
+    homes = set()
+    for name in ("settle", "boost_samples", "radar_first_detection", "sites_windows"):
+        signatures = getattr(compiled, name).signatures
+        assert signatures, name
+        records = [t for s in signatures for t in s if isinstance(t, numba.core.types.BaseNamedTuple)]
+        assert records, name  # each takes its settings as records, not positional scalars
+        homes |= {f"{t.instance_class.__module__}.{t.instance_class.__qualname__}" for t in records}
+    elsewhere = {h for h in homes if not h.startswith("securityroof.physics.kernels.")}
+    assert elsewhere <= {"securityroof.physics.boost.BoostIntegrals"}, elsewhere
+    assert "securityroof.physics.kernels.SiteTable" in homes

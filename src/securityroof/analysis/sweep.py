@@ -1,29 +1,7 @@
 """Sweeps: many variants of one architecture, run in parallel, stored so that nothing is lost.
 
-A sweep file (TOML, data only) names a base scenario, the outcomes to compute and the axes to vary:
-
-```toml
-name = "joint-speed-delay"
-description = "..."
-scenario = "joint-lisbon"              # library name, or a path relative to the sweep file
-outcomes = ["engagements"]             # engagements | footprint | deterrence
-footprint_threat = "iran-irbm"         # with "footprint"
-[sampling]
-mode = "grid"                          # every combination; or "random" with samples and seed
-[[axis]]
-name = "sm3_iia_speed"
-kind = "parameter"                     # a numeric field of a catalog class in the scenario
-class = "sm-3-iia"
-field = "burnout_speed_km_s"
-values = [3.5, 4.5, 5.5]               # grid; random sampling takes range = [low, high]
-[[axis]]
-name = "decision_delay_s"
-kind = "decision-delay"
-values = [0, 120, 300]
-```
-
-Other axis kinds: ``sharing`` (policies), ``asset`` (``asset = ID``, values true/false: present or
-absent), ``threat`` (threat ids: the threat set restricted to one threat).
+The file format, checks and variants are :mod:`securityroof.analysis.sweep_file`; reading finished
+results back (tables, DuckDB queries, the plot's profiles) is :mod:`securityroof.analysis.sweep_results`.
 
 Results are a Parquet dataset in ``DIR/results/``, one long table: a row per variant × outcome ×
 subject (``all``, a city, a cell count...), with every swept parameter as a column, ``variant_id``
@@ -39,290 +17,49 @@ a resume under any other fingerprint would mix rows of two different models, and
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import itertools
 import json
-import math
 import time
-import tomllib
 from collections.abc import Callable, Iterable
 from concurrent.futures import CancelledError, Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, ValidationError, model_validator
 
-from securityroof._version import __version__
 from securityroof.analysis.compare import summarize
 from securityroof.analysis.defaults import WORKER_WAIT_S
 from securityroof.analysis.deterrence import deterrence_threats, pairs
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import footprint, footprint_summary
-from securityroof.analysis.provenance import catalog_digest
+from securityroof.analysis.sweep_file import Sweep, SweepError, SweepFile, apply, load_sweep, variant_id
+from securityroof.analysis.sweep_results import outcome_profiles, query, read_record, read_results, summary
 from securityroof.errors import OutputError, RoofError, WorkerError
-from securityroof.io import tomlfile
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
-from securityroof.model.scenario import Scenario, ScenarioError, dump_scenario, load_scenario, parse_scenario
+from securityroof.model.scenario import Scenario, parse_scenario
 from securityroof.physics import kernels
 
-MAX_VARIANTS = 100_000
-# every axis is a column of the results table beside these, and would overwrite one of the same name
-RESERVED_COLUMNS = frozenset({"variant_id", "outcome", "subject", "value", "error"})
-
-
-class SweepError(RoofError):
-    """A sweep file that cannot be run; ``messages`` names the file, the key and the reason."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-
-class Axis(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    kind: Literal["parameter", "decision-delay", "sharing", "asset", "threat"]
-    values: list[Any] | None = None
-    range: tuple[StrictFloat, StrictFloat] | None = None  # lax floats would take "2.0" and true
-    class_: str | None = Field(None, alias="class")
-    field: str | None = None
-    asset: str | None = None
-
-    @model_validator(mode="after")
-    def _shape(self) -> Axis:
-        if (self.values is None) == (self.range is None):
-            raise ValueError("give exactly one of values (a list) or range ([low, high])")
-        if self.values is not None and not self.values:
-            raise ValueError("values must not be empty")
-        if self.range is not None and (
-            self.kind not in ("parameter", "decision-delay") or self.range[0] > self.range[1]
-        ):
-            raise ValueError("range = [low, high] is for numeric axes (parameter, decision-delay), low <= high")
-        if self.kind == "parameter" and not (self.class_ and self.field):
-            raise ValueError('a "parameter" axis needs class and field')
-        if self.kind == "asset" and not self.asset:
-            raise ValueError('an "asset" axis needs asset = ID')
-        return self
-
-
-class Sampling(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    mode: Literal["grid", "random"] = "grid"
-    samples: int = Field(100, ge=1, le=MAX_VARIANTS)
-    seed: int = Field(0, ge=0)  # numpy's generators take non-negative seeds only
-
-
-class SweepFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    description: str = Field(min_length=1)
-    scenario: str
-    outcomes: list[Literal["engagements", "footprint", "deterrence"]] = Field(min_length=1)
-    footprint_threat: str | None = None
-    sampling: Sampling = Sampling()
-    axis: list[Axis] = Field(min_length=1)
-    batch_size: int = Field(20, ge=1, le=10_000)
-
-
-@dataclasses.dataclass(frozen=True)
-class Sweep:
-    spec: SweepFile
-    path: Path | None
-    base: Scenario
-    # the bytes ``base`` was parsed from: workers parse these, not the file, which may change mid-run
-    base_source: bytes
-
-    def variants(self) -> list[dict[str, Any]]:
-        """Every distinct variant's axis values, in a fixed order (and so fixed batches).
-
-        Numeric values are floats (``60`` and ``60.0`` are one delay), and a variant drawn or listed
-        twice is run once: twice would duplicate its rows, and the count of distinct variants done
-        would never reach the total."""
-        axes = self.spec.axis
-        if self.spec.sampling.mode == "grid":
-            if any(a.values is None for a in axes):
-                raise SweepError(
-                    [f"{self._file()}: sampling.mode: grid needs values on every axis (range is for random)"]
-                )
-            size = math.prod(len(a.values) for a in axes)
-            if size > MAX_VARIANTS:  # counted before the product is built, which would not fit in memory
-                raise SweepError(
-                    [f"{self._file()}: axis: the grid has {size:,} variants (the product of the axes' value counts), "
-                     f"more than {MAX_VARIANTS:,}; use fewer values, or sampling.mode = \"random\""]
-                )  # fmt: skip
-            combos = itertools.product(*(a.values for a in axes))
-            drawn = [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
-        else:
-            rng = np.random.default_rng(self.spec.sampling.seed)
-            drawn = []
-            for _ in range(self.spec.sampling.samples):
-                drawn.append(
-                    {
-                        a.name: (
-                            float(rng.uniform(*a.range))
-                            if a.range is not None
-                            else a.values[int(rng.integers(len(a.values)))]
-                        )
-                        for a in axes
-                    }
-                )
-        numeric = {a.name for a in axes if a.kind in ("parameter", "decision-delay")}
-        distinct: dict[str, dict[str, Any]] = {}
-        for values in drawn:
-            values = {k: float(v) if k in numeric else v for k, v in values.items()}
-            distinct.setdefault(variant_id(values), values)
-        return list(distinct.values())
-
-    def fingerprint(self) -> dict[str, str]:
-        """What the rows depend on, each part hashed, and ``sha256`` over them all."""
-        spec = json.dumps(json.loads(self.spec.model_dump_json(by_alias=True)), sort_keys=True, separators=(",", ":"))
-        parts = {
-            "base_scenario": hashlib.sha256(self.base_source).hexdigest(),
-            "catalog": catalog_digest(),
-            "spec": hashlib.sha256(spec.encode()).hexdigest(),
-            "version": __version__,
-        }
-        return {"sha256": hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest(), **parts}
-
-    def _file(self) -> str:
-        return str(self.path) if self.path else self.spec.name
-
-
-def variant_id(values: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def load_sweep(path_or_name: str) -> Sweep:
-    """A sweep file by path or library name, checked before anything runs (every error at once)."""
-    from securityroof.model.scenario import library
-
-    path = Path(path_or_name)
-    if not path.is_file():
-        entry = next((e for e in library() if e.name == path_or_name and e.kind == "sweep"), None)
-        if entry is None:
-            raise SweepError([f"{path_or_name}: not a file and not a library sweep"])
-        path = Path(entry.path)
-    try:
-        data = tomlfile.loads(path.read_text(encoding="utf-8"), str(path))
-    except tomllib.TOMLDecodeError as error:
-        raise SweepError([f"{path}: not valid TOML: {error}"]) from None
-    except tomlfile.TomlLimitError as error:
-        raise SweepError([str(error)]) from None
-    except UnicodeDecodeError as error:
-        raise SweepError([f"{path}: not UTF-8 text (byte {error.start})"]) from None
-    try:
-        spec = SweepFile.model_validate(data)
-    except ValidationError as error:
-        raise SweepError(
-            [f"{path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
-        ) from None
-    base_ref = spec.scenario
-    candidate = (path.parent / base_ref) if not Path(base_ref).is_absolute() else Path(base_ref)
-    try:
-        base = load_scenario(str(candidate) if candidate.is_file() else base_ref)
-        # written whole, with the files it extends merged in: the bytes fingerprinted and shipped to the
-        # workers, parsed again here so that driver and workers compute from the same scenario
-        source = dump_scenario(base).encode("utf-8")
-        base = parse_scenario(source.decode("utf-8"), file=str(base.path), path=base.path)
-    except ScenarioError as error:
-        raise SweepError([f"{path}: scenario: {m}" for m in error.messages]) from None
-    problems = _check_axes(spec, base, path)
-    if problems:
-        raise SweepError(problems)
-    sweep = Sweep(spec, path, base, source)
-    sweep.variants()  # grid/range mismatches are errors before anything runs
-    return sweep
-
-
-def _check_axes(spec: SweepFile, base: Scenario, path: Path) -> list[str]:
-    problems = []
-    names = [a.name for a in spec.axis]
-    for dup in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"{path}: axis: name {dup!r} is used twice")
-    for name in sorted(set(names) & RESERVED_COLUMNS):
-        problems.append(f"{path}: axis: name {name!r} is a results column; choose another")
-    classes = {s.entry.name: s.entry for s in base.interceptor_sites} | {s.entry.name: s.entry for s in base.sensors}
-    classes |= {t.missile: t.missile_class for t in base.threat_set}
-    for i, axis in enumerate(spec.axis):
-        where = f"{path}: axis.{i}"
-        if axis.kind == "parameter":
-            entry = classes.get(axis.class_)
-            if entry is None:
-                problems.append(f"{where}.class: {axis.class_!r} is not used in scenario {base.name}")
-            elif not isinstance(getattr(entry, axis.field, None), int | float):
-                problems.append(f"{where}.field: {axis.field!r} is not a numeric parameter of {axis.class_}")
-            else:
-                for key, v in _numbers(axis):
-                    # the catalog models would take "2.0" and true, and the variants then fail one by one
-                    if isinstance(v, bool) or not isinstance(v, int | float):
-                        problems.append(f"{where}.{key}: {v!r} is not a number")
-                        continue
-                    if not math.isfinite(v):  # the models' bounds say "should be less than 11" of a nan
-                        problems.append(f"{where}.{key}: {v!r} is not a finite number")
-                        continue
-                    try:
-                        entry.model_validate({**entry.model_dump(by_alias=True), axis.field: v})
-                    except ValidationError as error:
-                        problems.append(f"{where}.{key}: {v!r} is not a valid {axis.field}: {error.errors()[0]['msg']}")
-        elif axis.kind == "decision-delay":
-            for key, v in _numbers(axis):
-                if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
-                    problems.append(f"{where}.{key}: {v!r} is not a delay in seconds (>= 0)")
-        elif axis.kind == "sharing":
-            for v in axis.values:
-                if v not in ("none", "within-party", "all"):
-                    problems.append(f"{where}.values: {v!r} is not a policy (none, within-party, all)")
-        elif axis.kind == "asset":
-            if axis.asset not in {a.id for a in base.assets}:
-                problems.append(f"{where}.asset: {axis.asset!r} is not an asset of {base.name}")
-            if any(not isinstance(v, bool) for v in axis.values):
-                problems.append(f"{where}.values: an asset axis takes true (present) and false (absent)")
-        elif axis.kind == "threat":
-            known = {t.threat for t in base.threat_set}
-            for v in axis.values:
-                if not isinstance(v, str) or v not in known:
-                    problems.append(f"{where}.values: {v!r} is not a threat of {base.name}")
-    threats = sorted({t.threat for t in base.threat_set})
-    if "footprint" in spec.outcomes and spec.footprint_threat is None:
-        problems.append(f"{path}: footprint_threat: missing (the footprint outcome needs one of {', '.join(threats)})")
-    elif "footprint" in spec.outcomes and spec.footprint_threat not in threats:
-        problems.append(f"{path}: footprint_threat: {spec.footprint_threat!r} is not a threat of {base.name}")
-    return problems
-
-
-def _numbers(axis: Axis) -> list[tuple[str, Any]]:
-    """A numeric axis's values or range ends, each with the key it was given under."""
-    if axis.values is not None:
-        return [("values", v) for v in axis.values]
-    return [("range", v) for v in axis.range or ()]
-
-
-def apply(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> Scenario:
-    """The base scenario with one variant's axis values applied."""
-    scenario = base
-    for axis in spec.axis:
-        value = values[axis.name]
-        if axis.kind == "parameter":
-            entry = scenario.catalog.lookup(scenario.catalog.kind_of(axis.class_), axis.class_)
-            scenario = scenario.with_entry(entry.model_copy(update={axis.field: value}))
-        elif axis.kind == "decision-delay":
-            scenario = scenario.with_analysis(decision_delay_s=float(value))
-        elif axis.kind == "sharing":
-            scenario = scenario.with_sharing(value)
-        elif axis.kind == "asset" and not value:
-            scenario = scenario.without_asset(axis.asset)
-        elif axis.kind == "threat":
-            scenario = scenario.with_threats(t for t in scenario.threats if t.id == value)
-    return scenario
+#: The sweep API as the `roof` command, the tests and the benchmarks import it: running is defined
+#: here, the file and its results in the two modules beside this one.
+__all__ = [
+    "Cluster",
+    "Sweep",
+    "SweepError",
+    "SweepFile",
+    "batch_name",
+    "batches",
+    "connect",
+    "load_sweep",
+    "outcome_profiles",
+    "query",
+    "read_results",
+    "run_batch",
+    "run_sweep",
+    "run_variant",
+]
 
 
 def run_variant(base: Scenario, spec: SweepFile, values: dict[str, Any]) -> list[tuple[str, str, float | None]]:
@@ -609,125 +346,3 @@ def connect(address: str, wait_s: float = WORKER_WAIT_S) -> Cluster:
             field="scheduler",
         ) from None
     return Cluster(client, address, wait_s)
-
-
-def read_results(out_dir: Path) -> pa.Table:
-    """The finished results of a sweep directory (partial files are never read)."""
-    files = sorted((Path(out_dir) / "results").glob("part-*.parquet"))
-    if not files:
-        return pa.table({})
-    return pa.concat_tables([_read_part(f) for f in files], promote_options="default")
-
-
-def _read_part(path: Path) -> pa.Table:
-    try:
-        return pq.read_table(path)
-    except (pa.ArrowException, OSError) as error:
-        raise SweepError(
-            [f"{path}: not a readable Parquet file ({error}); delete it and run the sweep again to recompute it"]
-        ) from None
-
-
-def read_record(out_dir: Path) -> SweepFile:
-    """The spec of the sweep whose results ``out_dir`` holds, from its ``sweep.json``."""
-    path = Path(out_dir) / "sweep.json"
-    try:
-        return SweepFile.model_validate(json.loads(path.read_text(encoding="utf-8"))["spec"])
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SweepError([f"{path}: not a readable sweep record: {error}"]) from None
-    except (KeyError, TypeError, ValidationError):
-        raise SweepError([f"{path}: not a sweep record (no valid spec)"]) from None
-
-
-def summary(out_dir: Path) -> dict:
-    table = read_results(out_dir)
-    if table.num_rows == 0:
-        return {"variants_done": 0, "failures": []}
-    rows = table.select(["variant_id", "error"]).to_pylist()
-    failed = {r["variant_id"]: r["error"] for r in rows if r["error"]}
-    return {
-        "variants_done": len({r["variant_id"] for r in rows}),
-        "failures": [{"variant_id": k, "error": v} for k, v in sorted(failed.items())],
-    }
-
-
-def query(out_dir: Path, sql: str):
-    """Run ``sql`` with DuckDB over the sweep's results, available as the view ``results``, read-only.
-
-    The results are read (whole part files only, a broken one named) before the connection is
-    locked down, so the locked connection may touch no file at all: allowing the results directory
-    instead would still let ``COPY ... TO 'DIR/results/part-x.parquet'`` plant rows that every later
-    query and plot reads as results."""
-    import duckdb
-
-    table = read_results(out_dir)
-    if table.num_rows == 0:
-        raise SweepError([f"{out_dir}: no results yet (run the sweep first)"])
-    con = duckdb.connect()
-    con.register("results", table)
-    for setting in (
-        "temp_directory = ''",  # DuckDB allows its spill directory even without external access
-        "allowed_directories = []",
-        "enable_external_access = false",  # no files, URLs, ATTACH, COPY or extension installs
-        "autoinstall_known_extensions = false",
-        "autoload_known_extensions = false",
-        "lock_configuration = true",  # the query cannot SET any of this back
-    ):
-        con.execute(f"SET {setting}")
-    return con.sql(sql)
-
-
-@dataclasses.dataclass(frozen=True)
-class AxisProfile:
-    """An outcome along one swept axis: at each value (a bin's centre for a random sweep's numeric
-    axis), the mean over the other axes and the spread (min to max)."""
-
-    name: str
-    labels: list
-    numeric: bool
-    mean: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
-
-
-def outcome_profiles(out_dir: Path, outcome: str, subject: str) -> tuple[str, list[AxisProfile]]:
-    """The sweep's name and the outcome's profile along each swept axis (``roof sweep-plot``)."""
-    spec = read_record(out_dir)
-    axes = [a.name for a in spec.axis]
-    table = read_results(out_dir)
-    if table.num_rows == 0:
-        raise SweepError([f"{out_dir}: no results yet (run the sweep first)"])
-    rows = [r for r in table.to_pylist() if r["outcome"] == outcome and r["subject"] == subject and r["error"] is None]
-    if not rows:
-        known = sorted({(r["outcome"], r["subject"]) for r in table.select(["outcome", "subject"]).to_pylist()})
-        found = f"there are e.g. {known[:8]}"
-        raise SweepError([f"outcome: no rows for outcome {outcome!r} and subject {subject!r}; {found}"])
-    # missing values (a share of no threats) are left out; results written before they were null hold NaN
-    rows = [r for r in rows if r["value"] is not None and math.isfinite(r["value"])]
-    if not rows:
-        raise SweepError(
-            [f"outcome: {outcome!r} for subject {subject!r} has no values in any variant (e.g. no threat in range)"]
-        )
-    profiles = []
-    for name in axes:
-        keys = [r[name] for r in rows]
-        values = np.array([r["value"] for r in rows], dtype=float)
-        numeric = all(isinstance(k, float) for k in keys)
-        if numeric and len(set(keys)) > 12:  # a random sweep: bin the axis
-            edges = np.linspace(min(keys), max(keys), 11)
-            index = np.clip(np.digitize(keys, edges) - 1, 0, 9)
-            groups = {0.5 * (edges[i] + edges[i + 1]): values[index == i] for i in range(10) if np.any(index == i)}
-        else:
-            order = sorted(set(keys)) if numeric else sorted(set(keys), key=str)
-            groups = {k: values[[i for i, key in enumerate(keys) if key == k]] for k in order}
-        profiles.append(
-            AxisProfile(
-                name,
-                list(groups),
-                numeric,
-                np.array([np.mean(v) for v in groups.values()]),
-                np.array([np.min(v) for v in groups.values()]),
-                np.array([np.max(v) for v in groups.values()]),
-            )
-        )
-    return spec.name, profiles

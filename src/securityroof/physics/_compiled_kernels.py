@@ -103,10 +103,16 @@ def kepler_samples(
 
 
 @numba.njit(**PARALLEL)
-def boost_samples(
-    times, columns, burn, blend, sin_bo, burnout_alt, downrange, burnout_speed, u_launch, heading, grid,
-    speed_grid, early_grid, late_grid, propellant_fraction, log_mass_ratio, a, b, position, speed,
-):  # fmt: skip
+def boost_samples(times, columns, rows, profile, earth, position, speed):
+    """The boost part of sampling.sample_trajectories for the first ``columns`` samples, written into
+    ``position`` and ``speed``; ``rows``, ``profile`` and ``earth`` are the named tuples of
+    kernels.boost_samples."""
+    burn, blend, sin_bo = rows.burn_time_s, rows.pitch_blend, rows.sin_burnout_angle
+    burnout_alt, downrange, burnout_speed = rows.burnout_alt_m, rows.downrange_m, rows.burnout_speed_mps
+    u_launch, heading = rows.u_launch, rows.heading
+    grid, speed_grid, early_grid, late_grid = profile.grid, profile.speed, profile.early, profile.late
+    propellant_fraction, log_mass_ratio = profile.propellant_fraction, profile.log_mass_ratio
+    a, b = earth.equatorial_radius_m, earth.polar_radius_m
     n = times.shape[0]
     g = grid.size
     for i in numba.prange(n):
@@ -148,10 +154,16 @@ def boost_samples(
 
 
 @numba.njit(**PARALLEL)
-def radar_first_detection(
-    times, position, reach, site, basis, sin_min_el, sin_max_el, sin_bore, cos_bore, cos_half, all_round,
-    track_formation_s, impact_time, detect, track, reason,
-):  # fmt: skip
+def radar_first_detection(targets, radar, found):
+    """sensors.radar_detections for one radar, stopping at each trajectory's first detection;
+    ``targets``, ``radar`` and ``found`` are the named tuples of kernels.radar_first_detection."""
+    times, position = targets.time_s, targets.position_ecef_m
+    reach, impact_time = targets.reach_m, targets.impact_time_s
+    site, basis, all_round = radar.site_ecef_m, radar.basis, radar.all_round
+    sin_min_el, sin_max_el = radar.sin_min_elevation, radar.sin_max_elevation
+    sin_bore, cos_bore, cos_half = radar.sin_boresight_az, radar.cos_boresight_az, radar.cos_half_width
+    track_formation_s = radar.track_formation_s
+    detect, track, reason = found.detect_time_s, found.track_time_s, found.reason
     n, t_count = times.shape
     for i in numba.prange(n):
         above_any = False
@@ -220,12 +232,20 @@ def central_angle(half_chord):
 
 
 @numba.njit(**PARALLEL)
-def sites_windows(
-    times, position, boosting, angle_per_sample, launch, site_up, cut_angle, half_chord_cut, max_range, min_alt,
-    max_alt, tables, g_cells, h_cells, ground_top, alt_top, launch_delay_s, mean_radius, equatorial_radius,
-    flattening, never, kill_assessment_s, max_shots,
-    reason, first_time, first_index, last_time, first_alt, margin, shots,
-):  # fmt: skip
+def sites_windows(threats, launch, sites, earth, doctrine, windows):
+    """engagement.engagement_windows of every site against every threat, launched at ``launch``
+    (S, N); ``threats``, ``sites``, ``earth``, ``doctrine`` and ``windows`` (written) are the named
+    tuples of kernels.sites_windows."""
+    times, position, boosting = threats.time_s, threats.position_ecef_m, threats.boosting
+    angle_per_sample = threats.angle_per_sample
+    site_up, cut_angle, half_chord_cut = sites.up, sites.cut_angle_rad, sites.half_chord_cut
+    max_range, min_alt, max_alt = sites.max_range_m, sites.min_alt_m, sites.max_alt_m
+    tables, g_cells, h_cells, never = sites.flyout_s, sites.ground_cells, sites.alt_cells, sites.never_s
+    ground_top, alt_top, launch_delay_s = sites.ground_top_m, sites.alt_top_m, sites.launch_delay_s
+    mean_radius, equatorial_radius, flattening = earth.mean_radius_m, earth.equatorial_radius_m, earth.flattening
+    kill_assessment_s, max_shots = doctrine.kill_assessment_s, doctrine.max_shots
+    reason, first_index, shots = windows.reason, windows.first_index, windows.shots
+    first_time, last_time, first_alt, margin = windows.first_time, windows.last_time, windows.first_alt, windows.margin
     n, t_count = times.shape
     inv_a2 = 1.0 / equatorial_radius**2
     inv_b2 = 1.0 / (equatorial_radius * (1.0 - flattening)) ** 2
@@ -338,7 +358,7 @@ ARITHMETIC = {"cache": True, "error_model": "numpy"}
 
 @numba.njit(**ARITHMETIC)
 def lateness(burnout_radius, target_radius, psi, gamma, flight_time, mu, lowest_speed):
-    # the function targeting._lambert_angle searches
+    # the function conics.lambert_angle searches
     speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
     late = np.log(conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu) / flight_time)
     if late != late:
@@ -348,14 +368,14 @@ def lateness(burnout_radius, target_radius, psi, gamma, flight_time, mu, lowest_
 
 @numba.njit(**ARITHMETIC)
 def illinois_step(lo, hi, f_lo, f_hi):
-    # one chord step of targeting._rising_root: where to evaluate next
+    # one chord step of conics._rising_root: where to evaluate next
     chord = lo - f_lo * (hi - lo) / (f_hi - f_lo)
     return chord if np.isfinite(chord) and lo < chord < hi else 0.5 * (lo + hi)
 
 
 @numba.njit(**ARITHMETIC)
 def illinois_update(x, value, lo, hi, f_lo, f_hi, last):
-    # targeting._rising_root's bracket after evaluating ``value`` at ``x``: (lo, hi, f_lo, f_hi, last);
+    # conics._rising_root's bracket after evaluating ``value`` at ``x``: (lo, hi, f_lo, f_hi, last);
     # the end that stayed twice running has its value halved (Illinois), and NaN counts as above zero
     if not value < 0.0:
         if last > 0:
@@ -368,7 +388,7 @@ def illinois_update(x, value, lo, hi, f_lo, f_hi, last):
 
 @numba.njit(**ARITHMETIC)
 def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
-    # targeting._lambert_angle for one row
+    # conics.lambert_angle for one row
     lowest_speed = minimum_energy_angle(burnout_radius, target_radius, psi)
     lo, hi, f_lo, f_hi, last = 0.0, 0.5 * np.pi, -np.inf, np.inf, 0
     x = lo
@@ -398,7 +418,7 @@ def transfer_geometry(bix, biy, biz, uvx, uvy, uvz, turn):
 @numba.njit(**ARITHMETIC)
 def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, time, omega,
               mu, steps):  # fmt: skip
-    """E(T) of targeting._fixed_angle_arc for one row, with the conic's speed, angle and horizontal."""
+    """E(T) of conics.fixed_angle_arc for one row, with the conic's speed, angle and horizontal."""
     psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
     gamma = lambert_angle(burnout_radius, target_radius, psi, time - burn_time, mu, steps)
     speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
@@ -412,7 +432,7 @@ def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_rad
 @numba.njit(**ARITHMETIC)
 def scan_for_rising_root(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
                          omega, mu, longest_flight_s, search_steps, scan_ratio, golden_steps):  # fmt: skip
-    """targeting._scan_for_rising_root for one row: (lo, E(lo), hi, E(hi)), NaN where no bracket."""
+    """conics._scan_for_rising_root for one row: (lo, E(lo), hi, E(hi)), NaN where no bracket."""
     count = int(np.ceil(np.log(longest_flight_s / 1e-3) / np.log(scan_ratio)))
     best, best_error = np.nan, -np.inf
     previous, previous_error = np.nan, np.nan
@@ -453,7 +473,7 @@ def scan_for_rising_root(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz,
 @numba.njit(**ARITHMETIC)
 def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, guess,
                     omega, mu, longest_flight_s, search_steps, bracket_steps, scan_ratio, golden_steps):  # fmt: skip
-    """targeting._fixed_angle_arc for one row: impact time, speed, angle and horizontal (NaN: none)."""
+    """conics.fixed_angle_arc for one row: impact time, speed, angle and horizontal (NaN: none)."""
     flight = min(max(guess - burn_time, 1e-3), longest_flight_s)
     error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
                       burn_time + flight, omega, mu, search_steps)[0]  # fmt: skip
@@ -527,7 +547,7 @@ def boost_shape_row(burn_time, speed, angle, nominal_alt, integrals):
 
 @numba.njit(cache=True)
 def boost_speed_step(tried, implied, bracket):
-    """targeting._BoostSpeed.step for one row: the speed to build the next round's boost for, from
+    """rounds._BoostSpeed.step for one row: the speed to build the next round's boost for, from
     the speed ``tried`` (NaN: unknown) that implied ``implied``; ``bracket`` (low, its residual,
     high, its residual, which end moved last) is updated in place."""
     gap = implied - tried
@@ -555,7 +575,7 @@ def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
     downrange, burnout_alt, px, py, pz, impact_time, inertial_angle, earth, integrals, settings,
 ):  # fmt: skip
-    """targeting._shoot for one row: the burnout state (position, velocity, speed, angle), the
+    """rounds._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
     inertial angle, how far the state moved, and whether the boost overflies the aim point."""
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
@@ -647,7 +667,7 @@ def shoot_row(
 
 @numba.njit(**PARALLEL)
 def settle(geometry, centre, sides, search, earth, integrals, settings, shot):
-    """targeting._Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
+    """rounds.Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
     the side lanes γ ∓ one lane step) shot until nothing moves; lanes and the search are updated in
     place, the last centre shot is written to ``shot`` (the named tuples of kernels.settle)."""
     u_launch, launch_radius, u_virtual = geometry.u_launch, geometry.launch_radius, geometry.u_virtual

@@ -198,25 +198,24 @@ def _compiled_windows(sites: list[Site], samples: Samples, launch, kill_assessme
     """:func:`engagement_windows` for every site by the compiled kernel: each threat against all
     sites while its samples are in cache, with the same arithmetic as the reference."""
     site_up = [unit(geodetic_to_ecef(site.lat_rad, site.lon_rad, site.alt_m, earth)) for site in sites]
-    reason, first_time, first_index, last_time, first_alt, margin, shots = kernels.sites_windows(
-        samples.time_s, samples.position_ecef_m, samples.boosting, samples.angle_per_sample, launch, sites,
-        np.reshape(site_up, (len(sites), 3)), earth, kill_assessment_s, MAX_SHOTS,
-    )  # fmt: skip
+    found = kernels.sites_windows(
+        samples, launch, sites, np.reshape(site_up, (len(sites), 3)), earth, kill_assessment_s, MAX_SHOTS
+    )
     rows = np.arange(samples.time_s.shape[0])
     windows = []
     for j in range(len(sites)):
-        feasible = first_index[j] >= 0
-        index = np.where(feasible, first_index[j], 0)
+        feasible = found.first_index[j] >= 0
+        index = np.where(feasible, found.first_index[j], 0)
         windows.append(
             Windows(
-                reason=reason[j],
+                reason=found.reason[j],
                 launch_time_s=launch[j],
-                window_start_s=first_time[j],
-                window_end_s=last_time[j],
-                intercept_alt_m=first_alt[j],
+                window_start_s=found.first_time[j],
+                window_end_s=found.last_time[j],
+                intercept_alt_m=found.first_alt[j],
                 intercept_position_ecef_m=np.where(feasible[:, None], samples.position_ecef_m[rows, index], np.nan),
-                shots=shots[j],
-                launch_margin_s=margin[j],
+                shots=found.shots[j],
+                launch_margin_s=found.margin[j],
             )
         )
     return windows

@@ -1,8 +1,8 @@
 """Compiled kernels for the hot loops, one per numpy reference function.
 
 The physics is written, documented and validated once, in numpy, in its own module:
-targeting's consistency rounds (:meth:`securityroof.physics.targeting._Problem.fly` and its
-:func:`securityroof.physics.targeting._shoot`),
+targeting's consistency rounds (:meth:`securityroof.physics.rounds.Problem.fly` and its
+:func:`securityroof.physics.rounds._shoot`),
 :func:`securityroof.physics.sampling.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
 and :func:`securityroof.physics.boost.boost_profile`), :func:`securityroof.physics.sensors.radar_detections` and
 :func:`securityroof.physics.engagement.engagement_windows` (with :func:`securityroof.physics.earth.ecef_to_geodetic`).
@@ -142,87 +142,268 @@ def kepler_samples(times, grid, flying, t0, a, e, m0, mean_motion, p_vec, q_vec,
     return position, speed
 
 
-def boost_samples(times, columns: int, shape, u_launch, heading, earth, position, speed) -> None:
-    """Boost-phase positions and speeds written into the first ``columns`` of ``position`` (N, T, 3)
-    and ``speed`` (N, T) where ``times`` is before burnout: the boost part of
-    :func:`securityroof.physics.sampling.sample_trajectories` (:func:`securityroof.physics.boost.boost_profile`
-    along the launch great circle)."""
-    from securityroof.physics.boost import PROFILE_GRID, PROPELLANT_FRACTION, pitch_weight, speed_fraction
-
-    _compiled().boost_samples(
-        times, int(columns), shape.burn_time_s, shape.pitch_blend, np.sin(shape.burnout_angle_rad),
-        shape.burnout_alt_m, shape.downrange_m, shape.burnout_speed_mps, np.ascontiguousarray(u_launch),
-        np.ascontiguousarray(heading), PROFILE_GRID, speed_fraction(PROFILE_GRID), pitch_weight(PROFILE_GRID, 0.0),
-        pitch_weight(PROFILE_GRID, 1.0),
-        PROPELLANT_FRACTION, np.log1p(-PROPELLANT_FRACTION), float(earth.equatorial_radius_m),
-        float(earth.polar_radius_m),
-        position, speed,
-    )  # fmt: skip
+# The record types below are named in numba's on-disk cache index: one moved or renamed makes the
+# cached kernels that took it fail to load (numba issue 6018), so they live here, with the kernels,
+# and the modules they serve import them (boost.BoostIntegrals, the numpy boost's own, stays put).
 
 
-def radar_first_detection(times, position, reach_m, site, basis, radar, impact_time):
-    """First detection, track time and reason code per trajectory for one radar (see
-    :func:`securityroof.physics.sensors.radar_detections`)."""
-    n = times.shape[0]
-    detect, track = np.empty(n), np.empty(n)
-    reason = np.empty(n, dtype=np.int8)
-    _compiled().radar_first_detection(
-        times, position, reach_m, site, np.ascontiguousarray(basis),
-        np.sin(radar.min_elevation_rad), np.sin(radar.max_elevation_rad),
-        np.sin(radar.boresight_az_rad), np.cos(radar.boresight_az_rad), np.cos(radar.azimuth_half_width_rad),
-        bool(radar.azimuth_half_width_rad >= np.pi), float(radar.track_formation_s), impact_time,
-        detect, track, reason,
-    )  # fmt: skip
-    return detect, track, reason
+class Geometry(NamedTuple):
+    """What one targeting pass (:meth:`securityroof.physics.rounds.Problem.fly`) holds fixed for each
+    trajectory: launch point, virtual aim point, missile."""
+
+    u_launch: np.ndarray
+    launch_radius: np.ndarray
+    u_virtual: np.ndarray
+    target_radius: np.ndarray
+    burn_time: np.ndarray
+    nominal_alt: np.ndarray
+    fixed_angle: np.ndarray  # requested Earth-relative burnout angle; NaN: minimum energy
+
+    def take(self, index) -> Geometry:
+        return Geometry(*(field[index] for field in self))
 
 
-def sites_windows(times, position, boosting, angle_per_sample, launch, sites, site_up, earth, kill_s, shots_max):
-    """Reason code, first feasible time, index and height, last feasible time, launch margin and shot
-    count, each (S, N), of S sites against N sampled trajectories, given the launch times (S, N):
-    :func:`securityroof.physics.engagement.engagement_windows` for every site.
+class RoundSettings(NamedTuple):
+    """The settings of targeting's rounds (:mod:`securityroof.physics.rounds`), as the compiled rounds
+    take them."""
 
-    ``angle_per_sample`` (N,) bounds the geocentric angle a trajectory moves between consecutive
-    samples (NaN: unknown); with it, samples far outside a site's range are skipped."""
-    from securityroof.physics.flyout import NEVER_S
-
-    count, n = len(sites), times.shape[0]
-    mean_radius = earth.mean_radius_m
-    max_range = np.array([site.max_ground_range_m for site in sites], dtype=float)
-    cut_angle = np.minimum(max_range / mean_radius * (1.0 + 1e-9) + 1e-12, np.pi)
-    shapes = np.array([site.flyout.time_s.shape for site in sites], dtype=np.int64).reshape(count, 2)
-    tables = np.full((count, *shapes.max(axis=0, initial=1)), NEVER_S)
-    for j, site in enumerate(sites):
-        tables[j, : shapes[j, 0], : shapes[j, 1]] = site.flyout.time_or_never_s
-    reason = np.empty((count, n), dtype=np.int8)
-    first_time, last_time, first_alt, margin = (np.empty((count, n)) for _ in range(4))
-    first_index, shots = np.empty((count, n), dtype=np.int64), np.empty((count, n), dtype=np.int64)
-    _compiled().sites_windows(
-        times, position, boosting, np.asarray(angle_per_sample, dtype=float), np.ascontiguousarray(launch),
-        np.ascontiguousarray(site_up, dtype=float).reshape(count, 3), cut_angle, np.sin(0.5 * cut_angle), max_range,
-        np.array([site.min_intercept_alt_m for site in sites], dtype=float),
-        np.array([site.max_intercept_alt_m for site in sites], dtype=float),
-        tables, shapes[:, 0].copy(), shapes[:, 1].copy(),
-        np.array([site.flyout.ground_range_m[-1] for site in sites], dtype=float),
-        np.array([site.flyout.altitude_m[-1] for site in sites], dtype=float),
-        np.array([site.launch_delay_s for site in sites], dtype=float),
-        float(mean_radius), float(earth.equatorial_radius_m), float(earth.flattening), float(NEVER_S),
-        float(kill_s), int(shots_max),
-        reason, first_time, first_index, last_time, first_alt, margin, shots,
-    )  # fmt: skip
-    return reason, first_time, first_index, last_time, first_alt, margin, shots
+    time_steps: int
+    longest_flight_s: float
+    ground_speed_mps: float
+    rounds: int
+    settled_m: float
+    settled_angle_rad: float
+    found_angle_rad: float
+    lowest_angle_rad: float
+    lane_step_rad: float
+    arc_search_steps: int
+    arc_bracket_steps: int
+    arc_scan_ratio: float
+    arc_golden_steps: int
 
 
 class EarthFigure(NamedTuple):
-    """What the targeting kernel needs of an :class:`~securityroof.physics.earth.Earth`."""
+    """What the kernels need of an :class:`~securityroof.physics.earth.Earth`."""
 
     mu_m3_s2: float
     rotation_rate_rad_s: float
     equatorial_radius_m: float
     polar_radius_m: float
+    mean_radius_m: float
+    flattening: float
+
+    @classmethod
+    def of(cls, earth) -> EarthFigure:
+        return cls(
+            float(earth.mu_m3_s2), float(earth.rotation_rate_rad_s), float(earth.equatorial_radius_m),
+            float(earth.polar_radius_m), float(earth.mean_radius_m), float(earth.flattening),
+        )  # fmt: skip
+
+
+class BoostProfileGrid(NamedTuple):
+    """:func:`securityroof.physics.boost.boost_profile`'s fixed ingredients on its ``PROFILE_GRID``:
+    speed fraction, early and late pitch weights, and the rocket equation's constants."""
+
+    grid: np.ndarray
+    speed: np.ndarray
+    early: np.ndarray
+    late: np.ndarray
+    propellant_fraction: float
+    log_mass_ratio: float
+
+
+@cache
+def _boost_profile_grid() -> BoostProfileGrid:
+    from securityroof.physics.boost import PROFILE_GRID, PROPELLANT_FRACTION, pitch_weight, speed_fraction
+
+    return BoostProfileGrid(
+        PROFILE_GRID, speed_fraction(PROFILE_GRID), pitch_weight(PROFILE_GRID, 0.0), pitch_weight(PROFILE_GRID, 1.0),
+        PROPELLANT_FRACTION, float(np.log1p(-PROPELLANT_FRACTION)),
+    )  # fmt: skip
+
+
+class BoostRows(NamedTuple):
+    """Each row's boost (a :class:`~securityroof.physics.boost.BoostShape`'s arrays) and its launch
+    great circle: unit launch direction and heading (N, 3)."""
+
+    burn_time_s: np.ndarray
+    pitch_blend: np.ndarray
+    sin_burnout_angle: np.ndarray
+    burnout_alt_m: np.ndarray
+    downrange_m: np.ndarray
+    burnout_speed_mps: np.ndarray
+    u_launch: np.ndarray
+    heading: np.ndarray
+
+
+def boost_samples(times, columns: int, shape, u_launch, heading, earth, position, speed) -> None:
+    """Boost-phase positions and speeds written into the first ``columns`` of ``position`` (N, T, 3)
+    and ``speed`` (N, T) where ``times`` is before burnout: the boost part of
+    :func:`securityroof.physics.sampling.sample_trajectories` (:func:`securityroof.physics.boost.boost_profile`
+    along the launch great circle)."""
+    rows = BoostRows(
+        shape.burn_time_s, shape.pitch_blend, np.sin(shape.burnout_angle_rad), shape.burnout_alt_m,
+        shape.downrange_m, shape.burnout_speed_mps, np.ascontiguousarray(u_launch), np.ascontiguousarray(heading),
+    )  # fmt: skip
+    _compiled().boost_samples(times, int(columns), rows, _boost_profile_grid(), EarthFigure.of(earth), position, speed)
+
+
+class RadarView(NamedTuple):
+    """A :class:`~securityroof.physics.sensors.Radar` as its detection test uses it: its site (ECEF)
+    and east-north-up basis (rows), and its limits as sines and cosines."""
+
+    site_ecef_m: np.ndarray  # (3,)
+    basis: np.ndarray  # (3, 3)
+    sin_min_elevation: float
+    sin_max_elevation: float
+    sin_boresight_az: float
+    cos_boresight_az: float
+    cos_half_width: float
+    all_round: bool
+    track_formation_s: float
+
+
+class RadarTargets(NamedTuple):
+    """The sampled trajectories one radar looks at: times (N, T), positions (N, T, 3), and per
+    trajectory its detection range and impact time."""
+
+    time_s: np.ndarray
+    position_ecef_m: np.ndarray
+    reach_m: np.ndarray
+    impact_time_s: np.ndarray
+
+
+class FirstDetections(NamedTuple):
+    """First detection, track time and reason code per trajectory, written by the kernel."""
+
+    detect_time_s: np.ndarray
+    track_time_s: np.ndarray
+    reason: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> FirstDetections:
+        return cls(np.empty(n), np.empty(n), np.empty(n, dtype=np.int8))
+
+
+def radar_first_detection(times, position, reach_m, site, basis, radar, impact_time):
+    """First detection, track time and reason code per trajectory for one radar (see
+    :func:`securityroof.physics.sensors.radar_detections`)."""
+    view = RadarView(
+        np.asarray(site, dtype=float), np.ascontiguousarray(basis, dtype=float),
+        float(np.sin(radar.min_elevation_rad)), float(np.sin(radar.max_elevation_rad)),
+        float(np.sin(radar.boresight_az_rad)), float(np.cos(radar.boresight_az_rad)),
+        float(np.cos(radar.azimuth_half_width_rad)), bool(radar.azimuth_half_width_rad >= np.pi),
+        float(radar.track_formation_s),
+    )  # fmt: skip
+    found = FirstDetections.empty(times.shape[0])
+    _compiled().radar_first_detection(RadarTargets(times, position, reach_m, impact_time), view, found)
+    return found
+
+
+class SiteTable(NamedTuple):
+    """S interceptor sites, one entry per site: unit up direction (S, 3), the angular cut beyond
+    which a sample is out of range and its half-chord sine, the envelope, the fly-out tables padded
+    to one shape (S, G, H) with each one's own cell counts and far corner, and the launch delay."""
+
+    up: np.ndarray
+    cut_angle_rad: np.ndarray
+    half_chord_cut: np.ndarray
+    max_range_m: np.ndarray
+    min_alt_m: np.ndarray
+    max_alt_m: np.ndarray
+    flyout_s: np.ndarray
+    ground_cells: np.ndarray
+    alt_cells: np.ndarray
+    ground_top_m: np.ndarray
+    alt_top_m: np.ndarray
+    launch_delay_s: np.ndarray
+    never_s: float  # the tables' "cannot reach"
+
+    @classmethod
+    def of(cls, sites, site_up, mean_radius_m: float) -> SiteTable:
+        from securityroof.physics.flyout import NEVER_S
+
+        count = len(sites)
+        max_range = np.array([site.max_ground_range_m for site in sites], dtype=float)
+        cut_angle = np.minimum(max_range / mean_radius_m * (1.0 + 1e-9) + 1e-12, np.pi)
+        shapes = np.array([site.flyout.time_s.shape for site in sites], dtype=np.int64).reshape(count, 2)
+        tables = np.full((count, *shapes.max(axis=0, initial=1)), NEVER_S)
+        for j, site in enumerate(sites):
+            tables[j, : shapes[j, 0], : shapes[j, 1]] = site.flyout.time_or_never_s
+        return cls(
+            np.ascontiguousarray(site_up, dtype=float).reshape(count, 3), cut_angle, np.sin(0.5 * cut_angle),
+            max_range, np.array([site.min_intercept_alt_m for site in sites], dtype=float),
+            np.array([site.max_intercept_alt_m for site in sites], dtype=float),
+            tables, shapes[:, 0].copy(), shapes[:, 1].copy(),
+            np.array([site.flyout.ground_range_m[-1] for site in sites], dtype=float),
+            np.array([site.flyout.altitude_m[-1] for site in sites], dtype=float),
+            np.array([site.launch_delay_s for site in sites], dtype=float), float(NEVER_S),
+        )  # fmt: skip
+
+
+class SampledThreats(NamedTuple):
+    """N sampled threat trajectories as the windows kernel reads them: times (N, T), positions
+    (N, T, 3), whether each sample is in the boost, and a bound on the geocentric angle moved
+    between consecutive samples (N,; NaN: unknown)."""
+
+    time_s: np.ndarray
+    position_ecef_m: np.ndarray
+    boosting: np.ndarray
+    angle_per_sample: np.ndarray
+
+
+class Doctrine(NamedTuple):
+    """Shoot-look-shoot: the kill assessment after each intercept, and the shots counted at most."""
+
+    kill_assessment_s: float
+    max_shots: int
+
+
+class SiteWindows(NamedTuple):
+    """Reason code, first feasible time, index and height, last feasible time, launch margin and
+    shot count, each (S, N), written by the kernel."""
+
+    reason: np.ndarray
+    first_time: np.ndarray
+    first_index: np.ndarray
+    last_time: np.ndarray
+    first_alt: np.ndarray
+    margin: np.ndarray
+    shots: np.ndarray
+
+    @classmethod
+    def empty(cls, count: int, n: int) -> SiteWindows:
+        def floats():
+            return np.empty((count, n))
+
+        return cls(
+            np.empty((count, n), dtype=np.int8), floats(), np.empty((count, n), dtype=np.int64), floats(), floats(),
+            floats(), np.empty((count, n), dtype=np.int64),
+        )  # fmt: skip
+
+
+def sites_windows(samples, launch, sites, site_up, earth, kill_s, shots_max) -> SiteWindows:
+    """:func:`securityroof.physics.engagement.engagement_windows` for every one of S ``sites`` against
+    N sampled trajectories (a :class:`~securityroof.physics.engagement.Samples`), given the launch
+    times (S, N) and each site's unit up direction (S, 3).
+
+    With the samples' ``angle_per_sample`` (N,), a bound on the geocentric angle a trajectory moves
+    between consecutive samples (NaN: unknown), samples far outside a site's range are skipped."""
+    threats = SampledThreats(
+        samples.time_s, samples.position_ecef_m, samples.boosting,
+        np.asarray(samples.angle_per_sample, dtype=float),
+    )  # fmt: skip
+    figure = EarthFigure.of(earth)
+    table = SiteTable.of(sites, site_up, figure.mean_radius_m)
+    windows = SiteWindows.empty(len(sites), samples.time_s.shape[0])
+    _compiled().sites_windows(
+        threats, np.ascontiguousarray(launch), table, figure, Doctrine(float(kill_s), int(shots_max)), windows
+    )
+    return windows
 
 
 class Lane(NamedTuple):
-    """A :class:`securityroof.physics.targeting._Lane`'s arrays, updated in place by the kernel."""
+    """A :class:`securityroof.physics.rounds._Lane`'s arrays, updated in place by the kernel."""
 
     downrange: np.ndarray
     burnout_alt: np.ndarray
@@ -260,9 +441,9 @@ class Shot(NamedTuple):
 
 
 def settle(geometry, centre, sides, search: Search, earth, settings) -> Shot:
-    """Targeting's consistency rounds for every row (see :meth:`securityroof.physics.targeting._Problem.fly`):
+    """Targeting's consistency rounds for every row (see :meth:`securityroof.physics.rounds.Problem.fly`):
     lanes and the ``search`` updated in place; returns the last centre shot. ``geometry`` and
-    ``settings`` are targeting's named tuples, taken by the kernel as they are."""
+    ``settings`` are the rounds' named tuples (:mod:`securityroof.physics.rounds`), taken by the kernel as they are."""
     from securityroof.physics.boost import boost_integrals
 
     lanes = [
@@ -273,10 +454,6 @@ def settle(geometry, centre, sides, search: Search, earth, settings) -> Shot:
     geometry = geometry._replace(
         u_launch=np.ascontiguousarray(geometry.u_launch), u_virtual=np.ascontiguousarray(geometry.u_virtual)
     )
-    figure = EarthFigure(
-        float(earth.mu_m3_s2), float(earth.rotation_rate_rad_s), float(earth.equatorial_radius_m),
-        float(earth.polar_radius_m),
-    )  # fmt: skip
     shot = Shot.empty(geometry.u_launch.shape[0])
-    _compiled().settle(geometry, *lanes, search, figure, boost_integrals(), settings, shot)
+    _compiled().settle(geometry, *lanes, search, EarthFigure.of(earth), boost_integrals(), settings, shot)
     return shot
