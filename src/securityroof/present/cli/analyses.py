@@ -27,14 +27,16 @@ from securityroof.present.cli._app import (
     SaveScenario,
     Set,
     Without,
+    _csv,
     _fail,
     _fmt,
     _load,
+    _one_format,
     _output_file,
     app,
     console,
 )
-from securityroof.present.terminal import shown
+from securityroof.present.terminal import fitted_table, shown
 
 #: Where `roof --help` lists this group's commands.
 PANEL = "Architectures"
@@ -47,7 +49,14 @@ def engage_command(
         str | None,
         typer.Option("--sharing", help="Override the file's policy: none, within-party or all (a what-if)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every pair).")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV, one row per pair (every pair).")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every pair in the table, not only the feasible engagements.")
+    ] = False,
+    city: Annotated[
+        str | None, typer.Option("--city", help="Only the threats aimed at this catalog city (e.g. warsaw).")
+    ] = None,
     add: Add = None,
     without: Without = None,
     decision_delay: DecisionDelay = None,
@@ -55,44 +64,73 @@ def engage_command(
     save_scenario: SaveScenario = None,
 ) -> None:
     """Every engagement of a scenario: which interceptor site can engage which threat, when, and why not."""
-    from securityroof.analysis.engage import engage
+    from securityroof.analysis.engage import aimed_at, engage
     from securityroof.model.scenario import ScenarioError
 
     _check_sharing(sharing)
+    _one_format(as_json, as_csv)
     loaded = _load(scenario, add, without, decision_delay, set_, save_scenario)
     try:
         result = engage(loaded, sharing=sharing)
+        if city is not None:
+            result = aimed_at(loaded, result, city)
     except ScenarioError as error:
         _fail("; ".join(error.messages))
+    except RoofError as error:
+        _fail(error)
     records = result.records()
+    policy = sharing or loaded.sharing.policy
     if as_json:
-        policy = sharing or loaded.sharing.policy
         sys.stdout.write(
             json.dumps({"scenario": loaded.name, "sharing": policy, "engagements": records}, indent=2) + "\n"
         )
         return
-    table = Table(
-        title=f"Engagements: {shown(loaded.name)} (sharing: {shown(sharing or loaded.sharing.policy)})",
-        box=box.SIMPLE_HEAD,
-    )
-    for column in ("threat", "site", "engage", "cue", "cue s", "launch s", "window s", "alt km", "shots"):
-        table.add_column(column, overflow="fold")
-    for r in records:
+    if as_csv:
+        _csv(list(result.columns), records)
+        return
+    listed = records if show_all else [r for r in records if r["feasible"]]
+    rows = []
+    for r in listed:
         window = "—" if r["window_start_s"] is None else f"{r['window_start_s']:.0f}–{r['window_end_s']:.0f}"
-        table.add_row(
-            shown(r["threat_id"]),
-            shown(r["site_id"]),
-            "yes" if r["feasible"] else shown(r["reason"]),
-            shown(r["cue_sensor_id"] or "—"),
-            _fmt(r["cue_time_s"], 0),
-            _fmt(r["launch_time_s"], 0),
-            window,
-            _fmt(r["intercept_alt_km"], 0),
-            str(r["shots"]),
+        rows.append(
+            [shown(r["threat_id"]), shown(r["site_id"])]
+            + (["yes" if r["feasible"] else shown(r["reason"])] if show_all else [])
+            + [
+                shown(r["cue_sensor_id"] or "—"),
+                _fmt(r["cue_time_s"], 0),
+                _fmt(r["launch_time_s"], 0),
+                window,
+                _fmt(r["intercept_alt_km"], 0),
+                str(r["shots"]),
+            ]
         )
-    console.print(table)
+    headers = ["threat", "site"] + (["engage"] if show_all else []) + ["cue", "cue s", "launch s", "window s"]
+    table, dropped = fitted_table(
+        headers + ["alt km", "shots"],
+        rows,
+        console.width,
+        text={"threat", "site", "engage", "cue"},
+        optional=["cue s", "cue"],
+        title=f"Engagements: {shown(loaded.name)}"
+        + (f" at {shown(city)}" if city else "")
+        + f" (sharing: {shown(policy)})",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
+    if rows:
+        console.print(table)
     feasible = sum(r["feasible"] for r in records)
-    console.print(f"{feasible} of {len(records)} engagements feasible.", highlight=False)
+    console.print(f"{feasible:,} of {len(records):,} engagements feasible.", highlight=False)
+    if not show_all and (hidden := result.reasons_infeasible()):
+        counts = ", ".join(f"{shown(reason)} {count:,}" for reason, count in hidden.items())
+        console.print(f"{sum(hidden.values()):,} other pairs not shown: {counts} (--all shows them).", highlight=False)
+    if dropped:
+        console.print(_not_shown(dropped), highlight=False)
+
+
+def _not_shown(dropped: list[str]) -> str:
+    """The line saying which columns a narrow terminal left out, and where they are."""
+    return f"Not shown at this width: {', '.join(dropped)} (a wider terminal, --json or --csv has them)."
 
 
 @app.command("compare", rich_help_panel=PANEL)
@@ -103,6 +141,7 @@ def compare_command(
         typer.Option("--sharing", help="Run every architecture under this policy: none, within-party or all."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV, one row per architecture.")] = False,
     add: Add = None,
     without: Without = None,
     decision_delay: DecisionDelay = None,
@@ -113,6 +152,7 @@ def compare_command(
     from securityroof.analysis.compare import compare
 
     _check_sharing(sharing)
+    _one_format(as_json, as_csv)
     if save_scenario is not None and len(scenarios) > 1:
         _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
     loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
@@ -121,27 +161,39 @@ def compare_command(
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
+    if as_csv:
+        flat = comparison.to_arrow()
+        _csv(flat.column_names, flat.to_pylist())
+        return
     print_findings(comparison.findings)
-    table = Table(
-        title="Architectures on the same threats" if result["same_threats"] else "Architectures", box=box.SIMPLE_HEAD
-    )
-    for column in ("architecture", "sharing", "engageable", "share", "shots", "alt km", "protected pop.", "without"):
-        table.add_column(column, justify="right" if column not in ("architecture", "sharing", "without") else "left")
+    rows = []
     for entry in result["architectures"]:
         share = "—" if entry["protected_share"] is None else f"{entry['protected_share']:.0%}"
         without = ", ".join(
             f"{party}: {'—' if value is None else f'{value:.0%}'}" for party, value in entry["without_party"].items()
         )
-        table.add_row(
-            shown(entry["name"]),
-            shown(entry["sharing"]),
-            f"{entry['threats_engageable']}/{entry['threats_total']}",
-            share,
-            str(entry["shot_opportunities"]),
-            _fmt(entry["earliest_intercept_alt_km_median"], 0),
-            f"{entry['protected_population']:,}",
-            shown(without),
+        rows.append(
+            [
+                shown(entry["name"]),
+                shown(entry["sharing"]),
+                f"{entry['threats_engageable']}/{entry['threats_total']}",
+                share,
+                str(entry["shot_opportunities"]),
+                _fmt(entry["earliest_intercept_alt_km_median"], 0),
+                f"{entry['protected_population']:,}",
+                shown(without),
+            ]
         )
+    table, dropped = fitted_table(
+        ["architecture", "sharing", "engageable", "share", "shots", "alt km", "protected pop.", "without"],
+        rows,
+        console.width,
+        text={"architecture", "sharing", "without"},
+        optional=["alt km", "shots"],
+        title="Architectures on the same threats" if result["same_threats"] else "Architectures",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     console.print(table)
     console.print(
         "engageable: threat trajectories (in the missile's range) with a feasible engagement; alt: median altitude "
@@ -149,6 +201,8 @@ def compare_command(
         "without: protected share with that party's assets removed.",
         highlight=False,
     )
+    if dropped:
+        console.print(_not_shown(dropped), highlight=False)
     if not result["same_threats"]:
         console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
 
@@ -198,6 +252,7 @@ def deterrence_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV, one row per base-target pair.")] = False,
     add: Add = None,
     without: Without = None,
     decision_delay: DecisionDelay = None,
@@ -207,6 +262,7 @@ def deterrence_command(
     """The deterrence check: can this architecture engage strategic ICBMs between Russia and North America?"""
     from securityroof.analysis.deterrence import deterrence, why_not_summary
 
+    _one_format(as_json, as_csv)
     speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
     if min(speed_grid) < 0.1 or max(speed_grid) >= 11:
         _fail("--speeds: burnout speeds must lie in [0.1, 11) km/s")
@@ -219,6 +275,9 @@ def deterrence_command(
         _fail(error)
     if as_json:
         sys.stdout.write(json.dumps({"scenario": loaded.name, **result}, indent=2) + "\n")
+        return
+    if as_csv:
+        _csv(list(result["pairs"][0]) if result["pairs"] else [], result["pairs"])
         return
     pairs = result["pairs"]
     engaged = [p for p in pairs if p["engageable"]]
