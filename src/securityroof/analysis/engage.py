@@ -6,7 +6,8 @@ interceptor sites as its sharing policy allows (the physics of each step is in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from securityroof.io.flyout_cache import flyout_table
 from securityroof.model.catalog import Catalog, InterceptorClass
 from securityroof.model.scenario import Scenario, ThreatTrajectory, threat_columns
 from securityroof.model.scenario import Sensor as ScenarioSensor
+from securityroof.model.scenario.messages import unknown
 from securityroof.physics.earth import Earth, ecef_to_geodetic
 from securityroof.physics.engagement import Samples, Site, earliest_launch, sites_engagement_windows
 from securityroof.physics.reasons import ENGAGEMENT_TEXT, ENGAGEMENT_TEXT_BY_CODE, Infeasible
@@ -95,6 +97,16 @@ class Engagements:
     def records(self) -> list[dict]:
         keys = list(self.columns)
         return [{key: _plain(self.columns[key][i]) for key in keys} for i in range(len(self.columns["threat_id"]))]
+
+    def of_threats(self, threat_ids: Collection[str]) -> Engagements:
+        """The engagements of ``threat_ids`` only."""
+        keep = np.isin(self.columns["threat_id"].astype(str), list(threat_ids))
+        reachable = {threat: flies for threat, flies in self.threat_reachable.items() if threat in threat_ids}
+        return Engagements({key: column[keep] for key, column in self.columns.items()}, reachable)
+
+    def reasons_infeasible(self) -> dict[str, int]:
+        """How many (threat, site) pairs cannot engage, by reason, most first."""
+        return dict(Counter(self.columns["reason"][~self.columns["feasible"]].tolist()).most_common())
 
 
 def _plain(value):
@@ -302,6 +314,24 @@ def _table(threat_ids, trajectories: TrajectorySet, flying, rows, n: int) -> Eng
     }
     reachable = trajectories.solution.reachable
     return Engagements(table, dict(zip(map(str, threat_ids), reachable.tolist(), strict=True)))
+
+
+def aimed_at(scenario: Scenario, result: Engagements, city: str) -> Engagements:
+    """The engagements of ``result`` (the scenario's) against the threats aimed at a catalog ``city``,
+    given by name or label in any case; a city unknown to the catalog or that no threat aims at is
+    an :class:`InputError` of ``city``."""
+    cities = scenario.catalog.cities
+    names = {name: name for name in cities} | {entry.label.lower(): name for name, entry in cities.items()}
+    name = names.get(city.strip().lower())
+    if name is None:
+        raise InputError(f"city: {unknown('catalog city', city, cities)}")
+    aimed = {t.id for t in scenario.threat_set if t.aim == name and t.aim_population is not None}
+    if not aimed:
+        targets = sorted({t.aim for t in scenario.threat_set if t.aim_population is not None})
+        raise InputError(
+            f"city: no threat of {scenario.name} aims at {name}; it aims at {', '.join(targets) or 'no catalog city'}"
+        )
+    return result.of_threats(aimed)
 
 
 def engage(

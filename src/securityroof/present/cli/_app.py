@@ -11,6 +11,7 @@ when it runs, so that ``roof --help`` and ``roof --version`` load no physics.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -77,6 +78,7 @@ OPTIONS = {
     "set": "--set",
     "decision_delay_s": "--decision-delay",
     "save_scenario": "--save-scenario",
+    "city": "--city",
 }
 
 
@@ -161,6 +163,28 @@ def main(
     ] = False,
 ) -> None:
     """securityroof: kinematic analysis of joint missile-defense architectures."""
+
+
+def _one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        _fail("--csv: prints CSV, --json prints JSON; give one of them")
+
+
+def _csv(keys: list[str], rows: list[dict]) -> None:
+    """``rows`` (one dict per row, with ``keys``) as CSV on stdout, under a header of ``keys``: a list
+    as its items joined by "; ", a missing value as an empty field, true and false as in the JSON."""
+    import csv
+
+    def cell(value):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return "; ".join(map(str, value))
+        return "" if value is None else value
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(keys)
+    writer.writerows([cell(row[key]) for key in keys] for row in rows)
 
 
 def _fmt(value, digits: int = 1) -> str:

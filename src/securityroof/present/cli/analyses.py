@@ -27,14 +27,16 @@ from securityroof.present.cli._app import (
     SaveScenario,
     Set,
     Without,
+    _csv,
     _fail,
     _fmt,
     _load,
+    _one_format,
     _output_file,
     app,
     console,
 )
-from securityroof.present.terminal import shown
+from securityroof.present.terminal import fitted_table, shown
 
 #: Where `roof --help` lists this group's commands.
 PANEL = "Architectures"
@@ -47,7 +49,14 @@ def engage_command(
         str | None,
         typer.Option("--sharing", help="Override the file's policy: none, within-party or all (a what-if)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every pair).")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV, one row per pair (every pair).")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every pair in the table, not only the feasible engagements.")
+    ] = False,
+    city: Annotated[
+        str | None, typer.Option("--city", help="Only the threats aimed at this catalog city (e.g. warsaw).")
+    ] = None,
     add: Add = None,
     without: Without = None,
     decision_delay: DecisionDelay = None,
@@ -55,44 +64,73 @@ def engage_command(
     save_scenario: SaveScenario = None,
 ) -> None:
     """Every engagement of a scenario: which interceptor site can engage which threat, when, and why not."""
-    from securityroof.analysis.engage import engage
+    from securityroof.analysis.engage import aimed_at, engage
     from securityroof.model.scenario import ScenarioError
 
     _check_sharing(sharing)
+    _one_format(as_json, as_csv)
     loaded = _load(scenario, add, without, decision_delay, set_, save_scenario)
     try:
         result = engage(loaded, sharing=sharing)
+        if city is not None:
+            result = aimed_at(loaded, result, city)
     except ScenarioError as error:
         _fail("; ".join(error.messages))
+    except RoofError as error:
+        _fail(error)
     records = result.records()
+    policy = sharing or loaded.sharing.policy
     if as_json:
-        policy = sharing or loaded.sharing.policy
         sys.stdout.write(
             json.dumps({"scenario": loaded.name, "sharing": policy, "engagements": records}, indent=2) + "\n"
         )
         return
-    table = Table(
-        title=f"Engagements: {shown(loaded.name)} (sharing: {shown(sharing or loaded.sharing.policy)})",
-        box=box.SIMPLE_HEAD,
-    )
-    for column in ("threat", "site", "engage", "cue", "cue s", "launch s", "window s", "alt km", "shots"):
-        table.add_column(column, overflow="fold")
-    for r in records:
+    if as_csv:
+        _csv(list(result.columns), records)
+        return
+    listed = records if show_all else [r for r in records if r["feasible"]]
+    rows = []
+    for r in listed:
         window = "—" if r["window_start_s"] is None else f"{r['window_start_s']:.0f}–{r['window_end_s']:.0f}"
-        table.add_row(
-            shown(r["threat_id"]),
-            shown(r["site_id"]),
-            "yes" if r["feasible"] else shown(r["reason"]),
-            shown(r["cue_sensor_id"] or "—"),
-            _fmt(r["cue_time_s"], 0),
-            _fmt(r["launch_time_s"], 0),
-            window,
-            _fmt(r["intercept_alt_km"], 0),
-            str(r["shots"]),
+        rows.append(
+            [shown(r["threat_id"]), shown(r["site_id"])]
+            + (["yes" if r["feasible"] else shown(r["reason"])] if show_all else [])
+            + [
+                shown(r["cue_sensor_id"] or "—"),
+                _fmt(r["cue_time_s"], 0),
+                _fmt(r["launch_time_s"], 0),
+                window,
+                _fmt(r["intercept_alt_km"], 0),
+                str(r["shots"]),
+            ]
         )
-    console.print(table)
+    headers = ["threat", "site"] + (["engage"] if show_all else []) + ["cue", "cue s", "launch s", "window s"]
+    table, dropped = fitted_table(
+        headers + ["alt km", "shots"],
+        rows,
+        console.width,
+        text={"threat", "site", "engage", "cue"},
+        optional=["cue s", "cue"],
+        title=f"Engagements: {shown(loaded.name)}"
+        + (f" at {shown(city)}" if city else "")
+        + f" (sharing: {shown(policy)})",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
+    if rows:
+        console.print(table)
     feasible = sum(r["feasible"] for r in records)
-    console.print(f"{feasible} of {len(records)} engagements feasible.", highlight=False)
+    console.print(f"{feasible:,} of {len(records):,} engagements feasible.", highlight=False)
+    if not show_all and (hidden := result.reasons_infeasible()):
+        counts = ", ".join(f"{shown(reason)} {count:,}" for reason, count in hidden.items())
+        console.print(f"{sum(hidden.values()):,} other pairs not shown: {counts} (--all shows them).", highlight=False)
+    if dropped:
+        console.print(_not_shown(dropped), highlight=False)
+
+
+def _not_shown(dropped: list[str]) -> str:
+    """The line saying which columns a narrow terminal left out, and where they are."""
+    return f"Not shown at this width: {', '.join(dropped)} (a wider terminal, --json or --csv has them)."
 
 
 @app.command("compare", rich_help_panel=PANEL)
@@ -103,6 +141,7 @@ def compare_command(
         typer.Option("--sharing", help="Run every architecture under this policy: none, within-party or all."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV, one row per architecture.")] = False,
     add: Add = None,
     without: Without = None,
     decision_delay: DecisionDelay = None,
@@ -113,6 +152,7 @@ def compare_command(
     from securityroof.analysis.compare import compare
 
     _check_sharing(sharing)
+    _one_format(as_json, as_csv)
     if save_scenario is not None and len(scenarios) > 1:
         _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
     loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
@@ -121,27 +161,39 @@ def compare_command(
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
+    if as_csv:
+        flat = comparison.to_arrow()
+        _csv(flat.column_names, flat.to_pylist())
+        return
     print_findings(comparison.findings)
-    table = Table(
-        title="Architectures on the same threats" if result["same_threats"] else "Architectures", box=box.SIMPLE_HEAD
-    )
-    for column in ("architecture", "sharing", "engageable", "share", "shots", "alt km", "protected pop.", "without"):
-        table.add_column(column, justify="right" if column not in ("architecture", "sharing", "without") else "left")
+    rows = []
     for entry in result["architectures"]:
         share = "—" if entry["protected_share"] is None else f"{entry['protected_share']:.0%}"
         without = ", ".join(
             f"{party}: {'—' if value is None else f'{value:.0%}'}" for party, value in entry["without_party"].items()
         )
-        table.add_row(
-            shown(entry["name"]),
-            shown(entry["sharing"]),
-            f"{entry['threats_engageable']}/{entry['threats_total']}",
-            share,
-            str(entry["shot_opportunities"]),
-            _fmt(entry["earliest_intercept_alt_km_median"], 0),
-            f"{entry['protected_population']:,}",
-            shown(without),
+        rows.append(
+            [
+                shown(entry["name"]),
+                shown(entry["sharing"]),
+                f"{entry['threats_engageable']}/{entry['threats_total']}",
+                share,
+                str(entry["shot_opportunities"]),
+                _fmt(entry["earliest_intercept_alt_km_median"], 0),
+                f"{entry['protected_population']:,}",
+                shown(without),
+            ]
         )
+    table, dropped = fitted_table(
+        ["architecture", "sharing", "engageable", "share", "shots", "alt km", "protected pop.", "without"],
+        rows,
+        console.width,
+        text={"architecture", "sharing", "without"},
+        optional=["alt km", "shots"],
+        title="Architectures on the same threats" if result["same_threats"] else "Architectures",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     console.print(table)
     console.print(
         "engageable: threat trajectories (in the missile's range) with a feasible engagement; alt: median altitude "
@@ -149,6 +201,8 @@ def compare_command(
         "without: protected share with that party's assets removed.",
         highlight=False,
     )
+    if dropped:
+        console.print(_not_shown(dropped), highlight=False)
     if not result["same_threats"]:
         console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
 
@@ -198,6 +252,7 @@ def deterrence_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV, one row per base-target pair.")] = False,
     add: Add = None,
     without: Without = None,
     decision_delay: DecisionDelay = None,
@@ -208,6 +263,7 @@ def deterrence_command(
     (Russia's bound for North America, the US's bound for Russia), with its sensors and with perfect cueing?"""
     from securityroof.analysis.deterrence import deterrence, why_not_summary
 
+    _one_format(as_json, as_csv)
     speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
     if min(speed_grid) < 0.1 or max(speed_grid) >= 11:
         _fail("--speeds: burnout speeds must lie in [0.1, 11) km/s")
@@ -220,6 +276,9 @@ def deterrence_command(
         _fail(error)
     if as_json:
         sys.stdout.write(json.dumps({"scenario": loaded.name, **result.to_dict()}, indent=2) + "\n")
+        return
+    if as_csv:
+        _csv(list(result.pairs[0]) if result.pairs else [], result.pairs)
         return
     for verdict in result.verdicts:
         console.print(shown(verdict["text"]), highlight=False)
@@ -234,22 +293,26 @@ def deterrence_command(
     if why_not := why_not_summary(pairs):
         console.print(shown(why_not), highlight=False)
     if engaged:
-        table = Table(title="Engageable pairs", box=box.SIMPLE_HEAD)
-        for column in ("direction", "base", "target", "margin s", "alt km", "sites", "owners"):
-            table.add_column(column)
-        for p in engaged:
-            table.add_row(
-                shown(p["direction"]),
-                shown(p["base"]),
-                shown(p["target"]),
-                _fmt(p["best_margin_s"], 0),
-                _fmt(p["intercept_alt_km"], 0),
-                shown(", ".join(p["sites"])),
-                shown(", ".join(p["engaged_by_owner"])),
-            )
+        rows = [
+            [shown(p["direction"]), shown(p["base"]), shown(p["target"]), _fmt(p["best_margin_s"], 0),
+             _fmt(p["intercept_alt_km"], 0), shown(", ".join(p["sites"])), shown(", ".join(p["engaged_by_owner"]))]
+            for p in engaged
+        ]  # fmt: skip
+        table, dropped = fitted_table(
+            ["direction", "base", "target", "margin s", "alt km", "sites", "owners"],
+            rows,
+            console.width,
+            text={"direction", "base", "target", "sites", "owners"},
+            optional=["owners", "alt km"],
+            title="Engageable pairs",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+        )
         console.print(table)
+        if dropped:
+            console.print(_not_shown(dropped), highlight=False)
     if result.sites:
-        console.print(_threatening_table(result))
+        console.print(_threatening_table(result, console.width))
     console.print(
         "Pairs the other side's interceptors engage, by their burnout speed (rows, km/s; limits lifted) "
         "and decision delay (columns, s):",
@@ -268,30 +331,35 @@ def deterrence_command(
             console.print(_direction_grid(direction, perfect, "perfect cueing"))
 
 
-def _threatening_table(result) -> Table:
+def _threatening_table(result, width: int) -> Table:
     """Each site's threatening speed: with the architecture's sensors, and with perfect cueing."""
     from securityroof.analysis.deterrence import SPEED_LIMIT_KM_S, SPEED_RESOLUTION_KM_S
 
     threatens = {site["owner"]: " and ".join(site["threatens"]) for site in result.sites}
-    table = Table(
-        title=f"Threatening speed, km/s: the least burnout speed (to {SPEED_RESOLUTION_KM_S:g} km/s, limits lifted) "
+    title = (
+        f"Threatening speed, km/s: the least burnout speed (to {SPEED_RESOLUTION_KM_S:g} km/s, limits lifted) "
         f"at which a site engages an ICBM of the other side (none: not up to {SPEED_LIMIT_KM_S:g} km/s; "
         + "; ".join(f"{owner}: {directions}" for owner, directions in threatens.items())
-        + ")",
-        box=box.SIMPLE_HEAD,
+        + ")"
     )
     delay = f"{result.decision_delay_s:g} s"
-    table.add_column("site", overflow="fold")
-    table.add_column("owner", overflow="fold")
-    for column in (delay, "0 s", f"perfect {delay}", "perfect 0 s"):
-        table.add_column(column, justify="right", overflow="fold")
+    rows = []
     for site in result.sites:
         real, ideal = (
             result.threatening_speed_km_s[site["id"]],
             result.perfect_cueing.threatening_speed_km_s[site["id"]],
         )
         speeds = [real["at_delay"], real["at_zero_delay"], ideal["at_delay"], ideal["at_zero_delay"]]
-        table.add_row(shown(site["name"]), shown(site["owner"]), *("none" if v is None else f"{v:.1f}" for v in speeds))
+        rows.append([shown(site["name"]), shown(site["owner"]), *("none" if v is None else f"{v:.1f}" for v in speeds)])
+    table, _ = fitted_table(
+        ["site", "owner", delay, "0 s", f"perfect {delay}", "perfect 0 s"],
+        rows,
+        width,
+        text={"site", "owner"},
+        title=title,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     return table
 
 

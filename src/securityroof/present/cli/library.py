@@ -7,6 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from securityroof.present.cli._app import (
@@ -15,7 +16,7 @@ from securityroof.present.cli._app import (
     app,
     console,
 )
-from securityroof.present.terminal import shown
+from securityroof.present.terminal import fitted_table, shown
 
 #: Where `roof --help` lists this group's commands.
 PANEL = "Catalog and scenarios"
@@ -39,6 +40,33 @@ def catalog_command(
         sys.stdout.write(
             json.dumps({f"{kind}s" if kind != "city" else "cities": [e.model_dump() for e in entries]}, indent=2) + "\n"
         )
+        return
+    if kind == "radar":
+        rows = [
+            [
+                shown(e.name),
+                shown(e.label),
+                shown(e.band),
+                f"{e.reference_range_km:,.0f}",
+                f"{e.reference_rcs_m2:g}",
+                "360°" if e.azimuth_half_width_deg >= 180 else f"±{e.azimuth_half_width_deg:g}°",
+                f"{e.min_elevation_deg:g}–{e.max_elevation_deg:g}°",
+            ]
+            for e in entries
+        ]
+        table, dropped = fitted_table(
+            ["name", "label", "band", "range km", "at RCS m²", "azimuth", "elevation"],
+            rows,
+            console.width,
+            text={"name", "label", "band"},
+            optional=["label"],
+            title="Radars (public estimates): range at the reference RCS, and coverage",
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+        )
+        console.print(table)
+        shown_too = "labels, " if dropped else ""
+        console.print(f"The {shown_too}sources and notes: roof catalog --kind radar --json", highlight=False)
         return
     if kind != "missile":
         table = Table(title=f"Catalog: {kind} entries (public estimates)", show_lines=True)
