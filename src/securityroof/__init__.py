@@ -5,6 +5,8 @@ The public API (degrees and kilometres at the edges, SI inside):
 - :func:`trajectory` / :func:`trajectories`: targeted ballistic trajectories, one or many at once;
 - :func:`load_catalog`: the sourced catalog (missiles, radars, satellites, interceptors, cities, bases);
 - :func:`load_scenario`: a checked scenario file (parties, assets, threats, sharing policy);
+- :func:`what_if`: a scenario with rows added, assets switched off, class fields set or the decision
+  delay changed (``roof ... --add/--without/--set/--decision-delay``);
 - :func:`engage`, :func:`compare`, :func:`footprint`, :func:`deterrence`, :func:`assess_test`: the analyses
   (:func:`engage` gives :class:`Engagements`, :func:`deterrence` a :class:`Deterrence`: each has
   ``to_arrow()`` / ``to_pandas()``, and ``Deterrence.to_dict()`` is ``roof deterrence --json``);
@@ -39,6 +41,7 @@ _EXPORTS = {
     "Scenario": "securityroof.model.scenario",
     "ScenarioError": "securityroof.model.scenario",
     "load_scenario": "securityroof.model.scenario",
+    "what_if": "securityroof.model.scenario.whatif",
     "SPHERE": "securityroof.physics.earth",
     "WGS84": "securityroof.physics.earth",
     "Earth": "securityroof.physics.earth",

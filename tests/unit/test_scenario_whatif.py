@@ -75,3 +75,16 @@ def test_a_bad_whatif_is_one_line_naming_its_field(phase3, whatif, message):
     assert len(lines) == 1 and lines[0].startswith(message), lines
     # a file's problems may be many (ScenarioError); an option's, one
     assert isinstance(error.value, ScenarioError) == ("add" in whatif and "nothere" not in whatif["add"][0])
+
+
+def test_the_python_api_takes_a_mapping_and_single_strings(phase3):
+    import securityroof as sr
+
+    given = sr.what_if(phase3, set={"sm-3-iia.burnout_speed_km_s": 5.0}, without="kurecik", decision_delay_s=30)
+    typed = apply_whatifs(phase3, set=["sm-3-iia.burnout_speed_km_s=5.0"], without=["kurecik"], decision_delay_s=30)
+    assert given == typed and given != phase3
+
+
+def test_a_mapping_value_that_is_not_a_number_names_its_field(phase3):
+    with pytest.raises(RoofError, match=r"^set: sm-3-iia\.burnout_speed_km_s: expected a number, got 'fast'$"):
+        apply_whatifs(phase3, set={"sm-3-iia.burnout_speed_km_s": "fast"})

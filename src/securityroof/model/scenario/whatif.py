@@ -6,8 +6,11 @@ Each is checked as a scenario file is, and each problem is one line naming the o
 - ``add``: a path to a TOML file, or TOML text, of rows to add (or, by id, to replace) and
   ``remove = [...]`` ids, laid over the scenario as a file that extends it is;
 - ``without``: asset ids to switch off;
-- ``set``: ``CLASS.FIELD=VALUE``, a numeric field of a missile, radar, satellite or interceptor class;
+- ``set``: ``CLASS.FIELD=VALUE``, a numeric field of a missile, radar, satellite or interceptor class
+  (from Python also a mapping ``{"CLASS.FIELD": VALUE}``);
 - ``decision_delay_s``: the analysis's decision delay.
+
+:func:`what_if` is the Python API's name for :func:`apply_whatifs` (``sr.what_if``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -37,20 +40,24 @@ _SETTING = re.compile(r"([a-z0-9][a-z0-9-]*)\.([a-z0-9_]+)=(.*)", re.DOTALL)
 def apply_whatifs(
     scenario: Scenario,
     *,
-    add: Sequence[str] = (),
-    without: Sequence[str] = (),
-    set: Sequence[str] = (),  # noqa: A002 - the option's name, as users write it
+    add: Sequence[str] | str = (),
+    without: Sequence[str] | str = (),
+    set: Sequence[str] | Mapping[str, float] | str = (),  # noqa: A002 - the option's name, as users write it
     decision_delay_s: float | None = None,
 ) -> Scenario:
     """``scenario`` with rows added, assets switched off, class fields set and the decision delay
-    changed, in that order. Raises :class:`RoofError` (a :class:`ScenarioError` for ``add``)."""
+    changed, in that order. Raises :class:`RoofError` (a :class:`ScenarioError` for ``add``).
+    One string stands for a list of one; ``set`` may map ``"CLASS.FIELD"`` to the value."""
+    settings = [f"{key}={value}" for key, value in set.items()] if isinstance(set, Mapping) else set
+    # a string is itself a sequence: its letters would each be taken for an id
+    add, without, settings = ([item] if isinstance(item, str) else item for item in (add, without, settings))
     for item in add:
         scenario = add_rows(scenario, item)
     for asset_id in without:
         if asset_id not in {asset.id for asset in scenario.assets}:
             raise RoofError(f"without: {unknown('asset', asset_id, (a.id for a in scenario.assets))}")
         scenario = scenario.without_asset(asset_id)
-    for setting in set:
+    for setting in settings:
         scenario = scenario.with_entry(set_field(scenario, setting))
     if decision_delay_s is not None:
         try:
@@ -59,6 +66,10 @@ def apply_whatifs(
             reason = error.messages[0].split(": ", 1)[-1]
             raise RoofError(f"decision_delay_s: {reason}") from None
     return scenario
+
+
+#: The Python API's name (``sr.what_if(scenario, set={"sm-3-iia.burnout_speed_km_s": 5.0})``).
+what_if = apply_whatifs
 
 
 def add_rows(scenario: Scenario, item: str) -> Scenario:
