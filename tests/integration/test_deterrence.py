@@ -23,6 +23,7 @@ from securityroof.analysis.deterrence import (
 )
 from securityroof.analysis.engage import engage
 from securityroof.model.scenario import load_scenario
+from securityroof.model.scenario.whatif import what_if
 from securityroof.present.cli import app
 
 CATALOG = load_catalog()
@@ -359,3 +360,11 @@ def test_deterrence_findings_are_the_verdicts_and_rest_on_the_pairs_and_speeds(l
         assert set(counts) <= figure_numbers(figures) | {12}, finding["text"]  # 12: the search's limit
     named = lisbon.findings("joint-lisbon")
     assert all(f["text"].startswith("joint-lisbon, deterrence: ") for f in named)
+
+
+def test_a_verdict_never_calls_a_what_if_speed_the_catalog_s():
+    faster = what_if(load_scenario("joint-lisbon"), set={"sm-3-iia.burnout_speed_km_s": 5.0})
+    nato, russia = deterrence(faster, speeds_km_s=[5.0], delays_s=[60.0]).verdicts
+    assert "at this architecture's speeds (SM-3 Block IIA 5 km/s)" in nato["text"]
+    assert "catalog" not in nato["text"] and nato["changed_speeds_km_s"] == {"SM-3 Block IIA": 5.0}
+    assert "at catalog speeds" in russia["text"] and russia["changed_speeds_km_s"] == {}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from securityroof.model.catalog import load_catalog
+
 
 def verdicts(scenario, sites: list[dict], real, ideal, directions: Sequence, limit_km_s: float) -> list[dict]:
     """One ``{"direction", "text", ...figures}`` per direction; ``real`` and ``ideal`` are the check
@@ -39,6 +41,8 @@ def _verdict(scenario, sites: list[dict], real, ideal, direction, limit_km_s: fl
     }
     names = {site["id"]: site["name"] for site in defenders}
     who = " or ".join(_party(scenario, owner) for owner in owners)
+    speeds = _speeds(scenario, defenders)
+    figures["changed_speeds_km_s"] = speeds
     if not defenders:
         text = (
             f"No interceptor here belongs to a party other than {_party(scenario, direction.party)}, "
@@ -47,14 +51,34 @@ def _verdict(scenario, sites: list[dict], real, ideal, direction, limit_km_s: fl
     elif engaged:
         by = sorted({site for pair in engaged for site in pair["sites"] if site in names})
         text = (
-            f"{who}'s interceptors can engage {direction.missile_text} at catalog speeds: "
+            f"{who}'s interceptors can engage {direction.missile_text} {_at(speeds)}: "
             f"{len(engaged)} of {total} base-target pairs, by {_listed(names[s] for s in by)}."
         )
     else:
-        text = f"No {who} interceptor can engage {direction.missile_text} at catalog speeds; " + _why(
+        text = f"No {who} interceptor can engage {direction.missile_text} {_at(speeds)}; " + _why(
             figures, engaged_ideal, names, limit_km_s
         )
     return {"direction": direction.name, "text": text, **figures}
+
+
+def _speeds(scenario, defenders: list[dict]) -> dict[str, float]:
+    """The defending classes whose burnout speed this architecture sets other than the catalog's
+    (a what-if), by display name: a verdict must not call those speeds the catalog's."""
+    catalog = load_catalog()
+    classes = {site.entry.name: site.entry for site in scenario.interceptor_sites}
+    changed = {}
+    for name in sorted({site["interceptor"] for site in defenders}):
+        entry = classes[name]
+        stated = catalog.interceptors.get(name)
+        if stated is None or stated.burnout_speed_km_s != entry.burnout_speed_km_s:
+            changed[entry.label.split(" (")[0]] = entry.burnout_speed_km_s  # as site names shorten it
+    return changed
+
+
+def _at(changed: dict[str, float]) -> str:
+    if not changed:
+        return "at catalog speeds"
+    return "at this architecture's speeds (" + ", ".join(f"{name} {v:g} km/s" for name, v in changed.items()) + ")"
 
 
 def _why(figures: dict, engaged_ideal: list[dict], names: dict[str, str], limit_km_s: float) -> str:
