@@ -28,7 +28,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from scipy.integrate import cumulative_trapezoid
 
 #: Fraction of lift-off mass that is propellant in the equivalent single stage (mass ratio 10).
 PROPELLANT_FRACTION = 0.9
@@ -171,6 +170,8 @@ def boost_profile(shape: BoostShape, times_s) -> dict[str, np.ndarray]:
     sin_bo = np.sin(shape.burnout_angle_rad)[:, None]
     sin_gamma = sin_flight_path_angle(PROFILE_GRID[None, :], blend, sin_bo)
     speed = speed_fraction(PROFILE_GRID)[None, :]
+    from scipy.integrate import cumulative_trapezoid  # scipy loads in ~0.3 s: not for `roof validate`
+
     climb = cumulative_trapezoid(speed * sin_gamma, PROFILE_GRID, axis=-1, initial=0.0)
     along = cumulative_trapezoid(
         speed * np.sqrt(np.clip(1.0 - sin_gamma**2, 0.0, None)), PROFILE_GRID, axis=-1, initial=0.0
@@ -204,6 +205,8 @@ def gravity_loss_mps(shape: BoostShape, mu_m3_s2: float, radius_m: float) -> np.
     sin_bo = np.sin(shape.burnout_angle_rad)[:, None]
     sin_gamma = sin_flight_path_angle(PROFILE_GRID[None, :], blend, sin_bo)
     speed = speed_fraction(PROFILE_GRID)[None, :]
+    from scipy.integrate import cumulative_trapezoid
+
     climb = cumulative_trapezoid(speed * sin_gamma, PROFILE_GRID, axis=-1, initial=0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(climb[:, -1:] > 0, shape.burnout_alt_m[:, None] / climb[:, -1:], 0.0)
