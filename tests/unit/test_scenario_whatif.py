@@ -88,3 +88,14 @@ def test_the_python_api_takes_a_mapping_and_single_strings(phase3):
 def test_a_mapping_value_that_is_not_a_number_names_its_field(phase3):
     with pytest.raises(RoofError, match=r"^set: sm-3-iia\.burnout_speed_km_s: expected a number, got 'fast'$"):
         apply_whatifs(phase3, set={"sm-3-iia.burnout_speed_km_s": "fast"})
+
+
+def test_a_changed_scenario_is_named_as_a_what_if_and_says_what_changed():
+    base = load_scenario("epaa-phase-3")
+    assert apply_whatifs(base) is base  # nothing asked, nothing renamed
+    changed = apply_whatifs(base, without="kurecik", set={"sm-3-iia.burnout_speed_km_s": 5.0}, decision_delay_s=30)
+    assert changed.name == "epaa-phase-3-what-if"
+    assert changed.description.endswith(
+        "; what-if: without kurecik; sm-3-iia.burnout_speed_km_s=5.0; decision delay 30 s"
+    )
+    assert apply_whatifs(changed, without="deveselu-sm-3-ib").name == "epaa-phase-3-what-if"  # not -what-if-what-if

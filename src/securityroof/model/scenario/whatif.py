@@ -47,10 +47,14 @@ def apply_whatifs(
 ) -> Scenario:
     """``scenario`` with rows added, assets switched off, class fields set and the decision delay
     changed, in that order. Raises :class:`RoofError` (a :class:`ScenarioError` for ``add``).
-    One string stands for a list of one; ``set`` may map ``"CLASS.FIELD"`` to the value."""
+    One string stands for a list of one; ``set`` may map ``"CLASS.FIELD"`` to the value.
+
+    A changed scenario is named ``NAME-what-if`` and its description lists the changes, so that a
+    table or report never shows it under the name of the architecture it was changed from."""
     settings = [f"{key}={value}" for key, value in set.items()] if isinstance(set, Mapping) else set
     # a string is itself a sequence: its letters would each be taken for an id
     add, without, settings = ([item] if isinstance(item, str) else item for item in (add, without, settings))
+    original = scenario
     for item in add:
         scenario = add_rows(scenario, item)
     for asset_id in without:
@@ -65,7 +69,23 @@ def apply_whatifs(
         except ScenarioError as error:
             reason = error.messages[0].split(": ", 1)[-1]
             raise RoofError(f"decision_delay_s: {reason}") from None
-    return scenario
+    changes = [f"added {_added(item)}" for item in add] + [f"without {asset_id}" for asset_id in without]
+    changes += [f"{setting}" for setting in settings]
+    changes += [] if decision_delay_s is None else [f"decision delay {decision_delay_s:g} s"]
+    if not changes:
+        return scenario
+    name = original.name if original.name.endswith("-what-if") else f"{original.name}-what-if"
+    return dataclasses.replace(
+        scenario, name=name, description=f"{original.description.rstrip('.')}; what-if: {'; '.join(changes)}"
+    )
+
+
+def _added(item: str) -> str:
+    """How a description names an ``--add``: the file, or the ids its text gives."""
+    if "\n" not in item and "=" not in item:
+        return Path(item).name
+    ids = re.findall(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""", item)
+    return ", ".join(ids) or "rows"
 
 
 #: The Python API's name (``sr.what_if(scenario, set={"sm-3-iia.burnout_speed_km_s": 5.0})``).
