@@ -402,6 +402,7 @@ def footprint_command(
     import pyarrow.parquet as pq
 
     from securityroof.analysis.footprint import footprint, footprint_summary
+    from securityroof.analysis.provenance import footprint_metadata
 
     try:
         bounds = tuple(float(v) for v in extent.split(":"))
@@ -422,7 +423,7 @@ def footprint_command(
         clean_leftovers(out)
         try:
             with atomic_path(out) as tmp:
-                pq.write_table(table.replace_schema_metadata({"scenario": loaded.name, "threat": threat}), tmp)
+                pq.write_table(table.replace_schema_metadata(footprint_metadata(loaded, threat)), tmp)
         except OutputError as error:
             _fail(f"--out: {error}")
     cells = table.to_pylist()
