@@ -223,6 +223,9 @@ def test_batch_without_optional_columns_uses_command_line_options(tmp_path):
             "launch_lat_deg,launch_lon_deg,aim_lat_deg,aim_lon_deg,launch_lat_deg",
             "column(s) launch_lat_deg appear more than once",
         ),
+        (["tabriz,warsw"], "launch,aim", "line 2: aim: unknown place (a catalog city or base, or a library"),
+        (["tabriz,"], "launch,aim", "line 2: aim: unknown place"),
+        (["tabriz,0,0"], "launch,launch_lat_deg,aim", "launch: give a place name or launch_lat_deg"),
     ],
 )
 def test_bad_batch_files_fail_before_any_work(tmp_path, rows, header, expected):
@@ -233,6 +236,19 @@ def test_bad_batch_files_fail_before_any_work(tmp_path, rows, header, expected):
     assert expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_batch_names_places_as_the_command_line_does(tmp_path):
+    """A `launch` or `aim` column of place names stands for its coordinate pair, in any case."""
+    named = write_pairs(tmp_path / "named.csv", ["tabriz,Warsaw,sejjil-2", "TABRIZ,rome,sejjil-3-projected"],
+                        header="launch,aim,missile")  # fmt: skip
+    out = tmp_path / "named.parquet"
+    assert roof("trajectory", "--batch", named, "--out", out).exit_code == 0
+    one = json.loads(roof("trajectory", "--from", "tabriz", "--to", "rome", "--missile", "sejjil-3-projected",
+                          "--json").stdout)  # fmt: skip
+    row = pq.read_table(out).to_pylist()[1]
+    for key in ("launch_lat_deg", "aim_lon_deg", "reachable", "flight_time_s"):
+        assert row[key] == pytest.approx(one[key], rel=1e-12)
 
 
 def test_batch_needs_an_output_with_a_known_suffix(tmp_path):

@@ -23,11 +23,15 @@ from securityroof.analysis.trajectories import IDEAL, InputError, trajectories, 
 from securityroof.errors import RoofError, WorkerError
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive
 from securityroof.model.catalog import CatalogError, load_catalog
+from securityroof.model.scenario import named_places
+from securityroof.model.scenario.messages import unknown
 from securityroof.physics import kernels
 from securityroof.physics.targeting import HIT_TOLERANCE_M, coincident
 
 REQUIRED_COLUMNS = ("launch_lat_deg", "launch_lon_deg", "aim_lat_deg", "aim_lon_deg")
 OPTIONAL_COLUMNS = ("missile", "burnout_angle_deg")
+#: A named place (a catalog city or base, or a library launch point) may stand for a coordinate pair.
+PLACE_COLUMNS = {"launch": ("launch_lat_deg", "launch_lon_deg"), "aim": ("aim_lat_deg", "aim_lon_deg")}
 #: Rows solved together: large enough that numpy's per-call overhead vanishes, small enough that
 #: a chunk's temporaries stay in the tens of megabytes.
 CHUNK_ROWS = 20_000
@@ -49,7 +53,8 @@ def read_pairs(path: Path) -> pa.Table:
     if not path.is_file():
         raise BatchError(f"batch: {path} is not a file")
     column_types = {name: pa.float64() for name in REQUIRED_COLUMNS}
-    column_types.update({"missile": pa.string(), "burnout_angle_deg": pa.float64()})
+    column_types.update({"missile": pa.string(), "burnout_angle_deg": pa.float64(), "launch": pa.string()})
+    column_types["aim"] = pa.string()
     try:
         table = pacsv.read_csv(
             path, convert_options=pacsv.ConvertOptions(column_types=column_types, strings_can_be_null=True)
@@ -61,9 +66,13 @@ def read_pairs(path: Path) -> pa.Table:
     repeated = sorted({c for c in table.column_names if table.column_names.count(c) > 1})
     if repeated:
         raise BatchError(f"{path}: column(s) {', '.join(repeated)} appear more than once")
+    table = _places_resolved(path, table)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
     if missing:
-        raise BatchError(f"{path}: missing column(s) {', '.join(missing)}; needs {', '.join(REQUIRED_COLUMNS)}")
+        raise BatchError(
+            f"{path}: missing column(s) {', '.join(missing)}; needs {', '.join(REQUIRED_COLUMNS)} "
+            "(launch or aim: a place name for a pair)"
+        )
     unknown = [c for c in table.column_names if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
         raise BatchError(
@@ -71,6 +80,28 @@ def read_pairs(path: Path) -> pa.Table:
         )
     if table.num_rows == 0:
         raise BatchError(f"{path}: no rows")
+    return table
+
+
+def _places_resolved(path: Path, table: pa.Table) -> pa.Table:
+    """``table`` with its ``launch`` / ``aim`` place names replaced by their coordinate columns."""
+    places = None
+    for column, (lat, lon) in PLACE_COLUMNS.items():
+        if column not in table.column_names:
+            continue
+        if lat in table.column_names or lon in table.column_names:
+            raise BatchError(f"{path}: {column}: give a place name or {lat} and {lon}, not both")
+        places = places or named_places()
+        names = table[column].to_pylist()
+        found = [places.get((name or "").strip().lower()) for name in names]
+        if None in found:
+            line = found.index(None)
+            what = "place (a catalog city or base, or a library launch point)"
+            raise BatchError(f"{path} line {line + 2}: {column}: {unknown(what, names[line] or '', places)}")
+        index = table.column_names.index(column)
+        table = table.remove_column(index)
+        table = table.add_column(index, lon, pa.array([p[1] for p in found], pa.float64()))
+        table = table.add_column(index, lat, pa.array([p[0] for p in found], pa.float64()))
     return table
 
 
