@@ -405,3 +405,11 @@ def test_the_ideal_missile_can_be_named_as_in_a_batch_file():
 def test_a_scheduler_that_is_not_an_address_is_named(tmp_path):
     result = roof("sweep", "joint-speed-delay", "--out", tmp_path / "s", "--scheduler", "bogus")
     assert result.exit_code == 2 and "--scheduler: 'bogus' is not a scheduler address" in result.stderr
+
+
+def test_the_shared_threat_assessment_is_listed_as_such_and_not_validated_as_an_architecture():
+    listed = roof("scenarios")
+    assert listed.exit_code == 0
+    assert any(line.split()[:2] == ["common-threats", "threats"] for line in listed.stdout.splitlines())
+    result = roof("validate", "common-threats")
+    assert result.exit_code == 2 and "a threat assessment (points and threats) that scenarios extend" in result.stderr

@@ -90,6 +90,11 @@ def _resolve(name_or_path: str | Path) -> Path:
     names = {entry.name: entry for entry in library() if entry.kind == "scenario"}
     if text in names:
         return Path(names[text].path)
+    if any(entry.name == text for entry in library() if entry.kind == "threats"):
+        raise ScenarioError(
+            [f'{text}: a threat assessment (points and threats) that scenarios extend (extends = "{text}"), '
+             "not an architecture: it has no parties or assets to check or engage"]
+        )  # fmt: skip
     if path.is_dir():
         raise ScenarioError([f"{text}: is a directory, not a scenario file"])
     if path.suffix or "/" in text or "\\" in text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Annotated
 
@@ -111,10 +112,17 @@ def scenarios_command(as_json: Annotated[bool, typer.Option("--json", help="Prin
     if as_json:
         sys.stdout.write(json.dumps({"scenarios": [e.to_dict() for e in entries]}, indent=2) + "\n")
         return
-    table = Table(title="Scenario library", show_lines=True)
-    for column in ("name", "description", "path"):
-        table.add_column(column, overflow="fold")
-    for entry in entries:
-        table.add_row(shown(entry.name), shown(entry.description), shown(entry.path))
+    rows = [[shown(e.name), shown(e.kind), shown(e.description)] for e in entries]
+    table, _ = fitted_table(
+        ["name", "kind", "description"],
+        rows,
+        console.width,
+        text={"name", "kind", "description"},
+        title="Scenario library",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     console.print(table)
+    folder = os.path.commonpath([e.path for e in entries]) if entries else ""
+    console.print(f"The files are under {shown(folder)} (--json gives each path).", highlight=False)
     console.print("Check one: roof validate NAME (or a path to your own file)", highlight=False)
