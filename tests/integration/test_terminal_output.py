@@ -132,3 +132,22 @@ def test_catalog_radar_shows_range_sector_and_band_in_80_columns(narrow):
         assert f"{radar['min_elevation_deg']:g}–{radar['max_elevation_deg']:g}°" in text
         assert radar["band"].split()[0] in text
     assert "360°" in text and "±60°" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "form"),
+    [
+        ("radar", "reference_range_km", ",.0f"),
+        ("interceptor", "burnout_speed_km_s", "g"),
+        ("missile", "range_km", ",.0f"),
+    ],
+)
+def test_catalog_shows_each_range_beside_its_value_in_80_columns(narrow, kind, field, form):
+    entries = json.loads(roof("catalog", "--kind", kind, "--json").stdout)[f"{kind}s"]
+    text = roof("catalog", "--kind", kind).stdout
+    fits(text)
+    ranged = [e for e in entries if f"{field}_range" in e]
+    assert ranged
+    for entry in ranged:
+        low, high = entry[f"{field}_range"]
+        assert f"({low:{form}}–{high:{form}})" in text

@@ -8,12 +8,24 @@ physics never sees a raw file.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from securityroof.errors import RoofError
 from securityroof.io import tomlfile
@@ -34,6 +46,66 @@ class _Entry(BaseModel):
     label: str
     source: str = Field(min_length=1, description="citation for the figures: author, title, year, page or table")
     note: str = Field(default="", description="uncertainty, and where sources disagree")
+    # (low, high) by field name, from the `<field>_range` keys: kept out of the fields, so that a
+    # what-if built from model_dump() (a sweep variant, a fly-out cache key) never carries a range
+    # its new value has left
+    _ranges: dict[str, tuple[float, float]] = PrivateAttr(default_factory=dict)
+
+    @property
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """The plausible (low, high) of each field the sources disagree on, by field name."""
+        return dict(self._ranges)
+
+    def row(self) -> dict[str, Any]:
+        """The entry as a catalog or scenario file writes it: its fields, each ranged one followed by
+        its ``<field>_range``."""
+        row = {}
+        for key, value in self.model_dump().items():
+            row[key] = value
+            if key in self._ranges:
+                row[f"{key}{RANGE_SUFFIX}"] = list(self._ranges[key])
+        return row
+
+    def without_left_ranges(self) -> Self:
+        """This entry without the ranges its values have left: a what-if value (a sweep variant, a
+        faster interceptor) is the what-if's own, not the estimate the range was stated for."""
+        kept = {key: (low, high) for key, (low, high) in self._ranges.items() if low <= getattr(self, key) <= high}
+        if kept == self._ranges:
+            return self
+        entry = self.model_copy()
+        entry._ranges = kept
+        return entry
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _split_ranges(cls, data: Any, handler) -> _Entry:
+        """``<field>_range = [low, high]`` keys, checked against the field: it exists and is numeric,
+        both ends are finite and within the field's own bounds, and low <= value <= high."""
+        if not isinstance(data, dict):
+            return handler(data)
+        given = {key: value for key, value in data.items() if isinstance(key, str) and key.endswith(RANGE_SUFFIX)}
+        problems: list[InitErrorDetails] = []
+        ranges = {}
+        for key, value in given.items():
+            try:
+                ranges[key.removesuffix(RANGE_SUFFIX)] = _checked_range(cls, key, value)
+            except ValueError as error:
+                problems.append(_problem(key, value, str(error)))
+        try:
+            entry = handler({key: value for key, value in data.items() if key not in given})
+        except ValidationError as error:
+            raise ValidationError.from_exception_data(cls.__name__, [*_details(error), *problems]) from None
+        for field, (low, high) in ranges.items():
+            value = getattr(entry, field)
+            if not low <= value <= high:
+                key = f"{field}{RANGE_SUFFIX}"
+                problems.append(
+                    _problem(key, given[key], f"{field} = {value:g} is outside its range [{low:g}, {high:g}]")
+                )
+        if problems:
+            raise ValidationError.from_exception_data(cls.__name__, problems)
+        entry._ranges = ranges
+        return entry
 
     @field_validator("source")
     @classmethod
@@ -41,6 +113,76 @@ class _Entry(BaseModel):
         if not value.strip():
             raise ValueError("every catalog entry needs a source")
         return value
+
+
+#: How a file names the plausible range of a numeric field: ``burnout_speed_km_s_range = [4.0, 5.0]``.
+RANGE_SUFFIX = "_range"
+
+
+def numeric_fields(model: type[BaseModel]) -> list[str]:
+    """The fields of a catalog model that hold a number (and so may take a range or a what-if)."""
+    return [name for name, info in model.model_fields.items() if info.annotation in (float, int)]
+
+
+def _checked_range(model: type[_Entry], key: str, value: Any) -> tuple[float, float]:
+    field = key.removesuffix(RANGE_SUFFIX)
+    numeric = numeric_fields(model)
+    if field in model.model_fields and field not in numeric:
+        raise ValueError(f"{field} is not a numeric field, so it takes no range")
+    if field not in numeric:
+        close = difflib.get_close_matches(field, numeric, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}{RANGE_SUFFIX}?" if close else f"numeric fields: {', '.join(numeric)}"
+        raise ValueError(f"no field {field!r} to range; {hint}")
+    numbers = isinstance(value, list | tuple) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    )
+    if not numbers or len(value) != 2:
+        raise ValueError(f"expected [low, high], two numbers, got {value!r}")
+    low, high = (float(v) for v in value)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"expected two finite numbers, got {value!r}")
+    if low > high:
+        raise ValueError(f"low {low:g} exceeds high {high:g}")
+    bounds = _bounds(model, field)
+    for end, number in (("low", low), ("high", high)):
+        try:
+            bounds.validate_python(number)
+        except ValidationError as error:
+            raise ValueError(f"{end} end {number:g}: {error.errors()[0]['msg']}, as {field} itself") from None
+    return low, high
+
+
+@cache
+def _bounds(model: type[_Entry], field: str) -> TypeAdapter:
+    info = model.model_fields[field]
+    return TypeAdapter(Annotated[float, *info.metadata])
+
+
+def _problem(key: str, value: Any, reason: str) -> InitErrorDetails:
+    # a value_error with a plain message, at the range's own key, as pydantic reports a field's
+    return InitErrorDetails(
+        type=PydanticCustomError("value_error", "{error}", {"error": reason}), loc=(key,), input=value
+    )
+
+
+def _details(error: ValidationError) -> list[InitErrorDetails]:
+    return [
+        InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"], **({"ctx": e["ctx"]} if "ctx" in e else {}))
+        for e in error.errors()
+    ]
+
+
+def changed_row(entry: _Entry, changes: dict[str, Any]) -> dict[str, Any]:
+    """``entry``'s file row with ``changes`` (a scenario file's class table, a ``--set``) in place. A
+    range the entry states for a field the changes set without a range of their own is kept only
+    while it still brackets the new value: a what-if may leave the estimate's range."""
+    row = {**entry.row(), **changes}
+    for field, (low, high) in entry.ranges.items():
+        key = f"{field}{RANGE_SUFFIX}"
+        value = changes.get(field)
+        if key not in changes and isinstance(value, int | float) and not low <= value <= high:
+            del row[key]
+    return row
 
 
 def _ordered(entry, low: str, high: str):
@@ -206,6 +348,7 @@ class Catalog:
         kind = self.kind_of(entry.name)
         if kind is None:
             raise CatalogError(f"{entry.name}: no such catalog entry to replace")
+        entry = entry.without_left_ranges()
         return Catalog({k: [entry if (k == kind and e.name == entry.name) else e for e in v.values()]
                         for k, v in self.entries.items()})  # fmt: skip
 

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pyproj import Geod
 
-from securityroof.model.catalog import Catalog, RadarClass
+from securityroof.model.catalog import Catalog, RadarClass, changed_row
 from securityroof.model.scenario.messages import KeyPath, reason_of, show, unknown
 from securityroof.model.scenario.model import (
     CO_LOCATED_KM,
@@ -100,7 +100,7 @@ class Checker:
                 start = self._class_start(kind, index, raw, package)
                 model = None
                 if start is not False:
-                    fields = {**(start.model_dump() if start is not None else {}), **raw}
+                    fields = changed_row(start, raw) if start is not None else dict(raw)
                     fields.pop("like", None)
                     model = self._validate(model_type, fields, (kind, index))
                 self.models[kind].append((index, raw, model))

@@ -67,10 +67,11 @@ def _classes(scenario: Scenario, package, kind: str) -> list[dict]:
     for name, entry in scenario.catalog.entries[kind].items():
         original = package.entries[kind].get(name)
         if original is None:
-            rows.append(entry.model_dump())
+            rows.append(entry.row())
         elif original != entry:
-            before = original.model_dump()
-            rows.append({"name": name, **{k: v for k, v in entry.model_dump().items() if before[k] != v}})
+            # a range the entry no longer has is one its changed value left: loading drops it again (changed_row)
+            before = original.row()
+            rows.append({"name": name, **{k: v for k, v in entry.row().items() if before.get(k) != v}})
     return rows
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from securityroof.errors import RoofError
-from securityroof.model.catalog import load_catalog
+from securityroof.model.catalog import changed_row, load_catalog, numeric_fields
 from securityroof.model.scenario.checks import Checker
 from securityroof.model.scenario.dump import dump_scenario
 from securityroof.model.scenario.extends import read_layers
@@ -128,7 +128,7 @@ def set_field(scenario: Scenario, setting: str):
         usable = [n for k in CLASSES for n in scenario.catalog.entries[k]]
         raise RoofError(f"set: {unknown('missile, radar, satellite or interceptor class', name, usable)}")
     entry = scenario.catalog.entries[kind][name]
-    numeric = [f for f, info in type(entry).model_fields.items() if info.annotation in (float, int)]
+    numeric = numeric_fields(type(entry))
     if key not in numeric:
         raise RoofError(f"set: {name}.{key}: {unknown(f'numeric field of {kind} classes', key, numeric)}")
     try:
@@ -138,7 +138,7 @@ def set_field(scenario: Scenario, setting: str):
     if not math.isfinite(value):
         raise RoofError(f"set: {name}.{key}: expected a finite number, got {text!r}")
     try:
-        return type(entry).model_validate({**entry.model_dump(), key: value})
+        return type(entry).model_validate(changed_row(entry, {key: value}))
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or key

@@ -30,7 +30,8 @@ def catalog_command(
     ] = "missile",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List catalog entries (missile classes by default), with their sources."""
+    """List catalog entries (missile classes by default): their figures, with the spread of published
+    estimates where sources disagree (low–high); --json adds the sources and notes."""
     from securityroof.model.catalog import load_catalog
 
     catalog = load_catalog()
@@ -38,60 +39,86 @@ def catalog_command(
         _fail(f"--kind: {kind!r} is not a catalog kind; choose {', '.join(catalog.entries)}")
     entries = list(catalog.entries[kind].values())
     if as_json:
-        sys.stdout.write(
-            json.dumps({f"{kind}s" if kind != "city" else "cities": [e.model_dump() for e in entries]}, indent=2) + "\n"
-        )
+        key = f"{kind}s" if kind != "city" else "cities"
+        sys.stdout.write(json.dumps({key: [e.row() for e in entries]}, indent=2) + "\n")
         return
-    if kind == "radar":
-        rows = [
-            [
-                shown(e.name),
-                shown(e.label),
-                shown(e.band),
-                f"{e.reference_range_km:,.0f}",
-                f"{e.reference_rcs_m2:g}",
-                "360°" if e.azimuth_half_width_deg >= 180 else f"±{e.azimuth_half_width_deg:g}°",
-                f"{e.min_elevation_deg:g}–{e.max_elevation_deg:g}°",
-            ]
-            for e in entries
-        ]
+    if kind in _TABLES:
+        title, columns = _TABLES[kind]
         table, dropped = fitted_table(
-            ["name", "label", "band", "range km", "at RCS m²", "azimuth", "elevation"],
-            rows,
+            ["name", "label", *columns],
+            [[shown(e.name), shown(e.label), *(cell(e) for cell in columns.values())] for e in entries],
             console.width,
-            text={"name", "label", "band"},
+            text={"name", "label"},
             optional=["label"],
-            title="Radars (public estimates): range at the reference RCS, and coverage",
+            title=title,
             box=box.SIMPLE_HEAD,
             show_edge=False,
         )
         console.print(table)
         shown_too = "labels, " if dropped else ""
-        console.print(f"The {shown_too}sources and notes: roof catalog --kind radar --json", highlight=False)
-        return
-    if kind != "missile":
-        table = Table(title=f"Catalog: {kind} entries (public estimates)", show_lines=True)
-        for column in ("name", "label", "source", "note"):
-            table.add_column(column, overflow="fold")
-        for e in entries:
-            table.add_row(shown(e.name), shown(e.label), shown(e.source), shown(e.note))
-        console.print(table)
-        return
-    missiles = entries
-    table = Table(title="Missile classes (public estimates)", show_lines=True)
-    for column in ("name", "class", "range km", "burn s", "burnout km/s", "burnout alt km", "source"):
-        table.add_column(column, overflow="fold")
-    for m in missiles:
-        table.add_row(
-            shown(m.name),
-            shown(m.label),
-            f"{m.range_km:,.0f}",
-            f"{m.burn_time_s:g}",
-            f"{m.burnout_speed_km_s:.2f}",
-            f"{m.burnout_altitude_km:g}",
-            shown(m.source),
+        console.print(
+            f"(low–high): the spread of published estimates. The {shown_too}sources and notes: "
+            f"roof catalog --kind {kind} --json",
+            highlight=False,
         )
+        return
+    table = Table(title=f"Catalog: {kind} entries (public estimates)", show_lines=True)
+    for column in ("name", "label", "source", "note"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        table.add_row(shown(e.name), shown(e.label), shown(e.source), shown(e.note))
     console.print(table)
+
+
+def _ranged(field: str, form: str):
+    """A cell showing ``field`` as ``form`` formats it, followed by its plausible range where the
+    catalog states one: ``4.5 (4–5)``."""
+
+    def cell(entry) -> str:
+        text = format(getattr(entry, field), form)
+        if field in entry.ranges:
+            low, high = entry.ranges[field]
+            text += f" ({low:{form}}–{high:{form}})"
+        return text
+
+    return cell
+
+
+def _coverage(entry) -> str:
+    return "360°" if entry.azimuth_half_width_deg >= 180 else f"±{entry.azimuth_half_width_deg:g}°"
+
+
+#: The catalog kinds shown as tables of figures: title, and each column's header and cell.
+_TABLES = {
+    "missile": (
+        "Missile classes (public estimates)",
+        {
+            "range km": _ranged("range_km", ",.0f"),
+            "burn s": _ranged("burn_time_s", "g"),
+            "burnout km/s": _ranged("burnout_speed_km_s", ".2f"),
+            "burnout alt km": _ranged("burnout_altitude_km", "g"),
+        },
+    ),
+    "radar": (
+        "Radars (public estimates): range at the reference RCS, and coverage",
+        {
+            "band": lambda e: shown(e.band),
+            "range km": _ranged("reference_range_km", ",.0f"),
+            "at RCS m²": _ranged("reference_rcs_m2", "g"),
+            "azimuth": _coverage,
+            "elevation": lambda e: f"{e.min_elevation_deg:g}–{e.max_elevation_deg:g}°",
+        },
+    ),
+    "interceptor": (
+        "Interceptors (public estimates): burnout and the envelope where they may intercept",
+        {
+            "burnout km/s": _ranged("burnout_speed_km_s", "g"),
+            "burn s": _ranged("burn_time_s", "g"),
+            "altitude km": lambda e: f"{e.min_intercept_altitude_km:,g}–{e.max_intercept_altitude_km:,g}",
+            "ground km": _ranged("max_ground_range_km", ",g"),
+        },
+    ),
+}
 
 
 @app.command("validate", rich_help_panel=PANEL)
