@@ -118,12 +118,18 @@ def build_table(interceptor: InterceptorParameters) -> FlyoutTable:
     top = min(float(np.nanmax(altitude)), interceptor.max_intercept_altitude_km * 1e3)
     altitudes = np.linspace(0.0, top, _ALTITUDE_CELLS)
     table = np.full((ranges.size, altitudes.size), np.inf)
-    for j, level in enumerate(altitudes):
-        (g_up, t_up), (g_down, t_down) = _crossings(times, ground, altitude, level)
+    (g_up, t_up, up_ok), (g_down, t_down, down_ok) = _crossings(times, ground, altitude, altitudes)
+    for j in range(altitudes.size):
+        g_rising, t_rising = g_up[up_ok[:, j], j], t_up[up_ok[:, j], j]
+        g_falling, t_falling = g_down[down_ok[:, j], j], t_down[down_ok[:, j], j]
+        if g_falling.size:
+            # only the angles below the fan's farthest one at this altitude
+            farthest = np.argmax(g_falling)
+            g_falling, t_falling = g_falling[: farthest + 1], t_falling[: farthest + 1]
         # The way-up crossings cover short ranges, the way-down ones long ranges; between them lies
         # the apex of the lowest trajectory that still reaches this altitude, where neighbouring
         # fan angles cross far apart, so the two sets are joined into one curve across it.
-        crossing_range, crossing_time = np.concatenate([g_up, g_down]), np.concatenate([t_up, t_down])
+        crossing_range, crossing_time = np.concatenate([g_rising, g_falling]), np.concatenate([t_rising, t_falling])
         if crossing_range.size < 2:
             continue
         order = np.argsort(crossing_range)
@@ -133,31 +139,39 @@ def build_table(interceptor: InterceptorParameters) -> FlyoutTable:
     return FlyoutTable(ranges, altitudes, table)
 
 
-def _crossings(times, ground, altitude, level):
-    """Where and when the fan trajectories cross ``level`` going up, and coming down for the angles
-    below the fan's farthest one (the faster of the two trajectories through each point)."""
-    apex = np.nanargmax(np.where(np.isnan(altitude), -np.inf, altitude), axis=1)
-    rows = np.arange(times.shape[0])
-    reaches = altitude[rows, apex] >= level
-    columns = np.arange(times.shape[1])[None, :]
-    up_mask = (altitude >= level) & (columns <= apex[:, None])
-    down_mask = (altitude >= level) & (columns >= apex[:, None])
-    first_up = np.argmax(up_mask, axis=1)
-    last_down = times.shape[1] - 1 - np.argmax(down_mask[:, ::-1], axis=1)
-    up = _interpolate_crossing(times, ground, altitude, level, first_up - 1, first_up)
-    following = np.minimum(last_down + 1, times.shape[1] - 1)
-    down = _interpolate_crossing(times, ground, altitude, level, last_down, following)
-    up = tuple(v[reaches] for v in up)
-    down_ok = reaches & np.isfinite(down[0])
-    down = tuple(v[down_ok] for v in down)
-    if down[0].size:
-        farthest = np.argmax(down[0])
-        down = tuple(v[: farthest + 1] for v in down)
-    return [up, down]
+def _crossings(times, ground, altitude, levels):
+    """Where and when (K, H) each fan trajectory crosses each of ``levels`` going up, and coming
+    down, with whether it does (the faster of the two trajectories through a point is picked by
+    :func:`build_table`).
+
+    A trajectory's first sample at or above a level before its apex is the first where the running
+    maximum of its altitude is, and its last one at or above it from the apex on is the last where
+    the running maximum from its end is; both running maxima are sorted, so one binary search per
+    trajectory finds the samples bracketing every level, whatever plateaus or dips the climb has."""
+    k, t_count = times.shape
+    rows = np.arange(k)
+    landed = np.isnan(altitude)  # after landing only, so never before the apex
+    apex = np.argmax(np.where(landed, -np.inf, altitude), axis=1)
+    rising = np.maximum.accumulate(altitude, axis=1)
+    falling = np.maximum.accumulate(np.where(landed, -np.inf, altitude)[:, ::-1], axis=1)  # from the end
+    first_up = np.empty((k, levels.size), dtype=int)
+    last_down = np.empty((k, levels.size), dtype=int)
+    for i in rows:
+        first_up[i] = np.searchsorted(rising[i, : apex[i] + 1], levels, side="left")
+        from_apex = falling[i, : t_count - apex[i]]  # the samples from the apex on, last first
+        last_down[i] = apex[i] + from_apex.size - 1 - np.searchsorted(from_apex, levels, side="left")
+    reaches = altitude[rows, apex][:, None] >= levels
+    # levels a trajectory never reaches get its apex, read but not used
+    first_up = np.minimum(first_up, apex[:, None])
+    last_down = np.maximum(last_down, apex[:, None])
+    up = _interpolate_crossing(times, ground, altitude, levels, first_up - 1, first_up)
+    following = np.minimum(last_down + 1, t_count - 1)
+    down = _interpolate_crossing(times, ground, altitude, levels, last_down, following)
+    return (*up, reaches), (*down, reaches & np.isfinite(down[0]))
 
 
 def _interpolate_crossing(times, ground, altitude, level, before, after):
-    rows = np.arange(times.shape[0])
+    rows = np.arange(times.shape[0])[:, None]
     before = np.clip(before, 0, None)
     h0, h1 = altitude[rows, before], altitude[rows, after]
     with np.errstate(invalid="ignore", divide="ignore"):
