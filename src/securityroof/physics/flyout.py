@@ -20,13 +20,16 @@ from functools import cached_property
 
 import numpy as np
 
+from securityroof.physics import kernels
 from securityroof.physics.ballistic import free_flight
 from securityroof.physics.boost import boost_profile, boost_shape
 from securityroof.physics.earth import SPHERE
 from securityroof.physics.parameters import InterceptorParameters
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
-TABLE_VERSION = 2  # 2: arcs above escape speed sampled, not NaN
+TABLE_VERSION = (
+    3  # 2: arcs above escape speed sampled, not NaN; 3: near-parabolic arcs (10-11 km/s) solved, not false landings
+)
 _FAN_ANGLES_DEG = np.arange(2.0, 88.01, 0.5)
 _SAMPLE_STEP_S = 0.5
 #: Fly-outs longer than this (steep shots of the fastest interceptors, climbing for an hour) are cut:
@@ -90,19 +93,22 @@ def fan_samples(interceptor: InterceptorParameters, angles_deg=_FAN_ANGLES_DEG, 
     velocity = (speed * np.cos(angles))[:, None] * north + (speed * np.sin(angles))[:, None] * up
     arcs = free_flight(position, velocity, shape.burn_time_s, earth)
     landing = arcs.impact().time_s
-    landing = landing[np.isfinite(landing)]
+    lands = np.isfinite(landing)
     # above escape speed no arc comes down: all are sampled as long as a fly-out may last
-    end = min(float(landing.max()), _LONGEST_FLYOUT_S) if landing.size else _LONGEST_FLYOUT_S
-    times = np.arange(0.0, end + step_s, step_s)[None, :].repeat(k, 0)
+    end = min(float(landing[lands].max()), _LONGEST_FLYOUT_S) if lands.any() else _LONGEST_FLYOUT_S
+    grid = np.arange(0.0, end + step_s, step_s)
+    times = grid[None, :].repeat(k, 0)
     boosting = times < interceptor.burn_time_s
-    r, _ = arcs.states(np.where(boosting, interceptor.burn_time_s, times))
+    # an arc that comes down ends at its first sample below the surface, the first after its landing
+    after = times > np.where(lands, landing, np.inf)[:, None]
+    flying = ~boosting & ~after
+    r = _free_flight_positions(arcs, position, velocity, shape.burn_time_s, earth, times, grid, flying)
     ground = np.arctan2(r[..., 2], r[..., 0]) * radius
     altitude = np.linalg.norm(r, axis=-1) - radius
-    profile = boost_profile(shape, times)
-    ground = np.where(boosting, profile["downrange_m"], ground)
-    altitude = np.where(boosting, profile["alt_m"], altitude)
-    landed = (altitude < 0.0) & ~boosting
-    after = np.cumsum(landed, axis=1) > 0
+    boost = int(np.count_nonzero(grid < interceptor.burn_time_s))  # the boost's samples: the first of each row
+    profile = boost_profile(shape, times[:, :boost])
+    ground[:, :boost] = profile["downrange_m"]
+    altitude[:, :boost] = profile["alt_m"]
     return (
         np.where(after, np.nan, times),
         np.where(after, np.nan, ground),
@@ -179,3 +185,23 @@ def _interpolate_crossing(times, ground, altitude, level, before, after):
     t = times[rows, before] + fraction * (times[rows, after] - times[rows, before])
     g = ground[rows, before] + fraction * (ground[rows, after] - ground[rows, before])
     return g, t
+
+
+def _free_flight_positions(arcs, position, velocity, burn_time_s, earth, times, grid, flying):
+    """Positions (K, T, 3) of the fan's free flights at ``times`` where ``flying``, NaN elsewhere:
+    the compiled Kepler sampler for the arcs that come down or orbit, Kepler's equation in numpy
+    for the escaping ones (and for all, when the kernels are off)."""
+    r = np.full(times.shape + (3,), np.nan)
+    compiled = arcs.bound & kernels.active()
+    if compiled.any():
+        r[compiled], _ = kernels.kepler_samples(
+            times[compiled], grid, flying[compiled], arcs.t0[compiled], arcs.a[compiled], arcs.e[compiled],
+            arcs.M0[compiled], arcs.mean_motion[compiled], arcs.P[compiled], arcs.Q[compiled],
+            earth.rotation_rate_rad_s,
+        )  # fmt: skip
+    if not compiled.all():
+        rest = ~compiled
+        flight_times = np.where(flying[rest], times[rest], burn_time_s[rest, None])
+        states, _ = free_flight(position[rest], velocity[rest], burn_time_s[rest], earth).states(flight_times)
+        r[rest] = np.where(flying[rest, :, None], states, np.nan)
+    return r
