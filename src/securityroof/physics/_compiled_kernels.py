@@ -63,7 +63,7 @@ def kepler_samples(
             # second order in ΔM (dE/dM = 1/(1 − e cos E), d²E/dM² = −e sin E/(1 − e cos E)³),
             # lands within ~1e-8 of the root for 5-s samples, a Newton step or two from it.
             if anomaly != anomaly:
-                anomaly = mean + ei * np.sin(mean)
+                anomaly = mean + 0.85 * ei * np.sign(np.sin(mean))  # Danby's start, as KeplerArcs'
             else:
                 change = mean - previous_mean
                 slope = 1.0 / (1.0 - ei * cos_e)

@@ -171,7 +171,10 @@ class KeplerArcs:
     def _elliptic_states(self, t: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         M = self.M0[rows, None] + self.mean_motion[rows, None] * (t - self.t0[rows, None])
         e = self.e[rows, None]
-        E = M + e * np.sin(M)
+        # Danby's start, from which Newton's method converges for every eccentricity below 1: the
+        # near-parabolic arcs of steep shots just below escape speed (e within 1e-4 of 1) leave
+        # M + e sin M, near perigee, for a divergent first step.
+        E = M + 0.85 * e * np.sign(np.sin(M))
         for _ in range(50):
             step = (E - e * np.sin(E) - M) / (1.0 - e * np.cos(E))
             E = E - step

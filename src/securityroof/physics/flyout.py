@@ -20,13 +20,16 @@ from functools import cached_property
 
 import numpy as np
 
+from securityroof.physics import kernels
 from securityroof.physics.ballistic import free_flight
 from securityroof.physics.boost import boost_profile, boost_shape
 from securityroof.physics.earth import SPHERE
 from securityroof.physics.parameters import InterceptorParameters
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
-TABLE_VERSION = 2  # 2: arcs above escape speed sampled, not NaN
+TABLE_VERSION = (
+    3  # 2: arcs above escape speed sampled, not NaN; 3: near-parabolic arcs (10-11 km/s) solved, not false landings
+)
 _FAN_ANGLES_DEG = np.arange(2.0, 88.01, 0.5)
 _SAMPLE_STEP_S = 0.5
 #: Fly-outs longer than this (steep shots of the fastest interceptors, climbing for an hour) are cut:
@@ -90,19 +93,22 @@ def fan_samples(interceptor: InterceptorParameters, angles_deg=_FAN_ANGLES_DEG, 
     velocity = (speed * np.cos(angles))[:, None] * north + (speed * np.sin(angles))[:, None] * up
     arcs = free_flight(position, velocity, shape.burn_time_s, earth)
     landing = arcs.impact().time_s
-    landing = landing[np.isfinite(landing)]
+    lands = np.isfinite(landing)
     # above escape speed no arc comes down: all are sampled as long as a fly-out may last
-    end = min(float(landing.max()), _LONGEST_FLYOUT_S) if landing.size else _LONGEST_FLYOUT_S
-    times = np.arange(0.0, end + step_s, step_s)[None, :].repeat(k, 0)
+    end = min(float(landing[lands].max()), _LONGEST_FLYOUT_S) if lands.any() else _LONGEST_FLYOUT_S
+    grid = np.arange(0.0, end + step_s, step_s)
+    times = grid[None, :].repeat(k, 0)
     boosting = times < interceptor.burn_time_s
-    r, _ = arcs.states(np.where(boosting, interceptor.burn_time_s, times))
+    # an arc that comes down ends at its first sample below the surface, the first after its landing
+    after = times > np.where(lands, landing, np.inf)[:, None]
+    flying = ~boosting & ~after
+    r = _free_flight_positions(arcs, position, velocity, shape.burn_time_s, earth, times, grid, flying)
     ground = np.arctan2(r[..., 2], r[..., 0]) * radius
     altitude = np.linalg.norm(r, axis=-1) - radius
-    profile = boost_profile(shape, times)
-    ground = np.where(boosting, profile["downrange_m"], ground)
-    altitude = np.where(boosting, profile["alt_m"], altitude)
-    landed = (altitude < 0.0) & ~boosting
-    after = np.cumsum(landed, axis=1) > 0
+    boost = int(np.count_nonzero(grid < interceptor.burn_time_s))  # the boost's samples: the first of each row
+    profile = boost_profile(shape, times[:, :boost])
+    ground[:, :boost] = profile["downrange_m"]
+    altitude[:, :boost] = profile["alt_m"]
     return (
         np.where(after, np.nan, times),
         np.where(after, np.nan, ground),
@@ -118,12 +124,18 @@ def build_table(interceptor: InterceptorParameters) -> FlyoutTable:
     top = min(float(np.nanmax(altitude)), interceptor.max_intercept_altitude_km * 1e3)
     altitudes = np.linspace(0.0, top, _ALTITUDE_CELLS)
     table = np.full((ranges.size, altitudes.size), np.inf)
-    for j, level in enumerate(altitudes):
-        (g_up, t_up), (g_down, t_down) = _crossings(times, ground, altitude, level)
+    (g_up, t_up, up_ok), (g_down, t_down, down_ok) = _crossings(times, ground, altitude, altitudes)
+    for j in range(altitudes.size):
+        g_rising, t_rising = g_up[up_ok[:, j], j], t_up[up_ok[:, j], j]
+        g_falling, t_falling = g_down[down_ok[:, j], j], t_down[down_ok[:, j], j]
+        if g_falling.size:
+            # only the angles below the fan's farthest one at this altitude
+            farthest = np.argmax(g_falling)
+            g_falling, t_falling = g_falling[: farthest + 1], t_falling[: farthest + 1]
         # The way-up crossings cover short ranges, the way-down ones long ranges; between them lies
         # the apex of the lowest trajectory that still reaches this altitude, where neighbouring
         # fan angles cross far apart, so the two sets are joined into one curve across it.
-        crossing_range, crossing_time = np.concatenate([g_up, g_down]), np.concatenate([t_up, t_down])
+        crossing_range, crossing_time = np.concatenate([g_rising, g_falling]), np.concatenate([t_rising, t_falling])
         if crossing_range.size < 2:
             continue
         order = np.argsort(crossing_range)
@@ -133,31 +145,39 @@ def build_table(interceptor: InterceptorParameters) -> FlyoutTable:
     return FlyoutTable(ranges, altitudes, table)
 
 
-def _crossings(times, ground, altitude, level):
-    """Where and when the fan trajectories cross ``level`` going up, and coming down for the angles
-    below the fan's farthest one (the faster of the two trajectories through each point)."""
-    apex = np.nanargmax(np.where(np.isnan(altitude), -np.inf, altitude), axis=1)
-    rows = np.arange(times.shape[0])
-    reaches = altitude[rows, apex] >= level
-    columns = np.arange(times.shape[1])[None, :]
-    up_mask = (altitude >= level) & (columns <= apex[:, None])
-    down_mask = (altitude >= level) & (columns >= apex[:, None])
-    first_up = np.argmax(up_mask, axis=1)
-    last_down = times.shape[1] - 1 - np.argmax(down_mask[:, ::-1], axis=1)
-    up = _interpolate_crossing(times, ground, altitude, level, first_up - 1, first_up)
-    following = np.minimum(last_down + 1, times.shape[1] - 1)
-    down = _interpolate_crossing(times, ground, altitude, level, last_down, following)
-    up = tuple(v[reaches] for v in up)
-    down_ok = reaches & np.isfinite(down[0])
-    down = tuple(v[down_ok] for v in down)
-    if down[0].size:
-        farthest = np.argmax(down[0])
-        down = tuple(v[: farthest + 1] for v in down)
-    return [up, down]
+def _crossings(times, ground, altitude, levels):
+    """Where and when (K, H) each fan trajectory crosses each of ``levels`` going up, and coming
+    down, with whether it does (the faster of the two trajectories through a point is picked by
+    :func:`build_table`).
+
+    A trajectory's first sample at or above a level before its apex is the first where the running
+    maximum of its altitude is, and its last one at or above it from the apex on is the last where
+    the running maximum from its end is; both running maxima are sorted, so one binary search per
+    trajectory finds the samples bracketing every level, whatever plateaus or dips the climb has."""
+    k, t_count = times.shape
+    rows = np.arange(k)
+    landed = np.isnan(altitude)  # after landing only, so never before the apex
+    apex = np.argmax(np.where(landed, -np.inf, altitude), axis=1)
+    rising = np.maximum.accumulate(altitude, axis=1)
+    falling = np.maximum.accumulate(np.where(landed, -np.inf, altitude)[:, ::-1], axis=1)  # from the end
+    first_up = np.empty((k, levels.size), dtype=int)
+    last_down = np.empty((k, levels.size), dtype=int)
+    for i in rows:
+        first_up[i] = np.searchsorted(rising[i, : apex[i] + 1], levels, side="left")
+        from_apex = falling[i, : t_count - apex[i]]  # the samples from the apex on, last first
+        last_down[i] = apex[i] + from_apex.size - 1 - np.searchsorted(from_apex, levels, side="left")
+    reaches = altitude[rows, apex][:, None] >= levels
+    # levels a trajectory never reaches get its apex, read but not used
+    first_up = np.minimum(first_up, apex[:, None])
+    last_down = np.maximum(last_down, apex[:, None])
+    up = _interpolate_crossing(times, ground, altitude, levels, first_up - 1, first_up)
+    following = np.minimum(last_down + 1, t_count - 1)
+    down = _interpolate_crossing(times, ground, altitude, levels, last_down, following)
+    return (*up, reaches), (*down, reaches & np.isfinite(down[0]))
 
 
 def _interpolate_crossing(times, ground, altitude, level, before, after):
-    rows = np.arange(times.shape[0])
+    rows = np.arange(times.shape[0])[:, None]
     before = np.clip(before, 0, None)
     h0, h1 = altitude[rows, before], altitude[rows, after]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -165,3 +185,23 @@ def _interpolate_crossing(times, ground, altitude, level, before, after):
     t = times[rows, before] + fraction * (times[rows, after] - times[rows, before])
     g = ground[rows, before] + fraction * (ground[rows, after] - ground[rows, before])
     return g, t
+
+
+def _free_flight_positions(arcs, position, velocity, burn_time_s, earth, times, grid, flying):
+    """Positions (K, T, 3) of the fan's free flights at ``times`` where ``flying``, NaN elsewhere:
+    the compiled Kepler sampler for the arcs that come down or orbit, Kepler's equation in numpy
+    for the escaping ones (and for all, when the kernels are off)."""
+    r = np.full(times.shape + (3,), np.nan)
+    compiled = arcs.bound & kernels.active()
+    if compiled.any():
+        r[compiled], _ = kernels.kepler_samples(
+            times[compiled], grid, flying[compiled], arcs.t0[compiled], arcs.a[compiled], arcs.e[compiled],
+            arcs.M0[compiled], arcs.mean_motion[compiled], arcs.P[compiled], arcs.Q[compiled],
+            earth.rotation_rate_rad_s,
+        )  # fmt: skip
+    if not compiled.all():
+        rest = ~compiled
+        flight_times = np.where(flying[rest], times[rest], burn_time_s[rest, None])
+        states, _ = free_flight(position[rest], velocity[rest], burn_time_s[rest], earth).states(flight_times)
+        r[rest] = np.where(flying[rest, :, None], states, np.nan)
+    return r
