@@ -42,9 +42,14 @@ def nan_min(a, b):
 
 
 @numba.njit(**PARALLEL)
-def kepler_samples(
-    times, flying, t0, a, e, m0, mean_motion, p_vec, q_vec, omega, grid, grid_cos, grid_sin, position, speed
-):
+def kepler_samples(arcs, frame, out):
+    """ballistic.KeplerArcs.states then earth.inertial_to_ecef at each flying sample; ``arcs``,
+    ``frame`` and ``out`` are the named tuples of kernels.kepler_samples."""
+    t0, a, e, m0, mean_motion = arcs.t0_s, arcs.semi_major_m, arcs.eccentricity, arcs.mean_anomaly_0, arcs.mean_motion
+    p_vec, q_vec = arcs.p_vec, arcs.q_vec
+    times, flying, grid, grid_cos, grid_sin = frame.time_s, frame.flying, frame.grid_s, frame.grid_cos, frame.grid_sin
+    omega = frame.omega_rad_s
+    position, speed = out.position_ecef_m, out.speed_mps
     n, t_count = times.shape
     for i in numba.prange(n):
         ei = e[i]

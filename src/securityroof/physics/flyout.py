@@ -195,10 +195,8 @@ def _free_flight_positions(arcs, position, velocity, burn_time_s, earth, times, 
     compiled = arcs.bound & kernels.active()
     if compiled.any():
         r[compiled], _ = kernels.kepler_samples(
-            times[compiled], grid, flying[compiled], arcs.t0[compiled], arcs.a[compiled], arcs.e[compiled],
-            arcs.M0[compiled], arcs.mean_motion[compiled], arcs.P[compiled], arcs.Q[compiled],
-            earth.rotation_rate_rad_s,
-        )  # fmt: skip
+            arcs, times[compiled], grid, flying[compiled], earth.rotation_rate_rad_s, rows=compiled
+        )
     if not compiled.all():
         rest = ~compiled
         flight_times = np.where(flying[rest], times[rest], burn_time_s[rest, None])

@@ -127,24 +127,59 @@ def _compiled():
     return _compiled_kernels
 
 
-def kepler_samples(times, grid, flying, t0, a, e, m0, mean_motion, p_vec, q_vec, omega):
-    """Earth-fixed positions (N, T, 3) and Earth-relative speeds (N, T) of Kepler arcs at the
-    ``flying`` samples (elsewhere NaN): :meth:`~securityroof.physics.ballistic.KeplerArcs.states` followed
-    by :func:`~securityroof.physics.earth.inertial_to_ecef`. ``times`` (N, T) are ``grid`` (T,) but for
-    each row's last sample (its impact), and NaN after it."""
-    position = np.empty(times.shape + (3,))
-    speed = np.empty(times.shape)
+def kepler_samples(arcs, times, grid, flying, omega, rows=slice(None)):
+    """Earth-fixed positions (N, T, 3) and Earth-relative speeds (N, T) of the Kepler ``arcs`` (the
+    ``rows`` of a :class:`~securityroof.physics.ballistic.KeplerArcs`) at the ``flying`` samples
+    (elsewhere NaN): its ``states`` followed by :func:`~securityroof.physics.earth.inertial_to_ecef`.
+    ``times`` (N, T) are ``grid`` (T,) but for each row's last sample (its impact), and NaN after it;
+    ``omega`` is the Earth's rotation rate."""
+    out = ArcSamples(np.empty(times.shape + (3,)), np.empty(times.shape))
     turn = -float(omega) * grid
-    _compiled().kepler_samples(
-        times, flying, t0, a, e, m0, mean_motion, np.ascontiguousarray(p_vec), np.ascontiguousarray(q_vec),
-        float(omega), grid, np.cos(turn), np.sin(turn), position, speed,
+    elements = EllipticArcs(
+        arcs.t0[rows], arcs.a[rows], arcs.e[rows], arcs.M0[rows], arcs.mean_motion[rows],
+        np.ascontiguousarray(arcs.P[rows]), np.ascontiguousarray(arcs.Q[rows]),
     )  # fmt: skip
-    return position, speed
+    _compiled().kepler_samples(
+        elements, SampleFrame(times, flying, grid, np.cos(turn), np.sin(turn), float(omega)), out
+    )
+    return out.position_ecef_m, out.speed_mps
 
 
 # The record types below are named in numba's on-disk cache index: one moved or renamed makes the
 # cached kernels that took it fail to load (numba issue 6018), so they live here, with the kernels,
 # and the modules they serve import them (boost.BoostIntegrals, the numpy boost's own, stays put).
+
+
+class EllipticArcs(NamedTuple):
+    """Kepler ellipses per trajectory: epoch, semi-major axis, eccentricity, mean anomaly at the
+    epoch, mean motion, and the perifocal unit vectors P and Q (N, 3), inertial frame."""
+
+    t0_s: np.ndarray
+    semi_major_m: np.ndarray
+    eccentricity: np.ndarray
+    mean_anomaly_0: np.ndarray
+    mean_motion: np.ndarray
+    p_vec: np.ndarray
+    q_vec: np.ndarray
+
+
+class SampleFrame(NamedTuple):
+    """Where and how arcs are sampled: times (N, T) and which of them fly, the grid (T,) with the
+    cosine and sine of the Earth's turn at each grid time, and the Earth's rotation rate."""
+
+    time_s: np.ndarray
+    flying: np.ndarray
+    grid_s: np.ndarray
+    grid_cos: np.ndarray
+    grid_sin: np.ndarray
+    omega_rad_s: float
+
+
+class ArcSamples(NamedTuple):
+    """Earth-fixed positions (N, T, 3) and Earth-relative speeds (N, T), written by the kernel."""
+
+    position_ecef_m: np.ndarray
+    speed_mps: np.ndarray
 
 
 class Geometry(NamedTuple):

@@ -63,10 +63,7 @@ def sample_trajectories(
     flying = np.isfinite(times) & ~boosting
     arcs = free_flight(solution.burnout_position_ecef_m[rows], solution.burnout_velocity_ecef_mps[rows], burn, earth)
     if isinstance(arcs, KeplerArcs) and kernels.active():
-        position, speed = kernels.kepler_samples(
-            times, grid, flying, arcs.t0, arcs.a, arcs.e, arcs.M0, arcs.mean_motion, arcs.P, arcs.Q,
-            earth.rotation_rate_rad_s,
-        )  # fmt: skip
+        position, speed = kernels.kepler_samples(arcs, times, grid, flying, earth.rotation_rate_rad_s)
     else:
         flight_times = np.where(flying, times, burn[:, None])
         r_eci, v_eci = arcs.states(flight_times)
