@@ -20,7 +20,8 @@ fills them in.
 
 Arguments after a fragment's kind: a scenario (library name, or a file's path from the repository's
 root), then options: ``sharing=POLICY``, ``without=ID,ID`` (assets removed, a what-if that is not
-in the library), ``delay=S`` (decision delay).
+in the library), ``delay=S`` (decision delay), ``set=CLASS.FIELD=VALUE`` (a catalog class's field,
+as ``--set``).
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import cues, deterrence, queries, tables
+from . import cues, deterrence, places, queries, tables
 
 FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {}
-for _module in (tables, queries, cues, deterrence):
+for _module in (tables, queries, cues, deterrence, places):
     if clash := FRAGMENTS.keys() & _module.FRAGMENTS.keys():
         raise RuntimeError(f"docs/fragments: {_module.__name__} defines {', '.join(sorted(clash))} again")
     FRAGMENTS |= _module.FRAGMENTS

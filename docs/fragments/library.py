@@ -2,7 +2,7 @@
 
 A run is a scenario (library name, or a file's path from the repository's root) and options:
 ``sharing=POLICY``, ``without=ID,ID`` (assets removed, a what-if that is not in the library),
-``delay=S`` (decision delay).
+``delay=S`` (decision delay), ``set=CLASS.FIELD=VALUE`` (a catalog class's field, as ``--set``).
 """
 
 from __future__ import annotations
@@ -42,10 +42,12 @@ def scenario(name: str, options: tuple[str, ...] = ()):
             chosen = chosen.with_sharing(value)
         elif key == "delay":
             chosen = with_decision_delay(chosen, float(value))
+        elif key == "set":
+            chosen = sr.what_if(chosen, set=value)
         elif key == "without":
             chosen = _without(chosen, set(value.split(",")))
         else:
-            raise SystemExit(f"docs/build.py: unknown option {option!r} (sharing=, delay=, without=)")
+            raise SystemExit(f"docs/build.py: unknown option {option!r} (sharing=, delay=, without=, set=)")
     return chosen
 
 

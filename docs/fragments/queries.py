@@ -142,6 +142,28 @@ def gained(args, body) -> str:
     return number(sum(a["feasible"] and not b["feasible"] for a, b in paired(args)))
 
 
+def values(args, body) -> str:
+    """``FIELD NAME ... | FILTER``: the distinct values of a column over the engagements matching the
+    filters, in order of first appearance, as code (a claim such as "every cue is Kürecik's")."""
+    found = dict.fromkeys(_text(row[args[0]]) for row in selected(args[1:]))
+    return listed(f"`{value}`" for value in found) or "none"
+
+
+def aims(args, body) -> str:
+    """``NAME ... | FILTER``: the aim points of the engagements matching the filters, by their catalog
+    names ("Athens"), in order of first appearance."""
+    import securityroof as sr
+
+    cities = sr.load_catalog().cities
+    found = dict.fromkeys(row["threat_id"].rpartition("->")[2] for row in selected(args))
+    return listed(cities[aim].label if aim in cities else aim for aim in found) or "none"
+
+
+def differ(args, body) -> str:
+    """``A vs B``: engagements of the same (threat, site) whose outcome (feasible, or why not) differs."""
+    return number(sum((a["feasible"], a["reason"]) != (b["feasible"], b["reason"]) for a, b in paired(args)))
+
+
 FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "count": count,
     "threat-count": threat_count,
@@ -156,4 +178,7 @@ FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "least": least,
     "undefended-count": undefended_count,
     "gained": gained,
+    "values": values,
+    "aims": aims,
+    "differ": differ,
 }
