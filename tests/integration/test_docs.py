@@ -68,7 +68,7 @@ def test_an_inline_figure_is_checked_inside_its_sentence(docs_build, tmp_path):
 
 def test_rows_keep_the_engagements_the_prose_chose(docs_build):
     body = "\n| threat | site |\n| --- | --- |\n| `iran-mrbm/tabriz->ankara` | east-med-sm-3-ia | yes |\n"
-    rows = docs_build.engagement_rows(["epaa-phase-1"], body).splitlines()[2:]
+    rows = docs_build.fragments.tables.engagement_rows(["epaa-phase-1"], body).splitlines()[2:]
     assert rows == ["| `iran-mrbm/tabriz->ankara` | east-med-sm-3-ia | yes | kurecik 100 | 125 | 540–585 | 164 | 1 |"]
 
 
@@ -77,7 +77,7 @@ def test_an_unknown_fragment_or_row_is_refused_in_one_line(docs_build):
         docs_build.render("compare-typo", "")
     body = "\n| threat | site |\n| --- | --- |\n| `iran-mrbm/tabriz->ankara` | nowhere |\n"
     with pytest.raises(SystemExit, match="no engagement of iran-mrbm/tabriz->ankara by nowhere"):
-        docs_build.engagement_rows(["epaa-phase-1"], body)
+        docs_build.fragments.tables.engagement_rows(["epaa-phase-1"], body)
 
 
 #: What a shipped text must not cite: files the package does not ship (the research notes and the
