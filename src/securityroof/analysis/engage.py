@@ -436,6 +436,11 @@ def _flown(threat_set: Sequence[ThreatTrajectory], step_s: float) -> tuple[bytes
     return key, FLOWN.get_or_compute(key, compute)
 
 
+def flown_threats(threat_set: Sequence[ThreatTrajectory], step_s: float) -> Flown:
+    """``threat_set`` targeted, and its reachable trajectories sampled every ``step_s`` (kept in :data:`FLOWN`)."""
+    return _flown(threat_set, step_s)[1]
+
+
 def scenario_tracked(scenario: Scenario, threats: Sequence[ThreatTrajectory] | None = None) -> Tracked:
     """The scenario's threat set (or ``threats``) flown, sampled at its analysis step and tracked by its
     sensors. The flown threat set and each sensor's tracks are kept (:data:`FLOWN`, :data:`TRACKS`) for
