@@ -253,12 +253,16 @@ def state_scenario(state: State) -> tuple[Scenario, Scenario]:
         {**ids[asset_id].model_dump(exclude_none=True), "lat_deg": lat, "lon_deg": lon}
         for asset_id, (lat, lon) in state.move.items()
     ]
-    rows = [*state.add, *moved]
+    mates = _site_mates(scenario, state)
+    rows = [*state.add, *moved, *(row for row, _ in mates)]
+    # the state's field of each row, for its problems
+    fields = [f"add[{k}]" for k in range(len(state.add))] + [f"move.{i}" for i in state.move]
+    fields += [f"move.{mover}" for _, mover in mates]
     if rows:
         try:
             scenario = add_toml(scenario, tomli_w.dumps({"asset": rows}))
         except (ScenarioError, TypeError, ValueError) as error:
-            raise _row_error(error, state) from None
+            raise _row_error(error, fields) from None
     placed = scenario
     for k, asset_id in enumerate(state.without):
         if asset_id not in {asset.id for asset in scenario.assets}:
@@ -293,21 +297,43 @@ def state_scenario(state: State) -> tuple[Scenario, Scenario]:
     return placed, scenario
 
 
+def moved_ids(scenario: Scenario, state: State) -> set[str]:
+    """The assets a state moves: each it names, and the assets standing at the same site."""
+    sites = {a.site for a in scenario.assets if a.id in state.move and a.site is not None}
+    return set(state.move) | {a.id for a in scenario.assets if a.site is not None and a.site in sites}
+
+
+def _site_mates(scenario: Scenario, state: State) -> list[tuple[dict, str]]:
+    """The rows of the assets that stand at the site of a moved one, moved with it by the same offset
+    (an Aegis Ashore radar goes where its launchers go: a site's assets stand within a few km), each
+    with the id of the asset whose move moves it."""
+    ids = {asset.id: asset for asset in scenario.assets}
+    movers = {ids[i].site: i for i in state.move if ids[i].site is not None}
+    rows = []
+    for asset in scenario.assets:
+        if asset.site in movers and asset.id not in state.move:
+            mover = ids[movers[asset.site]]
+            lat, lon = state.move[mover.id]
+            row = asset.model_dump(exclude_none=True)
+            row.update(lat_deg=asset.lat_deg + lat - mover.lat_deg, lon_deg=asset.lon_deg + lon - mover.lon_deg)
+            rows.append((row, mover.id))
+    return rows
+
+
 def _renamed(scenario: Scenario, name: str) -> Scenario:
     return dataclasses.replace(scenario, name=name, description=f"{scenario.description} (changed on the workbench)")
 
 
-def _row_error(error: Exception, state: State) -> RoofError:
+def _row_error(error: Exception, fields: list[str]) -> RoofError:
+    """An added or moved row's problem as the problem of its field of the state (``fields``, by row)."""
     message = error.messages[0] if isinstance(error, ScenarioError) else f"add: {error}"
     found = _ADD_MESSAGE.fullmatch(message)
-    if not found:
+    if not found or int(found[1]) >= len(fields):
         reason = message.removeprefix("add: ")
         return RoofError(f"add: {reason}", field="add", reason=reason)
-    index, key, reason = int(found[1]), found[2], found[3]
-    if index < len(state.add):
-        where = f"add[{index}]" + (f".{key}" if key else "")
-    else:
-        where = f"move.{list(state.move)[index - len(state.add)]}"
+    where, key, reason = fields[int(found[1])], found[2], found[3]
+    if key and where.startswith("add["):
+        where = f"{where}.{key}"
     return RoofError(f"{where}: {reason}", field=where, reason=reason)
 
 
@@ -343,6 +369,7 @@ def _feature(geometry: dict | None, **properties) -> dict:
 
 def _asset_layer(placed: Scenario, state: State) -> dict:
     added = {row.get("id") for row in state.add}
+    moved = moved_ids(placed, state)
     features = []
     for asset in placed.assets:
         kind = placed.catalog.kind_of(asset.kind)
@@ -359,7 +386,7 @@ def _asset_layer(placed: Scenario, state: State) -> dict:
                 boresight_az_deg=asset.boresight_az_deg,
                 switched_off=asset.id in state.without,
                 added=asset.id in added,
-                moved=asset.id in state.move,
+                moved=asset.id in moved,
             )
         )
     return _collection(features)
