@@ -18,6 +18,7 @@ Robustness, as the page may send anything:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import tempfile
@@ -49,6 +50,8 @@ MAX_JSON_BYTES = 1_000_000
 #: Status of a request dropped because its client went away before its turn (nginx's convention).
 CLIENT_GONE = 499
 SHARING_POLICIES = ["none", "within-party", "all", "pairs"]
+#: The architecture the page starts with unless ``roof serve`` names one.
+DEFAULT_BASE = "epaa-phase-3"
 
 log = logging.getLogger("securityroof.web")
 
@@ -105,9 +108,23 @@ def create_app(preload: Sequence[str] = (), static_dir: Path | None = None) -> F
     command line named: read here, once, as ``roof serve`` was asked to); ``static_dir``: the page
     (default: the package's)."""
     static = static_dir or static_folder()
-    app = FastAPI(title="securityroof workbench", docs_url=None, redoc_url=None, openapi_url=None)
-    compute_lock = asyncio.Lock()
     preloaded = [_preload(item) for item in preload]
+    initial = {"base": preloaded[0]["base"] if preloaded else DEFAULT_BASE}
+    compute_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async def warm() -> None:
+            # the page's first question is the initial state: answered while the browser opens
+            async with compute_lock:
+                with contextlib.suppress(RoofError):
+                    await run_in_threadpool(workbench.evaluate, workbench.parse_state(initial))
+
+        task = asyncio.create_task(warm())
+        yield
+        task.cancel()
+
+    app = FastAPI(title="securityroof workbench", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
 
     @app.middleware("http")
     async def headers(request: Request, call_next):
@@ -162,6 +179,7 @@ def create_app(preload: Sequence[str] = (), static_dir: Path | None = None) -> F
             "architectures": await run_in_threadpool(workbench.library_architectures),
             "sharing_policies": SHARING_POLICIES,
             "preload": preloaded,
+            "initial": initial,
         }
 
     @app.get("/api/catalog")
