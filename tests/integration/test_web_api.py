@@ -250,3 +250,18 @@ def test_hours_of_distinct_what_ifs_keep_every_cache_within_its_bound(client, mo
 def test_only_this_machine_is_loopback():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+
+
+def test_roof_serve_without_the_web_extra_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "fastapi" else real(name, *a))
+    result = CliRunner().invoke(roof, ["serve", "--no-open"])
+    assert result.exit_code == 2
+    assert "pip install 'securityroof[web]'" in result.output and "Traceback" not in result.output
+
+
+def test_roof_serve_refuses_a_scenario_it_cannot_find_in_one_line():
+    result = CliRunner().invoke(roof, ["serve", "no-such-architecture", "--no-open"])
+    assert result.exit_code == 2 and "no-such-architecture" in result.output and "Traceback" not in result.output
