@@ -57,6 +57,7 @@ import numpy as np
 import scipy
 import startup_case
 import sweep_case
+import workbench_case
 from pyproj import Geod
 from scipy.integrate import solve_ivp
 
@@ -256,6 +257,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-engagement", action="store_true", help="skip the engagement case")
     parser.add_argument("--no-footprint", action="store_true", help="skip the footprint case and the demo timing")
     parser.add_argument("--no-sweep", action="store_true", help="skip the sweep scaling case")
+    parser.add_argument("--no-workbench", action="store_true", help="skip the workbench (roof serve) case")
     parser.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     args = parser.parse_args(argv)
     n = args.n if args.n is not None else (10_000 if args.quick else 100_000)
@@ -376,6 +378,9 @@ def main(argv=None) -> int:
         result.update(sweep_case.run(variants=200 if args.quick else 1000))
     say("start-up: roof --version, --help and validate in fresh processes ...")
     result.update(startup_case.run())
+    if not args.no_workbench:
+        say("workbench: roof serve joint-lisbon, what-ifs and the deterrence panel through its HTTP API ...")
+        result.update(workbench_case.run())
     if args.json:
         print(json.dumps(result))
         return 0
@@ -406,6 +411,14 @@ def main(argv=None) -> int:
         f"(target < 0.3 s), validate {result['startup_validate_s']:.2f} s (target < 1 s): "
         f"{'met' if result['startup_targets_met'] else 'NOT met'}"
     )
+    if "workbench_first_load_s" in result:
+        print(
+            f"workbench: first load {result['workbench_first_load_s']:.2f} s (target < 2 s); what-ifs median "
+            f"{result['workbench_whatif_median_ms']:.0f} ms, worst {result['workbench_whatif_max_ms']:.0f} ms "
+            f"(targets < 300 ms, < 1 s; a speed never seen before {result['workbench_whatif_new_speed_ms']:.0f} ms); "
+            f"deterrence panel {result['workbench_deterrence_ms']:.0f} ms: "
+            f"{'met' if result['workbench_targets_met'] else 'NOT met'}"
+        )
     if "engagement_speedup" in result:
         verdict = "met" if result["engagement_speedup"] >= 100 else "NOT met"
         print(

@@ -29,3 +29,15 @@ def make_interceptor(**changes) -> InterceptorClass:
 @pytest.fixture
 def interceptor_factory():
     return make_interceptor
+
+
+@pytest.fixture
+def fresh_threat_cache(monkeypatch):
+    """Empty caches of flown threats and sensor tracks for one test: a threat set flown by an earlier
+    test is kept (securityroof.analysis.engage.FLOWN), and a test that changes how threats are flown
+    or sampled must see them flown again."""
+    from securityroof.analysis import engage
+    from securityroof.analysis.cache import LRU
+
+    monkeypatch.setattr(engage, "FLOWN", LRU(maxsize=engage.FLOWN.maxsize))
+    monkeypatch.setattr(engage, "TRACKS", LRU(maxsize=engage.TRACKS.maxsize))

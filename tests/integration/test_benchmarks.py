@@ -37,3 +37,12 @@ def test_the_batch_case_runs():
     lat0, lon0, lat1, lon1, missile = run.make_workload(50, 1)
     seconds, reachable, io_seconds = run.run_batch_cli(lat0, lon0, lat1, lon1, missile)
     assert 0 < reachable <= 50 and np.isfinite(seconds) and np.isfinite(io_seconds)
+
+
+def test_the_workbench_case_runs():
+    pytest.importorskip("fastapi")
+    import workbench_case
+
+    result = workbench_case.run(speeds=(5.0, 5.5), deterrence_states=1)
+    assert result["workbench_whatif_max_ms"] >= result["workbench_whatif_median_ms"] > 0
+    assert result["workbench_first_load_s"] > 0 and result["workbench_deterrence_ms"] > 0

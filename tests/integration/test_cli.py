@@ -314,7 +314,7 @@ def test_catalog_lists_every_kind():
     assert "--kind" in roof("catalog", "--kind", "nope").stderr
 
 
-def test_an_input_error_found_deep_inside_a_command_ends_as_one_line(monkeypatch, capsys):
+def test_an_input_error_found_deep_inside_a_command_ends_as_one_line(monkeypatch, capsys, fresh_threat_cache):
     """Through the ``roof`` entry point itself (the test runner calls the commands directly)."""
     monkeypatch.setattr(importlib.import_module("securityroof.physics.sampling"), "MAX_SAMPLES", 1_000)
     with pytest.raises(SystemExit) as stop:

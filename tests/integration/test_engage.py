@@ -144,7 +144,7 @@ def test_joint_never_protects_fewer_than_its_nato_only_subset():
     )
 
 
-def test_a_step_too_fine_for_the_threats_is_named_as_the_scenario_field(monkeypatch):
+def test_a_step_too_fine_for_the_threats_is_named_as_the_scenario_field(monkeypatch, fresh_threat_cache):
     monkeypatch.setattr(importlib.import_module("securityroof.physics.sampling"), "MAX_SAMPLES", 1_000)
     with pytest.raises(InputError, match=r"^analysis.time_step_s: 5 s would need about .* samples"):
         engage(load_scenario("epaa-phase-1"))

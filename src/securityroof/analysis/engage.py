@@ -6,13 +6,17 @@ interceptor sites as its sharing policy allows (the physics of each step is in
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from securityroof.analysis import arrow
+from securityroof.analysis.cache import LRU
 from securityroof.analysis.trajectories import InputError, TrajectorySet, trajectories
 from securityroof.io.flyout_cache import flyout_table
 from securityroof.model.catalog import Catalog, InterceptorClass
@@ -140,34 +144,57 @@ class Tracked:
     burnout_time_s: np.ndarray  # per flying threat
 
 
+@dataclass(frozen=True)
+class Flown:
+    """Targeted threat trajectories and their flying ones sampled: what tracking needs of them."""
+
+    trajectories: TrajectorySet
+    flying: np.ndarray  # indices of the threats that reach their aim points
+    samples: Samples
+    impact_time_s: np.ndarray  # per flying threat
+
+
+def fly(trajectories: TrajectorySet, step_s: float) -> Flown:
+    """The reachable ones of ``trajectories`` sampled every ``step_s``."""
+    solution = trajectories.solution
+    flying = np.flatnonzero(solution.reachable)
+    sampled = sample_trajectories(solution, flying, step_s, trajectories.earth)
+    samples = Samples(
+        sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], trajectories.earth, sampled["speed_mps"]
+    )
+    return Flown(trajectories, flying, samples, solution.impact.time_s[flying])
+
+
+def sensor_track(sensor: SensorAsset, flown: Flown, rcs_m2: np.ndarray) -> np.ndarray:
+    """When ``sensor`` tracks (a radar) or reports (satellites) each flying threat of ``flown``
+    (``rcs_m2`` per flying threat)."""
+    if sensor.radar is None:
+        return satellite_reports(sensor.report_delay_s, flown.impact_time_s).track_time_s
+    samples = flown.samples
+    return radar_detections(
+        sensor.radar, samples.time_s, samples.position_ecef_m, rcs_m2, flown.impact_time_s, samples.earth
+    ).track_time_s
+
+
+def tracked_from(threat_ids, flown: Flown, sensors: Sequence[SensorAsset], tracks: dict[str, np.ndarray]) -> Tracked:
+    """The :class:`Tracked` of ``flown`` seen by ``sensors`` (``tracks``: each one's :func:`sensor_track`)."""
+    radars = [s for s in sensors if s.radar is not None]
+    size = flown.flying.size
+    seen_by_any = np.any([np.isfinite(tracks[s.id]) for s in radars], axis=0) if radars else np.zeros(size, bool)
+    solution = flown.trajectories.solution
+    return Tracked(
+        tuple(threat_ids), flown.trajectories, flown.flying, flown.samples, tuple(sensors), tracks, seen_by_any,
+        solution.burnout_time_s[flown.flying],
+    )  # fmt: skip
+
+
 def track_threats(
     threat_ids, trajectories: TrajectorySet, rcs_m2, sensors: list[SensorAsset], step_s: float
 ) -> Tracked:
     """The targeted threat ``trajectories`` sampled every ``step_s`` and tracked by ``sensors``."""
-    earth = trajectories.earth
-    solution = trajectories.solution
-    n = len(trajectories)
-    flying = np.flatnonzero(solution.reachable)
-    sampled = sample_trajectories(solution, flying, step_s, earth)
-    impact = solution.impact.time_s[flying]
-    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))[flying]
-
-    # When each sensor tracks (radars) or reports (satellites) each flying threat.
-    tracks = {}
-    for sensor in sensors:
-        if sensor.radar is not None:
-            tracks[sensor.id] = radar_detections(
-                sensor.radar, sampled["time_s"], sampled["position_ecef_m"], rcs, impact, earth
-            ).track_time_s
-        else:
-            tracks[sensor.id] = satellite_reports(sensor.report_delay_s, impact).track_time_s
-    samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"])
-    radars = [s for s in sensors if s.radar is not None]
-    seen_by_any = np.any([np.isfinite(tracks[s.id]) for s in radars], axis=0) if radars else np.zeros(flying.size, bool)
-    return Tracked(
-        tuple(threat_ids), trajectories, flying, samples, tuple(sensors), tracks, seen_by_any,
-        solution.burnout_time_s[flying],
-    )  # fmt: skip
+    flown = fly(trajectories, step_s)
+    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (len(trajectories),))[flown.flying]
+    return tracked_from(threat_ids, flown, sensors, {sensor.id: sensor_track(sensor, flown, rcs) for sensor in sensors})
 
 
 def engage_tracked(
@@ -358,29 +385,78 @@ def engage(
     )
 
 
+#: Threat sets flown and sampled, by what fixes them (see :func:`scenario_tracked`): a scenario's, a
+#: footprint's probes, the deterrence check's pairs; a few of each kind at once.
+FLOWN = LRU(maxsize=8)
+#: One sensor's track times of one flown threat set: moving a radar recomputes that radar's only.
+TRACKS = LRU(maxsize=512)
+
+
+def threat_set_key(threat_set: Sequence[ThreatTrajectory], step_s: float) -> bytes:
+    """What fixes a threat set's flown and sampled trajectories: each one's missile class (its every
+    parameter), launch and aim points and burnout angle, and the sampling step; a digest."""
+    classes: dict[int, int] = {}  # by identity: the rows of one threat share their class object
+    digest = hashlib.blake2b(digest_size=20)
+    rows = []
+    for t in threat_set:
+        index = classes.get(id(t.missile_class))
+        if index is None:
+            index = classes[id(t.missile_class)] = len(classes)
+            digest.update(t.missile_class.model_dump_json().encode())
+        angle = math.nan if t.burnout_angle_deg is None else t.burnout_angle_deg
+        rows.append((index, t.launch_lat_deg, t.launch_lon_deg, t.aim_lat_deg, t.aim_lon_deg, angle))
+    digest.update(np.array(rows, dtype=float).tobytes())
+    digest.update(np.float64(step_s).tobytes())
+    return digest.digest()
+
+
+def _flown(threat_set: Sequence[ThreatTrajectory], step_s: float) -> tuple[bytes, Flown]:
+    key = threat_set_key(threat_set, step_s)
+
+    def compute() -> Flown:
+        columns = threat_columns(threat_set)
+        flown = trajectories(
+            columns["launch_lat_deg"],
+            columns["launch_lon_deg"],
+            columns["aim_lat_deg"],
+            columns["aim_lon_deg"],
+            missile=columns["missile"],
+            burnout_angle_deg=columns["burnout_angle_deg"],
+            # the scenario's own [[missile]] classes are not in the package catalog
+            catalog=Catalog({"missile": list({t.missile: t.missile_class for t in threat_set}.values())}),
+        )
+        try:
+            return fly(flown, step_s)
+        except InputError as error:
+            if error.field != "step_s":
+                raise
+            # the sampling step is the scenario's
+            raise InputError(f"analysis.time_step_s: {error.reason}") from None
+
+    return key, FLOWN.get_or_compute(key, compute)
+
+
+def flown_threats(threat_set: Sequence[ThreatTrajectory], step_s: float) -> Flown:
+    """``threat_set`` targeted, and its reachable trajectories sampled every ``step_s`` (kept in :data:`FLOWN`)."""
+    return _flown(threat_set, step_s)[1]
+
+
 def scenario_tracked(scenario: Scenario, threats: Sequence[ThreatTrajectory] | None = None) -> Tracked:
-    """The scenario's threat set (or ``threats``) flown, sampled at its analysis step and tracked by its sensors."""
+    """The scenario's threat set (or ``threats``) flown, sampled at its analysis step and tracked by its
+    sensors. The flown threat set and each sensor's tracks are kept (:data:`FLOWN`, :data:`TRACKS`) for
+    the next question that changes neither: another interceptor, delay or sharing policy."""
     threat_set = scenario.threat_set if threats is None else tuple(threats)
-    columns = threat_columns(threat_set)
-    flown = trajectories(
-        columns["launch_lat_deg"],
-        columns["launch_lon_deg"],
-        columns["aim_lat_deg"],
-        columns["aim_lon_deg"],
-        missile=columns["missile"],
-        burnout_angle_deg=columns["burnout_angle_deg"],
-        # the scenario's own [[missile]] classes are not in the package catalog
-        catalog=Catalog({"missile": list({t.missile: t.missile_class for t in threat_set}.values())}),
-    )
-    rcs = np.array([t.missile_class.rcs_m2 for t in threat_set])
+    key, flown = _flown(threat_set, scenario.analysis.time_step_s)
+    rcs = np.array([t.missile_class.rcs_m2 for t in threat_set], dtype=float)[flown.flying]
     sensors = [_sensor(sensor) for sensor in scenario.sensors]
-    try:
-        return track_threats([t.id for t in threat_set], flown, rcs, sensors, scenario.analysis.time_step_s)
-    except InputError as error:
-        if error.field != "step_s":
-            raise
-        # the sampling step is the scenario's
-        raise InputError(f"analysis.time_step_s: {error.reason}") from None
+    tracks = {
+        # a sensor's id, owner and site do not change what it sees
+        sensor.id: TRACKS.get_or_compute(
+            (key, sensor.radar, sensor.report_delay_s), partial(sensor_track, sensor, flown, rcs)
+        )
+        for sensor in sensors
+    }
+    return tracked_from([t.id for t in threat_set], flown, sensors, tracks)
 
 
 def site_assets(scenario: Scenario) -> list[SiteAsset]:

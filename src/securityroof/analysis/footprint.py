@@ -141,3 +141,10 @@ def footprint_summary(table: pa.Table) -> dict:
         "cells_defended": defended,
         "defended_share": defended / threatened if threatened else None,
     }
+
+
+def default_threat(scenario: Scenario) -> str:
+    """The threat whose footprint a report shows: the Iranian IRBM of the common threat set where
+    there is one, else the scenario's first threat."""
+    threats = [t.threat for t in scenario.threat_set]
+    return "iran-irbm" if "iran-irbm" in threats else threats[0]

@@ -1,10 +1,8 @@
 """Maps of an architecture, fully offline.
 
-Base map: Natural Earth 1:50m country outlines (public domain) as TopoJSON from the npm package
-world-atlas 2.0.2, shipped in ``securityroof/data/world/`` (see the NOTICE there), decoded here:
-arcs are delta-encoded integers, each shared by one country (coastline) or two (land border).
-Drawn with matplotlib (Agg) in a Lambert conformal conic projection from pyproj: nothing is
-downloaded, at install or at run time.
+Base map: Natural Earth 1:50m country outlines (public domain), shipped with the package;
+:mod:`securityroof.analysis.geometry` computes every shape drawn here. Drawn with matplotlib (Agg) in
+a Lambert conformal conic projection from pyproj: nothing is downloaded, at install or at run time.
 
 A map shows the assets coloured by owner (radars as triangles, interceptor sites as circles),
 each radar's coverage fan (its azimuth sector out to its detection range against the threat's
@@ -16,9 +14,6 @@ and a 1,000 km scale bar. PNG and SVG.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import matplotlib
@@ -30,44 +25,22 @@ import pyarrow as pa  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from pyproj import Geod, Transformer  # noqa: E402
+from pyproj import Transformer  # noqa: E402
 
-from securityroof.analysis.trajectories import trajectories  # noqa: E402
+from securityroof.analysis.geometry import (  # noqa: E402
+    coverage_fan,
+    coverage_rcs_m2,
+    ground_tracks,
+    reach_ring,
+    world_arcs,
+)
 from securityroof.model.scenario import Scenario  # noqa: E402
-from securityroof.physics.earth import WGS84  # noqa: E402
-from securityroof.physics.sampling import sample_trajectories
-from securityroof.physics.sensors import horizon_ground_range_m  # noqa: E402
 from securityroof.present.figures import save_figure  # noqa: E402
+
+__all__ = ["DEFAULT_EXTENT", "draw_map", "world_arcs"]
 
 DEFAULT_EXTENT = (30.0, 72.0, -15.0, 65.0)  # lat_min, lat_max, lon_min, lon_max
 OWNER_COLOURS = ["#1f4e9c", "#b22222", "#2e7d32", "#8e44ad", "#e67e22"]
-_GEOD = Geod(ellps="WGS84")
-
-
-@lru_cache(maxsize=1)
-def world_arcs() -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Coastline and land-border polylines (lon, lat) of the shipped Natural Earth 1:50m countries."""
-    text = (resources.files("securityroof") / "data" / "world" / "countries-50m.json").read_text(encoding="utf-8")
-    topology = json.loads(text)
-    scale = np.array(topology["transform"]["scale"])
-    translate = np.array(topology["transform"]["translate"])
-    arcs = [np.cumsum(np.array(arc, dtype=float), axis=0) * scale + translate for arc in topology["arcs"]]
-    uses = np.zeros(len(arcs), dtype=int)
-
-    def count(rings):
-        for ring in rings:
-            for index in ring:
-                uses[index if index >= 0 else ~index] += 1
-
-    for geometry in topology["objects"]["countries"]["geometries"]:
-        if geometry["type"] == "Polygon":
-            count(geometry["arcs"])
-        elif geometry["type"] == "MultiPolygon":
-            for polygon in geometry["arcs"]:
-                count(polygon)
-    coasts = [arc for arc, n in zip(arcs, uses, strict=True) if n == 1]
-    borders = [arc for arc, n in zip(arcs, uses, strict=True) if n >= 2]
-    return coasts, borders
 
 
 def _projection(extent):
@@ -80,14 +53,6 @@ def _projection(extent):
 def _project(transformer, lon, lat):
     x, y = transformer.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.column_stack([x, y])
-
-
-def _circle(lat, lon, radius_m, azimuths=None):
-    azimuths = np.linspace(0.0, 360.0, 181) if azimuths is None else azimuths
-    lon2, lat2, _ = _GEOD.fwd(
-        np.full(azimuths.size, lon), np.full(azimuths.size, lat), azimuths, np.full(azimuths.size, radius_m)
-    )
-    return np.asarray(lon2), np.asarray(lat2)
 
 
 def draw_map(
@@ -140,25 +105,20 @@ def draw_map(
 
     owners = sorted(scenario.parties)
     colour = {owner: OWNER_COLOURS[i % len(OWNER_COLOURS)] for i, owner in enumerate(owners)}
-    rcs = min((t.missile_class.rcs_m2 for t in scenario.threat_set), default=0.1)
-    horizon = float(horizon_ground_range_m(1_000e3, WGS84.equatorial_radius_m))
+    rcs = coverage_rcs_m2(scenario)
     for sensor in scenario.sensors:
         if sensor.kind != "radar":
             continue
-        asset, entry = sensor.asset, sensor.entry
-        reach = min(entry.reference_range_km * 1e3 * (rcs / entry.reference_rcs_m2) ** 0.25, horizon)
-        half = entry.azimuth_half_width_deg
-        azimuths = np.linspace((asset.boresight_az_deg or 0.0) - half, (asset.boresight_az_deg or 0.0) + half, 61)
-        lon2, lat2 = _circle(asset.lat_deg, asset.lon_deg, reach, azimuths)
-        ring = _project(transformer, np.concatenate([[asset.lon_deg], lon2]), np.concatenate([[asset.lat_deg], lat2]))
+        fan = coverage_fan(sensor, rcs)
+        ring = _project(transformer, fan[:, 0], fan[:, 1])
         ax.fill(ring[:, 0], ring[:, 1], color=colour[sensor.owner], alpha=0.07, zorder=3)
         ax.plot(ring[:, 0], ring[:, 1], color=colour[sensor.owner], lw=0.6, alpha=0.6, zorder=3)
     for site in scenario.interceptor_sites:
-        lon2, lat2 = _circle(site.asset.lat_deg, site.asset.lon_deg, site.entry.max_ground_range_km * 1e3)
-        ring = _project(transformer, lon2, lat2)
+        reach = reach_ring(site)
+        ring = _project(transformer, reach[:, 0], reach[:, 1])
         ax.plot(ring[:, 0], ring[:, 1], color=colour[site.owner], lw=1.0, ls="--", zorder=4)
 
-    tracks = _tracks(scenario, track_step_s)
+    tracks = list(ground_tracks(scenario, track_step_s).values())
     if tracks:
         ax.add_collection(
             LineCollection(
@@ -221,29 +181,3 @@ def _scale_bar(ax, length_m: float = 1_000e3) -> None:
     x, y = x1 - 0.05 * (x1 - x0) - length_m, y0 + 0.05 * (y1 - y0)
     ax.plot([x, x + length_m], [y, y], color="black", lw=2, zorder=8)
     ax.text(x + length_m / 2, y + 0.01 * (y1 - y0), "1,000 km", ha="center", va="bottom", fontsize=7, zorder=8)
-
-
-def _tracks(scenario: Scenario, step_s: float) -> list[np.ndarray]:
-    """Ground tracks (lon, lat) of the scenario's threat trajectories that are in range."""
-    threats = scenario.threat_set
-    if not threats:
-        return []
-    columns = scenario.threat_columns()
-    from securityroof.model.catalog import Catalog  # the scenario's own missile classes, as engage() does
-
-    flown = trajectories(
-        columns["launch_lat_deg"], columns["launch_lon_deg"], columns["aim_lat_deg"], columns["aim_lon_deg"],
-        missile=columns["missile"], burnout_angle_deg=columns["burnout_angle_deg"],
-        catalog=Catalog({"missile": list({t.missile: t.missile_class for t in threats}.values())}),
-    )  # fmt: skip
-    rows = np.flatnonzero(flown.solution.reachable)
-    if rows.size == 0:
-        return []
-    sampled = sample_trajectories(flown.solution, rows, step_s, flown.earth)
-    from securityroof.physics.earth import ecef_to_geodetic
-
-    lat, lon, _ = ecef_to_geodetic(
-        np.nan_to_num(sampled["position_ecef_m"]) + np.isnan(sampled["position_ecef_m"]) * [0.0, 0.0, 1.0], flown.earth
-    )
-    keep = np.isfinite(sampled["time_s"])
-    return [np.column_stack([np.degrees(lon[i][keep[i]]), np.degrees(lat[i][keep[i]])]) for i in range(rows.size)]

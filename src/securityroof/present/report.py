@@ -27,7 +27,7 @@ from securityroof.analysis.defaults import DEFAULT_STEP_DEG
 from securityroof.analysis.deterrence import SPEED_LIMIT_KM_S, SPEED_RESOLUTION_KM_S, deterrence, why_not_summary
 from securityroof.analysis.engage import engage
 from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
-from securityroof.analysis.footprint import footprint, footprint_summary
+from securityroof.analysis.footprint import default_threat, footprint, footprint_summary
 from securityroof.analysis.provenance import footprint_metadata, provenance
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
 from securityroof.model.catalog import load_catalog
@@ -77,13 +77,6 @@ def _fmt(value, digits=0) -> str:
 
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
-def default_threat(scenario: Scenario) -> str:
-    """The threat whose footprint a report shows: the Iranian IRBM of the common threat set where
-    there is one, else the scenario's first threat."""
-    threats = [t.threat for t in scenario.threat_set]
-    return "iran-irbm" if "iran-irbm" in threats else threats[0]
 
 
 def write_report(

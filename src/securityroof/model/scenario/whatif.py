@@ -99,9 +99,18 @@ def add_rows(scenario: Scenario, item: str) -> Scenario:
     if path is not None and not path.is_file():
         raise RoofError(f"add: {item}: no such file, and not TOML text (rows such as [[asset]] id = ...)")
     text = path.read_text(encoding="utf-8-sig") if path is not None else _one_line_toml(item)
-    base = read_layers(dump_scenario(scenario), f"<{scenario.name}>", None)
     # lines of text typed on one line would count the breaks added to it: none is named
-    lines = path is not None or "\n" in item
+    return _add(scenario, text, path, lines=path is not None or "\n" in item)
+
+
+def add_toml(scenario: Scenario, text: str) -> Scenario:
+    """:func:`add_rows` of TOML text only, never read from a file (what a web page sends): the same
+    checks, its problems named by the text's line."""
+    return _add(scenario, text, None, lines=True)
+
+
+def _add(scenario: Scenario, text: str, path: Path | None, lines: bool) -> Scenario:
+    base = read_layers(dump_scenario(scenario), f"<{scenario.name}>", None)
     try:
         layers = read_layers(text, str(path) if path else "add", path, onto=base)
     except ScenarioError as error:

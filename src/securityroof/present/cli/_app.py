@@ -103,7 +103,7 @@ def _exit_code(error: RoofError) -> int:
 
 
 #: The optional dependencies a command needs, and the extra of pyproject.toml that installs each.
-EXTRAS = {"duckdb": "sweep", "distributed": "cluster", "pandas": "notebook"}
+EXTRAS = {"duckdb": "sweep", "distributed": "cluster", "pandas": "notebook", "fastapi": "web", "uvicorn": "web"}
 
 
 def _require(field: str, module: str) -> None:
