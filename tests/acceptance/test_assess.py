@@ -206,3 +206,78 @@ def test_missile_toml_refuses_a_catalog_name(name, kind):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.strip() == f"error: --missile-toml: {name!r} is already a catalog {kind}; choose another name"
+
+
+# Published conversions of lofted tests to a standard-trajectory range, each with the test's figures
+# (range km, apogee km, flight time min), its class, and the published figure as (low, high): a
+# span for a span, equal ends for a single figure, None for the open end of "more than".
+PUBLISHED = {
+    # D. Wright (UCS blog) via Yonhap, Korea News Digest, 15 May 2017: Hwasong-12, 787 km, 2,111.5 km,
+    # half an hour -> "a maximum range of about 4,500 km" (also CSIS Missile Threat, "North Korea Tests
+    # New IRBM": "up to 4,500 km"); "about": ±8 %.
+    "hwasong-12-2017": ((787.0, 2111.5, 30.0), "liquid-1-stage", (4_500.0, 4_500.0), 0.08),
+    # South Korea's Joint Chiefs of Staff via The Nation (Thailand), 30 Jan 2022: Hwasong-12, about
+    # 800 km at a top altitude of 2,000 km -> "between 4,500-5,000 km" at 30 to 45 degrees; the span.
+    "hwasong-12-2022": ((800.0, 2000.0, None), "liquid-1-stage", (4_500.0, 5_000.0), 0.0),
+    # CSIS Missile Threat, "North Korea Tests ICBM": Hwasong-14, 4 Jul 2017, 930 km, 2,800 km, 39 min
+    # -> "could be as much as 7,000 kilometers"; ±8 %.
+    "hwasong-14-jul-4": ((930.0, 2800.0, 39.0), "liquid-2-stage", (7_000.0, 7_000.0), 0.08),
+    # Expert observers quoted on the 28 Jul 2017 Hwasong-14 test (about 1,000 km, about 3,800 km,
+    # about 45 min) -> "between 10,400 kilometers and 11,000 kilometers"; the span.
+    "hwasong-14-jul-28": ((1000.0, 3800.0, 45.0), "liquid-2-stage", (10_400.0, 11_000.0), 0.0),
+    # D. Wright via the US Embassy Tokyo press summary (TBS), 29 Nov 2017, and South Korea's Defence
+    # Ministry (Straits Times, 1 Dec 2017: "capable of flying over 13,000km"): Hwasong-15, 960 km,
+    # 4,500 km, 54 min -> more than 13,000 km; the open end is open.
+    "hwasong-15": ((960.0, 4500.0, 54.0), "liquid-2-stage", (13_000.0, None), 0.0),
+}
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_published_conversions_lie_in_the_class_band(name):
+    """Each published figure lies inside the band of the boost model's maximum range over the test
+    class's burn time and burnout altitude, and the band's centre (midway between its ends) within
+    the tolerance the source's figure allows."""
+    figures, test_class, (low, high), tolerance = PUBLISHED[name]
+    band = assess_test(*figures, test_class_name=test_class).range_band_km
+    assert band["low"] <= low and (high is None or high <= band["high"])
+    centre = 0.5 * (band["low"] + band["high"])
+    assert low * (1 - tolerance) <= centre
+    assert high is None or centre <= high * (1 + tolerance)
+
+
+def test_the_band_holds_the_point_and_moves_with_the_class():
+    """The point (the class's values) lies in its band; a two-stage liquid class, with its longer burn
+    and higher burnout, widens the Hwasong-15's band beyond the three-stage solid default's."""
+    liquid = assess_test(960.0, 4500.0, 54.0, test_class_name="liquid-2-stage")
+    for a in (HWASONG_15, liquid):
+        band = a.range_band_km
+        assert band["low"] < band["point"] < band["high"]
+        assert band["point"] == a.boost_model_max_range_km
+    assert HWASONG_15.test_class == "solid-3-stage" and HWASONG_15.burn_time_s == 170.0
+    assert (liquid.burn_time_s, liquid.burnout_altitude_km) == (250.0, 300.0)
+    assert liquid.range_band_km["high"] - liquid.range_band_km["low"] > (
+        HWASONG_15.range_band_km["high"] - HWASONG_15.range_band_km["low"]
+    )
+    with pytest.raises(AssessmentError, match="test_class: 'liquid' is not a test class"):
+        assess_test(960.0, 4500.0, test_class_name="liquid")
+
+
+def test_roof_assess_test_class_band_line():
+    import json
+
+    from typer.testing import CliRunner
+
+    from securityroof.present.cli import app
+
+    args = ["assess-test", "--range-km", "787", "--apogee-km", "2111.5", "--class", "liquid-1-stage"]
+    record = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert record["test_class"] == "liquid-1-stage" and record["burn_time_s"] == 110.0
+    assert record["assumptions"]["burn_time_s_range"] == [100.0, 150.0]
+    band = record["range_band_km"]
+    text = CliRunner().invoke(app, args).stdout
+    assert (
+        f"{band['point']:,.0f} km (band {band['low']:,.0f}–{band['high']:,.0f} km over burn time 100–150 s and "
+        "burnout altitude 75–150 km, class liquid-1-stage)" in " ".join(text.split())
+    )
+    bad = CliRunner().invoke(app, [*args[:5], "--class", "nope"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --class: 'nope' is not a test class")

@@ -131,3 +131,30 @@ def test_a_scenario_file_states_its_own_ranges_and_they_round_trip():
     bad = text.replace("[5.0, 9.5]", "[7.0, 9.5]")
     with pytest.raises(Exception, match=r"interceptor\[\d\]\.burnout_speed_km_s_range: burnout_speed_km_s = 6.3"):
         parse_scenario(bad)
+
+
+def test_test_classes_give_both_ranges_and_unique_names():
+    """Every shipped lofted-test class brackets its burn time and burnout altitude; a class without a
+    range, or a repeated name, is refused naming the file and the field."""
+    from securityroof.model.catalog import load_test_classes, parse_test_classes
+
+    classes = load_test_classes()
+    assert {"liquid-1-stage", "liquid-2-stage", "solid-2-stage", "solid-3-stage"} <= set(classes)
+    for entry in classes.values():
+        assert set(entry.ranges) == {"burn_time_s", "burnout_altitude_km"}
+    table = """[[test_class]]
+name = "x"
+label = "X"
+stages = 2
+propellant = "solid"
+examples = "none"
+burn_time_s = 100
+burnout_altitude_km = 100
+burnout_altitude_km_range = [90, 110]
+source = "assumed"
+"""
+    with pytest.raises(CatalogError, match=r"test-classes.toml: test_class.0: .*burn_time_s_range"):
+        parse_test_classes(table)
+    ranged = table.replace("burn_time_s = 100", "burn_time_s = 100\nburn_time_s_range = [90, 120]")
+    with pytest.raises(CatalogError, match="test_class names repeated: x"):
+        parse_test_classes(ranged + ranged)

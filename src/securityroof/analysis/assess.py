@@ -17,6 +17,11 @@ time into a standard-trajectory range (e.g. D. Wright, Union of Concerned Scient
   is the burnout speed, and the best angle gives the maximum range. This is why lofted tests
   understate range by more than their geometry alone says (no drag; no thrust or mass history).
 
+The boost is not public, so it is assumed by the test's class (``test-classes.toml``: single-stage
+liquid, two-stage liquid, two- and three-stage solid), each with a burn time and burnout altitude
+and their ranges; the boost model's maximum range is also given as a band over a 3 × 3 grid of
+those ranges (each range's ends and the class's value), so that the assumption shows.
+
 Both are computed over a non-rotating sphere (R = 6,371 km), as published assessments usually are,
 and then on the rotating WGS84 Earth fired due east and due west from a given latitude: the
 Earth's rotation lends an eastward shot up to 465 m/s.
@@ -29,9 +34,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from pyproj import Geod
 
-from securityroof.analysis.defaults import DEFAULT_BURN_TIME_S, DEFAULT_BURNOUT_ALTITUDE_KM, DEFAULT_LATITUDE_DEG
+from securityroof.analysis.defaults import DEFAULT_LATITUDE_DEG, DEFAULT_TEST_CLASS
 from securityroof.errors import RoofError
-from securityroof.model.catalog import CatalogError, parse_entries
+from securityroof.model.catalog import CatalogError, FlightTestClass, load_test_classes, parse_entries
 from securityroof.physics.ballistic import free_flight, free_flight_range_angle
 from securityroof.physics.boost import boost_shape, gravity_loss_mps
 from securityroof.physics.earth import (
@@ -77,6 +82,9 @@ class Assessment:
     burn_time_s: float
     burnout_altitude_km: float
     latitude_deg: float
+    test_class: str
+    range_band_km: dict[str, float]  # low, point, high: the boost model's maximum range over the class's ranges
+    assumptions: dict
 
     def missile_toml(self, name: str, rcs_m2: float = 0.01) -> str:
         """A ``[[missile]]`` table for a scenario file: the class this test implies under the boost
@@ -129,16 +137,30 @@ class Assessment:
         return out
 
 
+def flight_test_class(name: str) -> FlightTestClass:
+    """The boost assumptions of a class of lofted test, by name."""
+    classes = load_test_classes()
+    if name not in classes:
+        raise AssessmentError(f"test_class: {name!r} is not a test class; choose {', '.join(classes)}")
+    return classes[name]
+
+
 def assess_test(
     range_km: float,
     apogee_km: float,
     flight_time_min: float | None = None,
     *,
-    burn_time_s: float = DEFAULT_BURN_TIME_S,
-    burnout_altitude_km: float = DEFAULT_BURNOUT_ALTITUDE_KM,
+    burn_time_s: float | None = None,
+    burnout_altitude_km: float | None = None,
     latitude_deg: float = DEFAULT_LATITUDE_DEG,
+    test_class_name: str = DEFAULT_TEST_CLASS,
 ) -> Assessment:
-    """The standard-trajectory range implied by a test's ground range and apogee (see module doc)."""
+    """The standard-trajectory range implied by a test's ground range and apogee (see module doc).
+    The boost is the test class's unless ``burn_time_s`` or ``burnout_altitude_km`` is given; the
+    band is over the class's ranges (and takes in a given value outside them)."""
+    assumed = flight_test_class(test_class_name)
+    burn_time_s = assumed.burn_time_s if burn_time_s is None else burn_time_s
+    burnout_altitude_km = assumed.burnout_altitude_km if burnout_altitude_km is None else burnout_altitude_km
     _check(range_km, apogee_km, flight_time_min, burn_time_s, burnout_altitude_km, latitude_deg)
     earth = SPHERE.with_rotation(False)
     mu, radius = earth.mu_m3_s2, earth.equatorial_radius_m
@@ -156,17 +178,9 @@ def assess_test(
     free_speeds = np.full(angles.size, speed)
     free_max = _best(lambda a, v: _ranges_still(0.0, v, 0.0, a), angles, free_speeds)
 
-    boost_speed, boost_angle, boost_time = _fit_boost_model(
-        range_km * 1e3, apogee_km * 1e3, burn_time_s, burnout_altitude_km * 1e3
-    )
     burnout_alt = burnout_altitude_km * 1e3
-    test_shape = boost_shape(
-        np.array([burn_time_s]), np.array([boost_speed]), np.array([boost_angle]), np.array([burnout_alt])
-    )
-    delta_v = boost_speed + float(gravity_loss_mps(test_shape, mu, radius)[0])
-    boost_speeds = _speeds_from_delta_v(delta_v, burn_time_s, burnout_alt, angles)
-    boost_max, _, standard_speed = _best_shot(
-        lambda a, v: _ranges_still(burn_time_s, v, burnout_alt, a), angles, boost_speeds
+    boost_max, standard_speed, delta_v, boost_speeds, (boost_speed, boost_angle, boost_time) = _boost_model_max(
+        range_km * 1e3, apogee_km * 1e3, burn_time_s, burnout_alt, angles
     )
     east_west = [
         _best(lambda a, v, t=t, h=h, az=az: _ranges_rotating(t, v, h, latitude_deg, az, a), angles, v)
@@ -194,7 +208,55 @@ def assess_test(
         burn_time_s=burn_time_s,
         burnout_altitude_km=burnout_altitude_km,
         latitude_deg=latitude_deg,
+        test_class=assumed.name,
+        **_band(range_km * 1e3, apogee_km * 1e3, assumed, boost_max, angles),
     )
+
+
+def _band(range_m, apogee_m, assumed: FlightTestClass, point_m, angles) -> dict:
+    """The boost model's maximum range over the class's ranges of burn time and burnout altitude
+    (the range is not monotonic in the burnout altitude, so the grid takes in each range's value).
+    Grid points at which the boost model cannot fly the test (a burnout above its apogee) are left
+    out, and counted."""
+    ranges = assumed.ranges
+    burn_times = sorted({*ranges["burn_time_s"], assumed.burn_time_s})
+    altitudes = sorted({*ranges["burnout_altitude_km"], assumed.burnout_altitude_km})
+    flown = [point_m]
+    for burn in burn_times:
+        for altitude in altitudes:
+            if altitude * 1e3 >= apogee_m:
+                continue
+            try:
+                flown.append(_boost_model_max(range_m, apogee_m, burn, altitude * 1e3, angles)[0])
+            except AssessmentError:
+                continue
+    return {
+        "range_band_km": {"low": min(flown) / 1e3, "point": point_m / 1e3, "high": max(flown) / 1e3},
+        "assumptions": {
+            "label": assumed.label,
+            "examples": assumed.examples,
+            "burn_time_s_range": list(ranges["burn_time_s"]),
+            "burnout_altitude_km_range": list(ranges["burnout_altitude_km"]),
+            "grid_points_flown": len(flown) - 1,
+            "grid_points": len(burn_times) * len(altitudes),
+            "source": assumed.source,
+            "note": assumed.note,
+        },
+    }
+
+
+def _boost_model_max(range_m, apogee_m, burn_time_s, burnout_alt_m, angles):
+    """(maximum range, standard burnout speed, ideal Δv, burnout speeds over ``angles``, the fitted
+    test burnout (speed, angle, flight time)) of the boost model."""
+    fitted = _fit_boost_model(range_m, apogee_m, burn_time_s, burnout_alt_m)
+    mu, radius = SPHERE.mu_m3_s2, SPHERE.equatorial_radius_m
+    test_shape = boost_shape(
+        np.array([burn_time_s]), np.array([fitted[0]]), np.array([fitted[1]]), np.array([burnout_alt_m])
+    )
+    delta_v = fitted[0] + float(gravity_loss_mps(test_shape, mu, radius)[0])
+    speeds = _speeds_from_delta_v(delta_v, burn_time_s, burnout_alt_m, angles)
+    best, _, standard_speed = _best_shot(lambda a, v: _ranges_still(burn_time_s, v, burnout_alt_m, a), angles, speeds)
+    return best, standard_speed, delta_v, speeds, fitted
 
 
 def _check(range_km, apogee_km, flight_time_min, burn_time_s, burnout_altitude_km, latitude_deg) -> None:

@@ -5,6 +5,9 @@ that ``roof --help`` reads them without loading the physics."""
 #: boost-phase study's solid ICBM (170 s, via IEEE Spectrum 2005) and a 200 km burnout.
 DEFAULT_BURN_TIME_S = 170.0
 DEFAULT_BURNOUT_ALTITUDE_KM = 200.0
+#: The lofted-test class whose boost `roof assess-test` assumes unless told: the three-stage solid
+#: ICBM, whose values are the two above (data/catalog/test-classes.toml).
+DEFAULT_TEST_CLASS = "solid-3-stage"
 DEFAULT_LATITUDE_DEG = 40.0
 
 #: A footprint's grid: Europe and European Russia, one degree apart.

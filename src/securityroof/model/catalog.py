@@ -290,6 +290,29 @@ class BaseClass(_Entry):
     missile: str = Field(description="the catalog missile class based there")
 
 
+class FlightTestClass(_Entry):
+    """The boost assumed for a lofted flight test of a class of missile (``roof assess-test --class``):
+    a burn time and a nominal burnout altitude, each with the range its sources (or, where there
+    are none, the assumption) allow; the standard-trajectory range is reported over both ranges."""
+
+    stages: int = Field(ge=1, le=4)
+    propellant: Literal["liquid", "solid"]
+    examples: str = Field(min_length=1, description="missiles of the class whose tests are assessed")
+    burn_time_s: float = Field(gt=0, le=600)
+    burnout_altitude_km: float = Field(gt=0, le=1000, description="nominal burnout altitude")
+
+    @model_validator(mode="after")
+    def _both_ranged(self) -> FlightTestClass:
+        missing = [field for field in ("burn_time_s", "burnout_altitude_km") if field not in self._ranges]
+        if missing:
+            raise ValueError(f"a test class gives the range of {' and '.join(missing)} ({missing[0]}{RANGE_SUFFIX})")
+        return self
+
+
+#: The boost assumptions of lofted flight tests, by class of missile: not a catalog kind (no scenario
+#: names them), but validated like one.
+TEST_CLASSES = ("test_class", "test-classes.toml", FlightTestClass)
+
 #: Catalog files: file name, table name in the file, model.
 KINDS = {
     "missile": ("missiles.toml", MissileClass),
@@ -393,6 +416,10 @@ def parse_entries(kind: str, text: str, file: str | None = None) -> list[_Entry]
     """Parse one catalog file's text (``[[kind]]`` tables); errors name the file, the entry's key
     and the reason, e.g. ``radars.toml: radar.2.reference_range_km: Input should be greater than 0``."""
     file = file or KINDS[kind][0]
+    return _parse(kind, KINDS[kind][1], text, file)
+
+
+def _parse(table: str, model: type[_Entry], text: str, file: str) -> list[_Entry]:
     try:
         data = tomlfile.loads(text, file)
     except tomllib.TOMLDecodeError as error:
@@ -400,16 +427,33 @@ def parse_entries(kind: str, text: str, file: str | None = None) -> list[_Entry]
     except tomlfile.TomlLimitError as error:
         raise CatalogError(str(error)) from None
     try:
-        return getattr(_file_model(kind).model_validate(data), kind)
+        return getattr(_file_model(table, model).model_validate(data), table)
     except ValidationError as error:
         raise CatalogError(_format_validation_error(file, error)) from None
 
 
 @cache
-def _file_model(kind: str) -> type[BaseModel]:
+def _file_model(table: str, model: type[_Entry]) -> type[BaseModel]:
     return create_model(
-        f"_{kind.title()}File", __config__=ConfigDict(extra="forbid"), **{kind: (list[KINDS[kind][1]], ...)}
+        f"_{table.title().replace('_', '')}File", __config__=ConfigDict(extra="forbid"), **{table: (list[model], ...)}
     )
+
+
+def parse_test_classes(text: str, file: str = TEST_CLASSES[1]) -> dict[str, FlightTestClass]:
+    """The ``[[test_class]]`` tables of a test-classes file, by name (errors as :func:`parse_entries`)."""
+    table, _, model = TEST_CLASSES
+    entries = _parse(table, model, text, file)
+    names = [entry.name for entry in entries]
+    if repeated := sorted({name for name in names if names.count(name) > 1}):
+        raise CatalogError(f"{file}: {table} names repeated: {', '.join(repeated)}")
+    return {entry.name: entry for entry in entries}
+
+
+@lru_cache(maxsize=1)
+def load_test_classes() -> dict[str, FlightTestClass]:
+    """The lofted-test classes shipped with the package, by name."""
+    path = resources.files("securityroof") / "data" / "catalog" / TEST_CLASSES[1]
+    return parse_test_classes(path.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

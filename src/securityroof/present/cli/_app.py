@@ -68,6 +68,7 @@ OPTIONS = {
     "burn_time_s": "--burn-time-s",
     "burnout_altitude_km": "--burnout-altitude-km",
     "latitude_deg": "--lat-deg",
+    "test_class": "--class",
     "out": "--out",
     "batch": "--batch",
     "workers": "--workers",

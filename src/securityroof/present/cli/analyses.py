@@ -18,6 +18,7 @@ from securityroof.analysis.defaults import (
     DEFAULT_BURNOUT_ALTITUDE_KM,
     DEFAULT_LATITUDE_DEG,
     DEFAULT_STEP_DEG,
+    DEFAULT_TEST_CLASS,
 )
 from securityroof.errors import OutputError, RoofError
 from securityroof.io.atomic import atomic_path, clean_leftovers
@@ -460,12 +461,29 @@ def assess_test_command(
     flight_time_min: Annotated[
         float | None, typer.Option("--flight-time-min", help="Published flight time, minutes (shown beside ours).")
     ] = None,
+    test_class: Annotated[
+        str,
+        typer.Option(
+            "--class",
+            help="The test's class, whose boost is assumed: liquid-1-stage, liquid-2-stage, solid-2-stage or "
+            "solid-3-stage (data/catalog/test-classes.toml).",
+        ),
+    ] = DEFAULT_TEST_CLASS,
     burn_time_s: Annotated[
-        float, typer.Option("--burn-time-s", help="Boost model: burn time (default: APS 2003 solid ICBM).")
-    ] = DEFAULT_BURN_TIME_S,
+        float | None,
+        typer.Option(
+            "--burn-time-s",
+            help=f"Boost model: burn time, s (default: the class's; {DEFAULT_TEST_CLASS} {DEFAULT_BURN_TIME_S:g} s).",
+        ),
+    ] = None,
     burnout_altitude_km: Annotated[
-        float, typer.Option("--burnout-altitude-km", help="Boost model: nominal burnout altitude, km.")
-    ] = DEFAULT_BURNOUT_ALTITUDE_KM,
+        float | None,
+        typer.Option(
+            "--burnout-altitude-km",
+            help=f"Boost model: nominal burnout altitude, km (default: the class's; {DEFAULT_TEST_CLASS} "
+            f"{DEFAULT_BURNOUT_ALTITUDE_KM:g} km).",
+        ),
+    ] = None,
     lat_deg: Annotated[
         float, typer.Option("--lat-deg", help="Launch latitude for the rotating-Earth ranges.")
     ] = DEFAULT_LATITUDE_DEG,
@@ -495,6 +513,7 @@ def assess_test_command(
             burn_time_s=burn_time_s,
             burnout_altitude_km=burnout_altitude_km,
             latitude_deg=lat_deg,
+            test_class_name=test_class,
         )
     except AssessmentError as error:
         _fail(error)
@@ -538,9 +557,19 @@ def assess_test_command(
             f"A maximum range beyond {HALF_GLOBE_KM:,.0f} km, half the globe, means any point on Earth is in reach.",
             highlight=False,
         )
+    band, assumed = record["range_band_km"], record["assumptions"]
+    burn_low, burn_high = assumed["burn_time_s_range"]
+    altitude_low, altitude_high = assumed["burnout_altitude_km_range"]
+    console.print(
+        f"Standard-trajectory range: {band['point']:,.0f} km (band {band['low']:,.0f}–{band['high']:,.0f} km over "
+        f"burn time {burn_low:g}–{burn_high:g} s and burnout altitude {altitude_low:g}–{altitude_high:g} km, "
+        f"class {record['test_class']})",
+        highlight=False,
+    )
     console.print(
         f"max range: non-rotating sphere; east/west: rotating WGS84 from {lat_deg:g}° latitude. "
-        f"Boost model: {burn_time_s:g} s burn, {burnout_altitude_km:g} km nominal burnout (assumed), "
+        f"Boost model: {record['burn_time_s']:g} s burn, "
+        f"{record['burnout_altitude_km']:g} km nominal burnout (assumed), "
         f"ideal Δv {record['boost_model_delta_v_km_s']:.2f} km/s; no drag.",
         highlight=False,
     )
