@@ -253,3 +253,19 @@ def test_the_downloaded_scenario_gives_roof_compare_the_figures_the_page_shows(p
     assert figures["threats_engageable"] == page.number("#fig-engageable")
     assert figures["threats_total"] == page.number("#fig-total")
     assert len(figures["cities_protected"]) == page.number("#fig-cities")
+
+
+def test_two_architectures_side_by_side(page):
+    page.open({"base": "epaa-phase-3"})
+    page.page.click("#open-compare")
+    page.page.select_option("#compare-a", "epaa-phase-3")
+    page.page.select_option("#compare-b", "joint-lisbon")
+    page.page.wait_for_selector("#compare-table th:text('threats engageable')", timeout=EVALUATION_MS)
+    page.page.wait_for_selector("#map-b .asset-marker", timeout=EVALUATION_MS)
+    page.page.wait_for_timeout(600)
+    page.shot("08-compare")
+    row = page.page.locator("#compare-table tr", has_text="threats engageable").locator("td")
+    a, b = (int(row.nth(i).text_content()) for i in range(2))
+    assert b > a
+    assert page.page.locator("#compare-parties tr", has_text="russia").count() == 1
+    assert page.page.locator("#map-b .asset-marker").count() > page.page.locator("#map-a .asset-marker").count()

@@ -127,11 +127,13 @@ function render() {
   $("fig-population").textContent = inMillions ? (f.protected_population / 1e6).toFixed(1) : people(f.protected_population);
   $("fig-population-threatened").textContent = people(f.threatened_population);
   const changes = r.changes?.text ?? [];
+  const whatIf = Object.keys(app.state).some((key) => key !== "base");
   $("changes-list").innerHTML = changes.length
     ? changes.map((t) => `<li>${e(t)}</li>`).join("")
     : '<li class="muted">none: this is the architecture as loaded</li>';
-  $("changes").classList.toggle("changed", changes.length > 0 || Object.keys(app.state).length > 1);
-  const findings = r.findings ?? [];
+  $("changes").classList.toggle("changed", whatIf);
+  renderParties(f);
+  const findings = r.findings ?? f.findings ?? [];
   $("findings").innerHTML = findings.map((x) => `<li>${e(x.text ?? x)}</li>`).join("") || '<li class="muted">none</li>';
   renderControls();
   renderLegend();
@@ -140,11 +142,26 @@ function render() {
   if (fresh) document.querySelector(`#assets li[data-asset="${CSS.escape(fresh)}"]`)?.scrollIntoView({ block: "nearest" });
 }
 
+// What each party brings: the engageable threats with that party's assets switched off.
+function renderParties(f) {
+  const without = f.without_party_summary ?? {};
+  const names = Object.keys(without);
+  $("party-shares").innerHTML = names.length > 1 ? names.map((party) => {
+    const n = without[party].threats_engageable;
+    return `<li>without ${e(partyLabel(party))}: ${n} engageable (${n - f.threats_engageable >= 0 ? "+" : ""}${n - f.threats_engageable})</li>`;
+  }).join("") : "";
+}
+
+function partyLabel(party) {
+  return app.result?.scenario?.parties?.[party] ?? party;
+}
+
 function assetsOf(result) { return result?.assets?.features?.map((x) => x.properties) ?? []; }
 
 function parties() {
   const arch = app.library.architectures.find((a) => a.name === app.state.base);
-  const owners = new Set([...(arch?.parties ?? []), ...assetsOf(app.result).map((a) => a.owner)]);
+  const declared = Object.keys(app.result?.scenario?.parties ?? {});
+  const owners = new Set([...declared, ...(arch?.parties ?? []), ...assetsOf(app.result).map((a) => a.owner)]);
   return [...owners];
 }
 
@@ -175,7 +192,8 @@ function renderPairs(pairs) {
 }
 
 function interceptorClasses() {
-  return [...new Set(assetsOf(app.result).filter((a) => a.class_kind === "interceptor").map((a) => a.kind))].sort();
+  const fromAssets = assetsOf(app.result).filter((a) => a.class_kind === "interceptor").map((a) => a.kind);
+  return [...new Set([...Object.keys(app.result?.scenario?.interceptor_speeds_km_s ?? {}), ...fromAssets])].sort();
 }
 
 function catalogSpeed(kind) {
@@ -186,10 +204,10 @@ function renderSpeeds() {
   const box = $("speeds");
   const classes = interceptorClasses();
   box.innerHTML = classes.map((kind) => {
-    const value = app.state.speeds_km_s?.[kind] ?? catalogSpeed(kind);
+    const value = app.state.speeds_km_s?.[kind] ?? app.result?.scenario?.interceptor_speeds_km_s?.[kind] ?? catalogSpeed(kind);
     const changed = app.state.speeds_km_s?.[kind] != null;
     return `<label class="field speed">Burnout speed, ${e(kind)} <output>${Number(value).toFixed(1)} km/s</output>
-      ${changed ? `<button type="button" class="link" data-reset-speed="${e(kind)}">catalog: ${catalogSpeed(kind)}</button>` : ""}
+      ${changed ? `<button type="button" class="link" data-reset-speed="${e(kind)}">back to ${Number(catalogSpeed(kind)).toFixed(1)}</button>` : ""}
       <input type="range" min="1" max="12" step="0.1" value="${value}" data-speed="${e(kind)}">
       <span class="error" data-error-for="speeds_km_s.${e(kind)}"></span></label>`;
   }).join("");
@@ -225,7 +243,7 @@ function renderLegend() {
   const group = (name, title, items) => `<fieldset><legend><label><input type="checkbox" data-layer="${name}"
     ${hidden.has(name) ? "" : "checked"}> ${title}</label></legend><ul>${items}</ul></fieldset>`;
   $("legend-body").innerHTML = [
-    group("assets", "Assets", owners.map((o) => `<li><span class="icon" style="color:${partyColour(o)}">◗▲✦</span>${e(o)}</li>`).join("")
+    group("assets", "Assets", owners.map((o) => `<li><span class="icon" style="color:${partyColour(o)}">◗▲✦</span>${e(partyLabel(o))}</li>`).join("")
       + '<li class="muted">◗ radar ▲ interceptor ✦ satellite</li>'),
     group("cities", "Cities", swatch(STATUS_COLOURS.defended, "protected")
       + swatch(STATUS_COLOURS["threatened-undefended"], "threatened, not protected") + swatch(STATUS_COLOURS["out-of-range"], "out of range")),
@@ -389,7 +407,8 @@ function wire() {
     else if (ev.target.closest(".name")) {
       const id = ev.target.closest("li").dataset.asset;
       const f = app.result.assets.features.find((x) => x.properties.id === id);
-      if (f) { app.map.flyTo(f.geometry.coordinates); showDetails("asset", f.properties); }
+      if (f?.geometry) app.map.flyTo(f.geometry.coordinates);
+      if (f) showDetails("asset", f.properties);
     }
   });
   $("add-kind").addEventListener("change", updateAddForm);

@@ -27,11 +27,27 @@ function stateOf(app, value) {
   return value ? { base: value } : structuredClone(app.state);
 }
 
-function cellText(value) {
+function cellText(figure, value) {
   if (Array.isArray(value)) return value.join(", ") || "none";
-  if (typeof value === "number" && !Number.isInteger(value)) return value.toFixed(3);
+  if (typeof value === "number" && /share/.test(figure)) return `${(100 * value).toFixed(1)}%`;
+  if (typeof value === "number" && !Number.isInteger(value)) return value.toFixed(1);
   if (value && typeof value === "object") return JSON.stringify(value);
   return String(value ?? "–");
+}
+
+// Per side and party: the threats its interceptors engage, and what it adds to the whole (the
+// engageable threats lost when its assets are switched off).
+function partyRows(r) {
+  const parties = [...new Set(["a", "b"].flatMap((side) => Object.keys(r.by_party?.[side] ?? {})))];
+  const cell = (side, party) => {
+    const mine = r.by_party?.[side]?.[party];
+    if (!mine) return "<td>–</td><td>–</td>";
+    const whole = r[side];
+    const without = r.without_party?.[side]?.[party];
+    const adds = without == null ? null : Math.round((whole.protected_share - without) * whole.threats_total);
+    return `<td>${mine.threats_engageable}</td><td>${adds == null ? "–" : `+${adds}`}</td>`;
+  };
+  return parties.map((party) => `<tr><th scope="row">${e(party)}</th>${cell("a", party)}${cell("b", party)}</tr>`).join("");
 }
 
 async function run(app) {
@@ -54,12 +70,15 @@ async function run(app) {
   // The comparison may carry each side's layers; if not, each side is evaluated (cached server-side).
   for (const [side, state] of [["a", a], ["b", b]]) {
     if (r[side]?.assets) maps[side].show(r[side]);
-    else call("api/evaluate", { state }, { channel: `compare-${side}` }).then((x) => x && maps[side].show(x.value)).catch(() => {});
+    else call("api/evaluate", { state }, { channel: `compare-${side}` }).then((x) => x && maps[side].show(x.value))
+      .catch((error) => { slot.textContent = `${side.toUpperCase()}: ${error.message}`; });
   }
-  $("compare-findings").innerHTML = (r.findings ?? []).map((f) => `<p>${e(f.text ?? f)}</p>`).join("");
+  $("compare-findings").innerHTML = (r.findings ?? []).map((f) => `<li>${e(f.text ?? f)}</li>`).join("");
   $("compare-table").innerHTML = `<thead><tr><th>Figure</th><th>A</th><th>B</th></tr></thead><tbody>${(r.differences ?? []).map((d) =>
-    `<tr><th scope="row">${e(String(d.figure).replace(/_/g, " "))}</th><td>${e(cellText(d.a))}</td><td>${e(cellText(d.b))}</td></tr>`).join("")}</tbody>`;
-  const parties = Object.entries(r.by_party ?? {});
-  $("compare-parties").innerHTML = parties.length ? `<h3>What each party adds</h3><ul>${parties.map(([party, adds]) =>
-    `<li><b>${e(party)}</b>: ${e(typeof adds === "string" ? adds : adds.text ?? cellText(adds))}</li>`).join("")}</ul>` : "";
+    `<tr><th scope="row">${e(String(d.figure).replace(/_/g, " "))}</th><td>${e(cellText(d.figure, d.a))}</td>
+     <td>${e(cellText(d.figure, d.b))}</td></tr>`).join("") || '<tr><td colspan="3">no difference</td></tr>'}</tbody>`;
+  $("compare-parties").innerHTML = `<h3>What each party adds</h3><table class="table"><thead>
+    <tr><th rowspan="2">Party</th><th colspan="2">A</th><th colspan="2">B</th></tr>
+    <tr><th>engaged by its interceptors</th><th>lost without it</th><th>engaged by its interceptors</th><th>lost without it</th></tr>
+    </thead><tbody>${partyRows(r)}</tbody></table>`;
 }

@@ -17,7 +17,7 @@ export async function refreshDeterrence(app) {
   $("deterrence-verdicts").classList.add("stale");
   let answer;
   try {
-    answer = await call("api/deterrence", { state: app.state }, { channel: "deterrence" });
+    answer = await call("api/deterrence", { state: app.state, ...grid(app) }, { channel: "deterrence" });
   } catch (error) {
     $("deterrence-verdicts").innerHTML = `<p class="error">${e(error.message)}</p>`;
     return;
@@ -26,6 +26,26 @@ export async function refreshDeterrence(app) {
   last = answer.value;
   $("deterrence-verdicts").classList.remove("stale");
   draw(app, last);
+}
+
+// Whole km/s and every minute up to ten, plus the catalog speeds of the scenario's interceptor
+// classes and the sliders' values, so that both are columns and rows of their own.
+function grid(app) {
+  const { delay, speeds } = currentSliders(app);
+  const catalogSpeeds = interceptorKinds(app).map((kind) => catalogSpeed(app, kind)).filter((s) => s != null);
+  const speedAxis = new Set([2, 3, 4, 5, 6, 7, 8, 9, ...catalogSpeeds, ...speeds.values()].map((s) => Math.round(s * 10) / 10));
+  const delayAxis = new Set([0, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, Math.round(delay)]);
+  const sorted = (set) => [...set].sort((a, b) => a - b);
+  return { speeds_km_s: sorted(speedAxis), delays_s: sorted(delayAxis) };
+}
+
+function interceptorKinds(app) {
+  const kinds = (app.result?.assets?.features ?? []).map((f) => f.properties).filter((p) => p.class_kind === "interceptor");
+  return [...new Set(kinds.map((p) => p.kind))];
+}
+
+function catalogSpeed(app, kind) {
+  return app.catalog.interceptor.find((c) => c.name === kind)?.burnout_speed_km_s;
 }
 
 function nearest(values, x) {
@@ -38,7 +58,7 @@ function currentSliders(app) {
   for (const f of app.result?.assets?.features ?? []) {
     const p = f.properties;
     if (p.class_kind !== "interceptor" || p.switched_off) continue;
-    const speed = app.state.speeds_km_s?.[p.kind] ?? app.catalog.interceptor.find((c) => c.name === p.kind)?.burnout_speed_km_s;
+    const speed = app.state.speeds_km_s?.[p.kind] ?? catalogSpeed(app, p.kind);
     if (speed != null) speeds.set(p.kind, speed);
   }
   return { delay, speeds };
@@ -58,7 +78,7 @@ function draw(app, d) {
     const marks = new Map();
     for (const [kind, s] of Object.entries(catalogSpeeds)) {
       const column = nearest(speedAxis, s);
-      marks.set(column, [...(marks.get(column) ?? []), kind]);
+      marks.set(column, [...(marks.get(column) ?? []), `${kind} ${s.toFixed(1)}`]);
     }
     const head = speedAxis.map((s) => `<th scope="col" class="${marks.has(s) ? "marked" : ""}" title="${e((marks.get(s) ?? []).join(", "))}">
       ${marks.has(s) ? "▲<br>" : ""}${s.toFixed(1)}</th>`).join("");
@@ -74,7 +94,7 @@ function draw(app, d) {
       <figcaption><b>${e(direction.replace("->", " → "))}</b>: engageable pairs, of ${total}
         <span class="scale"><span>0</span><i></i><span>${total}</span></span></figcaption>
       <table><thead><tr><th>delay \\ km/s</th>${head}</tr></thead><tbody>${body}</tbody></table>
-      <p class="muted">▲ catalog speeds: ${[...marks].map(([s, kinds]) => `${kinds.join(", ")} ${s.toFixed(1)}`).join(" · ") || "none"}</p>
+      <p class="muted">▲ catalog speeds: ${[...marks.values()].flat().join(" · ") || "none"} km/s</p>
     </figure>`;
   }).join("");
   for (const td of $("deterrence-grids").querySelectorAll("td[data-speed]")) {

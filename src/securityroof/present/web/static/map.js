@@ -61,8 +61,8 @@ export class RoofMap {
     this.map = new maplibregl.Map({
       container,
       style: style(world),
-      center: [30, 47],
-      zoom: options.zoom ?? 2.6,
+      center: [34, 45],
+      zoom: options.zoom ?? 2.7,
       attributionControl: false,
       renderWorldCopies: false,
     });
@@ -121,6 +121,7 @@ export class RoofMap {
     const seen = new Set();
     const stacked = new Map();
     for (const f of assets.features) {
+      if (!f.geometry) continue;  // a satellite: no ground site to draw
       const p = f.properties;
       seen.add(p.id);
       const key = f.geometry.coordinates.join(",");
