@@ -253,6 +253,35 @@ def test_the_downloaded_scenario_gives_roof_compare_the_figures_the_page_shows(p
     assert figures["threats_engageable"] == page.number("#fig-engageable")
     assert figures["threats_total"] == page.number("#fig-total")
     assert len(figures["cities_protected"]) == page.number("#fig-cities")
+    # Loaded back as a scenario file, it shows the same figures.
+    shown = page.number("#fig-engageable")
+    page.change(lambda: page.page.set_input_files("#upload", str(path)))
+    assert page.state()["base"].startswith("upload:")
+    assert page.number("#fig-engageable") == shown
+    assert not page.page.locator('[data-toggle="kurecik"]').count()  # switched off in the file: not there at all
+    with page.page.expect_download() as report:
+        page.page.click("#download-report")
+    assert report.value.suggested_filename.endswith(".html")
+    assert "<html" in Path(report.value.path()).read_text(encoding="utf-8")[:500].lower()
+
+
+def test_dragging_an_asset_moves_it(page):
+    page.open({"base": "epaa-phase-3"})
+    marker = page.page.locator('.asset-marker[data-asset-id="redzikowo-sm-3-iia"]')
+    box = marker.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def drag():
+        page.page.mouse.move(x, y)
+        page.page.mouse.down()
+        page.page.mouse.move(x + 40, y + 60, steps=8)
+        page.page.mouse.up()
+
+    page.change(drag)
+    page.shot("09-redzikowo-moved")
+    lat, lon = page.state()["move"]["redzikowo-sm-3-iia"]
+    assert lat < 54.48 and lon > 17.1  # south-east of Redzikowo (54.48 N, 17.10 E), as dragged
+    assert "moved" in page.page.locator('#assets li[data-asset="redzikowo-sm-3-iia"]').get_attribute("class")
 
 
 def test_two_architectures_side_by_side(page):

@@ -15,6 +15,7 @@ const app = {
   world: null,
   map: null,
   placing: false,
+  justAdded: null,      // the id of the asset the form just added, to show its row
   evaluate: null,       // set below: re-evaluate after a change
   setSliders: null,
 };
@@ -138,18 +139,22 @@ function render() {
   renderControls();
   renderLegend();
   app.map.show(r).then(() => { for (const name of hidden) app.map.setVisible(name, false); });
-  const fresh = app.state.add?.at(-1)?.id;
-  if (fresh) document.querySelector(`#assets li[data-asset="${CSS.escape(fresh)}"]`)?.scrollIntoView({ block: "nearest" });
+  if (app.justAdded) {
+    // Scroll the asset list (only it, not the panel) to the row just added, so that it is seen.
+    const row = document.querySelector(`#assets li[data-asset="${CSS.escape(app.justAdded)}"]`);
+    if (row) $("assets").scrollTop = row.offsetTop - $("assets").clientHeight / 2;
+    app.justAdded = null;
+  }
 }
 
 // What each party brings: the engageable threats with that party's assets switched off.
 function renderParties(f) {
   const without = f.without_party_summary ?? {};
   const names = Object.keys(without);
-  $("party-shares").innerHTML = names.length > 1 ? names.map((party) => {
-    const n = without[party].threats_engageable;
-    return `<li>without ${e(partyLabel(party))}: ${n} engageable (${n - f.threats_engageable >= 0 ? "+" : ""}${n - f.threats_engageable})</li>`;
-  }).join("") : "";
+  $("party-shares").innerHTML = names.length > 1
+    ? `<li>Engageable threats lost without each party's assets: ${names.map((party) =>
+      `${e(partyLabel(party))} ${f.threats_engageable - without[party].threats_engageable}`).join(" · ")}</li>`
+    : "";
 }
 
 function partyLabel(party) {
@@ -305,6 +310,7 @@ function addAsset(ev) {
   }
   const boresight = numberOrText($("add-boresight").value);
   if (classKind === "radar" && boresight !== undefined) row.boresight_az_deg = boresight;
+  app.justAdded = row.id;
   change((s) => { s.add = [...(s.add ?? []).filter((a) => a.id !== row.id), row]; });
 }
 

@@ -135,6 +135,7 @@ export class RoofMap {
         el.addEventListener("mouseenter", () => this.popup.setLngLat(marker.getLngLat()).setHTML(summary("asset", marker.props)).addTo(this.map));
         el.addEventListener("mouseleave", () => this.popup.remove());
         marker = new maplibregl.Marker({ element: el, draggable: Boolean(this.options.draggable) });
+        marker.on("dragstart", () => this.popup.remove());
         marker.on("dragend", () => {
           const { lat, lng } = marker.getLngLat();
           this.options.onMove?.(marker.props.id, [round(lat), round(lng)]);
