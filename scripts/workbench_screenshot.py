@@ -19,14 +19,20 @@ from pathlib import Path
 import uvicorn
 from PIL import Image
 from playwright.sync_api import sync_playwright
-
 from securityroof.present.web.app import create_app
 
 STATE = {
     "base": "joint-lisbon",
     "without": ["kurecik"],
     "add": [
-        {"id": "gabala-nato", "owner": "nato", "kind": "an-tpy-2", "lat_deg": 40.87, "lon_deg": 47.8, "boresight_az_deg": 170}
+        {
+            "id": "gabala-nato",
+            "owner": "nato",
+            "kind": "an-tpy-2",
+            "lat_deg": 40.87,
+            "lon_deg": 47.8,
+            "boresight_az_deg": 170,
+        }
     ],
 }
 
@@ -49,7 +55,9 @@ def main(out: Path) -> None:
         with tempfile.TemporaryDirectory() as folder:
             raw = Path(folder) / "raw.png"
             page.screenshot(path=str(raw))
-            Image.open(raw).convert("RGB").quantize(256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE).save(out, optimize=True)
+            Image.open(raw).convert("RGB").quantize(
+                256, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE
+            ).save(out, optimize=True)
         browser.close()
     server.should_exit = True
     print(f"{out}: {out.stat().st_size // 1024} KB")

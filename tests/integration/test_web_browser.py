@@ -20,7 +20,9 @@ from securityroof.present.cli import app as roof
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path("/tmp/workbench-shots")
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+)
 uvicorn = pytest.importorskip("uvicorn", reason="the web extra is not installed (pip install securityroof[web])")
 if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (Debian's chromium package)", allow_module_level=True)
@@ -298,3 +300,26 @@ def test_two_architectures_side_by_side(page):
     assert b > a
     assert page.page.locator("#compare-parties tr", has_text="russia").count() == 1
     assert page.page.locator("#map-b .asset-marker").count() > page.page.locator("#map-a .asset-marker").count()
+
+
+def test_a_newer_change_supersedes_the_computation_still_running(page):
+    page.open({"base": "epaa-phase-3"})
+    aborted = []
+    page.page.on("requestfailed", lambda request: aborted.append(request.url))
+    before = page.evaluations()
+    # Two changes in one go: the first one's request is abandoned (AbortController) when the
+    # second is made, and only the second is drawn.
+    page.page.evaluate(
+        """() => {
+            const box = document.querySelector('[data-toggle="kurecik"]');
+            const delay = document.querySelector('#delay');
+            box.checked = false; box.dispatchEvent(new Event('change', {bubbles: true}));
+            delay.value = 240; delay.dispatchEvent(new Event('change', {bubbles: true}));
+        }"""
+    )
+    page.wait_for_evaluation(before)
+    page.page.wait_for_timeout(300)
+    assert page.evaluations() == before + 1
+    assert any(url.endswith("/api/evaluate") for url in aborted)
+    assert page.state()["without"] == ["kurecik"] and page.state()["decision_delay_s"] == 240
+    assert page.page.text_content("#delay-value") == "240 s"

@@ -37,6 +37,12 @@ export async function call(path, body, { channel = path, as = "json", method = "
   }
 }
 
+// Abandons `channel`'s request in flight, if any (the server drops it if it has not started it).
+export function abort(channel) {
+  controllers.get(channel)?.abort();
+  controllers.delete(channel);
+}
+
 async function errorOf(response) {
   try {
     const body = await response.json();

@@ -2,7 +2,7 @@
 // the server as one state (see docs of `roof serve`), the answer redrawn.
 import { ApiError, call, get, saveBlob, stateFromUrl, stateToUrl } from "./api.js";
 import { RoofMap, STATUS_COLOURS, assetIcon, escapeHtml as e, partyColour } from "./map.js";
-import { openDeterrence, refreshDeterrence } from "./deterrence.js";
+import { abandonDeterrence, openDeterrence, refreshDeterrence } from "./deterrence.js";
 import { openCompare } from "./compare.js";
 
 const $ = (id) => document.getElementById(id);
@@ -65,6 +65,7 @@ export function showError(error) {
 // ---- evaluation -------------------------------------------------------------------------------
 
 async function evaluate() {
+  abandonDeterrence();
   const state = structuredClone(app.state);
   stateToUrl(state);
   status("computing…", true);
@@ -127,7 +128,7 @@ function render() {
   const inMillions = (f.threatened_population ?? 0) >= 1e6;
   $("fig-population").textContent = inMillions ? (f.protected_population / 1e6).toFixed(1) : people(f.protected_population);
   $("fig-population-threatened").textContent = people(f.threatened_population);
-  const changes = r.changes?.text ?? [];
+  const changes = changeLines(r.changes ?? {});
   const whatIf = Object.keys(app.state).some((key) => key !== "base");
   $("changes-list").innerHTML = changes.length
     ? changes.map((t) => `<li>${e(t)}</li>`).join("")
@@ -145,6 +146,32 @@ function render() {
     if (row) $("assets").scrollTop = row.offsetTop - $("assets").clientHeight / 2;
     app.justAdded = null;
   }
+}
+
+// The server's change lines, with the cities gained or lost gathered in one line each so that
+// switching off a key radar does not list twenty cities one per line.
+function changeLines(changes) {
+  const gained = changes.cities_gained ?? [];
+  const lost = changes.cities_lost ?? [];
+  const named = new Set([...gained, ...lost]);
+  const label = (name) => app.result?.cities?.features?.find((f) => f.properties.name === name)?.properties.label ?? name;
+  const lines = (changes.text ?? []).filter((t) => !named.has(t.replace(/ (now|no longer) protected$/, "")));
+  const list = (names) => names.map(label).join(", ");
+  const cityLines = [
+    ...(gained.length ? [`Now protected${gained.length > 1 ? ` (${gained.length})` : ""}: ${list(gained)}`] : []),
+    ...(lost.length ? [`No longer protected${lost.length > 1 ? ` (${lost.length})` : ""}: ${list(lost)}`] : []),
+  ];
+  return [lines[0], ...cityLines, ...lines.slice(1)].filter(Boolean).map(withCityLabels);
+}
+
+// The change lines name cities by catalog name ("warsaw now protected"): shown by their labels.
+function withCityLabels(text) {
+  let shown = text;
+  const cities = (app.result?.cities?.features ?? []).map((f) => f.properties).sort((x, y) => y.name.length - x.name.length);
+  for (const city of cities) {
+    if (city.label) shown = shown.replace(new RegExp(`(^|[\\s,(])${city.name.replace(/[-]/g, "\\-")}(?=$|[\\s,.)])`, "g"), `$1${city.label}`);
+  }
+  return shown.charAt(0).toUpperCase() + shown.slice(1);
 }
 
 // What each party brings: the engageable threats with that party's assets switched off.
@@ -232,8 +259,8 @@ function renderAssets() {
   $("assets").innerHTML = rows.map((a) => `
     <li class="${a.added ? "added" : ""} ${a.moved ? "moved" : ""}" data-asset="${e(a.id)}">
       <label><input type="checkbox" data-toggle="${e(a.id)}" ${off.has(a.id) || a.switched_off ? "" : "checked"} ${a.added ? "disabled" : ""}>
-      <span class="icon" style="color:${partyColour(a.owner)}">${assetIcon(a.class_kind)}</span>
-      <span class="name">${e(a.id)}</span></label>
+      <span class="icon" style="color:${partyColour(a.owner)}">${assetIcon(a.class_kind)}</span></label>
+      <button type="button" class="name link" title="Show on the map, with its parameters and sources">${e(a.id)}</button>
       <span class="kind muted">${e(a.kind)}</span>
       ${a.added ? `<button type="button" class="link" data-unadd="${e(a.id)}">remove</button>` : ""}
       ${a.moved ? `<button type="button" class="link" data-unmove="${e(a.id)}">put back</button>` : ""}
@@ -459,7 +486,10 @@ async function download(path, name) {
 async function start() {
   status("loading…", true);
   [app.library, app.catalog, app.world] = await Promise.all([get("api/library"), get("api/catalog"), get("api/world")]);
-  $("base").innerHTML = app.library.architectures.map((a) => `<option value="${e(a.name)}" title="${e(a.description)}">${e(a.name)}</option>`).join("");
+  // Scenario files named on `roof serve` come first, then the library.
+  const named = (app.library.preload ?? []).filter((p) => p.base.startsWith("upload:"));
+  $("base").innerHTML = named.map((p) => `<option value="${e(p.base)}">${e(p.name)} (file)</option>`).join("")
+    + app.library.architectures.map((a) => `<option value="${e(a.name)}" title="${e(a.description)}">${e(a.name)}</option>`).join("");
   $("sharing").innerHTML = app.library.sharing_policies.map((p) => `<option>${e(p)}</option>`).join("");
   const groups = ["radar", "interceptor", "satellite"];
   $("add-kind").innerHTML = groups.map((g) => `<optgroup label="${g}s">${(app.catalog[g] ?? []).map((c) =>
@@ -474,7 +504,7 @@ async function start() {
   });
   wire();
   const fromUrl = stateFromUrl();
-  app.state = fromUrl?.base ? fromUrl : defaultState(app.library.architectures[0]?.name);
+  app.state = fromUrl?.base ? fromUrl : (app.library.initial ?? defaultState(app.library.architectures[0]?.name));
   await evaluate();
 }
 

@@ -1,42 +1,53 @@
 // The deterrence panel: the strategic pairs of the current architecture, and the engageable pairs
 // over interceptor burnout speed × decision delay as a heat map per direction.
-import { call } from "./api.js";
+import { abort, call } from "./api.js";
 import { escapeHtml as e } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
-let last = null;  // the last answer, kept to redraw the highlight when only the sliders move
+const DELAYS_S = [0, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600];
+const SPEEDS_KM_S = [2, 3, 4, 5, 6, 7, 8, 9];
+let grid = null;      // {key, answer}: the speed × delay grid of an architecture
+let current = null;   // the answer at the current state: its pairs and verdicts
 
 export function openDeterrence(app) {
   $("deterrence").hidden = false;
   refreshDeterrence(app);
 }
 
+// Any change of the state first abandons the deterrence requests in flight: the server computes
+// one thing at a time, and the map's evaluation must not wait behind a grid no longer wanted.
+export function abandonDeterrence() {
+  abort("deterrence-grid");
+  abort("deterrence-pairs");
+}
+
+// The grid sweeps speed and delay itself, so it is asked for without the sliders' values: moving
+// a slider then costs one cell (the pairs at the current state), not the whole grid again.
 export async function refreshDeterrence(app) {
   if ($("deterrence").hidden) return;
-  if (last) draw(app, last);
-  $("deterrence-verdicts").classList.add("stale");
-  let answer;
+  const { decision_delay_s: _delay, speeds_km_s: _speeds, ...architecture } = app.state;
+  const key = JSON.stringify(architecture);
+  if (grid?.key === key && current) draw(app, grid.answer, current);
+  $("deterrence").classList.add("stale");
+  const { delay, speeds } = currentSliders(app);
+  const catalogSpeeds = interceptorKinds(app).map((kind) => catalogSpeed(app, kind)).filter((s) => s != null);
+  const speedAxis = [...new Set([...SPEEDS_KM_S, ...catalogSpeeds])].sort((a, b) => a - b);
   try {
-    answer = await call("api/deterrence", { state: app.state, ...grid(app) }, { channel: "deterrence" });
+    const [gridAnswer, pairsAnswer] = await Promise.all([
+      grid?.key === key ? { value: grid.answer }
+        : call("api/deterrence", { state: architecture, speeds_km_s: speedAxis, delays_s: DELAYS_S }, { channel: "deterrence-grid" }),
+      call("api/deterrence", { state: app.state, speeds_km_s: [[...speeds.values()][0] ?? 3], delays_s: [delay] },
+        { channel: "deterrence-pairs" }),
+    ]);
+    if (!gridAnswer || !pairsAnswer) return;  // superseded
+    grid = { key, answer: gridAnswer.value };
+    current = pairsAnswer.value;
   } catch (error) {
     $("deterrence-verdicts").innerHTML = `<p class="error">${e(error.message)}</p>`;
     return;
   }
-  if (!answer) return;
-  last = answer.value;
-  $("deterrence-verdicts").classList.remove("stale");
-  draw(app, last);
-}
-
-// Whole km/s and every minute up to ten, plus the catalog speeds of the scenario's interceptor
-// classes and the sliders' values, so that both are columns and rows of their own.
-function grid(app) {
-  const { delay, speeds } = currentSliders(app);
-  const catalogSpeeds = interceptorKinds(app).map((kind) => catalogSpeed(app, kind)).filter((s) => s != null);
-  const speedAxis = new Set([2, 3, 4, 5, 6, 7, 8, 9, ...catalogSpeeds, ...speeds.values()].map((s) => Math.round(s * 10) / 10));
-  const delayAxis = new Set([0, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, Math.round(delay)]);
-  const sorted = (set) => [...set].sort((a, b) => a - b);
-  return { speeds_km_s: sorted(speedAxis), delays_s: sorted(delayAxis) };
+  $("deterrence").classList.remove("stale");
+  draw(app, grid.answer, current);
 }
 
 function interceptorKinds(app) {
@@ -64,8 +75,8 @@ function currentSliders(app) {
   return { delay, speeds };
 }
 
-function draw(app, d) {
-  $("deterrence-verdicts").innerHTML = (d.verdicts ?? []).map((v) => `<p>${e(v.text)}</p>`).join("");
+function draw(app, d, now) {
+  $("deterrence-verdicts").innerHTML = (now.verdicts ?? []).map((v) => `<p>${e(v.text)}</p>`).join("");
   const { delay, speeds } = currentSliders(app);
   const catalogSpeeds = d.catalog_speeds_km_s ?? {};
   $("deterrence-grids").innerHTML = Object.entries(d.sensitivity_by_direction ?? {}).map(([direction, rows]) => {
@@ -100,7 +111,7 @@ function draw(app, d) {
   for (const td of $("deterrence-grids").querySelectorAll("td[data-speed]")) {
     td.addEventListener("click", () => app.setSliders({ delay: Number(td.dataset.delay), speed: Number(td.dataset.speed) }));
   }
-  const pairs = d.pairs ?? [];
+  const pairs = [...(now.pairs ?? [])].sort((x, y) => Number(y.engageable) - Number(x.engageable));
   $("deterrence-pairs").innerHTML = `<thead><tr><th>Base → city</th><th>Missile</th><th>Direction</th><th>Engageable?</th><th>By</th></tr></thead>
     <tbody>${pairs.map((p) => `<tr class="${p.engageable ? "yes" : ""}"><td>${e(p.base)} → ${e(p.target)}</td><td>${e(p.missile)}</td>
       <td>${e(p.direction)}</td><td>${p.engageable ? "yes" : `no: ${e(String(p.why_not ?? "").replace(/-/g, " "))}`}</td>
