@@ -80,6 +80,10 @@ class Page:
         # 127.0.0.1 is refused, so the page works as it would with the network off.
         self.page.route("**/*", self._route)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # A script, style, worker or request the CSP refused is reported on the console only.
+        self.page.on(
+            "console", lambda m: "Content Security Policy" in m.text and self.errors.append(f"console: {m.text}")
+        )
 
     def _route(self, route):
         url = urlparse(route.request.url)
@@ -138,7 +142,7 @@ class Page:
 def page(browser, server, tmp_path):
     opened = Page(browser, server, tmp_path)
     yield opened
-    assert opened.errors == [], "the page raised errors"
+    assert opened.errors == [], "the page raised errors or broke its CSP"
     assert set(opened.hosts) <= {"127.0.0.1", "data", "blob"}, f"requests left 127.0.0.1: {sorted(set(opened.hosts))}"
     opened.close()
 

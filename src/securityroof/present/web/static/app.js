@@ -392,8 +392,11 @@ function wire() {
       app.state = defaultState(`upload:${id}`);
       evaluate();
     } catch (error) {
-      const slot = showError(new ApiError("upload", error.field ? `${error.field}: ${error.reason}` : error.reason));
-      slot.textContent = error.field ? `${error.field}: ${error.reason}` : error.reason;
+      // The file's own problem ("asset[2].lat_deg: ...") is shown at the file input.
+      const where = error.field && error.field !== "upload" ? `${error.field}: ` : "";
+      showError(new ApiError("upload", `${where}${error.reason}`));
+    } finally {
+      $("upload").value = "";  // so that choosing the same file again, once fixed, loads it
     }
   });
   $("sharing").addEventListener("change", () => change((s) => {
