@@ -327,3 +327,22 @@ def test_a_newer_change_supersedes_the_computation_still_running(page):
     assert any(url.endswith("/api/evaluate") for url in aborted)
     assert page.state()["without"] == ["kurecik"] and page.state()["decision_delay_s"] == 240
     assert page.page.text_content("#delay-value") == "240 s"
+
+
+def test_a_radar_placed_by_clicking_the_map_is_added_there(page):
+    page.open({"base": "epaa-phase-3"})
+    page.page.select_option("#add-kind", "an-tpy-2")
+    page.page.fill("#add-boresight", "120")
+    page.page.click("#add-place")
+    canvas = page.page.locator("#map .maplibregl-canvas").bounding_box()
+    x, y = canvas["x"] + canvas["width"] * 0.6, canvas["y"] + canvas["height"] * 0.55
+    clicked = page.page.evaluate(
+        "([x, y]) => window.workbench.map.map.unproject([x, y])", [x - canvas["x"], y - canvas["y"]]
+    )
+    page.change(lambda: page.page.mouse.click(x, y))
+    page.shot("10-placed-by-click")
+    row = page.state()["add"][0]
+    assert row["kind"] == "an-tpy-2" and row["boresight_az_deg"] == 120
+    # Within two pixels at this zoom (a mouse click lands on a whole pixel).
+    assert abs(row["lat_deg"] - clicked["lat"]) < 0.2 and abs(row["lon_deg"] - clicked["lng"]) < 0.2
+    assert page.page.locator(f'#assets li[data-asset="{row["id"]}"]').count() == 1

@@ -329,7 +329,10 @@ function addAsset(ev) {
   ev.preventDefault();
   clearErrors();
   const kind = $("add-kind").value;
-  const row = { id: $("add-id").value.trim() || kind, owner: $("add-owner").value, kind };
+  const taken = new Set(assetsOf(app.result).map((x) => x.id));
+  let fallback = kind;
+  for (let k = 2; taken.has(fallback); k += 1) fallback = `${kind}-${k}`;
+  const row = { id: $("add-id").value.trim() || fallback, owner: $("add-owner").value, kind };
   const classKind = $("add-kind").selectedOptions[0]?.dataset.classKind;
   for (const [key, input] of [["lat_deg", "add-lat"], ["lon_deg", "add-lon"]]) {
     const value = numberOrText($(input).value);
@@ -358,6 +361,7 @@ function onMapClick(lngLat) {
   $("add-lat").value = lngLat.lat.toFixed(3);
   $("add-lon").value = lngLat.lng.toFixed(3);
   stopPlacing();
+  $("add-form").requestSubmit();  // a click on the map adds the asset there
   return true;
 }
 
