@@ -19,6 +19,7 @@ from pathlib import Path
 import uvicorn
 from PIL import Image
 from playwright.sync_api import sync_playwright
+
 from securityroof.present.web.app import create_app
 
 STATE = {
