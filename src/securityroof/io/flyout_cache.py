@@ -86,7 +86,9 @@ def table_key(interceptor: KeyedInterceptor) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-@lru_cache(maxsize=64)
+#: Tables kept in memory (about 0.6 MB each): the deterrence check visits about 110 per architecture
+#: (its grid and each site's threatening-speed search), which 64 made it read from disk twice over.
+@lru_cache(maxsize=128)
 def flyout_table(interceptor: KeyedInterceptor) -> FlyoutTable:
     """The class's fly-out table, from the disk cache when there, else built and cached.
 
