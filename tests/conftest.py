@@ -33,11 +33,12 @@ def interceptor_factory():
 
 @pytest.fixture
 def fresh_threat_cache(monkeypatch):
-    """Empty caches of flown threats and sensor tracks for one test: a threat set flown by an earlier
-    test is kept (securityroof.analysis.engage.FLOWN), and a test that changes how threats are flown
-    or sampled must see them flown again."""
-    from securityroof.analysis import engage
+    """Empty caches of flown threats, sensor tracks and the deterrence check's rows for one test: a
+    threat set flown by an earlier test is kept (securityroof.analysis.engage.FLOWN), and a test that
+    changes how threats are flown or sampled must see them flown again."""
+    from securityroof.analysis import deterrence, engage
     from securityroof.analysis.cache import LRU
 
     monkeypatch.setattr(engage, "FLOWN", LRU(maxsize=engage.FLOWN.maxsize))
     monkeypatch.setattr(engage, "TRACKS", LRU(maxsize=engage.TRACKS.maxsize))
+    monkeypatch.setattr(deterrence, "FEASIBLE_ROWS", LRU(maxsize=deterrence.FEASIBLE_ROWS.maxsize))

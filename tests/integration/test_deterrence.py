@@ -368,3 +368,22 @@ def test_a_verdict_never_calls_a_what_if_speed_the_catalog_s():
     assert "at this architecture's speeds (SM-3 Block IIA 5 km/s)" in nato["text"]
     assert "catalog" not in nato["text"] and nato["changed_speeds_km_s"] == {"SM-3 Block IIA": 5.0}
     assert "at catalog speeds" in russia["text"] and russia["changed_speeds_km_s"] == {}
+
+
+def test_rows_kept_between_checks_give_the_check_computed_afresh(monkeypatch):
+    """A site's feasible pairs are kept between checks (FEASIBLE_ROWS): a check after a speed or
+    delay changed, with the rows of the one before, is the check computed from nothing."""
+    from securityroof.analysis import deterrence as module
+    from securityroof.analysis.cache import LRU
+
+    base = load_scenario("joint-lisbon")
+    changed = [what_if(base, set={"sm-3-iia.burnout_speed_km_s": 5.0}), what_if(base, decision_delay_s=120.0)]
+    grid = {"speeds_km_s": [4.5, 6.0], "delays_s": [0.0, 120.0]}
+    deterrence(base, **grid)
+    kept = [deterrence(scenario, **grid).to_dict() for scenario in changed]
+    assert module.FEASIBLE_ROWS.hits > 0
+    fresh = []
+    for scenario in changed:
+        monkeypatch.setattr(module, "FEASIBLE_ROWS", LRU(maxsize=20_000))
+        fresh.append(deterrence(scenario, **grid).to_dict())
+    assert kept == fresh

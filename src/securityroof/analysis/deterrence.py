@@ -37,10 +37,12 @@ import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from securityroof.analysis import arrow
+from securityroof.analysis.cache import LRU
 from securityroof.analysis.deterrence_verdicts import verdicts
 from securityroof.analysis.engage import (
     Engagements,
@@ -50,6 +52,7 @@ from securityroof.analysis.engage import (
     engage_tracked,
     furthest_hurdle,
     scenario_tracked,
+    threat_set_key,
 )
 from securityroof.analysis.engage import site_assets as scenario_sites
 from securityroof.analysis.findings import deterrence_findings
@@ -276,6 +279,14 @@ def with_decision_delay(scenario: Scenario, delay_s: float) -> Scenario:
     return scenario.with_analysis(decision_delay_s=delay_s)
 
 
+#: Which strategic pairs one site can engage, by everything that decides it: the pairs as flown and
+#: tracked, the sharing policy, the site (place, owner, class at the speed tried), the delay and the
+#: cueing. A site's row does not depend on the other sites, and the grid and the threatening-speed
+#: search set the speeds themselves, so a check after a speed or a delay changed (a workbench slider)
+#: finds most rows here. Bounded: a row is a few dozen booleans.
+FEASIBLE_ROWS: LRU[np.ndarray] = LRU(20_000)
+
+
 @dataclass(frozen=True)
 class _Check:
     """What every engagement of the check shares: the tracked pairs, the sites, the sharing policy."""
@@ -285,10 +296,30 @@ class _Check:
     tracked: Tracked
     sites: list[SiteAsset]
 
+    @cached_property
+    def key(self) -> tuple:
+        """What every site's row shares (see :data:`FEASIBLE_ROWS`)."""
+        sharing = self.scenario.sharing
+        return (
+            threat_set_key(self.threats, self.scenario.analysis.time_step_s),
+            self.tracked.sensors,
+            sharing.policy,
+            tuple(tuple(pair) for pair in sharing.pairs),
+            self.scenario.analysis.kill_assessment_s,
+        )
+
     def feasible(self, sites: list[SiteAsset], delay_s: float, perfect_cueing: bool) -> np.ndarray:
         """(sites, threats): which of ``sites`` can engage which pair."""
-        engaged = self.engage(sites, delay_s, perfect_cueing)
-        return engaged.columns["feasible"].astype(bool).reshape(len(sites), len(self.threats))
+        keys = [(self.key, site, float(delay_s), perfect_cueing) for site in sites]
+        rows = [FEASIBLE_ROWS.get(key) for key in keys]
+        missing = [j for j, row in enumerate(rows) if row is None]
+        if missing:
+            engaged = self.engage([sites[j] for j in missing], delay_s, perfect_cueing)
+            found = engaged.columns["feasible"].astype(bool).reshape(len(missing), len(self.threats))
+            for j, row in zip(missing, found, strict=True):
+                FEASIBLE_ROWS.put(keys[j], row)
+                rows[j] = row
+        return np.array(rows, dtype=bool).reshape(len(sites), len(self.threats))
 
     def engage(self, sites: list[SiteAsset], delay_s: float, perfect_cueing: bool) -> Engagements:
         kill_assessment_s = self.scenario.analysis.kill_assessment_s
