@@ -145,6 +145,22 @@ def kepler_samples(arcs, times, grid, flying, omega, rows=slice(None)):
     return out.position_ecef_m, out.speed_mps
 
 
+def kepler_impacts(position, velocity, burn_time, earth):
+    """Where Earth-fixed burnout states land on point-mass gravity: ``lands``, impact time,
+    Earth-fixed impact position and velocity, apogee height (NaN where a row does not land), as
+    :class:`~securityroof.physics.ballistic.KeplerArcs`'s ``impact`` from
+    :func:`~securityroof.physics.ballistic.free_flight` gives them."""
+    n = position.shape[0]
+    lands, time, apogee = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
+    impact_position, impact_velocity = np.empty((n, 3)), np.empty((n, 3))
+    _compiled().kepler_impacts(
+        np.ascontiguousarray(position, dtype=float), np.ascontiguousarray(velocity, dtype=float),
+        np.ascontiguousarray(burn_time, dtype=float), EarthFigure.of(earth),
+        lands, time, impact_position, impact_velocity, apogee,
+    )  # fmt: skip
+    return lands, time, impact_position, impact_velocity, apogee
+
+
 # The record types below are named in numba's on-disk cache index: one moved or renamed makes the
 # cached kernels that took it fail to load (numba issue 6018), so they live here, with the kernels,
 # and the modules they serve import them (boost.BoostIntegrals, the numpy boost's own, stays put).
