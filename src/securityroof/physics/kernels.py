@@ -2,7 +2,8 @@
 
 The physics is written, documented and validated once, in numpy, in its own module:
 targeting's consistency rounds (:meth:`securityroof.physics.rounds.Problem.fly` and its
-:func:`securityroof.physics.rounds._shoot`),
+:func:`securityroof.physics.rounds._shoot`) and its propagation to impact
+(:meth:`securityroof.physics.ballistic.KeplerArcs.impact`),
 :func:`securityroof.physics.sampling.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
 and :func:`securityroof.physics.boost.boost_profile`), :func:`securityroof.physics.sensors.radar_detections` and
 :func:`securityroof.physics.engagement.engagement_windows` (with :func:`securityroof.physics.earth.ecef_to_geodetic`).
