@@ -46,3 +46,19 @@ def test_the_workbench_case_runs():
     result = workbench_case.run(speeds=(5.0, 5.5), deterrence_states=1)
     assert result["workbench_whatif_max_ms"] >= result["workbench_whatif_median_ms"] > 0
     assert result["workbench_first_load_s"] > 0 and result["workbench_deterrence_ms"] > 0
+
+
+def test_the_baseline_calibrates_flight_times_and_landing_on_the_aim_point():
+    import run
+
+    from securityroof import trajectories
+    from securityroof.physics.earth import WGS84, geodetic_to_ecef
+
+    lat0, lon0, lat1, lon1, missile = run.make_workload(6, 2)
+    columns = trajectories(lat0, lon0, lat1, lon1, missile=missile).columns()
+    aim = geodetic_to_ecef(np.radians(lat1), np.radians(lon1), 0.0, WGS84)
+    n, method, flight_time, same_accuracy = run.run_baseline(columns, aim, 3, 1)
+    assert n == 3 and method in flight_time and set(same_accuracy) == set(run.METHODS)
+    for name, chosen in same_accuracy.items():
+        assert chosen["max_miss_m"] <= run.SAME_ACCURACY_MISS_M and chosen["seconds"] > 0
+        assert flight_time[name]["max_flight_time_rel_diff"] <= run.FLIGHT_TIME_REL_TOL

@@ -18,7 +18,7 @@ from pyproj import Geod
 import securityroof as sr
 from securityroof.analysis.engage import engage
 from securityroof.model.scenario import load_scenario
-from securityroof.physics import kernels
+from securityroof.physics import kernels, rounds
 from securityroof.physics.earth import SPHERE, WGS84
 from securityroof.physics.engagement import Samples, Site, engagement_windows, sites_engagement_windows
 from securityroof.physics.flyout import build_table
@@ -232,6 +232,26 @@ def test_targeting_matches_the_reference(earth, rotating, angle_deg):
         fast.burnout_velocity_ecef_mps[ok], reference.burnout_velocity_ecef_mps[ok], rtol=0, atol=1e-6
     )
     np.testing.assert_allclose(fast.impact.time_s[ok], reference.impact.time_s[ok], rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(("earth", "rotating"), [("wgs84", True), ("sphere", False)])
+def test_impacts_match_the_reference(earth, rotating):
+    """Targeting's propagation (burnout state to impact) by the compiled kernel gives the reference
+    Kepler arcs' impacts to rounding, also for states that never come down (too fast: orbital or
+    escaping), have no state (NaN) or are radial (no orbital plane)."""
+    shots = threats(earth=earth, rotating=rotating)
+    solution = shots.solution
+    position, velocity = solution.burnout_position_ecef_m.copy(), solution.burnout_velocity_ecef_mps.copy()
+    ok = np.flatnonzero(solution.reachable)
+    velocity[ok[:20]] *= np.linspace(1.3, 2.0, 20)[:, None]
+    velocity[ok[20:25]] = 0.0
+    fast, reference = both(rounds._propagated, position, velocity, solution.burnout_time_s, shots.earth)
+    np.testing.assert_array_equal(fast.lands, reference.lands)
+    assert fast.lands.sum() > 100 and (~fast.lands[ok[:25]]).sum() > 5
+    np.testing.assert_allclose(fast.time_s, reference.time_s, rtol=1e-13, equal_nan=True)
+    np.testing.assert_allclose(fast.position_ecef_m, reference.position_ecef_m, rtol=0, atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(fast.velocity_ecef_mps, reference.velocity_ecef_mps, rtol=0, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(fast.apogee_alt_m, reference.apogee_alt_m, rtol=0, atol=1e-6, equal_nan=True)
 
 
 def test_switching_off_is_per_thread():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,10 +151,15 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
     return coordinates, names, angles
 
 
-def _solve_chunk(job) -> pa.Table:
-    """One chunk of pairs to its results table (run in a worker process)."""
+def _solve_chunk(job):
+    """One chunk of pairs targeted; its results table is built apart (see :func:`_write`)."""
     coordinates, names, angles, options = job
-    return trajectories(*coordinates, missile=names, burnout_angle_deg=angles, **options).to_arrow()
+    return trajectories(*coordinates, missile=names, burnout_angle_deg=angles, **options)
+
+
+def _solve_chunk_table(job) -> pa.Table:
+    """One chunk of pairs to its results table (run in a worker process)."""
+    return _solve_chunk(job).to_arrow()
 
 
 def default_workers() -> int:
@@ -211,35 +217,68 @@ def lock_path(out: Path) -> Path:
 
 
 def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, progress, options) -> int:
-    """Solve every pair in chunks and write them to ``tmp`` in input order; returns the reachable count."""
+    """Solve every pair in chunks and write them to ``tmp`` in input order; returns the reachable count.
+
+    A chunk's results table (its ground ranges included) is built and written by a second thread
+    while the next chunk is targeted: the kernels release the GIL, and so do Arrow's writers, so
+    the two overlap instead of taking turns."""
     jobs = (
         ([c[part] for c in coordinates], names[part], angles[part], options)
         for part in (slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS))
     )
     chunks = -(-n // CHUNK_ROWS)
     workers = min(workers or default_batch_workers(), chunks)
-    writer = None
+    output = _Output(tmp, suffix)
     reachable = done = 0
     pool = kernels.process_pool(workers) if workers > 1 else None
     try:
-        results = pool.map(_solve_chunk, jobs) if pool else map(_solve_chunk, jobs)
-        for chunk in results:
-            reachable += int(pc.sum(chunk["reachable"]).as_py() or 0)
-            if writer is None:
-                writer = (
-                    pq.ParquetWriter(tmp, chunk.schema) if suffix == ".parquet" else pacsv.CSVWriter(tmp, chunk.schema)
-                )
-            writer.write_table(chunk)
-            done += chunk.num_rows
-            if progress is not None:
-                progress(done, n)
-        writer.close()
-        writer = None
+        results = pool.map(_solve_chunk_table, jobs) if pool else map(_solve_chunk, jobs)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer") as writing:
+            pending = None
+            for chunk in results:
+                if pending is not None:
+                    reachable, done = _written(pending, reachable, done, n, progress)
+                pending = writing.submit(output.write, chunk)
+            reachable, done = _written(pending, reachable, done, n, progress)
+        output.close()
     except BrokenProcessPool:
         raise WorkerError("workers: a worker process died (killed, perhaps for want of memory)") from None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-        if writer is not None:
-            writer.close()
+        output.close()
     return reachable
+
+
+def _written(pending, reachable: int, done: int, n: int, progress) -> tuple[int, int]:
+    """Wait for one chunk's write; the running reachable and done counts, reported to ``progress``."""
+    chunk_reachable, rows = pending.result()
+    done += rows
+    if progress is not None:
+        progress(done, n)
+    return reachable + chunk_reachable, done
+
+
+class _Output:
+    """The results file, opened at the first chunk (whose table gives the schema); written by one
+    thread at a time."""
+
+    def __init__(self, tmp: Path, suffix: str):
+        self.tmp, self.suffix, self.writer = tmp, suffix, None
+
+    def write(self, chunk) -> tuple[int, int]:
+        """Write one chunk (a results table, or a targeted chunk to tabulate); its reachable and row counts."""
+        table = chunk if isinstance(chunk, pa.Table) else chunk.to_arrow()
+        if self.writer is None:
+            self.writer = (
+                pq.ParquetWriter(self.tmp, table.schema)
+                if self.suffix == ".parquet"
+                else pacsv.CSVWriter(self.tmp, table.schema)
+            )
+        self.writer.write_table(table)
+        return int(pc.sum(table["reachable"]).as_py() or 0), table.num_rows
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None

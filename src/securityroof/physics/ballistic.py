@@ -55,12 +55,12 @@ class Impact:
 
 def mean_anomaly(true_anomaly, eccentricity) -> np.ndarray:
     """Mean anomaly of an ellipse, continuous in the true anomaly across turns, so that differences
-    divided by the mean motion are flight times."""
-    nu, e = np.asarray(true_anomaly, dtype=float), np.asarray(eccentricity, dtype=float)
+    divided by the mean motion are flight times (:func:`securityroof.physics.formulas.mean_anomaly`
+    over arrays)."""
+    from securityroof.physics import formulas  # numba, loaded when an arc is first flown
+
     with np.errstate(invalid="ignore"):
-        wrapped = np.arctan2(np.sin(nu), np.cos(nu))
-        E = np.arctan2(np.sqrt(1.0 - e**2) * np.sin(nu), e + np.cos(nu)) + (nu - wrapped)
-    return E - e * np.sin(E)
+        return formulas.mean_anomalies(np.asarray(true_anomaly, dtype=float), np.asarray(eccentricity, dtype=float))
 
 
 def free_flight_range_angle(burnout_radius_m, speed_mps, flight_path_angle_rad, impact_radius_m, mu_m3_s2):

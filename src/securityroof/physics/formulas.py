@@ -76,6 +76,17 @@ def parabola_vertex(low, middle, high):
     return 0.0
 
 
+@numba.njit(**SCALAR)
+def mean_anomaly(true_anomaly, eccentricity):
+    """Mean anomaly of an ellipse, continuous in the true anomaly across turns, so that differences
+    divided by the mean motion are flight times."""
+    wrapped = np.arctan2(np.sin(true_anomaly), np.cos(true_anomaly))
+    eccentric = np.arctan2(
+        np.sqrt(1.0 - eccentricity * eccentricity) * np.sin(true_anomaly), eccentricity + np.cos(true_anomaly)
+    ) + (true_anomaly - wrapped)
+    return eccentric - eccentricity * np.sin(eccentric)
+
+
 # The array forms: one ufunc per formula, broadcasting like numpy's own.
 
 
@@ -97,6 +108,11 @@ def conic_times_of_flight(burnout_radius, speed, gamma, target_radius, mu):
 @numba.vectorize(["f8(f8, f8, f8)"], cache=True)
 def minimum_energy_angles(burnout_radius, target_radius, psi):
     return minimum_energy_angle(burnout_radius, target_radius, psi)
+
+
+@numba.vectorize(["f8(f8, f8)"], cache=True)
+def mean_anomalies(true_anomaly, eccentricity):
+    return mean_anomaly(true_anomaly, eccentricity)
 
 
 @numba.vectorize(["f8(f8, f8, f8)"], cache=True)

@@ -2,7 +2,8 @@
 
 The physics is written, documented and validated once, in numpy, in its own module:
 targeting's consistency rounds (:meth:`securityroof.physics.rounds.Problem.fly` and its
-:func:`securityroof.physics.rounds._shoot`),
+:func:`securityroof.physics.rounds._shoot`) and its propagation to impact
+(:meth:`securityroof.physics.ballistic.KeplerArcs.impact`),
 :func:`securityroof.physics.sampling.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
 and :func:`securityroof.physics.boost.boost_profile`), :func:`securityroof.physics.sensors.radar_detections` and
 :func:`securityroof.physics.engagement.engagement_windows` (with :func:`securityroof.physics.earth.ecef_to_geodetic`).
@@ -143,6 +144,22 @@ def kepler_samples(arcs, times, grid, flying, omega, rows=slice(None)):
         elements, SampleFrame(times, flying, grid, np.cos(turn), np.sin(turn), float(omega)), out
     )
     return out.position_ecef_m, out.speed_mps
+
+
+def kepler_impacts(position, velocity, burn_time, earth):
+    """Where Earth-fixed burnout states land on point-mass gravity: ``lands``, impact time,
+    Earth-fixed impact position and velocity, apogee height (NaN where a row does not land), as
+    :class:`~securityroof.physics.ballistic.KeplerArcs`'s ``impact`` from
+    :func:`~securityroof.physics.ballistic.free_flight` gives them."""
+    n = position.shape[0]
+    lands, time, apogee = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
+    impact_position, impact_velocity = np.empty((n, 3)), np.empty((n, 3))
+    _compiled().kepler_impacts(
+        np.ascontiguousarray(position, dtype=float), np.ascontiguousarray(velocity, dtype=float),
+        np.ascontiguousarray(burn_time, dtype=float), EarthFigure.of(earth),
+        lands, time, impact_position, impact_velocity, apogee,
+    )  # fmt: skip
+    return lands, time, impact_position, impact_velocity, apogee
 
 
 # The record types below are named in numba's on-disk cache index: one moved or renamed makes the

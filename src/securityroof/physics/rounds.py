@@ -271,14 +271,14 @@ class Pass:
 class Problem:
     """The fixed inputs of one targeting call, restricted to its still-active trajectories."""
 
-    def __init__(self, u_launch, u_aim, fixed_angle, burn_time, nominal_alt, max_speed, earth):
+    def __init__(self, u_launch, u_aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, derived=None):
         self.u_launch, self.u_aim = u_launch, u_aim
         self.fixed_angle, self.burn_time, self.nominal_alt = fixed_angle, burn_time, nominal_alt
         self.max_speed = max_speed
         self.minimum_energy = np.isnan(fixed_angle)
         self.earth = earth
-        self.tangent = _tangent_basis(u_aim)
-        self.launch_radius = surface_radius_m(u_launch, earth)
+        # a subset takes these from its parent: every pass has a subset of the one before
+        self.tangent, self.launch_radius = derived or (_tangent_basis(u_aim), surface_radius_m(u_launch, earth))
 
     def subset(self, keep) -> Problem:
         return Problem(
@@ -289,6 +289,7 @@ class Problem:
             self.nominal_alt[keep],
             self.max_speed[keep],
             self.earth,
+            (self.tangent[keep], self.launch_radius[keep]),
         )
 
     def initial_carry(self, inertial_angle=None, trust: float = 4.0) -> Carry:
@@ -465,6 +466,8 @@ def _propagated(position, velocity, burn_time, earth: Earth) -> Impact:
     """Where the burnout states land. Rows with no state (no arc) or a radial one (no speed: a
     burnout point on the target, which a boost can reach) do not, and are not flown: with no orbital
     plane the elements divide by zero."""
+    if kernels.active() and not earth.j2:
+        return Impact(*kernels.kepler_impacts(position, velocity, burn_time, earth))
     n = position.shape[0]
     flying = np.flatnonzero(np.linalg.norm(np.cross(position, velocity), axis=-1) > 0.0)
     lands, time, apogee = np.zeros(n, dtype=bool), np.full(n, np.nan), np.full(n, np.nan)
