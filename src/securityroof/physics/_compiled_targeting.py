@@ -1,0 +1,421 @@
+"""The compiled targeting rounds behind :mod:`securityroof.physics.kernels` (``settle`` and the
+scalar steps it is built from: Lambert and fixed-angle arc searches, the boost's shape of one row,
+the Illinois bracket), kept apart from the sampling, sensor and window kernels of
+:mod:`securityroof.physics._compiled_kernels`, which re-exports ``settle``.
+
+Module-level functions, so that numba's on-disk cache can key them by their code alone.
+"""
+
+import numba
+import numpy as np
+
+from securityroof.physics.formulas import (
+    bilinear_nearest,
+    conic_speed,
+    conic_time_of_flight,
+    minimum_energy_angle,
+    parabola_vertex,
+    stable_conic_speed,
+)
+
+#: As the other kernels: cached on disk, parallel over trajectories, releasing the GIL, numpy's
+#: floating-point rules.
+PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
+
+
+@numba.njit(cache=True)
+def rotate_z(x, y, angle):
+    c, s = np.cos(angle), np.sin(angle)
+    return c * x - s * y, s * x + c * y
+
+
+#: The fixed-angle arc's helpers divide where the reference does (a chord across an infinite end).
+ARITHMETIC = {"cache": True, "error_model": "numpy"}
+
+
+@numba.njit(**ARITHMETIC)
+def lateness(burnout_radius, target_radius, psi, gamma, flight_time, mu, lowest_speed):
+    # the function conics.lambert_angle searches
+    speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+    late = np.log(conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu) / flight_time)
+    if late != late:
+        return -np.inf if gamma < lowest_speed else np.inf
+    return late
+
+
+@numba.njit(**ARITHMETIC)
+def illinois_step(lo, hi, f_lo, f_hi):
+    # one chord step of conics._rising_root: where to evaluate next
+    chord = lo - f_lo * (hi - lo) / (f_hi - f_lo)
+    return chord if np.isfinite(chord) and lo < chord < hi else 0.5 * (lo + hi)
+
+
+@numba.njit(**ARITHMETIC)
+def illinois_update(x, value, lo, hi, f_lo, f_hi, last):
+    # conics._rising_root's bracket after evaluating ``value`` at ``x``: (lo, hi, f_lo, f_hi, last);
+    # the end that stayed twice running has its value halved (Illinois), and NaN counts as above zero
+    if not value < 0.0:
+        if last > 0:
+            f_lo *= 0.5
+        return lo, x, f_lo, (np.inf if value != value else value), 1
+    if last < 0:
+        f_hi *= 0.5
+    return x, hi, value, f_hi, -1
+
+
+@numba.njit(**ARITHMETIC)
+def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
+    # conics.lambert_angle for one row
+    lowest_speed = minimum_energy_angle(burnout_radius, target_radius, psi)
+    lo, hi, f_lo, f_hi, last = 0.0, 0.5 * np.pi, -np.inf, np.inf, 0
+    x = lo
+    for _ in range(steps):
+        x = illinois_step(lo, hi, f_lo, f_hi)
+        value = lateness(burnout_radius, target_radius, psi, x, flight_time, mu, lowest_speed)
+        lo, hi, f_lo, f_hi, last = illinois_update(x, value, lo, hi, f_lo, f_hi, last)
+        if not (hi - lo > 1e-14 * abs(x)) or value == 0.0:
+            break
+    return x
+
+
+@numba.njit(**ARITHMETIC)
+def transfer_geometry(bix, biy, biz, uvx, uvy, uvz, turn):
+    # the transfer angle from the burnout direction b to the aim direction u turned ``turn`` about the
+    # spin axis (where the aim point is at impact), and the unit horizontal towards it at burnout
+    tx, ty = rotate_z(uvx, uvy, turn)
+    tz = uvz
+    cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
+    dot = bix * tx + biy * ty + biz * tz
+    psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
+    gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
+    norm = np.sqrt(gx * gx + gy * gy + gz * gz)
+    return psi, gx / norm, gy / norm, gz / norm
+
+
+@numba.njit(**ARITHMETIC)
+def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, time, omega,
+              mu, steps):  # fmt: skip
+    """E(T) of conics.fixed_angle_arc for one row, with the conic's speed, angle and horizontal."""
+    psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
+    gamma = lambert_angle(burnout_radius, target_radius, psi, time - burn_time, mu, steps)
+    speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+    along = speed * np.cos(gamma) - (fvx * nx + fvy * ny)
+    kx, ky = biy * nz - biz * ny, biz * nx - bix * nz
+    across = fvx * kx + fvy * ky
+    relative = np.arctan2(speed * np.sin(gamma), np.sqrt(along * along + across * across))
+    return relative - angle, speed, gamma, nx, ny, nz
+
+
+@numba.njit(**ARITHMETIC)
+def scan_for_rising_root(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                         omega, mu, longest_flight_s, search_steps, scan_ratio, golden_steps):  # fmt: skip
+    """conics._scan_for_rising_root for one row: (lo, E(lo), hi, E(hi)), NaN where no bracket."""
+    count = int(np.ceil(np.log(longest_flight_s / 1e-3) / np.log(scan_ratio)))
+    best, best_error = np.nan, -np.inf
+    previous, previous_error = np.nan, np.nan
+    for k in range(count + 1):
+        flight = 1e-3 * scan_ratio**k if k < count else longest_flight_s
+        value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                          burn_time + flight, omega, mu, search_steps)[0]  # fmt: skip
+        if previous_error < 0.0 and value >= 0.0:
+            return previous, previous_error, flight, value
+        if value > best_error:
+            best, best_error = flight, value
+        previous, previous_error = flight, value
+    if best != best:
+        return np.nan, np.nan, np.nan, np.nan
+    golden = 0.5 * (np.sqrt(5.0) - 1.0)
+    left = best / scan_ratio
+    left_error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                           burn_time + left, omega, mu, search_steps)[0]  # fmt: skip
+    a, b = np.log(left), np.log(min(best * scan_ratio, longest_flight_s))
+    for _ in range(golden_steps):
+        c, d = b - golden * (b - a), a + golden * (b - a)
+        at_c = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                         burn_time + np.exp(c), omega, mu, search_steps)[0]  # fmt: skip
+        at_d = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                         burn_time + np.exp(d), omega, mu, search_steps)[0]  # fmt: skip
+        if at_c < at_d:
+            a = c
+        else:
+            b = d
+    peak = np.exp(0.5 * (a + b))
+    peak_error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                           burn_time + peak, omega, mu, search_steps)[0]  # fmt: skip
+    if left_error < 0.0 and peak_error >= 0.0:
+        return left, left_error, peak, peak_error
+    return np.nan, np.nan, np.nan, np.nan
+
+
+@numba.njit(**ARITHMETIC)
+def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, guess,
+                    omega, mu, longest_flight_s, search_steps, bracket_steps, scan_ratio, golden_steps):  # fmt: skip
+    """conics.fixed_angle_arc for one row: impact time, speed, angle and horizontal (NaN: none)."""
+    flight = min(max(guess - burn_time, 1e-3), longest_flight_s)
+    error = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                      burn_time + flight, omega, mu, search_steps)[0]  # fmt: skip
+    lo = e_lo = hi = e_hi = np.nan
+    if error <= 0.0:
+        lo, e_lo = flight, error
+    if error >= 0.0:
+        hi, e_hi = flight, error
+    for _ in range(bracket_steps):
+        if hi != hi and lo == lo and lo < longest_flight_s:
+            trial = min(2.0 * lo, longest_flight_s)
+        elif lo != lo and hi == hi:
+            trial = 0.5 * hi
+        else:
+            break
+        value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                          burn_time + trial, omega, mu, search_steps)[0]  # fmt: skip
+        if value != value:
+            lo = hi = np.nan
+        elif value < 0.0:
+            lo, e_lo = trial, value
+        elif value > 0.0:
+            hi, e_hi = trial, value
+        else:
+            lo = hi = trial
+            e_lo = e_hi = value
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        lo, e_lo, hi, e_hi = scan_for_rising_root(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz,
+                                                  target_radius, burn_time, angle, omega, mu, longest_flight_s,
+                                                  search_steps, scan_ratio, golden_steps)  # fmt: skip
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return np.nan, np.nan, np.nan, np.nan, np.nan, np.nan
+    last = 0
+    x = lo
+    for _ in range(search_steps):
+        x = illinois_step(lo, hi, e_lo, e_hi)
+        value = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle,
+                          burn_time + x, omega, mu, search_steps)[0]  # fmt: skip
+        lo, hi, e_lo, e_hi, last = illinois_update(x, value, lo, hi, e_lo, e_hi, last)
+        if not (hi - lo > 1e-13 * abs(x)) or value == 0.0:
+            break
+    _, speed, gamma, nx, ny, nz = arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius,
+                                            burn_time, angle, burn_time + x, omega, mu, search_steps)  # fmt: skip
+    return burn_time + x, speed, gamma, nx, ny, nz
+
+
+@numba.njit(cache=True)
+def boost_shape_row(burn_time, speed, angle, nominal_alt, integrals):
+    """boost.boost_shape for one row (a NaN speed or angle is taken as 0), with ``integrals`` boost's
+    BoostIntegrals: burnout altitude, downrange distance and blend."""
+    integral_speed, integral_early, integral_late, table = (
+        integrals.speed,
+        integrals.early,
+        integrals.late,
+        integrals.downrange,
+    )
+    speed = speed if speed == speed else 0.0
+    angle = angle if angle == angle else 0.0
+    sin_bo = min(max(np.sin(angle), 0.0), 1.0)
+    scale = burn_time * speed
+    base = sin_bo * integral_speed + (1.0 - sin_bo) * integral_early
+    span = (1.0 - sin_bo) * (integral_late - integral_early)
+    blend = 0.0
+    if scale > 0.0 and span > 0.0:
+        blend = min(max((nominal_alt / scale - base) / span, 0.0), 1.0)
+    rows, columns = table.shape
+    row = min(max(angle, 0.0), 0.5 * np.pi) * ((rows - 1) / (0.5 * np.pi))
+    column = min(max(blend, 0.0), 1.0) * (columns - 1)
+    return scale * (base + blend * span), scale * bilinear_nearest(table, rows, columns, row, column), blend
+
+
+@numba.njit(cache=True)
+def boost_speed_step(tried, implied, bracket):
+    """rounds._BoostSpeed.step for one row: the speed to build the next round's boost for, from
+    the speed ``tried`` (NaN: unknown) that implied ``implied``; ``bracket`` (low, its residual,
+    high, its residual, which end moved last) is updated in place."""
+    gap = implied - tried
+    if gap > 0.0:
+        if bracket[4] < 0.0:
+            bracket[3] *= 0.5
+        bracket[0], bracket[1], bracket[4] = tried, gap, -1.0
+    elif gap < 0.0:
+        if bracket[4] > 0.0:
+            bracket[1] *= 0.5
+        bracket[2], bracket[3], bracket[4] = tried, gap, 1.0
+    else:
+        bracket[4] = 0.0
+    lo, g_lo, hi, g_hi = bracket[0], bracket[1], bracket[2], bracket[3]
+    if not (np.isfinite(lo) and np.isfinite(hi) and np.isfinite(gap) and gap != 0.0):
+        return implied
+    chord = lo - g_lo * (hi - lo) / (g_hi - g_lo)
+    if np.isfinite(chord) and min(lo, hi) < chord < max(lo, hi):
+        return chord
+    return 0.5 * (lo + hi)
+
+
+@numba.njit(cache=True)
+def shoot_row(
+    ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
+    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle, earth, integrals, settings,
+):  # fmt: skip
+    """rounds._shoot for one row: the burnout state (position, velocity, speed, angle), the
+    boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
+    inertial angle, how far the state moved, and whether the boost overflies the aim point."""
+    mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
+    a, b = earth.equatorial_radius_m, earth.polar_radius_m
+    inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
+    time_steps, longest_flight_s = settings.time_steps, settings.longest_flight_s
+    burnout_arc = downrange / launch_radius
+    hx, hy, hz = py * ulz - pz * uly, pz * ulx - px * ulz, px * uly - py * ulx
+    c, s = np.cos(burnout_arc), np.sin(burnout_arc)
+    ubx, uby, ubz = c * ulx + s * hx, c * uly + s * hy, c * ulz + s * hz
+    burnout_radius = 1.0 / np.sqrt((ubx * ubx + uby * uby) * inv_a2 + ubz * ubz * inv_b2) + burnout_alt
+    bix, biy = rotate_z(ubx, uby, omega * burn_time)
+    biz = ubz
+    fvx, fvy = omega * burnout_radius * -biy, omega * burnout_radius * bix
+    fixed = fixed_angle == fixed_angle
+    gamma = fixed_angle if fixed and omega == 0.0 else inertial_angle
+    time = impact_time
+    previous_time = previous_miss = np.nan
+    speed_i = np.nan
+    nx = ny = nz = np.nan
+    next_time = time
+    for settle in range(0 if omega != 0.0 and fixed else time_steps + 1):
+        psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
+        speed_i = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+        time_miss = burn_time + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius, mu) - time
+        next_time = time + time_miss
+        if settle > 0:
+            slope = (time_miss - previous_miss) / (time - previous_time)
+            secant = time - time_miss / slope
+            if np.isfinite(secant) and slope < -1e-3:
+                next_time = secant
+        if not np.isfinite(next_time):
+            next_time = time
+        next_time = min(max(next_time, burn_time), longest_flight_s)
+        if settle == time_steps:
+            break
+        previous_time, previous_miss, time = time, time_miss, next_time
+    if omega != 0.0 and fixed:
+        next_time, speed_i, gamma, nx, ny, nz = fixed_angle_arc(
+            bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, fixed_angle, time,
+            omega, mu, longest_flight_s, settings.arc_search_steps, settings.arc_bracket_steps,
+            settings.arc_scan_ratio, settings.arc_golden_steps,
+        )  # fmt: skip
+        if next_time != next_time:
+            next_time = time
+    along, up = speed_i * np.cos(gamma), speed_i * np.sin(gamma)
+    vix = along * nx + up * bix - fvx
+    viy = along * ny + up * biy - fvy
+    viz = along * nz + up * biz
+    vx, vy = rotate_z(vix, viy, -omega * burn_time)
+    vz = viz
+    v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
+    flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
+    # boost_shape at the burnout speed and angle this state implies
+    new_alt, new_downrange, blend = boost_shape_row(burn_time, v_norm, flight_angle, nominal_alt, integrals)
+    # the boost's great circle turned so that its heading at burnout is the free flight's
+    qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
+    along_launch = qx * ulx + qy * uly + qz * ulz
+    qx, qy, qz = qx - along_launch * ulx, qy - along_launch * uly, qz - along_launch * ulz
+    q_norm = np.sqrt(qx * qx + qy * qy + qz * qz)
+    qx, qy, qz = qx / q_norm, qy / q_norm, qz / q_norm
+    if not np.isfinite(qx):
+        qx = px
+    if not np.isfinite(qy):
+        qy = py
+    if not np.isfinite(qz):
+        qz = pz
+    swing = np.sqrt((qx - px) ** 2 + (qy - py) ** 2 + (qz - pz) ** 2) * downrange
+    candidates = (
+        abs(new_downrange - downrange),
+        abs(new_alt - burnout_alt),
+        swing,
+        abs(next_time - time) * settings.ground_speed_mps,
+    )
+    largest = candidates[0]
+    for value in candidates[1:]:
+        if value != value or largest != largest:
+            largest = np.nan
+        elif value > largest:
+            largest = value
+    lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
+    overflown = np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz) <= burnout_arc
+    r = burnout_radius
+    return (
+        r * ubx, r * uby, r * ubz, vx, vy, vz, v_norm, flight_angle, new_alt, new_downrange, blend,
+        qx, qy, qz, next_time, gamma, np.nan if v_norm != v_norm else largest, overflown,
+    )  # fmt: skip
+
+
+@numba.njit(**PARALLEL)
+def settle(geometry, centre, sides, search, earth, integrals, settings, shot):
+    """rounds.Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
+    the side lanes γ ∓ one lane step) shot until nothing moves; lanes and the search are updated in
+    place, the last centre shot is written to ``shot`` (the named tuples of kernels.settle)."""
+    u_launch, launch_radius, u_virtual = geometry.u_launch, geometry.launch_radius, geometry.u_virtual
+    target_radius, burn_time = geometry.target_radius, geometry.burn_time
+    nominal_alt, fixed_angle = geometry.nominal_alt, geometry.fixed_angle
+    downrange, burnout_alt, pole = centre.downrange, centre.burnout_alt, centre.pole
+    impact_time, inertial_angle = centre.impact_time, centre.inertial_angle
+    side_downrange, side_alt, side_pole = sides.downrange, sides.burnout_alt, sides.pole
+    side_time, side_angle = sides.impact_time, sides.inertial_angle
+    trust, last_step, found, minimum_energy = search.trust, search.last_step, search.found, search.minimum_energy
+    position, velocity, speed, angle = shot.position, shot.velocity, shot.speed, shot.angle
+    shape_alt, shape_downrange, shape_blend = shot.shape_alt, shot.shape_downrange, shot.shape_blend
+    moved, overflown = shot.moved, shot.overflown
+    lane_step_rad = settings.lane_step_rad
+    n = u_launch.shape[0]
+    for i in numba.prange(n):
+        ulx, uly, ulz = u_launch[i, 0], u_launch[i, 1], u_launch[i, 2]
+        uvx, uvy, uvz = u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2]
+        moved[i] = np.inf
+        tried = np.nan
+        bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
+        for _ in range(settings.rounds):
+            (
+                position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
+                speed[i], angle[i], shape_alt[i], shape_downrange[i], shape_blend[i],
+                px, py, pz, next_time, gamma, shot_moved, overflown[i],
+            ) = shoot_row(
+                ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i], nominal_alt[i],
+                fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
+                inertial_angle[i], earth, integrals, settings,
+            )  # fmt: skip
+            step = gamma - inertial_angle[i]  # fixed angles: moved in the shot
+            if not found[i]:
+                side_speed = np.empty(2)
+                for side in range(2):
+                    j = i + side * n  # the low lane, then the high one
+                    (
+                        _, _, _, _, _, _, side_speed[side], _, side_alt_next, side_downrange_next, _,
+                        sx, sy, sz, side_time_next, _, _, _,
+                    ) = shoot_row(
+                        ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i],
+                        nominal_alt[i], fixed_angle[i], side_downrange[j], side_alt[j],
+                        side_pole[j, 0], side_pole[j, 1], side_pole[j, 2], side_time[j], side_angle[j],
+                        earth, integrals, settings,
+                    )  # fmt: skip
+                    side_downrange[j], side_alt[j], side_time[j] = side_downrange_next, side_alt_next, side_time_next
+                    side_pole[j, 0], side_pole[j, 1], side_pole[j, 2] = sx, sy, sz
+                vertex = parabola_vertex(side_speed[0], speed[i], side_speed[1])
+                same_way = vertex * last_step[i]
+                if same_way < 0.0:
+                    trust[i] = 0.5 * trust[i]
+                elif same_way > 0.0:
+                    trust[i] = min(2.0 * trust[i], 4.0)
+                vertex = min(max(vertex, -trust[i]), trust[i])
+                last_step[i] = vertex
+                step = max(vertex * lane_step_rad, settings.lowest_angle_rad - gamma)
+                found[i] = abs(step) < settings.found_angle_rad or trust[i] * lane_step_rad < settings.found_angle_rad
+                side_angle[i] = gamma + step - lane_step_rad
+                side_angle[i + n] = gamma + step + lane_step_rad
+            if minimum_energy[i]:
+                gamma += step if step == step else 0.0
+                downrange[i], burnout_alt[i] = shape_downrange[i], shape_alt[i]
+            else:
+                tried = boost_speed_step(tried, speed[i], bracket)
+                burnout_alt[i], downrange[i], _ = boost_shape_row(
+                    burn_time[i], tried, angle[i], nominal_alt[i], integrals
+                )  # fmt: skip
+            impact_time[i], inertial_angle[i] = next_time, gamma
+            pole[i, 0], pole[i, 1], pole[i, 2] = px, py, pz
+            moved[i] = shot_moved
+            if (shot_moved < settings.settled_m and abs(step) < settings.settled_angle_rad) or not np.isfinite(
+                shot_moved
+            ):
+                break
