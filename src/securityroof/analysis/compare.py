@@ -26,6 +26,7 @@ comparison says so when they do not.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,10 +185,14 @@ def without_party(scenario: Scenario, party: str) -> Scenario:
 
 
 def compare(
-    scenarios: list[Scenario], sharing: str | None = None, engaged: list[Engagements] | None = None
+    scenarios: list[Scenario],
+    sharing: str | None = None,
+    engaged: list[Engagements] | None = None,
+    engage: Callable[[Scenario], Engagements] = engage,
 ) -> Comparison:
     """The comparison of ``roof compare`` (see the module docstring), one entry per architecture.
-    ``engaged`` are the scenarios' engagements where the caller has them already (the report does)."""
+    ``engaged`` are the scenarios' engagements where the caller has them already (the report does);
+    ``engage`` engages the others (the robustness runs' fly each threat set once per variant)."""
     threat_sets = {tuple(t.id for t in s.threat_set) for s in scenarios}
     architectures = []
     for k, scenario in enumerate(scenarios):

@@ -141,26 +141,35 @@ class Tracked:
 
 
 def track_threats(
-    threat_ids, trajectories: TrajectorySet, rcs_m2, sensors: list[SensorAsset], step_s: float
+    threat_ids, trajectories: TrajectorySet, rcs_m2, sensors: list[SensorAsset], step_s: float, memo: dict | None = None
 ) -> Tracked:
-    """The targeted threat ``trajectories`` sampled every ``step_s`` and tracked by ``sensors``."""
+    """The targeted threat ``trajectories`` sampled every ``step_s`` and tracked by ``sensors``.
+    ``memo``: samples and tracks kept for other calls on the same ``trajectories`` (and so the same
+    cross-sections), e.g. a comparison's architectures and their party-less variants sharing sensors."""
     earth = trajectories.earth
     solution = trajectories.solution
     n = len(trajectories)
     flying = np.flatnonzero(solution.reachable)
-    sampled = sample_trajectories(solution, flying, step_s, earth)
+    memo = {} if memo is None else memo
+    key = id(trajectories), step_s
+    if (key, "samples") not in memo:
+        memo[key, "samples"] = sample_trajectories(solution, flying, step_s, earth)
+    sampled = memo[key, "samples"]
     impact = solution.impact.time_s[flying]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=float), (n,))[flying]
 
     # When each sensor tracks (radars) or reports (satellites) each flying threat.
     tracks = {}
     for sensor in sensors:
-        if sensor.radar is not None:
+        if (key, sensor) in memo:
+            tracks[sensor.id] = memo[key, sensor]
+        elif sensor.radar is not None:
             tracks[sensor.id] = radar_detections(
                 sensor.radar, sampled["time_s"], sampled["position_ecef_m"], rcs, impact, earth
             ).track_time_s
         else:
             tracks[sensor.id] = satellite_reports(sensor.report_delay_s, impact).track_time_s
+        memo[key, sensor] = tracks[sensor.id]
     samples = Samples(sampled["time_s"], sampled["position_ecef_m"], sampled["boosting"], earth, sampled["speed_mps"])
     radars = [s for s in sensors if s.radar is not None]
     seen_by_any = np.any([np.isfinite(tracks[s.id]) for s in radars], axis=0) if radars else np.zeros(flying.size, bool)
@@ -339,17 +348,20 @@ def engage(
     sharing: str | None = None,
     threats: Sequence[ThreatTrajectory] | None = None,
     perfect_cueing: bool = False,
+    flown: TrajectorySet | None = None,
+    memo: dict | None = None,
 ) -> Engagements:
     """Every engagement of a scenario: its threat set targeted, sampled at its analysis step, seen by
     its sensors and engaged by its interceptor sites as its sharing policy (or ``sharing``) allows.
     ``threats`` engages the architecture against other threat trajectories than the scenario's (the
     footprint's probes of each grid cell, the deterrence check's strategic pairs); ``perfect_cueing``
-    is the counterfactual of :func:`engage_tracked`."""
+    is the counterfactual of :func:`engage_tracked`; ``flown`` the threats already flown
+    (:func:`fly_threats`), and ``memo`` their samples and tracks (see :func:`track_threats`)."""
     if sharing is not None:
         scenario = scenario.with_sharing(sharing)
     analysis = scenario.analysis
     return engage_tracked(
-        scenario_tracked(scenario, threats),
+        scenario_tracked(scenario, threats, flown, memo),
         site_assets(scenario),
         scenario.sharing.may_cue,
         analysis.decision_delay_s,
@@ -358,11 +370,10 @@ def engage(
     )
 
 
-def scenario_tracked(scenario: Scenario, threats: Sequence[ThreatTrajectory] | None = None) -> Tracked:
-    """The scenario's threat set (or ``threats``) flown, sampled at its analysis step and tracked by its sensors."""
-    threat_set = scenario.threat_set if threats is None else tuple(threats)
+def fly_threats(threat_set: Sequence[ThreatTrajectory]) -> TrajectorySet:
+    """The threat trajectories targeted and flown (what :func:`scenario_tracked` tracks)."""
     columns = threat_columns(threat_set)
-    flown = trajectories(
+    return trajectories(
         columns["launch_lat_deg"],
         columns["launch_lon_deg"],
         columns["aim_lat_deg"],
@@ -372,10 +383,23 @@ def scenario_tracked(scenario: Scenario, threats: Sequence[ThreatTrajectory] | N
         # the scenario's own [[missile]] classes are not in the package catalog
         catalog=Catalog({"missile": list({t.missile: t.missile_class for t in threat_set}.values())}),
     )
+
+
+def scenario_tracked(
+    scenario: Scenario,
+    threats: Sequence[ThreatTrajectory] | None = None,
+    flown: TrajectorySet | None = None,
+    memo: dict | None = None,
+) -> Tracked:
+    """The scenario's threat set (or ``threats``) flown, sampled at its analysis step and tracked by its
+    sensors; ``flown``: those threats' :func:`fly_threats`, where the caller has them already (``memo``:
+    see :func:`track_threats`)."""
+    threat_set = scenario.threat_set if threats is None else tuple(threats)
+    flown = fly_threats(threat_set) if flown is None else flown
     rcs = np.array([t.missile_class.rcs_m2 for t in threat_set])
     sensors = [_sensor(sensor) for sensor in scenario.sensors]
     try:
-        return track_threats([t.id for t in threat_set], flown, rcs, sensors, scenario.analysis.time_step_s)
+        return track_threats([t.id for t in threat_set], flown, rcs, sensors, scenario.analysis.time_step_s, memo)
     except InputError as error:
         if error.field != "step_s":
             raise
