@@ -187,7 +187,19 @@ def _run_batch(job) -> list[dict]:
 # --- the run ---------------------------------------------------------------------------------
 
 
-def robustness(
+@dataclass(frozen=True)
+class Run:
+    """A robustness run's raw material: the parameters, each variant's values and outcome, and the point's."""
+
+    kind: str
+    scenarios: list[Scenario]
+    params: list[Parameter]
+    values: list[dict[str, float]]
+    point: dict
+    outcomes: list[dict]
+
+
+def run_variants(
     kind: str,
     scenarios: list[Scenario],
     n: int,
@@ -197,12 +209,10 @@ def robustness(
     workers: int | None = None,
     executor=None,
     batch_size: int = 10,
-    findings: list[dict] | None = None,
-) -> dict:
-    """The robustness run of ``roof compare`` (``kind`` "compare") or ``roof deterrence`` ("deterrence",
-    one scenario) over ``n`` variants: the ``uncertainty`` JSON (see the module docstring). ``findings``
-    are the point result's (default: computed here); ``workers`` 1 runs in this process, else on a
-    process pool of that many (default: one per core) or on ``executor`` (e.g. a Dask :class:`Cluster`)."""
+) -> Run:
+    """``n`` variants of ``roof compare`` (``kind`` "compare") or ``roof deterrence`` ("deterrence", one
+    scenario), and the point: ``workers`` 1 runs them in this process, else on a process pool of that
+    many (default: one per core) or on ``executor`` (e.g. a Dask :class:`~securityroof.analysis.sweep.Cluster`)."""
     if not 1 <= n <= MAX_VARIANTS:
         raise RoofError(f"uncertainty: {n} variants; give 1 to {MAX_VARIANTS:,}", field="uncertainty")
     if seed < 0:
@@ -223,13 +233,23 @@ def robustness(
     drawn = variants(params, n, seed)
     jobs = [(kind, sources, params, sharing, batch) for batch in batches(drawn, batch_size)]
     outcomes = [o for chunk in _run(jobs, workers, executor) for o in chunk]
+    return Run(kind, scenarios, params, drawn, point, outcomes)
+
+
+def robustness(
+    kind: str, scenarios: list[Scenario], n: int, seed: int = 0, findings: list[dict] | None = None, **options
+) -> dict:
+    """The robustness run's ``uncertainty`` JSON (see the module docstring and :func:`run_variants`, which
+    takes the ``options``). ``findings`` are the point result's (default: computed here)."""
+    run = run_variants(kind, scenarios, n, seed, **options)
     if findings is None:
-        findings = _point_findings(kind, scenarios, sharing)
-    matrix = np.array([[v[p.name] for p in params] for v in drawn], dtype=float).reshape(len(drawn), len(params))
+        findings = _point_findings(kind, run.scenarios, options.get("sharing"))
+    params, point, outcomes = run.params, run.point, run.outcomes
+    matrix = np.array([[v[p.name] for p in params] for v in run.values], dtype=float).reshape(n, len(params))
     return {
         "n": n,
         "seed": seed,
-        "delay_spread_s": delay_spread_s,
+        "delay_spread_s": params[-1].high,
         "parameters": [p.to_dict() for p in params],
         "figures": _figures(kind, point, outcomes, params, matrix),
         "findings": [_finding(f, kind, point, outcomes, params, matrix) for f in findings],

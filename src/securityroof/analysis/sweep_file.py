@@ -128,7 +128,7 @@ class Sweep:
         if self.spec.sampling.mode == "grid":
             if any(a.values is None for a in axes):
                 raise SweepError(
-                    [f"{self._file()}: sampling.mode: grid needs values on every axis (range is for random)"]
+                    [f"{self._file()}: sampling.mode: grid needs values on every axis (range is for random and lhs)"]
                 )
             size = math.prod(len(a.values) for a in axes)
             if size > MAX_VARIANTS:  # counted before the product is built, which would not fit in memory
