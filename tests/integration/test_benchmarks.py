@@ -37,3 +37,11 @@ def test_the_batch_case_runs():
     lat0, lon0, lat1, lon1, missile = run.make_workload(50, 1)
     seconds, reachable, io_seconds = run.run_batch_cli(lat0, lon0, lat1, lon1, missile)
     assert 0 < reachable <= 50 and np.isfinite(seconds) and np.isfinite(io_seconds)
+
+
+def test_the_robustness_case_runs():
+    import robustness_case
+
+    result = robustness_case.run(variants=3, dask=False)
+    assert result["robustness_variants"] == 3 and result["robustness_seconds"] > 0
+    assert "robustness_500_s" not in result  # only a 500-variant run is the figure
