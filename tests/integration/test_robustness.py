@@ -151,3 +151,16 @@ def test_bad_uncertainty_options_are_one_line_naming_the_option(args, option):
     result = CliRunner().invoke(app, ["compare", "epaa-phase-3", *args])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {option}:") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_report_s_findings_box_gives_each_finding_its_line_and_the_bands(pair):
+    from securityroof.present.report import _findings
+
+    findings = compare(pair).findings
+    robust = robustness("compare", pair, 3, seed=1, workers=1, findings=findings)
+    box = _findings(findings, robust)
+    assert box.count('class="robust"') == len(findings) and box.count("What would change this conclusion") == len(
+        findings
+    )
+    assert "5 %" in box and all(row["figure"] in box for row in robust["figures"])
+    assert 'class="robust"' not in _findings(findings)  # without a run, the box is as before
