@@ -378,7 +378,7 @@ def main(argv=None) -> int:
         result.update(sweep_case.run(variants=200 if args.quick else 1000))
     if not args.no_robustness:
         say("robustness: compare epaa-phase-3 joint-lisbon --uncertainty 500 on 2 workers; Dask against the pool ...")
-        result.update(robustness_case.run(variants=50 if args.quick else 500, dask_variants=20 if args.quick else 200))
+        result.update(robustness_case.run(variants=50 if args.quick else 500, dask_variants=50 if args.quick else 500))
     say("start-up: roof --version, --help and validate in fresh processes ...")
     result.update(startup_case.run())
     if args.json:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from securityroof.analysis.compare import compare
-from securityroof.analysis.robustness import DELAY, compare_outcome, robustness, run_variants
+from securityroof.analysis.robustness import DELAY, compare_outcome, deterrence_outcome, robustness, run_variants
 from securityroof.model.scenario import load_scenario
 from securityroof.present.cli import app
 
@@ -107,6 +107,18 @@ def test_the_same_seed_gives_the_same_bands_on_dask(pair):
     ) as cluster, distributed.Client(cluster) as client:  # fmt: skip
         on_dask = robustness("compare", pair, 6, seed=5, executor=client.get_executor(), batch_size=2)
     assert json.dumps(in_process, sort_keys=True) == json.dumps(on_dask, sort_keys=True)
+
+
+def test_the_deterrence_point_outcome_is_the_verdicts_count():
+    from securityroof.analysis.deterrence import deterrence
+
+    scenario = load_scenario("third-site-2007")  # NATO's GBI engages some Russian ICBMs bound for North America
+    point = deterrence_outcome(scenario)
+    verdicts = {v["direction"]: v for v in deterrence(scenario).verdicts}
+    assert point["russia->north-america"]["engageable_pairs"] > 0
+    for direction, figures in point.items():
+        assert figures["engageable_pairs"] == verdicts[direction]["engageable_pairs"]
+        assert figures["perfect_cueing_engageable_pairs"] == verdicts[direction]["perfect_cueing_engageable_pairs"]
 
 
 def test_deterrence_robustness_counts_the_other_side_s_pairs():
