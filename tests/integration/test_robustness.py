@@ -109,13 +109,14 @@ def test_the_same_seed_gives_the_same_bands_on_dask(pair):
     assert json.dumps(in_process, sort_keys=True) == json.dumps(on_dask, sort_keys=True)
 
 
-def test_the_deterrence_point_outcome_is_the_verdicts_count():
+@pytest.mark.parametrize("rcs_m2", [None, 0.01])
+def test_the_deterrence_point_outcome_is_the_verdicts_count(rcs_m2):
     from securityroof.analysis.deterrence import deterrence
 
     scenario = load_scenario("third-site-2007")  # NATO's GBI engages some Russian ICBMs bound for North America
-    point = deterrence_outcome(scenario)
-    verdicts = {v["direction"]: v for v in deterrence(scenario).verdicts}
-    assert point["russia->north-america"]["engageable_pairs"] > 0
+    point = deterrence_outcome(scenario, rcs_m2)
+    verdicts = {v["direction"]: v for v in deterrence(scenario, rcs_m2=rcs_m2).verdicts}
+    assert point["russia->north-america"]["perfect_cueing_engageable_pairs"] > 0
     for direction, figures in point.items():
         assert figures["engageable_pairs"] == verdicts[direction]["engageable_pairs"]
         assert figures["perfect_cueing_engageable_pairs"] == verdicts[direction]["perfect_cueing_engageable_pairs"]

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +51,7 @@ from securityroof.analysis.engage import engage, fly_threats
 from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.sweep import _base_scenario, batches, map_jobs
 from securityroof.analysis.sweep_file import latin_hypercube
-from securityroof.errors import RoofError
+from securityroof.errors import RoofError, WorkerError
 from securityroof.model.scenario import Scenario, dump_scenario
 from securityroof.physics import kernels
 
@@ -153,9 +154,10 @@ def compare_outcome(scenarios: list[Scenario], sharing: str | None = None) -> di
     return architectures
 
 
-def deterrence_outcome(scenario: Scenario) -> dict:
-    """One variant's deterrence figures per direction (see the module docstring)."""
-    strategic = deterrence_threats(scenario.catalog)
+def deterrence_outcome(scenario: Scenario, rcs_m2: float | None = None) -> dict:
+    """One variant's deterrence figures per direction (see the module docstring); ``rcs_m2`` as in
+    :func:`securityroof.analysis.deterrence.deterrence`."""
+    strategic = deterrence_threats(scenario.catalog, rcs_m2)
     flown = fly_threats(strategic)
     found = {
         perfect: _pairs(engage(scenario, threats=strategic, perfect_cueing=perfect, flown=flown), strategic)
@@ -173,14 +175,15 @@ def deterrence_outcome(scenario: Scenario) -> dict:
 
 
 def _run_batch(job) -> list[dict]:
-    """One batch of variants' outcomes (in a worker): ``job`` is (kind, scenario sources, parameters, batch)."""
-    kind, sources, params, sharing, batch = job
+    """One batch of variants' outcomes (in a worker): ``job`` is (kind, scenario sources, parameters,
+    the sharing policy (compare) or the re-entry vehicles' cross-section (deterrence), batch)."""
+    kind, sources, params, option, batch = job
     scenarios = [_base_scenario(source, file) for source, file in sources]
     out = []
     with kernels.one_thread():  # batches run side by side, one per core
         for values in batch:
             varied = [apply(s, params, values) for s in scenarios]
-            out.append(compare_outcome(varied, sharing) if kind == "compare" else deterrence_outcome(varied[0]))
+            out.append(compare_outcome(varied, option) if kind == "compare" else deterrence_outcome(varied[0], option))
     return out
 
 
@@ -209,10 +212,12 @@ def run_variants(
     workers: int | None = None,
     executor=None,
     batch_size: int = 10,
+    rcs_m2: float | None = None,
 ) -> Run:
-    """``n`` variants of ``roof compare`` (``kind`` "compare") or ``roof deterrence`` ("deterrence", one
-    scenario), and the point: ``workers`` 1 runs them in this process, else on a process pool of that
-    many (default: one per core) or on ``executor`` (e.g. a Dask :class:`~securityroof.analysis.sweep.Cluster`)."""
+    """``n`` variants of ``roof compare`` (``kind`` "compare", under ``sharing`` if given) or ``roof
+    deterrence`` ("deterrence", one scenario, ``rcs_m2`` if given), and the point: ``workers`` 1 runs
+    them in this process, else on a process pool of that many (default: one per core) or on
+    ``executor`` (e.g. a Dask :class:`~securityroof.analysis.sweep.Cluster`)."""
     if not 1 <= n <= MAX_VARIANTS:
         raise RoofError(f"uncertainty: {n} variants; give 1 to {MAX_VARIANTS:,}", field="uncertainty")
     if seed < 0:
@@ -228,10 +233,11 @@ def run_variants(
         point = compare_outcome(scenarios, sharing)
     else:
         classes = _classes(scenarios[0]) + [t.missile_class for t in deterrence_threats(scenarios[0].catalog)]
-        point = deterrence_outcome(scenarios[0])
+        point = deterrence_outcome(scenarios[0], rcs_m2)
     params = parameters(classes, delay_spread_s)
     drawn = variants(params, n, seed)
-    jobs = [(kind, sources, params, sharing, batch) for batch in batches(drawn, batch_size)]
+    option = sharing if kind == "compare" else rcs_m2
+    jobs = [(kind, sources, params, option, batch) for batch in batches(drawn, batch_size)]
     outcomes = [o for chunk in _run(jobs, workers, executor) for o in chunk]
     return Run(kind, scenarios, params, drawn, point, outcomes)
 
@@ -243,7 +249,7 @@ def robustness(
     takes the ``options``). ``findings`` are the point result's (default: computed here)."""
     run = run_variants(kind, scenarios, n, seed, **options)
     if findings is None:
-        findings = _point_findings(kind, run.scenarios, options.get("sharing"))
+        findings = _point_findings(kind, run.scenarios, options)
     params, point, outcomes = run.params, run.point, run.outcomes
     matrix = np.array([[v[p.name] for p in params] for v in run.values], dtype=float).reshape(n, len(params))
     return {
@@ -260,12 +266,12 @@ def _classes(scenario: Scenario) -> list:
     return [s.entry for s in scenario.interceptor_sites] + [s.entry for s in scenario.sensors]
 
 
-def _point_findings(kind: str, scenarios: list[Scenario], sharing: str | None) -> list[dict]:
+def _point_findings(kind: str, scenarios: list[Scenario], options: dict) -> list[dict]:
     if kind == "compare":
-        return compare(scenarios, sharing=sharing).findings
+        return compare(scenarios, sharing=options.get("sharing")).findings
     from securityroof.analysis.deterrence import deterrence
 
-    return deterrence(scenarios[0]).findings()
+    return deterrence(scenarios[0], rcs_m2=options.get("rcs_m2")).findings()
 
 
 def _run(jobs: list, workers: int | None, executor) -> list[list[dict]]:
@@ -274,6 +280,10 @@ def _run(jobs: list, workers: int | None, executor) -> list[list[dict]]:
     pool = executor or kernels.process_pool(workers)
     try:
         return list(map_jobs(pool, _run_batch, jobs))
+    except BrokenProcessPool:
+        raise WorkerError(
+            "workers: a worker process died (killed, perhaps for want of memory)", field="workers"
+        ) from None
     finally:
         if executor is None:
             pool.shutdown(cancel_futures=True)

@@ -166,7 +166,7 @@ def compare_command(
     result = comparison.to_dict()
     if uncertainty_n is not None:
         result["uncertainty"] = uncertainty.run(
-            "compare", loaded, uncertainty_n, seed, workers, scheduler, comparison.findings, sharing
+            "compare", loaded, uncertainty_n, seed, workers, scheduler, comparison.findings, sharing=sharing
         )
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
@@ -293,7 +293,9 @@ def deterrence_command(
         _fail(error)
     robust = None
     if uncertainty_n is not None:
-        robust = uncertainty.run("deterrence", [loaded], uncertainty_n, seed, workers, scheduler, result.findings())
+        robust = uncertainty.run(
+            "deterrence", [loaded], uncertainty_n, seed, workers, scheduler, result.findings(), rcs_m2=rcs_m2
+        )
     if as_json:
         extra = {} if robust is None else {"uncertainty": robust}
         sys.stdout.write(json.dumps({"scenario": loaded.name, **result.to_dict(), **extra}, indent=2) + "\n")

@@ -49,7 +49,7 @@ def check(n: int | None, seed: int, workers: int | None, scheduler: str | None, 
         _require("--scheduler", "distributed")
 
 
-def run(kind: str, scenarios, n: int, seed: int, workers, scheduler, findings, sharing=None) -> dict:
+def run(kind: str, scenarios, n: int, seed: int, workers, scheduler, findings, **options) -> dict:
     """The robustness run (see :func:`securityroof.analysis.robustness.robustness`), on ``scheduler`` if given."""
     from securityroof.analysis.robustness import robustness
     from securityroof.analysis.sweep import connect
@@ -59,9 +59,7 @@ def run(kind: str, scenarios, n: int, seed: int, workers, scheduler, findings, s
         if scheduler is not None:
             logging.disable(logging.CRITICAL)  # one line for a lost scheduler, not the client's tracebacks
             executor = connect(scheduler, WORKER_WAIT_S)
-        return robustness(
-            kind, scenarios, n, seed, sharing=sharing, workers=workers, executor=executor, findings=findings
-        )
+        return robustness(kind, scenarios, n, seed, workers=workers, executor=executor, findings=findings, **options)
     except RoofError as error:
         _fail(error, code=_exit_code(error))
     finally:
