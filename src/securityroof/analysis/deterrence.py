@@ -202,11 +202,14 @@ def deterrence_threats(catalog: Catalog | None = None, rcs_m2: float | None = No
     return tuple(threats)
 
 
-def pairs(scenario: Scenario, threats: Sequence[ThreatTrajectory], perfect_cueing: bool = False) -> list[dict]:
+def pairs(
+    scenario: Scenario, threats: Sequence[ThreatTrajectory], perfect_cueing: bool = False, flown=None
+) -> list[dict]:
     """One entry per (base, target) pair of ``threats``: its direction, engageable by any site and by
     whose, best launch margin, intercept altitude, the earliest cue, and why not when no site can
-    engage (``perfect_cueing``: under that counterfactual)."""
-    return _pairs(engage(scenario, threats=threats, perfect_cueing=perfect_cueing), threats)
+    engage (``perfect_cueing``: under that counterfactual; ``flown``: the threats already flown, see
+    :func:`securityroof.analysis.engage.fly_threats`)."""
+    return _pairs(engage(scenario, threats=threats, perfect_cueing=perfect_cueing, flown=flown), threats)
 
 
 def _pairs(engaged: Engagements, threats: Sequence[ThreatTrajectory]) -> list[dict]:

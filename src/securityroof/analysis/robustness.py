@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from securityroof.analysis.compare import compare
-from securityroof.analysis.deterrence import DIRECTIONS, _pairs, deterrence_threats, threatened_by
+from securityroof.analysis.deterrence import DIRECTIONS, deterrence_threats, pairs, threatened_by
 from securityroof.analysis.engage import engage, fly_threats
 from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.sweep import _base_scenario, batches, map_jobs
@@ -159,10 +159,7 @@ def deterrence_outcome(scenario: Scenario, rcs_m2: float | None = None) -> dict:
     :func:`securityroof.analysis.deterrence.deterrence`."""
     strategic = deterrence_threats(scenario.catalog, rcs_m2)
     flown = fly_threats(strategic)
-    found = {
-        perfect: _pairs(engage(scenario, threats=strategic, perfect_cueing=perfect, flown=flown), strategic)
-        for perfect in (False, True)
-    }
+    found = {perfect: pairs(scenario, strategic, perfect, flown) for perfect in (False, True)}
     out = {}
     for direction in DIRECTIONS:
         owners = {s.owner for s in scenario.interceptor_sites if direction in threatened_by(s.owner)}
