@@ -65,6 +65,7 @@ from pathlib import Path
 import engagement_case
 import footprint_case
 import numpy as np
+import robustness_case
 import scipy
 import startup_case
 import sweep_case
@@ -318,6 +319,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-footprint", action="store_true", help="skip the footprint case and the demo timing")
     parser.add_argument("--no-sweep", action="store_true", help="skip the sweep scaling case")
     parser.add_argument("--no-workbench", action="store_true", help="skip the workbench (roof serve) case")
+    parser.add_argument("--no-robustness", action="store_true", help="skip the robustness run and Dask cases")
     parser.add_argument("--json", action="store_true", help="print one JSON object to stdout")
     args = parser.parse_args(argv)
     n = args.n if args.n is not None else (10_000 if args.quick else 100_000)
@@ -464,6 +466,9 @@ def main(argv=None) -> int:
     if not args.no_sweep:
         say("sweep: engagement variants on 1 and 2 worker processes ...")
         result.update(sweep_case.run(variants=200 if args.quick else 1000))
+    if not args.no_robustness:
+        say("robustness: compare epaa-phase-3 joint-lisbon --uncertainty 500 on 2 workers; Dask against the pool ...")
+        result.update(robustness_case.run(variants=50 if args.quick else 500, dask_variants=50 if args.quick else 500))
     say("start-up: roof --version, --help and validate in fresh processes ...")
     result.update(startup_case.run())
     if not args.no_workbench:
@@ -546,6 +551,15 @@ def main(argv=None) -> int:
             f"{result['sweep_seconds_2_workers']:.1f} s on 2: scaling {result['sweep_scaling_2_workers']:.2f}x "
             f"(target 1.7x); overhead {result['sweep_overhead_fraction']:+.1%} of compute (target < 10 %)"
         )
+    if "robustness_seconds" in result:
+        ratio = result.get("dask_vs_pool_ratio")
+        print(
+            f"robustness: {result['robustness_variants']:,} variants of compare "
+            f"{' '.join(robustness_case.ARCHITECTURES)} "
+            f"in {result['robustness_seconds']:.1f} s on 2 workers (target: 500 in {robustness_case.TARGET_S:.0f} s); "
+            + ("Dask not installed" if ratio is None else f"a local Dask cluster of 2 workers takes {ratio:.2f}x the "
+               f"process pool's time on {result['dask_variants']} variants (target <= 1.10x)")
+        )  # fmt: skip
     print(
         f"python {result['python']}, numpy {result['numpy']}, scipy {result['scipy']}, {result['cpu_count']} CPUs "
         f"({result['usable_cpus']} usable)"

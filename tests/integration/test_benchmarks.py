@@ -62,3 +62,11 @@ def test_the_baseline_calibrates_flight_times_and_landing_on_the_aim_point():
     for name, chosen in same_accuracy.items():
         assert chosen["max_miss_m"] <= run.SAME_ACCURACY_MISS_M and chosen["seconds"] > 0
         assert flight_time[name]["max_flight_time_rel_diff"] <= run.FLIGHT_TIME_REL_TOL
+
+
+def test_the_robustness_case_runs():
+    import robustness_case
+
+    result = robustness_case.run(variants=3, dask=False)
+    assert result["robustness_variants"] == 3 and result["robustness_seconds"] > 0
+    assert "robustness_500_s" not in result  # only a 500-variant run is the figure

@@ -75,6 +75,21 @@ def test_library_sweeps_are_listed_and_load():
     assert all(3.8 <= v["sm3_iia_speed"] <= 5.2 and v["gabala"] in (True, False) for v in first)
 
 
+def test_lhs_sampling_puts_one_draw_in_each_stratum_of_every_range(tmp_path):
+    """A Latin hypercube: with N samples, each range axis's N equal strata hold one draw each."""
+    axes = (
+        '[[axis]]\nname = "ib_speed"\nkind = "parameter"\nclass = "sm-3-ib"\nfield = "burnout_speed_km_s"\n'
+        'range = [2.5, 3.5]\n[[axis]]\nname = "delay"\nkind = "decision-delay"\nrange = [0.0, 300.0]\n'
+    )
+    path = tmp_path / "lhs.toml"
+    path.write_text(SMALL.split("[[axis]]")[0] + '[sampling]\nmode = "lhs"\nsamples = 16\nseed = 3\n' + axes)
+    drawn = load_sweep(str(path)).variants()
+    assert drawn == load_sweep(str(path)).variants() and len(drawn) == 16
+    for name, (low, high) in (("ib_speed", (2.5, 3.5)), ("delay", (0.0, 300.0))):
+        strata = sorted(int((v[name] - low) / (high - low) * 16) for v in drawn)
+        assert strata == list(range(16))
+
+
 def test_sweep_runs_and_resumes_without_recomputing(small, tmp_path):
     out = tmp_path / "out"
     calls = []

@@ -53,6 +53,7 @@ __all__ = [
     "batches",
     "connect",
     "load_sweep",
+    "map_jobs",
     "outcome_profiles",
     "query",
     "read_results",
@@ -177,7 +178,7 @@ def _run_locked(sweep, out_dir: Path, executor, workers, progress) -> dict:
     pool = executor or kernels.process_pool(workers)
     finished = done_before
     try:
-        for batch, table in zip(todo, _map(pool, jobs), strict=True):
+        for batch, table in zip(todo, map_jobs(pool, run_batch, jobs), strict=True):
             # a fresh temporary (never a name someone could plant a link at), renamed: readers only
             # ever see whole files
             with atomic_path(results / batch_name(batch)) as partial:
@@ -249,8 +250,9 @@ def _stopped(cause: RoofError, finished: int, total: int, out_dir: Path) -> Roof
     )
 
 
-def _map(pool: Executor, jobs: list) -> Iterable[pa.Table]:
-    futures = [pool.submit(run_batch, job) for job in jobs]
+def map_jobs(pool: Executor, fn: Callable, jobs: list) -> Iterable:
+    """``fn`` of each job on ``pool`` (a process pool or a Dask :class:`Cluster`), in order."""
+    futures = [pool.submit(fn, job) for job in jobs]
     wait = pool.result if isinstance(pool, Cluster) else Future.result
     for future in futures:
         yield wait(future)

@@ -9,7 +9,7 @@ scenario = "joint-lisbon"              # library name, or a path relative to the
 outcomes = ["engagements"]             # engagements | footprint | deterrence
 footprint_threat = "iran-irbm"         # with "footprint"
 [sampling]
-mode = "grid"                          # every combination; or "random" with samples and seed
+mode = "grid"                          # every combination; or "random" / "lhs" with samples and seed
 [[axis]]
 name = "sm3_iia_speed"
 kind = "parameter"                     # a numeric field of a catalog class in the scenario
@@ -90,7 +90,9 @@ class Axis(BaseModel):
 class Sampling(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["grid", "random"] = "grid"
+    #: "lhs": a Latin hypercube over the axes (each axis's range cut into ``samples`` equal strata,
+    #: one draw in each), which covers every axis evenly with far fewer samples than "random"
+    mode: Literal["grid", "random", "lhs"] = "grid"
     samples: int = Field(100, ge=1, le=MAX_VARIANTS)
     seed: int = Field(0, ge=0)  # numpy's generators take non-negative seeds only
 
@@ -126,7 +128,7 @@ class Sweep:
         if self.spec.sampling.mode == "grid":
             if any(a.values is None for a in axes):
                 raise SweepError(
-                    [f"{self._file()}: sampling.mode: grid needs values on every axis (range is for random)"]
+                    [f"{self._file()}: sampling.mode: grid needs values on every axis (range is for random and lhs)"]
                 )
             size = math.prod(len(a.values) for a in axes)
             if size > MAX_VARIANTS:  # counted before the product is built, which would not fit in memory
@@ -136,6 +138,19 @@ class Sweep:
                 )  # fmt: skip
             combos = itertools.product(*(a.values for a in axes))
             drawn = [dict(zip((a.name for a in axes), combo, strict=True)) for combo in combos]
+        elif self.spec.sampling.mode == "lhs":
+            unit = latin_hypercube(self.spec.sampling.samples, len(axes), self.spec.sampling.seed)
+            drawn = [
+                {
+                    a.name: (
+                        a.range[0] + u * (a.range[1] - a.range[0])
+                        if a.range is not None
+                        else a.values[min(int(u * len(a.values)), len(a.values) - 1)]
+                    )
+                    for a, u in zip(axes, row, strict=True)
+                }
+                for row in unit.tolist()
+            ]
         else:
             rng = np.random.default_rng(self.spec.sampling.seed)
             drawn = []
@@ -170,6 +185,15 @@ class Sweep:
 
     def _file(self) -> str:
         return str(self.path) if self.path else self.spec.name
+
+
+def latin_hypercube(samples: int, dimensions: int, seed: int) -> np.ndarray:
+    """(samples, dimensions) points in [0, 1): a Latin hypercube, the same for the same seed."""
+    from scipy.stats import qmc
+
+    if dimensions == 0:
+        return np.zeros((samples, 0))
+    return qmc.LatinHypercube(d=dimensions, seed=np.random.default_rng(seed)).random(samples)
 
 
 def variant_id(values: dict[str, Any]) -> str:

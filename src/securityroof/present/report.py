@@ -29,6 +29,7 @@ from securityroof.analysis.engage import engage
 from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.footprint import default_threat, footprint, footprint_summary
 from securityroof.analysis.provenance import footprint_metadata, provenance
+from securityroof.analysis.robustness import what_would_change
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
 from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario import Scenario
@@ -88,6 +89,7 @@ def write_report(
     delays_s=(0.0, 300.0, 600.0),
     progress: Callable[[str], None] | None = None,
     on_findings: Callable[[list[dict]], None] | None = None,
+    uncertainty: Callable[[str, list[Scenario], list[dict]], dict] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` (and its images and grids beside it); returns the page's path.
 
@@ -95,23 +97,30 @@ def write_report(
     killed at any point, finds a page whose links all lead to complete files. One run at a time
     writes a directory (another gets :class:`~securityroof.errors.OutputError`). ``on_findings``
     is given the page's findings (the comparison's, then each architecture's deterrence verdicts)
-    before the page is written (``roof demo`` prints them).
+    before the page is written (``roof demo`` prints them). ``uncertainty(kind, scenarios, findings)``
+    runs a robustness run (:func:`securityroof.analysis.robustness.robustness`, ``roof report
+    --uncertainty``): the findings box then gives the comparison's bands and, under each finding, how
+    often it holds and what would change it.
     """
     out_dir = Path(out_dir)
     make_directory(out_dir)
     # two runs into one directory would leave a page beside the other run's maps and grids
     with exclusive(out_dir / ".index.html.lock", str(out_dir)):
         return _write_report(
-            scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None), on_findings
+            scenarios, out_dir, threat, speeds_km_s, delays_s, progress or (lambda _: None), on_findings, uncertainty
         )
 
 
-def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step, on_findings) -> Path:
+def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step, on_findings, uncertainty) -> Path:
     step("engagements")
     engaged = [engage(scenario) for scenario in scenarios]  # once each: the comparison and the sections share them
     step("comparing architectures")
     comparison = compare(scenarios, engaged=engaged).to_dict()
     findings = list(comparison["findings"])
+    robust = None
+    if uncertainty is not None:
+        step("robustness run: comparison")
+        robust = uncertainty("compare", scenarios, findings)
     figures, sections = [], []
     used: set[str] = set()
     for scenario, result in zip(scenarios, engaged, strict=True):
@@ -128,6 +137,9 @@ def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step,
         step(f"{scenario.name}: deterrence check")
         check = deterrence(scenario, speeds_km_s, delays_s)
         findings += check.findings(scenario.name)
+        if robust is not None:
+            step(f"{scenario.name}: deterrence robustness run")
+            robust["findings"] += uncertainty("deterrence", [scenario], check.findings(scenario.name))["findings"]
         figures.append(_figure(scenario, chosen, grid, png))
         sections.append(_section(scenario, result, check, speeds_km_s, delays_s))
         used |= {t.missile for t in scenario.threat_set} | {a.kind for a in scenario.assets}
@@ -136,7 +148,8 @@ def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step,
         on_findings(findings)
     step("writing the page")
     explained = [threat_set_explained(scenario, result) for scenario, result in zip(scenarios, engaged, strict=True)]
-    page = _page(comparison, findings, explained, figures, sections, _sources(used), citation(provenance(scenarios)))
+    cite = citation(provenance(scenarios))
+    page = _page(comparison, findings, explained, figures, sections, _sources(used), cite, robust)
     path = out_dir / "index.html"
     clean_leftovers(path)
     write_text(path, page)
@@ -306,10 +319,31 @@ def _sources(names: set[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _findings(findings: list[dict]) -> str:
-    """The findings box: the findings in their order, whatever they are."""
-    items = "".join(f"<li>{html.escape(f['text'])}</li>" for f in findings)
-    return f'<section class="findings" id="findings"><h2>Findings</h2><ul>{items}</ul></section>'
+def _findings(findings: list[dict], robust: dict | None = None) -> str:
+    """The findings box: the findings in their order, whatever they are; with a robustness run, a line
+    under each (how often it holds, what would change it) and the comparison's bands."""
+    lines = [""] * len(findings)
+    bands = ""
+    if robust is not None:
+        lines = [f'<br><span class="robust">{html.escape(what_would_change(r))}</span>' for r in robust["findings"]]
+        rows = [
+            [row["architecture"], row["figure"], _band(row["point"]), _band(row["median"]), _band(row["p5"]),
+             _band(row["p95"])]
+            for row in robust["figures"]
+        ]  # fmt: skip
+        bands = (
+            f"<p>Robustness: {robust['n']} variants (seed {robust['seed']}), a Latin hypercube over the catalog's "
+            "stated ranges and the decision delay; each figure's median and 5-95 % band:</p>"
+            + _table(["architecture", "figure", "point", "median", "5 %", "95 %"], rows)
+        )
+    items = "".join(f"<li>{html.escape(f['text'])}{line}</li>" for f, line in zip(findings, lines, strict=True))
+    return f'<section class="findings" id="findings"><h2>Findings</h2><ul>{items}</ul>{bands}</section>'
+
+
+def _band(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.3g}" if isinstance(value, float) and not value.is_integer() else f"{int(value):,}"
 
 
 def _architectures(comparison: dict, explained: list[str]) -> str:
@@ -377,7 +411,14 @@ at it reaches it. Click a heading to sort.</p>
 
 
 def _page(
-    comparison: dict, findings: list[dict], explained, figures: list[str], sections: list[str], sources, cite: str
+    comparison: dict,
+    findings: list[dict],
+    explained,
+    figures: list[str],
+    sections: list[str],
+    sources,
+    cite: str,
+    robust: dict | None = None,
 ) -> str:
     source_items = "".join(
         f"<li><b>{html.escape(label)}</b>: {html.escape(source)} <i>{html.escape(note)}</i></li>"
@@ -396,7 +437,7 @@ def _page(
 <p class="cite">{html.escape(cite)}. Kinematic, policy-level analysis from public estimates; every figure can be
 reproduced with <code>roof compare</code>, <code>roof engage</code>, <code>roof footprint</code> and
 <code>roof deterrence</code>.</p>
-{_findings(findings)}
+{_findings(findings, robust)}
 {_architectures(comparison, explained)}
 <h2>Maps</h2>
 <div class="maps">{"".join(figures)}</div>

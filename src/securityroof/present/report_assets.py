@@ -21,6 +21,7 @@ h2 { margin-top: 1.4em; }
 .findings h2 { margin: 0.2em 0; font-size: 1.2em; }
 .findings ul { margin: 0.3em 0; padding-left: 1.2em; }
 .findings li { margin: 0.25em 0; }
+.findings .robust { color: #444; font-size: 0.92em; }
 .kind { font-size: 0.75em; text-transform: uppercase; color: #2a5d8f; margin-right: 0.4em; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.85em; }

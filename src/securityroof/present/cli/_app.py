@@ -72,6 +72,8 @@ OPTIONS = {
     "out": "--out",
     "batch": "--batch",
     "workers": "--workers",
+    "uncertainty": "--uncertainty",
+    "seed": "--seed",
     "scheduler": "--scheduler",
     "outcome": "--outcome",
     "add": "--add",

@@ -22,6 +22,7 @@ from securityroof.analysis.defaults import (
 )
 from securityroof.errors import OutputError, RoofError
 from securityroof.io.atomic import atomic_path, clean_leftovers
+from securityroof.present.cli import uncertainty
 from securityroof.present.cli._app import (
     Add,
     DecisionDelay,
@@ -148,17 +149,26 @@ def compare_command(
     decision_delay: DecisionDelay = None,
     set_: Set = None,
     save_scenario: SaveScenario = None,
+    uncertainty_n: uncertainty.Uncertainty = None,
+    seed: uncertainty.Seed = 0,
+    workers: uncertainty.Workers = None,
+    scheduler: uncertainty.Scheduler = None,
 ) -> None:
     """Compare architectures on the same threats: what each defends, and what each party adds."""
     from securityroof.analysis.compare import compare
 
     _check_sharing(sharing)
     _one_format(as_json, as_csv)
+    uncertainty.check(uncertainty_n, seed, workers, scheduler, as_csv)
     if save_scenario is not None and len(scenarios) > 1:
         _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
     loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
     comparison = compare(loaded, sharing=sharing)
     result = comparison.to_dict()
+    if uncertainty_n is not None:
+        result["uncertainty"] = uncertainty.run(
+            "compare", loaded, uncertainty_n, seed, workers, scheduler, comparison.findings, sharing=sharing
+        )
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
@@ -206,6 +216,8 @@ def compare_command(
         console.print(_not_shown(dropped), highlight=False)
     if not result["same_threats"]:
         console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
+    if uncertainty_n is not None:
+        uncertainty.print_uncertainty(result["uncertainty"])
 
 
 def print_findings(findings: list[dict]) -> None:
@@ -259,12 +271,17 @@ def deterrence_command(
     decision_delay: DecisionDelay = None,
     set_: Set = None,
     save_scenario: SaveScenario = None,
+    uncertainty_n: uncertainty.Uncertainty = None,
+    seed: uncertainty.Seed = 0,
+    workers: uncertainty.Workers = None,
+    scheduler: uncertainty.Scheduler = None,
 ) -> None:
     """The deterrence check: can this architecture's interceptors engage the other side's strategic ICBMs
     (Russia's bound for North America, the US's bound for Russia), with its sensors and with perfect cueing?"""
     from securityroof.analysis.deterrence import deterrence, why_not_summary
 
     _one_format(as_json, as_csv)
+    uncertainty.check(uncertainty_n, seed, workers, scheduler, as_csv)
     speed_grid, delay_grid = _grid("--speeds", speeds), _grid("--delays", delays)
     if min(speed_grid) < 0.1 or max(speed_grid) >= 11:
         _fail("--speeds: burnout speeds must lie in [0.1, 11) km/s")
@@ -275,8 +292,14 @@ def deterrence_command(
         result = deterrence(loaded, speed_grid, delay_grid, interceptor, rcs_m2=rcs_m2)
     except RoofError as error:
         _fail(error)
+    robust = None
+    if uncertainty_n is not None:
+        robust = uncertainty.run(
+            "deterrence", [loaded], uncertainty_n, seed, workers, scheduler, result.findings(), rcs_m2=rcs_m2
+        )
     if as_json:
-        sys.stdout.write(json.dumps({"scenario": loaded.name, **result.to_dict()}, indent=2) + "\n")
+        extra = {} if robust is None else {"uncertainty": robust}
+        sys.stdout.write(json.dumps({"scenario": loaded.name, **result.to_dict(), **extra}, indent=2) + "\n")
         return
     if as_csv:
         _csv(list(result.pairs[0]) if result.pairs else [], result.pairs)
@@ -330,6 +353,8 @@ def deterrence_command(
             console.print(f"{direction}, perfect cueing: the same.\n", highlight=False)
         else:
             console.print(_direction_grid(direction, perfect, "perfect cueing"))
+    if robust is not None:
+        uncertainty.print_uncertainty(robust)
 
 
 def _threatening_table(result, width: int) -> Table:

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from securityroof.errors import OutputError, RoofError
+from securityroof.present.cli import uncertainty
 from securityroof.present.cli._app import (
     Add,
     DecisionDelay,
@@ -56,17 +57,28 @@ def report_command(
     decision_delay: DecisionDelay = None,
     set_: Set = None,
     save_scenario: SaveScenario = None,
+    uncertainty_n: uncertainty.Uncertainty = None,
+    seed: uncertainty.Seed = 0,
+    workers: uncertainty.Workers = None,
+    scheduler: uncertainty.Scheduler = None,
 ) -> None:
     """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
     _output_directory("--out", out)
+    uncertainty.check(uncertainty_n, seed, workers, scheduler, as_csv=False)
     if save_scenario is not None and len(scenarios) > 1:
         _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
     loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
-    path = _report(loaded, out, threat)
+    robust = None
+    if uncertainty_n is not None:
+
+        def robust(kind, architectures, findings):
+            return uncertainty.run(kind, architectures, uncertainty_n, seed, workers, scheduler, findings)
+
+    path = _report(loaded, out, threat, robust=robust)
     console.print(f"report written to {shown(path)}", highlight=False)
 
 
-def _report(loaded, out: Path, threat: str | None, on_findings=None) -> Path:
+def _report(loaded, out: Path, threat: str | None, on_findings=None, robust=None) -> Path:
     from securityroof.present.report import write_report
 
     names = [scenario.name for scenario in loaded]
@@ -76,6 +88,7 @@ def _report(loaded, out: Path, threat: str | None, on_findings=None) -> Path:
     if threat is not None and not threat.strip():
         _fail("--threat: empty; leave it out for the default threat")
     steps = 2 + 3 * len(loaded) + 1  # engagements, comparison; footprint, map, deterrence each; the page
+    steps += 0 if robust is None else 1 + len(loaded)  # the comparison's robustness run, each deterrence's
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
     )
@@ -86,7 +99,7 @@ def _report(loaded, out: Path, threat: str | None, on_findings=None) -> Path:
             def step(message: str) -> None:
                 progress.update(task, description=shown(message), advance=1)
 
-            return write_report(loaded, out, threat=threat, progress=step, on_findings=on_findings)
+            return write_report(loaded, out, threat=threat, progress=step, on_findings=on_findings, uncertainty=robust)
     except OutputError as error:
         _fail(f"--out: {error}")
     except RoofError as error:
