@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -218,31 +218,24 @@ def create_app(preload: Sequence[str] = (), static_dir: Path | None = None) -> F
                 raise RoofError(f"{key}: expected a list of numbers", field=key, reason="expected a list of numbers")
         return answer(await compute(request, lambda: workbench.state_deterrence(state, **grid)))
 
-    @app.post("/api/scenario")
-    async def scenario(request: Request):
+    async def download(request: Request, make, media_type: str, suffix: str) -> Response:
+        """A file made from the request's state by ``make(state) -> (name, content)``, as an attachment."""
         state = _state(await _json(request))
-        found = await compute(request, lambda: workbench.scenario_text(state))
+        found = await compute(request, lambda: make(state))
         if found is None:
             return Response(status_code=CLIENT_GONE)
-        name, text = found
-        return PlainTextResponse(
-            text,
-            media_type="application/toml",
-            headers={"Content-Disposition": f'attachment; filename="{name}.toml"'},
+        name, content = found
+        return Response(
+            content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}{suffix}"'}
         )
+
+    @app.post("/api/scenario")
+    async def scenario(request: Request):
+        return await download(request, workbench.scenario_text, "application/toml", ".toml")
 
     @app.post("/api/report")
     async def report(request: Request):
-        state = _state(await _json(request))
-        found = await compute(request, lambda: _report(state))
-        if found is None:
-            return Response(status_code=CLIENT_GONE)
-        name, page = found
-        return Response(
-            page,
-            media_type="text/html",
-            headers={"Content-Disposition": f'attachment; filename="{name}-report.html"'},
-        )
+        return await download(request, _report, "text/html", "-report.html")
 
     @app.post("/api/upload")
     async def upload(request: Request):
