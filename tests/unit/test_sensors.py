@@ -44,8 +44,9 @@ def approaching(altitude_m, start_deg=60.0, steps=60001, lat_deg=0.0, bearing="e
 @pytest.mark.parametrize("altitude_km", [34, 123, 146, 500, 1000])
 def test_first_detection_at_the_horizon_closed_form(altitude_km):
     """A sea-level radar with unlimited range first sees a target at altitude h at the central
-    angle arccos(R/(R+h)) (closed form in shared/parameter-estimates.md; e.g. 34 km is first seen at
-    656 km from Gabala). Tolerance: 0.01 % of the distance, the sampling here being 1 m of ground."""
+    angle arccos(R/(R+h)) (the geometric horizon of a sphere: a line from the radar tangent to the
+    surface; e.g. 34 km is first seen 656 km away). Tolerance: 0.01 % of the distance, the sampling
+    here being 1 m of ground."""
     times, positions, angles = approaching(altitude_km * 1e3)
     seen = radar_detections(radar(), times, positions, 1.0, np.array([1e9]), STILL)
     assert seen.reason[0] == NotSeen.SEEN
