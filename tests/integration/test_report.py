@@ -23,7 +23,7 @@ from securityroof.analysis.engage import engage
 from securityroof.analysis.provenance import scenario_digest
 from securityroof.model.scenario import load_scenario
 from securityroof.present.cli import app
-from securityroof.present.report import _findings, citation, threat_set_explained, write_report
+from securityroof.present.report import _direction_grids, _findings, citation, threat_set_explained, write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -372,3 +372,12 @@ def test_the_report_prints_every_table_open_and_no_controls(report, browser):
     browser.page("Emulation.setEmulatedMedia", media="")
     browser.js("document.querySelectorAll('details').forEach(d => d.remove())")
     assert printed > pages()  # the collapsed tables took pages of their own
+
+
+def test_the_deterrence_grids_count_the_other_side_s_interceptors_only():
+    """A party's own defence is no threat to its deterrent: Russia's S-400 engaging Russian ICBMs
+    bound for North America must not swell the russia->north-america grid."""
+    cell = {"burnout_speed_km_s": 5.0, "decision_delay_s": 0.0, "total_pairs": 42}
+    grid = {"russia->north-america": [{**cell, "engageable_pairs": 19, "engageable_by_other_side": 16}]}
+    ((direction, total, rows),) = _direction_grids(grid, [5.0], [0.0])
+    assert (direction, total, rows) == ("russia->north-america", 42, [["5", 16]])

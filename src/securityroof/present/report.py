@@ -302,9 +302,10 @@ def _speed(value) -> str:
 
 
 def _direction_grids(by_direction: dict[str, list[dict]], speeds, delays):
-    """(direction, pairs, rows of the speed × delay grid) for each direction of the sensitivity."""
+    """(direction, pairs, rows of the speed × delay grid) for each direction of the sensitivity: the
+    pairs the *other side's* interceptors engage (a party's own defence is not a threat to its deterrent)."""
     for direction, grid in by_direction.items():
-        cells = {(c["burnout_speed_km_s"], c["decision_delay_s"]): c["engageable_pairs"] for c in grid}
+        cells = {(c["burnout_speed_km_s"], c["decision_delay_s"]): c["engageable_by_other_side"] for c in grid}
         total = grid[0]["total_pairs"] if grid else 0
         yield direction, total, [[f"{v:g}"] + [cells[(v, d)] for d in delays] for v in speeds]
 

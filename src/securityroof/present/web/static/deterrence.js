@@ -95,14 +95,15 @@ function draw(app, d, now) {
       ${marks.has(s) ? "▲<br>" : ""}${s.toFixed(1)}</th>`).join("");
     const body = delayAxis.map((t) => `<tr><th scope="row">${t} s</th>${speedAxis.map((s) => {
       const r = cell.get(`${s}|${t}`);
-      const n = r?.engageable_pairs ?? 0;
+      // the other side's interceptors only: a party's own defence is no threat to its deterrent
+      const n = r?.engageable_by_other_side ?? 0;
       const share = n / total;
       const hot = t === hotDelay && hotSpeeds.has(s);
       return `<td class="${hot ? "current" : ""}" data-speed="${s}" data-delay="${t}" style="--share:${share.toFixed(3)}"
-        title="${n} of ${r?.total_pairs ?? 0} pairs engageable at ${s} km/s, ${t} s delay">${n || ""}</td>`;
+        title="${n} of ${r?.total_pairs ?? 0} pairs engageable by the other side at ${s} km/s, ${t} s delay">${n || ""}</td>`;
     }).join("")}</tr>`).join("");
     return `<figure class="heat" data-direction="${e(direction)}">
-      <figcaption><b>${e(direction.replace("->", " → "))}</b>: engageable pairs, of ${total}
+      <figcaption><b>${e(direction.replace("->", " → "))}</b>: pairs the other side's interceptors engage, of ${total}
         <span class="scale"><span>0</span><i></i><span>${total}</span></span></figcaption>
       <table><thead><tr><th>delay \\ km/s</th>${head}</tr></thead><tbody>${body}</tbody></table>
       <p class="muted">▲ catalog speeds: ${[...marks.values()].flat().join(" · ") || "none"} km/s</p>
