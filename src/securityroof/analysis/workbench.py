@@ -51,7 +51,7 @@ from securityroof.model.scenario import (
     parse_scenario,
 )
 from securityroof.model.scenario.dump import dump_scenario
-from securityroof.model.scenario.whatif import add_toml, set_field
+from securityroof.model.scenario.whatif import add_toml, as_what_if, set_field
 
 #: The keys of a state, in the order the changes are made.
 STATE_KEYS = ("base", "without", "add", "move", "sharing", "decision_delay_s", "speeds_km_s", "footprint_threat")
@@ -244,7 +244,7 @@ def base_scenario(base: str) -> Scenario:
 def state_scenario(state: State) -> tuple[Scenario, Scenario]:
     """The state's architecture before its assets are switched off (to draw them greyed) and after
     every change. Raises :class:`RoofError` whose field is a dotted path into the state."""
-    scenario = base_scenario(state.base)
+    original = scenario = base_scenario(state.base)
     ids = {asset.id: asset for asset in scenario.assets}
     for asset_id in state.move:
         if asset_id not in ids:
@@ -292,9 +292,7 @@ def state_scenario(state: State) -> tuple[Scenario, Scenario]:
         _fail(
             "footprint_threat", f"not a threat of {scenario.name}; it has {', '.join(t.id for t in scenario.threats)}"
         )
-    if state.changed and not scenario.name.endswith("-what-if"):
-        scenario = _renamed(scenario, f"{scenario.name}-what-if")
-    return placed, scenario
+    return placed, as_what_if(original, scenario, _changes(state))
 
 
 def moved_ids(scenario: Scenario, state: State) -> set[str]:
@@ -320,8 +318,16 @@ def _site_mates(scenario: Scenario, state: State) -> list[tuple[dict, str]]:
     return rows
 
 
-def _renamed(scenario: Scenario, name: str) -> Scenario:
-    return dataclasses.replace(scenario, name=name, description=f"{scenario.description} (changed on the workbench)")
+def _changes(state: State) -> list[str]:
+    """The state's changes in words, for the what-if's description (as the command line's read)."""
+    changes = [f"added {row.get('id', 'an asset')}" for row in state.add]
+    changes += [f"moved {asset_id}" for asset_id in state.move] + [f"without {a}" for a in state.without]
+    changes += [f"{name}.burnout_speed_km_s={speed:g}" for name, speed in state.speeds_km_s.items()]
+    if state.sharing is not None:
+        changes.append(f"sharing {state.sharing['policy']}")
+    if state.decision_delay_s is not None:
+        changes.append(f"decision delay {state.decision_delay_s:g} s")
+    return changes
 
 
 def _row_error(error: Exception, fields: list[str]) -> RoofError:
@@ -530,8 +536,8 @@ def compare_states(a: State, b: State) -> dict:
     """Two states side by side: each one's figures (what each party adds among them), the comparison's
     findings and the figures that differ."""
     scenarios = [state_scenario(a)[1], state_scenario(b)[1]]
-    if scenarios[0].name == scenarios[1].name:
-        scenarios[1] = _renamed(scenarios[1], f"{scenarios[1].name}-b")
+    if scenarios[0].name == scenarios[1].name:  # the comparison keys its entries by name
+        scenarios[1] = dataclasses.replace(scenarios[1], name=f"{scenarios[1].name}-b")
     comparison = compare(scenarios)
     first, second = ({k: v for k, v in entry.items() if k != "cities"} for entry in comparison.architectures)
     differences = [

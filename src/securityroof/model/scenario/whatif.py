@@ -72,6 +72,12 @@ def apply_whatifs(
     changes = [f"added {_added(item)}" for item in add] + [f"without {asset_id}" for asset_id in without]
     changes += [f"{setting}" for setting in settings]
     changes += [] if decision_delay_s is None else [f"decision delay {decision_delay_s:g} s"]
+    return as_what_if(original, scenario, changes)
+
+
+def as_what_if(original: Scenario, scenario: Scenario, changes: Sequence[str]) -> Scenario:
+    """``scenario`` (``original`` changed as ``changes`` say, in words) named ``NAME-what-if``, its
+    description listing the changes; ``scenario`` itself when nothing changed."""
     if not changes:
         return scenario
     name = original.name if original.name.endswith("-what-if") else f"{original.name}-what-if"
