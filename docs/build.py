@@ -12,7 +12,7 @@ of its own is a table.
 The fragments live in ``docs/fragments/``, a module per concern: ``tables`` (whole runs, chosen
 rows, quoted files), ``queries`` (figures counted from one run's engagements or two compared),
 ``cues`` (each early-warning radar alone), ``deterrence`` (the deterrence check), ``places``
-(distances and radar ranges), on ``library`` (each run once per build) and ``text`` (formatting).
+(distances and radar ranges), on ``runs`` (each run once per build) and ``text`` (formatting).
 They call the library (``securityroof.engage``, ``compare``, ``deterrence``, ``assess_test``) and
 only format its answers. Tables of chosen engagements (``rows``) take the (threat, site) pairs to
 show from the first two columns of the table as checked in: the prose picks the rows, the code

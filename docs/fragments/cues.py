@@ -7,7 +7,7 @@ import fnmatch
 from collections.abc import Callable
 from functools import cache
 
-from .library import engagements, reachable, scenario
+from .runs import engagements, reachable, scenario
 from .text import number, seconds, span, table
 
 RADARS = {"kurecik": "Kürecik", "gabala": "Gabala", "armavir": "Armavir (SW face)"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from .library import ARCHITECTURES, deterrence_check, deterrence_pairs
+from .runs import ARCHITECTURES, deterrence_check, deterrence_pairs
 from .text import DASH, listed, number, seconds, split, table
 
 RCS_M2 = (None, 0.01, 0.05, 0.1, 0.5)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from .library import ARCHITECTURES, scenario
+from .runs import ARCHITECTURES, scenario
 from .text import number, span
 
 

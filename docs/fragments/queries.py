@@ -11,7 +11,7 @@ import fnmatch
 import re
 from collections.abc import Callable
 
-from .library import engagements
+from .runs import engagements
 from .text import feasible_threats, listed, number, span, split
 
 ALIASES = {"site": "site_id", "threat": "threat_id", "cue": "cue_sensor_id", "owner": "site_owner"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from .library import ARCHITECTURES, COMMON, ROOT, comparison, engagements, reachable, scenario
+from .runs import ARCHITECTURES, COMMON, ROOT, comparison, engagements, reachable, scenario
 from .text import DASH, feasible_threats, number, seconds, split, table
 
 #: Columns of the per-site tables: feasible first, then the engagement reasons from the last hurdle back.

@@ -82,7 +82,7 @@ def test_an_unknown_fragment_kind_is_refused_with_the_known_kinds(docs_build):
 
 def test_an_unknown_scenario_option_is_refused(docs_build):
     with pytest.raises(SystemExit, match="unknown option 'colour=red'"):
-        docs_build.fragments.library.scenario("epaa-phase-1", ("colour=red",))
+        docs_build.fragments.runs.scenario("epaa-phase-1", ("colour=red",))
 
 
 def test_no_two_modules_define_the_same_fragment(docs_build):
