@@ -2,7 +2,7 @@
 
 Each formula is a scalar ``@numba.njit`` function, which the kernels of
 :mod:`securityroof.physics._compiled_kernels` call row by row; its array form, for the numpy
-reference algorithms, is a ufunc compiled from it (``numba.vectorize``). The reference keeps its
+reference algorithms, is a compiled loop calling it over arrays. The reference keeps its
 own iteration structure (the test oracle for the kernels' loops); only the arithmetic of one
 evaluation lives here, so the two cannot drift apart formula by formula.
 
@@ -15,7 +15,6 @@ import numpy as np
 
 #: Cached on disk; a division by zero gives inf or NaN, as in numpy.
 SCALAR = {"cache": True, "error_model": "numpy"}
-_FIVE = ["f8(f8, f8, f8, f8, f8)"]
 
 
 @numba.njit(**SCALAR)
@@ -87,37 +86,78 @@ def mean_anomaly(true_anomaly, eccentricity):
     return eccentric - eccentricity * np.sin(eccentric)
 
 
-# The array forms: one ufunc per formula, broadcasting like numpy's own.
+# The array forms: one loop per formula over flat arrays, and `_over_arrays` broadcasting like
+# numpy. Not `numba.vectorize`: numba caches a ufunc's kernel but rebuilds its wrapper at every
+# start, about 0.1 s a formula, which the workbench's first page paid six times over.
 
 
-@numba.vectorize(_FIVE, cache=True)
+@numba.njit(cache=True)
+def _conic_speeds(burnout_radius, target_radius, psi, gamma, mu, out):
+    for i in range(out.size):
+        out[i] = conic_speed(burnout_radius[i], target_radius[i], psi[i], gamma[i], mu[i])
+
+
+@numba.njit(cache=True)
+def _stable_conic_speeds(burnout_radius, target_radius, psi, gamma, mu, out):
+    for i in range(out.size):
+        out[i] = stable_conic_speed(burnout_radius[i], target_radius[i], psi[i], gamma[i], mu[i])
+
+
+@numba.njit(cache=True)
+def _conic_times_of_flight(burnout_radius, speed, gamma, target_radius, mu, out):
+    for i in range(out.size):
+        out[i] = conic_time_of_flight(burnout_radius[i], speed[i], gamma[i], target_radius[i], mu[i])
+
+
+@numba.njit(cache=True)
+def _minimum_energy_angles(burnout_radius, target_radius, psi, out):
+    for i in range(out.size):
+        out[i] = minimum_energy_angle(burnout_radius[i], target_radius[i], psi[i])
+
+
+@numba.njit(cache=True)
+def _mean_anomalies(true_anomaly, eccentricity, out):
+    for i in range(out.size):
+        out[i] = mean_anomaly(true_anomaly[i], eccentricity[i])
+
+
+@numba.njit(cache=True)
+def _parabola_vertices(low, middle, high, out):
+    for i in range(out.size):
+        out[i] = parabola_vertex(low[i], middle[i], high[i])
+
+
+def _over_arrays(loop, *arguments):
+    """``loop`` over ``arguments`` broadcast against each other, as float64: an array of their
+    common shape, or a float when they are all scalars."""
+    flat = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arguments))
+    out = np.empty(flat[0].shape)
+    loop(*(np.ascontiguousarray(a).reshape(-1) for a in flat), out.reshape(-1))
+    return out if out.ndim else float(out)
+
+
 def conic_speeds(burnout_radius, target_radius, psi, gamma, mu):
-    return conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+    return _over_arrays(_conic_speeds, burnout_radius, target_radius, psi, gamma, mu)
 
 
-@numba.vectorize(_FIVE, cache=True)
 def stable_conic_speeds(burnout_radius, target_radius, psi, gamma, mu):
-    return stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
+    return _over_arrays(_stable_conic_speeds, burnout_radius, target_radius, psi, gamma, mu)
 
 
-@numba.vectorize(_FIVE, cache=True)
 def conic_times_of_flight(burnout_radius, speed, gamma, target_radius, mu):
-    return conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu)
+    return _over_arrays(_conic_times_of_flight, burnout_radius, speed, gamma, target_radius, mu)
 
 
-@numba.vectorize(["f8(f8, f8, f8)"], cache=True)
 def minimum_energy_angles(burnout_radius, target_radius, psi):
-    return minimum_energy_angle(burnout_radius, target_radius, psi)
+    return _over_arrays(_minimum_energy_angles, burnout_radius, target_radius, psi)
 
 
-@numba.vectorize(["f8(f8, f8)"], cache=True)
 def mean_anomalies(true_anomaly, eccentricity):
-    return mean_anomaly(true_anomaly, eccentricity)
+    return _over_arrays(_mean_anomalies, true_anomaly, eccentricity)
 
 
-@numba.vectorize(["f8(f8, f8, f8)"], cache=True)
 def parabola_vertices(low, middle, high):
-    return parabola_vertex(low, middle, high)
+    return _over_arrays(_parabola_vertices, low, middle, high)
 
 
 @numba.njit(**SCALAR)
