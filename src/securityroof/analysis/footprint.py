@@ -56,6 +56,16 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
     """The defended footprint of ``scenario`` against its threat ``threat`` (see the module doc),
     one row per cell: ``lat_deg``, ``lon_deg``, ``threatened``, ``defended``, ``shots``,
     ``intercept_alt_km`` (null where not defended)."""
+    cells = footprint_cells(scenario, threat, extent, step_deg)
+    return pa.table({**cells, "intercept_alt_km": pa.array(cells["intercept_alt_km"], mask=~cells["defended"])})
+
+
+def footprint_cells(
+    scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: float = DEFAULT_STEP_DEG
+) -> dict[str, np.ndarray]:
+    """:func:`footprint`'s columns as numpy arrays (``intercept_alt_km`` NaN where not defended),
+    for callers that need no Arrow table: pyarrow imports pandas, a quarter of a second, the first
+    time it converts a numpy array."""
     shots_of = [t for t in scenario.threat_set if t.threat == threat]
     if not shots_of:
         known = sorted({t.threat for t in scenario.threat_set})
@@ -118,16 +128,14 @@ def footprint(scenario: Scenario, threat: str, extent=DEFAULT_EXTENT, step_deg: 
     defended = threatened & np.all(engaged | ~flies, axis=0)
     fewest = np.where(flies, shots, np.iinfo(np.int64).max).min(axis=0)
     lowest = np.where(flies, altitude, np.inf).min(axis=0)
-    return pa.table(
-        {
-            "lat_deg": lat,
-            "lon_deg": lon,
-            "threatened": threatened,
-            "defended": defended,
-            "shots": pa.array(np.where(defended, fewest, 0)),
-            "intercept_alt_km": pa.array(np.where(defended, lowest, np.nan), mask=~defended),
-        }
-    )
+    return {
+        "lat_deg": lat,
+        "lon_deg": lon,
+        "threatened": threatened,
+        "defended": defended,
+        "shots": np.where(defended, fewest, 0),
+        "intercept_alt_km": np.where(defended, lowest, np.nan),
+    }
 
 
 def footprint_summary(table: pa.Table) -> dict:

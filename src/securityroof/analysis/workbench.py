@@ -37,7 +37,7 @@ from securityroof.analysis.cache import LRU
 from securityroof.analysis.compare import SCALARS, compare
 from securityroof.analysis.deterrence import deterrence
 from securityroof.analysis.engage import engage
-from securityroof.analysis.footprint import default_threat, footprint
+from securityroof.analysis.footprint import default_threat, footprint_cells
 from securityroof.analysis.geometry import coverage_fan, coverage_rcs_m2, ground_tracks, radar_reach_m, reach_ring
 from securityroof.errors import RoofError
 from securityroof.io import tomlfile
@@ -420,7 +420,7 @@ def _threat_layer(scenario: Scenario, why_not: dict[str, str | None]) -> dict:
 
 
 def _footprint_layer(scenario: Scenario, threat: str) -> tuple[dict, dict]:
-    table = footprint(scenario, threat).to_pydict()
+    table = footprint_cells(scenario, threat)
     lats = np.unique(table["lat_deg"])
     half = float(np.min(np.diff(lats))) / 2.0 if lats.size > 1 else 0.5
     features = []
