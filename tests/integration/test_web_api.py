@@ -117,7 +117,7 @@ def test_a_what_if_says_what_changed_against_the_architecture_as_loaded(client):
         ({"base": BASE, "add": [{**GABALA, "lat_deg": 95}]}, "add[0].lat_deg", "less than or equal to 90"),
         ({"base": BASE, "move": {"kurecik": [95, 37]}}, "move.kurecik", "less than or equal to 90"),
         ({"base": BASE, "move": {"gabala": [40, 47]}}, "move.gabala", "no asset"),
-        ({"base": BASE, "without": ["kurecek"]}, "without[0]", "no asset"),
+        ({"base": BASE, "without": ["kurecek"]}, "without[0]", "unknown asset 'kurecek'; did you mean kurecik"),
         ({"base": BASE, "speeds_km_s": {"sm-3-iia": 0.0}}, "speeds_km_s.sm-3-iia", "greater than or equal to 0.1"),
         ({"base": BASE, "speeds_km_s": {"kurecik": 5.0}}, "speeds_km_s.kurecik", "not an interceptor class"),
         ({"base": BASE, "speeds_km_s": {"sm-3-iia": "fast"}}, "speeds_km_s.sm-3-iia", "expected a number"),

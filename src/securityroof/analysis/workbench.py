@@ -51,7 +51,7 @@ from securityroof.model.scenario import (
     parse_scenario,
 )
 from securityroof.model.scenario.dump import dump_scenario
-from securityroof.model.scenario.whatif import add_toml, as_what_if, set_field
+from securityroof.model.scenario.whatif import add_toml, as_what_if, set_field, switched_off, with_decision_delay
 
 #: The keys of a state, in the order the changes are made.
 STATE_KEYS = ("base", "without", "add", "move", "sharing", "decision_delay_s", "speeds_km_s", "footprint_threat")
@@ -265,9 +265,10 @@ def state_scenario(state: State) -> tuple[Scenario, Scenario]:
             raise _row_error(error, fields) from None
     placed = scenario
     for k, asset_id in enumerate(state.without):
-        if asset_id not in {asset.id for asset in scenario.assets}:
-            _fail(f"without[{k}]", f"no asset {asset_id!r} in {scenario.name}")
-        scenario = scenario.without_asset(asset_id)
+        try:
+            scenario = switched_off(scenario, asset_id)
+        except RoofError as error:
+            _fail(f"without[{k}]", error.reason)
     for name, speed in state.speeds_km_s.items():
         if name not in scenario.catalog.interceptors:
             known = ", ".join(sorted({site.entry.name for site in scenario.interceptor_sites})) or "none"
@@ -284,10 +285,7 @@ def state_scenario(state: State) -> tuple[Scenario, Scenario]:
             path, _, reason = error.messages[0].partition(": ")
             _fail(path, reason)
     if state.decision_delay_s is not None:
-        try:
-            scenario = scenario.with_analysis(decision_delay_s=state.decision_delay_s)
-        except ScenarioError as error:
-            _fail("decision_delay_s", error.messages[0].split(": ", 1)[-1])
+        scenario = with_decision_delay(scenario, state.decision_delay_s)
     if state.footprint_threat is not None and state.footprint_threat not in {t.id for t in scenario.threats}:
         _fail(
             "footprint_threat", f"not a threat of {scenario.name}; it has {', '.join(t.id for t in scenario.threats)}"

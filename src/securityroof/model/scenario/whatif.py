@@ -58,21 +58,33 @@ def apply_whatifs(
     for item in add:
         scenario = add_rows(scenario, item)
     for asset_id in without:
-        if asset_id not in {asset.id for asset in scenario.assets}:
-            raise RoofError(f"without: {unknown('asset', asset_id, (a.id for a in scenario.assets))}")
-        scenario = scenario.without_asset(asset_id)
+        scenario = switched_off(scenario, asset_id)
     for setting in settings:
         scenario = scenario.with_entry(set_field(scenario, setting))
     if decision_delay_s is not None:
-        try:
-            scenario = scenario.with_analysis(decision_delay_s=decision_delay_s)
-        except ScenarioError as error:
-            reason = error.messages[0].split(": ", 1)[-1]
-            raise RoofError(f"decision_delay_s: {reason}") from None
+        scenario = with_decision_delay(scenario, decision_delay_s)
     changes = [f"added {_added(item)}" for item in add] + [f"without {asset_id}" for asset_id in without]
     changes += [f"{setting}" for setting in settings]
     changes += [] if decision_delay_s is None else [f"decision delay {decision_delay_s:g} s"]
     return as_what_if(original, scenario, changes)
+
+
+def switched_off(scenario: Scenario, asset_id: str) -> Scenario:
+    """``scenario`` without the asset ``asset_id``; a :class:`RoofError` (field ``without``) naming
+    the ids it has, or the close ones, when it has no such asset."""
+    if asset_id not in {asset.id for asset in scenario.assets}:
+        raise RoofError(f"without: {unknown('asset', asset_id, (a.id for a in scenario.assets))}")
+    return scenario.without_asset(asset_id)
+
+
+def with_decision_delay(scenario: Scenario, decision_delay_s: float) -> Scenario:
+    """``scenario`` with its decision delay set; a :class:`RoofError` (field ``decision_delay_s``)
+    saying why a value is refused."""
+    try:
+        return scenario.with_analysis(decision_delay_s=decision_delay_s)
+    except ScenarioError as error:
+        reason = error.messages[0].split(": ", 1)[-1]
+        raise RoofError(f"decision_delay_s: {reason}") from None
 
 
 def as_what_if(original: Scenario, scenario: Scenario, changes: Sequence[str]) -> Scenario:
