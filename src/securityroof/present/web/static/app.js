@@ -15,6 +15,7 @@ const app = {
   world: null,
   map: null,
   placing: false,
+  framed: null,         // the architecture the map view was last fitted to
   justAdded: null,      // the id of the asset the form just added, to show its row
   evaluate: null,       // set below: re-evaluate after a change
   setSliders: null,
@@ -90,7 +91,8 @@ async function evaluate() {
   app.good = structuredClone(app.state);
   render();
   answered();
-  status(`computed in ${Math.round(app.result.elapsed_ms ?? 0)} ms`);
+  const elapsed = Math.round(app.result.elapsed_ms ?? 0);
+  status(elapsed ? `computed in ${elapsed} ms` : "up to date (computed before)");
   refreshDeterrence(app);
 }
 app.evaluate = evaluate;
@@ -139,6 +141,11 @@ function render() {
   $("findings").innerHTML = findings.map((x) => `<li>${e(x.text ?? x)}</li>`).join("") || '<li class="muted">none</li>';
   renderControls();
   renderLegend();
+  if (app.framed !== app.state.base) {
+    // Framed once per architecture: a what-if keeps the view the reader has panned to.
+    app.map.fit(r);
+    app.framed = app.state.base;
+  }
   app.map.show(r).then(() => { for (const name of hidden) app.map.setVisible(name, false); });
   if (app.justAdded) {
     // Scroll the asset list (only it, not the panel) to the row just added, so that it is seen.
@@ -217,7 +224,8 @@ function renderControls() {
 
 function renderPairs(pairs) {
   const owners = parties();
-  const options = (chosen) => owners.map((o) => `<option ${o === chosen ? "selected" : ""}>${e(o)}</option>`).join("");
+  const options = (chosen) => owners.map((o) =>
+    `<option value="${e(o)}" ${o === chosen ? "selected" : ""}>${e(partyLabel(o))}</option>`).join("");
   $("pairs-list").innerHTML = pairs.map(([s, i], k) =>
     `<li data-k="${k}"><select data-side="0">${options(s)}</select> cues <select data-side="1">${options(i)}</select>
      <button type="button" class="link" data-remove="${k}" aria-label="Remove pair">×</button></li>`).join("");
