@@ -1,7 +1,7 @@
 // The workbench page: an architecture on a map, what-ifs in the side panel, every change sent to
 // the server as one state (see docs of `roof serve`), the answer redrawn.
 import { ApiError, call, get, saveBlob, stateFromUrl, stateToUrl } from "./api.js";
-import { RoofMap, STATUS_COLOURS, assetIcon, escapeHtml as e, partyColour } from "./map.js";
+import { RoofMap, STATUS_COLOURS, assetIcon, escapeHtml as e, frame, partyColour } from "./map.js";
 import { abandonDeterrence, openDeterrence, refreshDeterrence } from "./deterrence.js";
 import { openCompare } from "./compare.js";
 
@@ -130,8 +130,13 @@ function render() {
   const inMillions = (f.threatened_population ?? 0) >= 1e6;
   $("fig-population").textContent = inMillions ? (f.protected_population / 1e6).toFixed(1) : people(f.protected_population);
   $("fig-population-threatened").textContent = people(f.threatened_population);
-  const changes = changeLines(r.changes ?? {});
   const whatIf = Object.keys(app.state).some((key) => key !== "base");
+  let changes = changeLines(r.changes ?? {});
+  // A what-if whose figures equal the architecture's: said so, rather than "no change" under a
+  // heading that marks the architecture as changed.
+  if (whatIf && changes.length === 1 && /^no change\b/i.test(changes[0])) {
+    changes = ["Your changes leave every figure as it is in the architecture as loaded"];
+  }
   $("changes-list").innerHTML = changes.length
     ? changes.map((t) => `<li>${e(t)}</li>`).join("")
     : '<li class="muted">none: this is the architecture as loaded</li>';
@@ -143,7 +148,7 @@ function render() {
   renderLegend();
   if (app.framed !== app.state.base) {
     // Framed once per architecture: a what-if keeps the view the reader has panned to.
-    app.map.fit(r);
+    app.map.fit(frame(r));
     app.framed = app.state.base;
   }
   app.map.show(r).then(() => { for (const name of hidden) app.map.setVisible(name, false); });
@@ -218,7 +223,7 @@ function renderControls() {
   renderAssets();
   const owners = parties();
   const owner = $("add-owner").value;
-  $("add-owner").innerHTML = owners.map((o) => `<option value="${e(o)}">${e(o)}</option>`).join("");
+  $("add-owner").innerHTML = owners.map((o) => `<option value="${e(o)}">${e(partyLabel(o))}</option>`).join("");
   if (owners.includes(owner)) $("add-owner").value = owner;
 }
 
@@ -227,13 +232,21 @@ function renderPairs(pairs) {
   const options = (chosen) => owners.map((o) =>
     `<option value="${e(o)}" ${o === chosen ? "selected" : ""}>${e(partyLabel(o))}</option>`).join("");
   $("pairs-list").innerHTML = pairs.map(([s, i], k) =>
-    `<li data-k="${k}"><select data-side="0">${options(s)}</select> cues <select data-side="1">${options(i)}</select>
+    `<li data-k="${k}"><select data-side="0" aria-label="Sensors of">${options(s)}</select> cues
+     <select data-side="1" aria-label="Interceptors of">${options(i)}</select>
      <button type="button" class="link" data-remove="${k}" aria-label="Remove pair">×</button></li>`).join("");
 }
 
 function interceptorClasses() {
   const fromAssets = assetsOf(app.result).filter((a) => a.class_kind === "interceptor").map((a) => a.kind);
   return [...new Set([...Object.keys(app.result?.scenario?.interceptor_speeds_km_s ?? {}), ...fromAssets])].sort();
+}
+
+// "SM-3 Block IIA" for "SM-3 Block IIA (US-Japan, 21-inch upper stages)": the catalog's label
+// without its gloss, which reads better than the class id beside a slider.
+function shortLabel(kind) {
+  const label = app.catalog.interceptor.find((c) => c.name === kind)?.label;
+  return label ? label.replace(/\s*\(.*$/, "") : kind;
 }
 
 function catalogSpeed(kind) {
@@ -246,7 +259,7 @@ function renderSpeeds() {
   box.innerHTML = classes.map((kind) => {
     const value = app.state.speeds_km_s?.[kind] ?? app.result?.scenario?.interceptor_speeds_km_s?.[kind] ?? catalogSpeed(kind);
     const changed = app.state.speeds_km_s?.[kind] != null;
-    return `<label class="field speed">Burnout speed, ${e(kind)} <output>${Number(value).toFixed(1)} km/s</output>
+    return `<label class="field speed" title="${e(kind)}">Burnout speed, ${e(shortLabel(kind))} <output>${Number(value).toFixed(1)} km/s</output>
       ${changed ? `<button type="button" class="link" data-reset-speed="${e(kind)}">back to ${Number(catalogSpeed(kind)).toFixed(1)}</button>` : ""}
       <input type="range" min="1" max="12" step="0.1" value="${value}" data-speed="${e(kind)}">
       <span class="error" data-error-for="speeds_km_s.${e(kind)}"></span></label>`;
@@ -356,6 +369,8 @@ function startPlacing() {
   app.placing = true;
   $("place-hint").hidden = false;
   $("map").classList.add("placing");
+  // In a narrow window the map is above the panel, out of sight from the form's button.
+  $("map").scrollIntoView({ block: "nearest" });
 }
 
 function stopPlacing() {
@@ -462,6 +477,7 @@ function wire() {
   $("add-kind").addEventListener("change", updateAddForm);
   $("add-form").addEventListener("submit", addAsset);
   $("add-place").addEventListener("click", startPlacing);
+  $("place-cancel").addEventListener("click", stopPlacing);
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") stopPlacing(); });
   $("details-close").addEventListener("click", () => { $("details").hidden = true; });
   $("legend-body").addEventListener("change", (ev) => {

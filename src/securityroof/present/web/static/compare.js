@@ -1,6 +1,6 @@
 // Two architectures side by side: two maps, one table of differences, what each party adds.
 import { call } from "./api.js";
-import { RoofMap, escapeHtml as e } from "./map.js";
+import { RoofMap, escapeHtml as e, frame } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
 const maps = {};
@@ -68,11 +68,18 @@ async function run(app) {
   if (!answer) return;
   const r = answer.value;
   // The comparison may carry each side's layers; if not, each side is evaluated (cached server-side).
-  for (const [side, state] of [["a", a], ["b", b]]) {
-    if (r[side]?.assets) maps[side].show(r[side]);
-    else call("api/evaluate", { state }, { channel: `compare-${side}` }).then((x) => x && maps[side].show(x.value))
-      .catch((error) => { slot.textContent = `${side.toUpperCase()}: ${error.message}`; });
-  }
+  // Both maps then frame the same box, the one around both sides, so that they read side by side.
+  const layers = [["a", a], ["b", b]].map(([side, state]) => (r[side]?.assets ? Promise.resolve(r[side])
+    : call("api/evaluate", { state }, { channel: `compare-${side}` }).then((x) => x?.value)
+      .catch((error) => { slot.textContent = `${side.toUpperCase()}: ${error.message}`; })));
+  Promise.all(layers).then((shown) => {
+    const box = frame(...shown.filter(Boolean));
+    for (const [k, side] of ["a", "b"].entries()) {
+      if (!shown[k]) continue;
+      maps[side].fit(box);
+      maps[side].show(shown[k]);
+    }
+  });
   $("compare-findings").innerHTML = (r.findings ?? []).map((f) => `<li>${e(f.text ?? f)}</li>`).join("");
   $("compare-table").innerHTML = `<thead><tr><th>Figure</th><th>A</th><th>B</th></tr></thead><tbody>${(r.differences ?? []).map((d) =>
     `<tr><th scope="row">${e(String(d.figure).replace(/_/g, " "))}</th><td>${e(cellText(d.figure, d.a))}</td>

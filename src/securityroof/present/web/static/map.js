@@ -163,23 +163,9 @@ export class RoofMap {
     this.ready.then(() => this.map.setProjection({ type: on ? "globe" : "mercator" }));
   }
 
-  // Frames what the reader needs at once: the assets, the threats' tracks and launch regions, the
-  // footprint and the cities in reach (not the radar fans or the cities out of range, which reach
-  // far beyond). Without it a narrow window showed a fixed centre with the launch regions off the edge.
-  fit(result) {
-    const points = [];
-    const add = (geometry) => {
-      if (geometry?.type === "Point") points.push(geometry.coordinates);
-      else if (geometry?.type === "LineString") points.push(...geometry.coordinates);
-      else if (geometry?.type === "Polygon") points.push(...geometry.coordinates[0]);
-    };
-    for (const name of ["assets", "threats", "footprint"]) for (const f of result[name]?.features ?? []) add(f.geometry);
-    for (const f of result.cities?.features ?? []) if (f.properties.status !== "out-of-range") add(f.geometry);
-    if (!points.length) return;
-    const lons = points.map((c) => c[0]);
-    const lats = points.map((c) => c[1]);
-    const bounds = [[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]];
-    this.ready.then(() => this.map.fitBounds(bounds, { padding: 36, duration: 0, maxZoom: 5 }));
+  // Frames `bounds` ([[west, south], [east, north]], see `frame`) at once, without an animation.
+  fit(bounds) {
+    if (bounds) this.ready.then(() => this.map.fitBounds(bounds, { padding: 36, duration: 0, maxZoom: 5 }));
   }
 
   flyTo(coordinates) {
@@ -201,6 +187,27 @@ export class RoofMap {
 }
 
 function round(x) { return Math.round(x * 1e4) / 1e4; }
+
+// The box around what the reader needs at once in `results` (one or more evaluations): the assets,
+// the threats' tracks and launch regions, the footprint and the cities in reach (not the radar fans
+// or the cities out of range, which reach far beyond); null when there is nothing to frame. Without
+// it a narrow window showed a fixed centre with the launch regions off the edge.
+export function frame(...results) {
+  const points = [];
+  const add = (geometry) => {
+    if (geometry?.type === "Point") points.push(geometry.coordinates);
+    else if (geometry?.type === "LineString") points.push(...geometry.coordinates);
+    else if (geometry?.type === "Polygon") points.push(...geometry.coordinates[0]);
+  };
+  for (const result of results) {
+    for (const name of ["assets", "threats", "footprint"]) for (const f of result[name]?.features ?? []) add(f.geometry);
+    for (const f of result.cities?.features ?? []) if (f.properties.status !== "out-of-range") add(f.geometry);
+  }
+  if (!points.length) return null;
+  const lons = points.map((c) => c[0]);
+  const lats = points.map((c) => c[1]);
+  return [[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]];
+}
 
 export function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
