@@ -523,6 +523,14 @@ def test_at_400_px_nothing_scrolls_sideways_and_every_control_is_at_hand(phone_p
     page.shot("15-narrow-400px-placing")
     page.page.click("#place-cancel")
     assert page.page.locator("#place-hint").is_hidden()
+    # So does an asset's details panel when its name in the list is clicked.
+    page.page.click('#assets li[data-asset="kurecik"] .name')
+    page.page.wait_for_timeout(400)
+    details = page.page.locator("#details").bounding_box()
+    assert 0 <= details["y"] < page.page.viewport_size["height"]
+    assert "kurecik" in page.page.text_content("#details-body")
+    page.shot("15-narrow-400px-details")
+    page.page.click("#details-close")
     page.page.evaluate("() => window.scrollTo(0, 0)")
     page.page.click("#open-deterrence")
     page.page.wait_for_selector(".heat td.current", timeout=EVALUATION_MS)

@@ -323,9 +323,11 @@ function catalogEntry(layer, p) {
 }
 
 const SKIP = new Set(["name", "label", "source", "note"]);
+// An asset's flags say something only when set: "switched_off false" is noise to a reader.
+const FLAGS = new Set(["switched_off", "added", "moved"]);
 function showDetails(layer, props) {
   const entry = catalogEntry(layer, props);
-  const rows = Object.entries(props).filter(([, v]) => v !== null && typeof v !== "object");
+  const rows = Object.entries(props).filter(([k, v]) => v !== null && typeof v !== "object" && !(FLAGS.has(k) && v === false));
   const fields = entry ? Object.entries(entry).filter(([k, v]) => !SKIP.has(k) && v !== null && typeof v !== "object") : [];
   $("details-body").innerHTML = `
     <h3>${e(props.label || props.id || props.name || props.threat_id || layer)}</h3>
@@ -472,6 +474,8 @@ function wire() {
       const f = app.result.assets.features.find((x) => x.properties.id === id);
       if (f?.geometry) app.map.flyTo(f.geometry.coordinates);
       if (f) showDetails("asset", f.properties);
+      // In a narrow window the map and its details are above the panel, out of sight from the list.
+      $("map").scrollIntoView({ block: "nearest" });
     }
   });
   $("add-kind").addEventListener("change", updateAddForm);

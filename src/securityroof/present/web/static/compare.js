@@ -8,7 +8,7 @@ const maps = {};
 export function openCompare(app) {
   const options = app.library.architectures.map((a) => `<option value="${e(a.name)}">${e(a.name)}</option>`).join("");
   if (!$("compare-a").options.length) {
-    $("compare-a").innerHTML = `<option value="">the current what-if</option>${options}`;
+    $("compare-a").innerHTML = `<option value="">as on the main page</option>${options}`;
     $("compare-b").innerHTML = options;
     const other = app.library.architectures.find((a) => a.name !== app.state.base && a.name === "joint-lisbon")
       ?? app.library.architectures.find((a) => a.name !== app.state.base);
@@ -55,7 +55,10 @@ async function run(app) {
   const b = stateOf(app, $("compare-b").value);
   const slot = document.querySelector('[data-error-for="compare"]');
   slot.textContent = "";
-  $("compare-a-title").textContent = `A: ${$("compare-a").value || `${app.state.base} (current what-if)`}`;
+  // "what-if" only when the main page has changed something: otherwise it is the architecture as loaded.
+  const changed = Object.keys(app.state).some((key) => key !== "base");
+  const current = `${app.state.base}${changed ? " with the main page's changes" : " (as on the main page)"}`;
+  $("compare-a-title").textContent = `A: ${$("compare-a").value || current}`;
   $("compare-b-title").textContent = `B: ${$("compare-b").value}`;
   $("compare-table").innerHTML = '<tbody><tr><td class="muted">computing…</td></tr></tbody>';
   let answer;
