@@ -501,6 +501,18 @@ def _unreachable_controls(page, controls: str = PAGE_CONTROLS) -> list[str]:
     )
 
 
+@pytest.mark.parametrize("page_at_width", [1024, 1280], indirect=True, ids=lambda width: f"{width}px")
+def test_an_open_overlay_leaves_the_bar_and_the_panel_at_hand(page_at_width):
+    page = page_at_width
+    page.open({"base": "epaa-phase-3"})
+    page.page.click("#open-deterrence")
+    page.page.wait_for_selector(".heat td.current", timeout=EVALUATION_MS)
+    page.shot(f"18-deterrence-open-{page.page.viewport_size['width']}px")
+    # The bar wraps onto two lines below about 1200 px: the overlay starts under it all the same.
+    assert _box(page, "#deterrence")["y"] >= _box(page, "body > header")["y"] + _box(page, "body > header")["height"]
+    assert _unreachable_controls(page, "body > header :is(button, input, select), #panel :is(input, select)") == []
+
+
 def _sideways_scroll(page, selector: str | None = None) -> int:
     """How far the page (or the element `selector`, an overlay) scrolls sideways, in pixels."""
     if selector is None:

@@ -531,6 +531,8 @@ async function start() {
     `<option value="${e(c.name)}" data-class-kind="${g}" title="${e(c.label)}">${e(c.name)}</option>`).join("")}</optgroup>`).join("");
   updateAddForm();
   if (window.matchMedia("(max-width: 820px)").matches) $("legend").open = false;
+  const bar = document.querySelector("body > header");
+  new ResizeObserver(() => document.body.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);
   app.map = new RoofMap($("map"), app.world, {
     draggable: true,
     onMove: (id, position) => change((s) => { s.move = { ...(s.move ?? {}), [id]: position }; }),
