@@ -193,20 +193,21 @@ function round(x) { return Math.round(x * 1e4) / 1e4; }
 // or the cities out of range, which reach far beyond); null when there is nothing to frame. Without
 // it a narrow window showed a fixed centre with the launch regions off the edge.
 export function frame(...results) {
-  const points = [];
+  let [west, south, east, north] = [Infinity, Infinity, -Infinity, -Infinity];
+  const take = ([lon, lat]) => {
+    west = Math.min(west, lon); east = Math.max(east, lon);
+    south = Math.min(south, lat); north = Math.max(north, lat);
+  };
   const add = (geometry) => {
-    if (geometry?.type === "Point") points.push(geometry.coordinates);
-    else if (geometry?.type === "LineString") points.push(...geometry.coordinates);
-    else if (geometry?.type === "Polygon") points.push(...geometry.coordinates[0]);
+    if (geometry?.type === "Point") take(geometry.coordinates);
+    else if (geometry?.type === "LineString") geometry.coordinates.forEach(take);
+    else if (geometry?.type === "Polygon") geometry.coordinates[0].forEach(take);
   };
   for (const result of results) {
     for (const name of ["assets", "threats", "footprint"]) for (const f of result[name]?.features ?? []) add(f.geometry);
     for (const f of result.cities?.features ?? []) if (f.properties.status !== "out-of-range") add(f.geometry);
   }
-  if (!points.length) return null;
-  const lons = points.map((c) => c[0]);
-  const lats = points.map((c) => c[1]);
-  return [[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]];
+  return west <= east ? [[west, south], [east, north]] : null;
 }
 
 export function escapeHtml(text) {
