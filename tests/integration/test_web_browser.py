@@ -414,6 +414,14 @@ def test_the_legend_leaves_the_map_and_what_it_draws_uncovered(page_at_width):
     assert launches
     for point in launches:
         assert 0 <= point["x"] <= canvas["width"] and 0 <= point["y"] <= canvas["height"]
+    # The legend's boxes switch their layers off and on; "Assets" are the markers.
+    visibility = "() => window.workbench.map.map.getLayoutProperty('threats', 'visibility') ?? 'visible'"
+    page.page.uncheck('#legend [data-layer="threats"]')
+    assert page.page.evaluate(visibility) == "none"
+    page.page.check('#legend [data-layer="threats"]')
+    assert page.page.evaluate(visibility) == "visible"
+    page.page.uncheck('#legend [data-layer="assets"]')
+    assert page.page.locator("#map .asset-marker:visible").count() == 0
 
 
 def test_the_sharing_pairs_editor_recomputes_the_figures(page):
