@@ -69,8 +69,8 @@ def browser():
 class Page:
     """One browser page on the workbench, recording every request and every page error."""
 
-    def __init__(self, browser, server, shots: Path):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    def __init__(self, browser, server, shots: Path, width: int = 1280):
+        self.context = browser.new_context(viewport={"width": width, "height": 860}, accept_downloads=True)
         self.page = self.context.new_page()
         self.hosts: list[str] = []
         self.errors: list[str] = []
@@ -128,9 +128,9 @@ class Page:
     def state(self) -> dict:
         return self.page.evaluate("() => window.workbench.state")
 
-    def shot(self, name: str):
+    def shot(self, name: str, *, full_page: bool = False):
         path = self.shots / f"{name}.png"
-        self.page.screenshot(path=str(path))
+        self.page.screenshot(path=str(path), full_page=full_page)
         SHOTS.mkdir(exist_ok=True)
         shutil.copy(path, SHOTS / path.name)
 
@@ -140,7 +140,21 @@ class Page:
 
 @pytest.fixture
 def page(browser, server, tmp_path):
-    opened = Page(browser, server, tmp_path)
+    yield from _checked_page(Page(browser, server, tmp_path))
+
+
+@pytest.fixture(params=[1280, 1440, 400], ids=lambda width: f"{width}px")
+def page_at_width(request, browser, server, tmp_path):
+    """The page in a window of a laptop's, a desktop's and a phone's width."""
+    yield from _checked_page(Page(browser, server, tmp_path, width=request.param))
+
+
+@pytest.fixture
+def phone_page(browser, server, tmp_path):
+    yield from _checked_page(Page(browser, server, tmp_path, width=400))
+
+
+def _checked_page(opened: Page):
     yield opened
     assert opened.errors == [], "the page raised errors or broke its CSP"
     assert set(opened.hosts) <= {"127.0.0.1", "data", "blob"}, f"requests left 127.0.0.1: {sorted(set(opened.hosts))}"
@@ -304,6 +318,13 @@ def test_two_architectures_side_by_side(page):
     assert b > a
     assert page.page.locator("#compare-parties tr", has_text="russia").count() == 1
     assert page.page.locator("#map-b .asset-marker").count() > page.page.locator("#map-a .asset-marker").count()
+    # Both maps frame the same box, so that a site common to both is at the same place in each.
+    at = {}
+    for side in "ab":
+        marker = _box(page, f'#map-{side} .asset-marker[data-asset-id="redzikowo-sm-3-iia"]')
+        canvas = _box(page, f"#map-{side} .maplibregl-canvas")
+        at[side] = (marker["x"] - canvas["x"], marker["y"] - canvas["y"])
+    assert at["a"] == pytest.approx(at["b"], abs=2)
 
 
 def test_a_newer_change_supersedes_the_computation_still_running(page):
@@ -346,3 +367,205 @@ def test_a_radar_placed_by_clicking_the_map_is_added_there(page):
     # Within two pixels at this zoom (a mouse click lands on a whole pixel).
     assert abs(row["lat_deg"] - clicked["lat"]) < 0.2 and abs(row["lon_deg"] - clicked["lng"]) < 0.2
     assert page.page.locator(f'#assets li[data-asset="{row["id"]}"]').count() == 1
+
+
+def _box(page, selector: str) -> dict:
+    return page.page.locator(selector).bounding_box()
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_the_legend_leaves_the_map_and_what_it_draws_uncovered(page_at_width):
+    page = page_at_width
+    page.open({"base": "joint-lisbon"})
+    # The markers are drawn once the map has loaded, which may come after the evaluation.
+    page.page.wait_for_selector("#map .asset-marker", timeout=EVALUATION_MS)
+    width = page.page.viewport_size["width"]
+    legend = page.page.locator("#legend")
+    if not legend.evaluate("el => el.open"):  # closed at first on a phone, so that the map shows
+        page.page.click("#legend summary")
+    page.shot(f"11-legend-{width}px")
+    canvas = _box(page, "#map .maplibregl-canvas")
+    assert not _overlap(_box(page, "#legend"), canvas), "the open legend lies over the map"
+    assert page.page.locator("#legend-body input[data-layer]").count() == 6
+    # Every asset, and each threat's launch region, is framed in the map's view.
+    markers = page.page.locator("#map .asset-marker")
+    assert markers.count() > 5
+    for i in range(markers.count()):
+        box = markers.nth(i).bounding_box()
+        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        assert canvas["x"] <= centre[0] <= canvas["x"] + canvas["width"], markers.nth(i).get_attribute("title")
+        assert canvas["y"] <= centre[1] <= canvas["y"] + canvas["height"], markers.nth(i).get_attribute("title")
+    launches = page.page.evaluate(
+        """() => {
+            const map = window.workbench.map.map;
+            return window.workbench.result.threats.features
+                .filter((f) => f.geometry.type === "Point")
+                .map((f) => map.project(f.geometry.coordinates));
+        }"""
+    )
+    assert launches
+    for point in launches:
+        assert 0 <= point["x"] <= canvas["width"] and 0 <= point["y"] <= canvas["height"]
+    # The legend's boxes switch their layers off and on; "Assets" are the markers.
+    visibility = "() => window.workbench.map.map.getLayoutProperty('threats', 'visibility') ?? 'visible'"
+    page.page.uncheck('#legend [data-layer="threats"]')
+    assert page.page.evaluate(visibility) == "none"
+    page.page.check('#legend [data-layer="threats"]')
+    assert page.page.evaluate(visibility) == "visible"
+    page.page.uncheck('#legend [data-layer="assets"]')
+    assert page.page.locator("#map .asset-marker:visible").count() == 0
+
+
+def test_the_sharing_pairs_editor_recomputes_the_figures(page):
+    page.open({"base": "joint-lisbon"})
+    loaded = page.number("#fig-engageable")
+    page.change(lambda: page.page.select_option("#sharing", "pairs"))
+    assert page.page.locator("#pairs-editor").is_visible()
+    # The first pair offered: Russia's sensors cue NATO's interceptors, as in joint-lisbon's own
+    # sharing of everything with everyone, so nothing is lost.
+    assert page.state()["sharing"] == {"policy": "pairs", "pairs": [["russia", "nato"]]}
+    russia_cues_nato = page.number("#fig-engageable")
+    assert russia_cues_nato == loaded
+    assert "leave every figure" in page.page.text_content("#changes-list")
+    pair = page.page.locator("#pairs-list li").first
+    assert pair.locator('select[data-side="0"] option:checked').text_content() == "Russia"
+    # Turned round (NATO's sensors cue Russia's interceptors), one side at a time as a person does.
+    page.change(lambda: pair.locator('select[data-side="0"]').select_option("nato"))
+    page.change(lambda: page.page.locator('#pairs-list li select[data-side="1"]').first.select_option("russia"))
+    assert page.state()["sharing"]["pairs"] == [["nato", "russia"]]
+    page.shot("12-sharing-pairs-nato-cues-russia")
+    assert page.number("#fig-engageable") < russia_cues_nato
+    assert page.page.locator("#changes-list li").first.text_content().startswith("-")
+    page.change(lambda: page.page.click("#add-pair"))
+    assert page.state()["sharing"]["pairs"] == [["nato", "russia"], ["russia", "nato"]]
+    assert page.page.locator("#pairs-list li").count() == 2
+    assert page.number("#fig-engageable") == russia_cues_nato
+    page.shot("13-sharing-pairs-both-ways")
+    page.change(lambda: page.page.locator('#pairs-list [data-remove="1"]').click())
+    assert page.state()["sharing"]["pairs"] == [["nato", "russia"]]
+    assert page.number("#fig-engageable") < russia_cues_nato
+    page.change(lambda: page.page.select_option("#sharing", "all"))
+    assert page.page.locator("#pairs-editor").is_hidden()
+    assert page.number("#fig-engageable") == loaded
+
+
+def test_the_globe_toggle_draws_the_map_on_a_globe_and_back(page):
+    console_errors = []
+    page.page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.open({"base": "joint-lisbon"})
+    flat = page.page.screenshot()
+    page.page.check("#globe")
+    page.page.wait_for_function(
+        "() => window.workbench.map.map.getProjection()?.type === 'globe' && window.workbench.map.map.loaded()"
+    )
+    page.page.wait_for_timeout(600)
+    page.shot("14-globe")
+    assert page.page.screenshot() != flat  # redrawn, not just a flag set
+    assert page.page.locator("#map .asset-marker").count() > 5
+    # The markers stay on their sites: Redzikowo's is where the globe projects Redzikowo.
+    marker = _box(page, '#map .asset-marker[data-asset-id="redzikowo-sm-3-iia"]')
+    canvas = _box(page, "#map .maplibregl-canvas")
+    site = page.page.evaluate("() => window.workbench.map.map.project([17.10, 54.48])")
+    centre_x = marker["x"] + marker["width"] / 2 - canvas["x"]
+    assert abs(centre_x - site["x"]) < 30
+    page.page.uncheck("#globe")
+    page.page.wait_for_function("() => window.workbench.map.map.getProjection()?.type === 'mercator'")
+    assert console_errors == []
+
+
+#: The page's controls when no overlay is open: the bar, the panel, the legend.
+PAGE_CONTROLS = (
+    "body > header :is(button, input, select), #panel :is(button, input, select), #legend :is(summary, input)"
+)
+
+
+def _unreachable_controls(page, controls: str = PAGE_CONTROLS) -> list[str]:
+    """The visible `controls` that lie beyond the window's sides or under something else."""
+    return page.page.evaluate(
+        """(selector) => {
+            const bad = [];
+            for (const el of document.querySelectorAll(selector)) {
+                if (!el.checkVisibility() || el.closest("[hidden]")) continue;
+                el.scrollIntoView({ block: "center", inline: "center" });
+                const r = el.getBoundingClientRect();
+                const name = el.id || el.dataset.toggle || el.dataset.layer || el.outerHTML.slice(0, 60);
+                if (r.left < 0 || r.right > window.innerWidth) { bad.push(`${name}: off the side`); continue; }
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                if (!(hit === el || el.contains(hit) || hit?.closest("label")?.control === el)) {
+                    bad.push(`${name}: under ${hit?.outerHTML.slice(0, 60)}`);
+                }
+            }
+            return bad;
+        }""",
+        controls,
+    )
+
+
+@pytest.mark.parametrize("page_at_width", [1024, 1280], indirect=True, ids=lambda width: f"{width}px")
+def test_an_open_overlay_leaves_the_bar_and_the_panel_at_hand(page_at_width):
+    page = page_at_width
+    page.open({"base": "epaa-phase-3"})
+    page.page.click("#open-deterrence")
+    page.page.wait_for_selector(".heat td.current", timeout=EVALUATION_MS)
+    page.shot(f"18-deterrence-open-{page.page.viewport_size['width']}px")
+    # The bar wraps onto two lines below about 1200 px: the overlay starts under it all the same.
+    assert _box(page, "#deterrence")["y"] >= _box(page, "body > header")["y"] + _box(page, "body > header")["height"]
+    assert _unreachable_controls(page, "body > header :is(button, input, select), #panel :is(input, select)") == []
+
+
+def _sideways_scroll(page, selector: str | None = None) -> int:
+    """How far the page (or the element `selector`, an overlay) scrolls sideways, in pixels."""
+    if selector is None:
+        return page.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    return page.page.eval_on_selector(selector, "el => el.scrollWidth - el.clientWidth")
+
+
+def test_at_400_px_nothing_scrolls_sideways_and_every_control_is_at_hand(phone_page):
+    page = phone_page
+    page.open({"base": "joint-lisbon"})
+    page.shot("15-narrow-400px-whole-page", full_page=True)
+    assert _sideways_scroll(page) <= 0
+    page.page.click("#legend summary")
+    assert _unreachable_controls(page) == []
+    # Placing an asset by a click: the map, above the panel on a phone, comes into sight with the hint.
+    page.page.click("#add-place")
+    hint = page.page.locator("#place-hint").bounding_box()
+    assert 0 <= hint["y"] and hint["y"] + hint["height"] <= page.page.viewport_size["height"]
+    assert 0 <= hint["x"] and hint["x"] + hint["width"] <= page.page.viewport_size["width"]
+    page.shot("15-narrow-400px-placing")
+    page.page.click("#place-cancel")
+    assert page.page.locator("#place-hint").is_hidden()
+    # So does an asset's details panel when its name in the list is clicked.
+    page.page.click('#assets li[data-asset="kurecik"] .name')
+    page.page.wait_for_timeout(400)
+    details = page.page.locator("#details").bounding_box()
+    assert 0 <= details["y"] < page.page.viewport_size["height"]
+    assert "kurecik" in page.page.text_content("#details-body")
+    page.shot("15-narrow-400px-details")
+    page.page.click("#details-close")
+    page.page.evaluate("() => window.scrollTo(0, 0)")
+    page.page.click("#open-deterrence")
+    page.page.wait_for_selector(".heat td.current", timeout=EVALUATION_MS)
+    page.shot("16-narrow-400px-deterrence")
+    assert _sideways_scroll(page) <= 0
+    assert _sideways_scroll(page, "#deterrence") <= 0
+    # An overlay takes the whole of a phone's screen: its own controls are the ones at hand.
+    assert _unreachable_controls(page, "#deterrence :is(button, td[data-speed])") == []
+    page.page.click('[data-close="deterrence"]')
+    page.page.click("#open-compare")
+    page.page.wait_for_selector("#compare-table th:text('threats engageable')", timeout=EVALUATION_MS)
+    page.page.wait_for_selector("#map-b .asset-marker", timeout=EVALUATION_MS)
+    page.shot("17-narrow-400px-compare")
+    assert _sideways_scroll(page) <= 0
+    assert _sideways_scroll(page, "#compare") <= 0
+    assert _unreachable_controls(page, "#compare :is(button, select)") == []
+    page.page.click('[data-close="compare"]')
+    assert _unreachable_controls(page) == []

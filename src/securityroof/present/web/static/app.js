@@ -1,7 +1,7 @@
 // The workbench page: an architecture on a map, what-ifs in the side panel, every change sent to
 // the server as one state (see docs of `roof serve`), the answer redrawn.
 import { ApiError, call, get, saveBlob, stateFromUrl, stateToUrl } from "./api.js";
-import { RoofMap, STATUS_COLOURS, assetIcon, escapeHtml as e, partyColour } from "./map.js";
+import { RoofMap, STATUS_COLOURS, assetIcon, escapeHtml as e, frame, partyColour } from "./map.js";
 import { abandonDeterrence, openDeterrence, refreshDeterrence } from "./deterrence.js";
 import { openCompare } from "./compare.js";
 
@@ -15,6 +15,7 @@ const app = {
   world: null,
   map: null,
   placing: false,
+  framed: null,         // the architecture the map view was last fitted to
   justAdded: null,      // the id of the asset the form just added, to show its row
   evaluate: null,       // set below: re-evaluate after a change
   setSliders: null,
@@ -90,7 +91,8 @@ async function evaluate() {
   app.good = structuredClone(app.state);
   render();
   answered();
-  status(`computed in ${Math.round(app.result.elapsed_ms ?? 0)} ms`);
+  const elapsed = Math.round(app.result.elapsed_ms ?? 0);
+  status(elapsed ? `computed in ${elapsed} ms` : "up to date (computed before)");
   refreshDeterrence(app);
 }
 app.evaluate = evaluate;
@@ -128,8 +130,13 @@ function render() {
   const inMillions = (f.threatened_population ?? 0) >= 1e6;
   $("fig-population").textContent = inMillions ? (f.protected_population / 1e6).toFixed(1) : people(f.protected_population);
   $("fig-population-threatened").textContent = people(f.threatened_population);
-  const changes = changeLines(r.changes ?? {});
   const whatIf = Object.keys(app.state).some((key) => key !== "base");
+  let changes = changeLines(r.changes ?? {});
+  // A what-if whose figures equal the architecture's: said so, rather than "no change" under a
+  // heading that marks the architecture as changed.
+  if (whatIf && changes.length === 1 && /^no change\b/i.test(changes[0])) {
+    changes = ["Your changes leave every figure as it is in the architecture as loaded"];
+  }
   $("changes-list").innerHTML = changes.length
     ? changes.map((t) => `<li>${e(t)}</li>`).join("")
     : '<li class="muted">none: this is the architecture as loaded</li>';
@@ -139,6 +146,11 @@ function render() {
   $("findings").innerHTML = findings.map((x) => `<li>${e(x.text ?? x)}</li>`).join("") || '<li class="muted">none</li>';
   renderControls();
   renderLegend();
+  if (app.framed !== app.state.base) {
+    // Framed once per architecture: a what-if keeps the view the reader has panned to.
+    app.map.fit(frame(r));
+    app.framed = app.state.base;
+  }
   app.map.show(r).then(() => { for (const name of hidden) app.map.setVisible(name, false); });
   if (app.justAdded) {
     // Scroll the asset list (only it, not the panel) to the row just added, so that it is seen.
@@ -211,21 +223,30 @@ function renderControls() {
   renderAssets();
   const owners = parties();
   const owner = $("add-owner").value;
-  $("add-owner").innerHTML = owners.map((o) => `<option value="${e(o)}">${e(o)}</option>`).join("");
+  $("add-owner").innerHTML = owners.map((o) => `<option value="${e(o)}">${e(partyLabel(o))}</option>`).join("");
   if (owners.includes(owner)) $("add-owner").value = owner;
 }
 
 function renderPairs(pairs) {
   const owners = parties();
-  const options = (chosen) => owners.map((o) => `<option ${o === chosen ? "selected" : ""}>${e(o)}</option>`).join("");
+  const options = (chosen) => owners.map((o) =>
+    `<option value="${e(o)}" ${o === chosen ? "selected" : ""}>${e(partyLabel(o))}</option>`).join("");
   $("pairs-list").innerHTML = pairs.map(([s, i], k) =>
-    `<li data-k="${k}"><select data-side="0">${options(s)}</select> cues <select data-side="1">${options(i)}</select>
+    `<li data-k="${k}"><select data-side="0" aria-label="Sensors of">${options(s)}</select> cues
+     <select data-side="1" aria-label="Interceptors of">${options(i)}</select>
      <button type="button" class="link" data-remove="${k}" aria-label="Remove pair">×</button></li>`).join("");
 }
 
 function interceptorClasses() {
   const fromAssets = assetsOf(app.result).filter((a) => a.class_kind === "interceptor").map((a) => a.kind);
   return [...new Set([...Object.keys(app.result?.scenario?.interceptor_speeds_km_s ?? {}), ...fromAssets])].sort();
+}
+
+// "SM-3 Block IIA" for "SM-3 Block IIA (US-Japan, 21-inch upper stages)": the catalog's label
+// without its gloss, which reads better than the class id beside a slider.
+function shortLabel(kind) {
+  const label = app.catalog.interceptor.find((c) => c.name === kind)?.label;
+  return label ? label.replace(/\s*\(.*$/, "") : kind;
 }
 
 function catalogSpeed(kind) {
@@ -238,7 +259,7 @@ function renderSpeeds() {
   box.innerHTML = classes.map((kind) => {
     const value = app.state.speeds_km_s?.[kind] ?? app.result?.scenario?.interceptor_speeds_km_s?.[kind] ?? catalogSpeed(kind);
     const changed = app.state.speeds_km_s?.[kind] != null;
-    return `<label class="field speed">Burnout speed, ${e(kind)} <output>${Number(value).toFixed(1)} km/s</output>
+    return `<label class="field speed" title="${e(kind)}">Burnout speed, ${e(shortLabel(kind))} <output>${Number(value).toFixed(1)} km/s</output>
       ${changed ? `<button type="button" class="link" data-reset-speed="${e(kind)}">back to ${Number(catalogSpeed(kind)).toFixed(1)}</button>` : ""}
       <input type="range" min="1" max="12" step="0.1" value="${value}" data-speed="${e(kind)}">
       <span class="error" data-error-for="speeds_km_s.${e(kind)}"></span></label>`;
@@ -302,9 +323,11 @@ function catalogEntry(layer, p) {
 }
 
 const SKIP = new Set(["name", "label", "source", "note"]);
+// An asset's flags say something only when set: "switched_off false" is noise to a reader.
+const FLAGS = new Set(["switched_off", "added", "moved"]);
 function showDetails(layer, props) {
   const entry = catalogEntry(layer, props);
-  const rows = Object.entries(props).filter(([, v]) => v !== null && typeof v !== "object");
+  const rows = Object.entries(props).filter(([k, v]) => v !== null && typeof v !== "object" && !(FLAGS.has(k) && v === false));
   const fields = entry ? Object.entries(entry).filter(([k, v]) => !SKIP.has(k) && v !== null && typeof v !== "object") : [];
   $("details-body").innerHTML = `
     <h3>${e(props.label || props.id || props.name || props.threat_id || layer)}</h3>
@@ -348,6 +371,8 @@ function startPlacing() {
   app.placing = true;
   $("place-hint").hidden = false;
   $("map").classList.add("placing");
+  // In a narrow window the map is above the panel, out of sight from the form's button.
+  $("map").scrollIntoView({ block: "nearest" });
 }
 
 function stopPlacing() {
@@ -449,11 +474,14 @@ function wire() {
       const f = app.result.assets.features.find((x) => x.properties.id === id);
       if (f?.geometry) app.map.flyTo(f.geometry.coordinates);
       if (f) showDetails("asset", f.properties);
+      // In a narrow window the map and its details are above the panel, out of sight from the list.
+      $("map").scrollIntoView({ block: "nearest" });
     }
   });
   $("add-kind").addEventListener("change", updateAddForm);
   $("add-form").addEventListener("submit", addAsset);
   $("add-place").addEventListener("click", startPlacing);
+  $("place-cancel").addEventListener("click", stopPlacing);
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") stopPlacing(); });
   $("details-close").addEventListener("click", () => { $("details").hidden = true; });
   $("legend-body").addEventListener("change", (ev) => {
@@ -503,6 +531,8 @@ async function start() {
     `<option value="${e(c.name)}" data-class-kind="${g}" title="${e(c.label)}">${e(c.name)}</option>`).join("")}</optgroup>`).join("");
   updateAddForm();
   if (window.matchMedia("(max-width: 820px)").matches) $("legend").open = false;
+  const bar = document.querySelector("body > header");
+  new ResizeObserver(() => document.body.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);
   app.map = new RoofMap($("map"), app.world, {
     draggable: true,
     onMove: (id, position) => change((s) => { s.move = { ...(s.move ?? {}), [id]: position }; }),

@@ -1,6 +1,6 @@
 // Two architectures side by side: two maps, one table of differences, what each party adds.
 import { call } from "./api.js";
-import { RoofMap, escapeHtml as e } from "./map.js";
+import { RoofMap, escapeHtml as e, frame } from "./map.js";
 
 const $ = (id) => document.getElementById(id);
 const maps = {};
@@ -8,7 +8,7 @@ const maps = {};
 export function openCompare(app) {
   const options = app.library.architectures.map((a) => `<option value="${e(a.name)}">${e(a.name)}</option>`).join("");
   if (!$("compare-a").options.length) {
-    $("compare-a").innerHTML = `<option value="">the current what-if</option>${options}`;
+    $("compare-a").innerHTML = `<option value="">as on the main page</option>${options}`;
     $("compare-b").innerHTML = options;
     const other = app.library.architectures.find((a) => a.name !== app.state.base && a.name === "joint-lisbon")
       ?? app.library.architectures.find((a) => a.name !== app.state.base);
@@ -55,7 +55,10 @@ async function run(app) {
   const b = stateOf(app, $("compare-b").value);
   const slot = document.querySelector('[data-error-for="compare"]');
   slot.textContent = "";
-  $("compare-a-title").textContent = `A: ${$("compare-a").value || `${app.state.base} (current what-if)`}`;
+  // "what-if" only when the main page has changed something: otherwise it is the architecture as loaded.
+  const changed = Object.keys(app.state).some((key) => key !== "base");
+  const current = `${app.state.base}${changed ? " with the main page's changes" : " (as on the main page)"}`;
+  $("compare-a-title").textContent = `A: ${$("compare-a").value || current}`;
   $("compare-b-title").textContent = `B: ${$("compare-b").value}`;
   $("compare-table").innerHTML = '<tbody><tr><td class="muted">computing…</td></tr></tbody>';
   let answer;
@@ -68,11 +71,18 @@ async function run(app) {
   if (!answer) return;
   const r = answer.value;
   // The comparison may carry each side's layers; if not, each side is evaluated (cached server-side).
-  for (const [side, state] of [["a", a], ["b", b]]) {
-    if (r[side]?.assets) maps[side].show(r[side]);
-    else call("api/evaluate", { state }, { channel: `compare-${side}` }).then((x) => x && maps[side].show(x.value))
-      .catch((error) => { slot.textContent = `${side.toUpperCase()}: ${error.message}`; });
-  }
+  // Both maps then frame the same box, the one around both sides, so that they read side by side.
+  const layers = [["a", a], ["b", b]].map(([side, state]) => (r[side]?.assets ? Promise.resolve(r[side])
+    : call("api/evaluate", { state }, { channel: `compare-${side}` }).then((x) => x?.value)
+      .catch((error) => { slot.textContent = `${side.toUpperCase()}: ${error.message}`; })));
+  Promise.all(layers).then((shown) => {
+    const box = frame(...shown.filter(Boolean));
+    for (const [k, side] of ["a", "b"].entries()) {
+      if (!shown[k]) continue;
+      maps[side].fit(box);
+      maps[side].show(shown[k]);
+    }
+  });
   $("compare-findings").innerHTML = (r.findings ?? []).map((f) => `<li>${e(f.text ?? f)}</li>`).join("");
   $("compare-table").innerHTML = `<thead><tr><th>Figure</th><th>A</th><th>B</th></tr></thead><tbody>${(r.differences ?? []).map((d) =>
     `<tr><th scope="row">${e(String(d.figure).replace(/_/g, " "))}</th><td>${e(cellText(d.figure, d.a))}</td>

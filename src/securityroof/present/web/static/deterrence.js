@@ -115,6 +115,6 @@ function draw(app, d, now) {
   const pairs = [...(now.pairs ?? [])].sort((x, y) => Number(y.engageable) - Number(x.engageable));
   $("deterrence-pairs").innerHTML = `<thead><tr><th>Base → city</th><th>Missile</th><th>Direction</th><th>Engageable?</th><th>By</th></tr></thead>
     <tbody>${pairs.map((p) => `<tr class="${p.engageable ? "yes" : ""}"><td>${e(p.base)} → ${e(p.target)}</td><td>${e(p.missile)}</td>
-      <td>${e(p.direction)}</td><td>${p.engageable ? "yes" : `no: ${e(String(p.why_not ?? "").replace(/-/g, " "))}`}</td>
+      <td>${e(String(p.direction).replace("->", " → "))}</td><td>${p.engageable ? "yes" : `no: ${e(String(p.why_not ?? "").replace(/-/g, " "))}`}</td>
       <td>${e((p.sites ?? []).join(", "))}</td></tr>`).join("")}</tbody>`;
 }

@@ -163,6 +163,11 @@ export class RoofMap {
     this.ready.then(() => this.map.setProjection({ type: on ? "globe" : "mercator" }));
   }
 
+  // Frames `bounds` ([[west, south], [east, north]], see `frame`) at once, without an animation.
+  fit(bounds) {
+    if (bounds) this.ready.then(() => this.map.fitBounds(bounds, { padding: 36, duration: 0, maxZoom: 5 }));
+  }
+
   flyTo(coordinates) {
     this.map.easeTo({ center: coordinates, zoom: Math.max(this.map.getZoom(), 4) });
   }
@@ -182,6 +187,28 @@ export class RoofMap {
 }
 
 function round(x) { return Math.round(x * 1e4) / 1e4; }
+
+// The box around what the reader needs at once in `results` (one or more evaluations): the assets,
+// the threats' tracks and launch regions, the footprint and the cities in reach (not the radar fans
+// or the cities out of range, which reach far beyond); null when there is nothing to frame. Without
+// it a narrow window showed a fixed centre with the launch regions off the edge.
+export function frame(...results) {
+  let [west, south, east, north] = [Infinity, Infinity, -Infinity, -Infinity];
+  const take = ([lon, lat]) => {
+    west = Math.min(west, lon); east = Math.max(east, lon);
+    south = Math.min(south, lat); north = Math.max(north, lat);
+  };
+  const add = (geometry) => {
+    if (geometry?.type === "Point") take(geometry.coordinates);
+    else if (geometry?.type === "LineString") geometry.coordinates.forEach(take);
+    else if (geometry?.type === "Polygon") geometry.coordinates[0].forEach(take);
+  };
+  for (const result of results) {
+    for (const name of ["assets", "threats", "footprint"]) for (const f of result[name]?.features ?? []) add(f.geometry);
+    for (const f of result.cities?.features ?? []) if (f.properties.status !== "out-of-range") add(f.geometry);
+  }
+  return west <= east ? [[west, south], [east, north]] : null;
+}
 
 export function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
