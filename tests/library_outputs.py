@@ -3,7 +3,8 @@
 ``python tests/library_outputs.py --record`` writes ``tests/data/library-outputs.json.gz`` from the code as it
 is; ``tests/integration/test_library_outputs.py`` recomputes the same outputs and compares them: verdicts, reasons, ids
 and counts exactly, floats to 1e-9 relative. Record again only when a change is *meant* to move a figure,
-and say which and why in the commit.
+and say which and why in the commit. ``python tests/library_outputs.py --compare`` says, before recording
+again, how far the floats moved and whether anything else (a verdict, count, flag, reason, name) did.
 """
 
 from __future__ import annotations
@@ -83,9 +84,45 @@ def load_record() -> dict[str, object]:
         return json.load(handle)
 
 
+def moved(recorded, current) -> tuple[list[float], list[str]]:
+    """The relative change of every recorded float, and every other departure (as :func:`differences`)."""
+    changes, others = [], []
+
+    def walk(a, b, where):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in a.keys() & b.keys():
+                walk(a[key], b[key], f"{where}.{key}")
+            if gone := sorted(set(a) - set(b)):
+                others.append(f"{where}: keys {gone} are gone")
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{where}[{i}]")
+        elif isinstance(a, float) and isinstance(b, float | int) and not isinstance(b, bool):
+            changes.append(0.0 if math.isclose(a, b, rel_tol=0.0, abs_tol=1e-12) else abs(b - a) / max(abs(a), abs(b)))
+        else:
+            others.extend(differences(a, b, where))
+
+    walk(recorded, current, "")
+    return changes, others
+
+
+def compare() -> int:
+    changes, others = moved(load_record(), run_all())
+    print(f"{len(changes)} recorded floats")
+    for rel in (1e-9, 1e-6, 1e-3):
+        print(f"  moved beyond {rel:g} relative: {sum(c > rel for c in changes)}")
+    print(f"  largest relative change: {max(changes, default=0.0):.3g}")
+    print(f"{len(others)} other departures (verdicts, counts, flags, reasons, names, keys)")
+    for line in others[:50]:
+        print(f"  {line}")
+    return 1 if others else 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--compare"]:
+        sys.exit(compare())
     if sys.argv[1:] != ["--record"]:
-        sys.exit("usage: python tests/library_outputs.py --record")
+        sys.exit("usage: python tests/library_outputs.py --record | --compare")
     RECORD.parent.mkdir(exist_ok=True)
     # mtime=0: the same outputs give the same bytes, so git shows a change only when a figure moved
     with open(RECORD, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:

@@ -217,6 +217,9 @@ _SETTLED_M = 1e-2
 _SETTLED_ANGLE_RAD = 1e-7
 _FOUND_ANGLE_RAD = 1e-5
 _LOWEST_ANGLE_RAD = np.radians(1.0)
+#: The minimum-energy search starts from the closed-form arc from the burnout altitude where the
+#: free flight is at least this many times longer than that altitude (the benchmark's shots: 6–60).
+_START_FLIGHT_TO_ALTITUDE = 4.0
 #: Half-width of the three-lane bracket on the inertial flight-path angle used for minimum energy.
 _LANE_STEP_RAD = np.radians(0.5)
 
@@ -298,7 +301,8 @@ class Problem:
         n = self.u_launch.shape[0]
         pole = unit(np.cross(self.u_launch, self.u_aim))
         # Start from the ideal missile's closed-form answer on a non-rotating sphere (its boost and
-        # flight time included); the rounds correct it.
+        # flight time included; a minimum-energy angle then moved nearer, in closed form); the rounds
+        # correct it.
         mu = self.earth.mu_m3_s2
         psi = central_angle(self.u_launch, self.u_aim)
         angle = np.where(self.minimum_energy, minimum_energy_angle(1.0, 1.0, psi), self.fixed_angle)
@@ -308,10 +312,36 @@ class Problem:
         speed = np.nan_to_num(conic_speed(radius, radius, psi, angle, mu))
         boost = boost_shape(self.burn_time, speed, angle, self.nominal_alt)
         flight_time = np.nan_to_num(conic_time_of_flight(radius, speed, angle, radius, mu))
+        if inertial_angle is None:
+            angle = np.where(self.minimum_energy, self._minimum_energy_start(boost, angle), angle)
         centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle)
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
         return Carry(centre, sides, np.full(n, trust), np.zeros(n), ~self.minimum_energy)
+
+    def _minimum_energy_start(self, boost: BoostShape, angle):
+        """The inertial angle the minimum-energy search starts from, near the answer in closed form:
+        the minimum-energy angle from the burnout altitude over what the boost leaves of the range,
+        turned by the ground's speed at launch (the lanes search the inertial angle, and on short
+        eastward or westward shots the two differ by degrees). ``angle`` where there is no such arc,
+        or where the free flight is short next to the burnout altitude: short shots are flown by
+        energy management, burning out early and slowly, not on the arc from that altitude."""
+        earth = self.earth
+        radius = self.launch_radius
+        remaining = np.maximum(central_angle(self.u_launch, self.u_aim) - boost.downrange_m / radius, 0.0)
+        burnout_radius = radius + boost.burnout_alt_m
+        relative = minimum_energy_angle(burnout_radius, radius, remaining)
+        ground = (
+            earth.rotation_rate_rad_s
+            * radius[:, None]
+            * np.stack([-self.u_launch[:, 1], self.u_launch[:, 0], np.zeros_like(radius)], -1)
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = conic_speed(burnout_radius, radius, remaining, relative, earth.mu_m3_s2)
+            along = (speed * np.cos(relative))[:, None] * great_circle_heading(self.u_launch, self.u_aim) + ground
+            start = np.arctan2(speed * np.sin(relative), np.sqrt(dot(along, along)))
+        usable = (speed > 0.0) & (remaining * radius > _START_FLIGHT_TO_ALTITUDE * boost.burnout_alt_m)
+        return np.where(usable, start, angle)
 
     def fly(self, offset, carry: Carry) -> Pass:
         """Aim at the virtual point ``offset`` from the aim point, settle the closed-form pieces, and
