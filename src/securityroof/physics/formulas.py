@@ -130,9 +130,16 @@ def _parabola_vertices(low, middle, high, out):
 def _over_arrays(loop, *arguments):
     """``loop`` over ``arguments`` broadcast against each other, as float64: an array of their
     common shape, or a float when they are all scalars."""
-    flat = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in arguments))
-    out = np.empty(flat[0].shape)
-    loop(*(np.ascontiguousarray(a).reshape(-1) for a in flat), out.reshape(-1))
+    arrays = [np.asarray(a, dtype=np.float64) for a in arguments]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    # whole, contiguous and writeable, copied where they are not: numba takes a broadcast view or a
+    # read-only array for another type (compiled again) and warns of broadcast views
+    flat = [
+        np.require(a if a.shape == shape else np.broadcast_to(a, shape), requirements=("C", "W")).reshape(-1)
+        for a in arrays
+    ]
+    out = np.empty(shape)
+    loop(*flat, out.reshape(-1))
     return out if out.ndim else float(out)
 
 
