@@ -558,7 +558,8 @@ def main(argv=None) -> int:
             f"{' '.join(robustness_case.ARCHITECTURES)} "
             f"in {result['robustness_seconds']:.1f} s on 2 workers (target: 500 in {robustness_case.TARGET_S:.0f} s); "
             + ("Dask not installed" if ratio is None else f"a local Dask cluster of 2 workers takes {ratio:.2f}x the "
-               f"process pool's time on {result['dask_variants']} variants (target <= 1.10x)")
+               f"process pool's time on {result['dask_variants']} variants (target <= 1.10x), "
+               f"{result['dask_vs_pool_cpu_ratio']:.2f}x its CPU time")
         )  # fmt: skip
     print(
         f"python {result['python']}, numpy {result['numpy']}, scipy {result['scipy']}, {result['cpu_count']} CPUs "

@@ -7,6 +7,7 @@ reference takes arctangents, which moves positions by micrometres).
 """
 
 import os
+import platform
 import subprocess
 import sys
 
@@ -309,3 +310,32 @@ def test_the_kernels_records_are_defined_where_a_move_would_be_seen():
     elsewhere = {h for h in homes if not h.startswith("securityroof.physics.kernels.")}
     assert elsewhere <= {"securityroof.physics.boost.BoostIntegrals"}, elsewhere
     assert "securityroof.physics.kernels.SiteTable" in homes
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator thresholds")
+@pytest.mark.parametrize("settled", [False, True])
+def test_a_dask_workers_trim_threshold_is_settled_so_freed_arrays_are_reused(settled):
+    """Under Dask's ``MALLOC_TRIM_THRESHOLD_`` every 8 MB array is mapped and faulted in afresh
+    (hundreds of page faults each); settled, the freed block is reused."""
+    code = (
+        "import resource, numpy as np\n"
+        "from securityroof.physics import kernels\n"
+        f"print(kernels.settle_allocator() if {settled} else None)\n"
+        "np.ones(1_000_000)\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "for _ in range(20):\n"
+        "    np.ones(1_000_000)\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20)\n"
+    )
+    env = dict(os.environ, MALLOC_TRIM_THRESHOLD_="65536")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    answer, faults = out.stdout.split()
+    assert answer == ("True" if settled else "None")
+    assert (float(faults) < 10) == settled
+
+
+def test_the_allocator_is_left_alone_without_a_trim_threshold():
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
+    code = "from securityroof.physics import kernels\nprint(kernels.settle_allocator())\n"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

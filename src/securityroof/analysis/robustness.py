@@ -163,6 +163,7 @@ def _run_batch(job) -> list[dict]:
     the sharing policy (compare) or the re-entry vehicles' cross-section (deterrence), batch)."""
     kind, sources, params, option, batch = job
     scenarios = [_base_scenario(source, file) for source, file in sources]
+    kernels.settle_allocator()  # on a Dask worker (see there)
     out = []
     with kernels.one_thread():  # batches run side by side, one per core
         for values in batch:

@@ -90,6 +90,7 @@ def run_batch(job) -> pa.Table:
     base_source, base_file, spec_json, batch = job
     spec = SweepFile.model_validate_json(spec_json)
     base = _base_scenario(base_source, base_file)
+    kernels.settle_allocator()  # on a Dask worker (see there)
     records = []
     for values in batch:
         vid = variant_id(values)
