@@ -67,6 +67,41 @@ def coverage_fan(sensor: Sensor, rcs_m2: float) -> np.ndarray:
     return np.vstack([ring, ring[:1]])
 
 
+#: How near its pole a ring round a pole is closed on a map in longitude and latitude (Web Mercator
+#: cannot place the pole itself).
+POLE_LAT_DEG = 89.9
+
+
+def continuous_lon(lon_deg) -> np.ndarray:
+    """Longitudes without the 360° jumps at the antimeridian: each within 180° of the one before."""
+    lon = np.asarray(lon_deg, dtype=float)
+    # whole turns only, so that a line that crosses nothing keeps its longitudes to the bit
+    turns = np.concatenate([[0.0], np.cumsum(-360.0 * np.round(np.diff(lon) / 360.0))])
+    return lon + turns
+
+
+def map_line(points: np.ndarray) -> np.ndarray:
+    """(lon, lat) rows for a map in longitude and latitude: longitudes made continuous, so that a line
+    across the antimeridian does not run the whole width of the map the other way."""
+    return np.column_stack([continuous_lon(points[:, 0]), points[:, 1]])
+
+
+def map_ring(ring: np.ndarray) -> np.ndarray:
+    """A closed (lon, lat) ring for a map in longitude and latitude: longitudes made continuous, and a
+    ring round a pole (Thule's fan, say) closed along a meridian near that pole; drawn as it comes,
+    either would fill the map in bands the other way round the world."""
+    line = map_line(ring)
+    lon, lat = line[:, 0], line[:, 1]
+    if abs(lon[-1] - lon[0]) >= 180.0:
+        pole = np.copysign(POLE_LAT_DEG, lat[np.argmax(np.abs(lat))])
+        line = np.vstack([line, [[lon[-1], pole], [lon[0], pole], line[0]]])
+    # centred on the map's own world: a ring drawn a whole turn off (Antarctica's, which runs along
+    # the pole itself) would fall outside the longitudes a map tiles
+    centre = (line[:, 0].min() + line[:, 0].max()) / 2.0
+    line[:, 0] -= 360.0 * np.round(centre / 360.0)
+    return line
+
+
 def reach_ring(site: InterceptorSite) -> np.ndarray:
     """An interceptor site's maximum ground range as a closed ring of (lon, lat)."""
     lon2, lat2 = circle(site.asset.lat_deg, site.asset.lon_deg, site.entry.max_ground_range_km * 1e3)
@@ -134,7 +169,8 @@ def world_arcs() -> tuple[list[np.ndarray], list[np.ndarray]]:
 @lru_cache(maxsize=1)
 def world_geojson() -> dict:
     """The shipped countries as a GeoJSON FeatureCollection of (Multi)Polygons, ``name`` in each's
-    properties; coordinates to 1e-4 degrees (about 10 m, finer than the 1:50m data)."""
+    properties; coordinates to 1e-4 degrees (about 10 m, finer than the 1:50m data), each ring drawn
+    as :func:`map_ring` draws it."""
     topology, arcs = _topology()
 
     def ring(indices) -> list:
@@ -142,7 +178,7 @@ def world_geojson() -> dict:
         for index in indices:
             arc = arcs[index] if index >= 0 else arcs[~index][::-1]
             points.append(arc if not points else arc[1:])  # each arc starts where the last ended
-        return np.round(np.vstack(points), 4).tolist()
+        return np.round(map_ring(np.vstack(points)), 4).tolist()  # Russia's ring crosses the antimeridian
 
     features = []
     for geometry in topology["objects"]["countries"]["geometries"]:

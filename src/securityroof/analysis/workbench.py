@@ -38,7 +38,15 @@ from securityroof.analysis.compare import SCALARS, compare
 from securityroof.analysis.deterrence import deterrence
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import default_threat, footprint_cells
-from securityroof.analysis.geometry import coverage_fan, coverage_rcs_m2, ground_tracks, radar_reach_m, reach_ring
+from securityroof.analysis.geometry import (
+    coverage_fan,
+    coverage_rcs_m2,
+    ground_tracks,
+    map_line,
+    map_ring,
+    radar_reach_m,
+    reach_ring,
+)
 from securityroof.errors import RoofError
 from securityroof.io import tomlfile
 from securityroof.model.scenario import (
@@ -360,7 +368,7 @@ def _point(lon: float, lat: float) -> dict:
 
 
 def _polygon(ring: np.ndarray) -> dict:
-    return {"type": "Polygon", "coordinates": [np.round(ring, 4).tolist()]}
+    return {"type": "Polygon", "coordinates": [np.round(map_ring(ring), 4).tolist()]}
 
 
 def _collection(features: list[dict]) -> dict:
@@ -400,7 +408,7 @@ def _threat_layer(scenario: Scenario, why_not: dict[str, str | None]) -> dict:
     by_id = {t.id: t for t in scenario.threat_set}
     features = [
         _feature(
-            {"type": "LineString", "coordinates": np.round(track, 3).tolist()},
+            {"type": "LineString", "coordinates": np.round(map_line(track), 3).tolist()},
             threat_id=threat_id,
             threat=by_id[threat_id].threat,
             missile=by_id[threat_id].missile,
