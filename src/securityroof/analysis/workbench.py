@@ -443,10 +443,11 @@ def _footprint_layer(scenario: Scenario, threat: str) -> tuple[dict, dict]:
     return _collection(features), summary
 
 
-def evaluate(state: State) -> dict:
-    """What the page shows of a state (the contract's ``POST /api/evaluate``, but ``elapsed_ms``)."""
+def evaluate(state: State, fresh: bool = False) -> dict:
+    """What the page shows of a state (the contract's ``POST /api/evaluate``, but ``elapsed_ms``);
+    ``fresh``: computed even when an answer is kept."""
     key = state.key()
-    kept = EVALUATIONS.get(key)
+    kept = None if fresh else EVALUATIONS.get(key)
     if kept is not None:
         return kept
     placed, scenario = state_scenario(state)

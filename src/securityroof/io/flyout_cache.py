@@ -35,7 +35,7 @@ class KeyedInterceptor(InterceptorParameters, Protocol):
 DEFAULT_CACHE_MB = 200.0
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
     return Path(os.environ.get("SECURITYROOF_CACHE") or Path.home() / ".cache" / "securityroof")
 
 
@@ -94,7 +94,7 @@ def flyout_table(interceptor: KeyedInterceptor) -> FlyoutTable:
 
     A cache that cannot be written (read-only home, say) only costs the rebuild next time."""
     limit = cache_limit_bytes()
-    path = _cache_dir() / f"flyout-{interceptor.name}-{table_key(interceptor)}.npz"
+    path = cache_dir() / f"flyout-{interceptor.name}-{table_key(interceptor)}.npz"
     try:
         with np.load(path) as stored:
             table = FlyoutTable(stored["ground_range_m"], stored["altitude_m"], stored["time_s"])

@@ -34,7 +34,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from securityroof.analysis import workbench
+from securityroof.analysis import workbench, workbench_recall
 from securityroof.analysis.geometry import world_geojson
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_catalog
@@ -114,11 +114,16 @@ def create_app(preload: Sequence[str] = (), static_dir: Path | None = None) -> F
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        # the page's first question is the initial state: answered from an earlier run's answer
+        # before the first request, and computed (again) while the browser opens
+        first = workbench.parse_state(initial)  # a library name or a preloaded upload: valid
+        with contextlib.suppress(RoofError):
+            workbench_recall.recall(first)
+
         async def warm() -> None:
-            # the page's first question is the initial state: answered while the browser opens
             async with compute_lock:
                 with contextlib.suppress(RoofError):
-                    await run_in_threadpool(workbench.evaluate, workbench.parse_state(initial))
+                    await run_in_threadpool(workbench_recall.warm, first)
 
         task = asyncio.create_task(warm())
         yield
@@ -194,6 +199,9 @@ def create_app(preload: Sequence[str] = (), static_dir: Path | None = None) -> F
     @app.post("/api/evaluate")
     async def evaluate(request: Request):
         state = _state(await _json(request))
+        kept = workbench.EVALUATIONS.get(state.key())
+        if kept is not None:  # answered already: no need to wait for a computation to finish
+            return answer(_timed(lambda: kept)())
         return answer(await compute(request, _timed(lambda: workbench.evaluate(state))))
 
     @app.post("/api/compare")
