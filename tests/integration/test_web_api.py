@@ -211,6 +211,9 @@ def test_two_architectures_side_by_side(client):
     result = response.json()
     assert result["a"]["name"] == BASE and result["b"]["name"] == "joint-lisbon" and result["same_threats"]
     assert {d["figure"] for d in result["differences"]} >= {"threats_engageable"}
+    labels = {d["figure"]: d["label"] for d in result["differences"]}
+    assert labels["earliest_intercept_alt_km_median"] == "earliest intercept altitude, median (km)"
+    assert all(label and "_" not in label for label in labels.values())  # a reader's words, not keys
     assert set(result["without_party"]["b"]) == {"nato", "russia"} and result["findings"]
     assert client.post("/api/compare", json={"a": {"base": BASE}}).json()["error"]["field"] == "b"
 

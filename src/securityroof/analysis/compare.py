@@ -50,6 +50,21 @@ SCALARS = (
     "protected_population",
     "threatened_population",
 )
+#: Each figure of a comparison in a reader's words (the workbench's table of differences).
+LABELS = {
+    "sharing": "sharing policy",
+    "threats_total": "threats that reach their aim point",
+    "threats_out_of_range": "threat trajectories out of range",
+    "threats_engageable": "threats engageable",
+    "protected_share": "share of threats engageable",
+    "shot_opportunities": "shot opportunities, all sites",
+    "earliest_intercept_alt_km_median": "earliest intercept altitude, median (km)",
+    "earliest_intercept_alt_km_min": "earliest intercept altitude, lowest (km)",
+    "cities_threatened": "cities threatened",
+    "cities_protected": "cities protected",
+    "protected_population": "people protected",
+    "threatened_population": "people threatened",
+}
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ import numpy as np
 import tomli_w
 
 from securityroof.analysis.cache import LRU
-from securityroof.analysis.compare import SCALARS, compare
+from securityroof.analysis.compare import LABELS, SCALARS, compare
 from securityroof.analysis.deterrence import deterrence
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import default_threat, footprint_cells
@@ -548,7 +548,8 @@ def compare_states(a: State, b: State) -> dict:
     comparison = compare(scenarios)
     first, second = ({k: v for k, v in entry.items() if k != "cities"} for entry in comparison.architectures)
     differences = [
-        {"figure": key, "a": first[key], "b": second[key]} for key in (*SCALARS, "cities_protected")
+        {"figure": key, "label": LABELS[key], "a": first[key], "b": second[key]}
+        for key in (*SCALARS, "cities_protected")
         if key not in ("name",) and first[key] != second[key]
     ]  # fmt: skip
     return {

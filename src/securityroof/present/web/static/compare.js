@@ -85,7 +85,7 @@ async function run(app) {
   });
   $("compare-findings").innerHTML = (r.findings ?? []).map((f) => `<li>${e(f.text ?? f)}</li>`).join("");
   $("compare-table").innerHTML = `<thead><tr><th>Figure</th><th>A</th><th>B</th></tr></thead><tbody>${(r.differences ?? []).map((d) =>
-    `<tr><th scope="row">${e(String(d.figure).replace(/_/g, " "))}</th><td>${e(cellText(d.figure, d.a))}</td>
+    `<tr><th scope="row">${e(d.label ?? String(d.figure).replace(/_/g, " "))}</th><td>${e(cellText(d.figure, d.a))}</td>
      <td>${e(cellText(d.figure, d.b))}</td></tr>`).join("") || '<tr><td colspan="3">no difference</td></tr>'}</tbody>`;
   $("compare-parties").innerHTML = `<h3>What each party adds</h3><table class="table"><thead>
     <tr><th rowspan="2">Party</th><th colspan="2">A</th><th colspan="2">B</th></tr>
