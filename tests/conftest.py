@@ -1,5 +1,8 @@
 """Shared test helpers."""
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
 from securityroof.model.catalog import InterceptorClass
@@ -42,3 +45,13 @@ def fresh_threat_cache(monkeypatch):
     monkeypatch.setattr(engage, "FLOWN", LRU(maxsize=engage.FLOWN.maxsize))
     monkeypatch.setattr(engage, "TRACKS", LRU(maxsize=engage.TRACKS.maxsize))
     monkeypatch.setattr(deterrence, "FEASIBLE_ROWS", LRU(maxsize=deterrence.FEASIBLE_ROWS.maxsize))
+
+
+@pytest.fixture(scope="module")
+def docs_build():
+    """docs/build.py, the script that regenerates the docs' figures, as a module."""
+    path = Path(__file__).resolve().parents[1] / "docs" / "build.py"
+    spec = importlib.util.spec_from_file_location("docs_build", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

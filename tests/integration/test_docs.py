@@ -1,7 +1,6 @@
 """The figures the docs quote are the ones the code prints now (docs/build.py regenerates them), and what
 the docs and the package data cite is shipped with them or public."""
 
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -9,14 +8,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def docs_build():
-    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_generated_figure_matches_the_code(docs_build):

@@ -1,20 +1,11 @@
 """The query language of docs/build.py's fragments, on engagements made up here: a filter selects
 what it says, and a fragment or column that does not exist is refused in one line."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def docs_build():
-    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _row(threat, site, reason=None, cue="kurecik", shots=1):
