@@ -74,6 +74,8 @@ TRACK_STEP_S = 20.0
 _ADD_MESSAGE = re.compile(r"add: (?:line \d+: )?asset\[(\d+)\](?:\.([A-Za-z_]\w*))?[^:]*: (.*)", re.DOTALL)
 
 #: Uploaded scenarios' texts by id; base scenarios by name or upload id; evaluations by state.
+#: How a state names an uploaded scenario as its base: ``upload:ID``.
+UPLOAD_PREFIX = "upload:"
 UPLOADS: LRU[tuple[str, str]] = LRU(maxsize=16)
 BASES: LRU[Scenario] = LRU(maxsize=16)
 EVALUATIONS: LRU[dict] = LRU(maxsize=16)
@@ -205,7 +207,7 @@ def upload(text: str) -> dict:
     scenario = _parse_upload(text)
     upload_id = hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
     UPLOADS.put(upload_id, (text, scenario.name))
-    BASES.put(f"upload:{upload_id}", scenario)
+    BASES.put(f"{UPLOAD_PREFIX}{upload_id}", scenario)
     return {"id": upload_id, "name": scenario.name}
 
 
@@ -233,8 +235,8 @@ def base_scenario(base: str) -> Scenario:
     found = BASES.get(base)
     if found is not None:
         return found
-    if base.startswith("upload:"):
-        kept = UPLOADS.get(base.removeprefix("upload:"))
+    if base.startswith(UPLOAD_PREFIX):
+        kept = UPLOADS.get(base.removeprefix(UPLOAD_PREFIX))
         if kept is None:
             _fail(
                 "base", f"{base}: no such upload (uploads are kept while the server runs, the last 16); upload it again"

@@ -19,9 +19,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from securityroof.analysis.workbench import EVALUATIONS, State, evaluate
+from securityroof.analysis.workbench import EVALUATIONS, UPLOAD_PREFIX, State, evaluate
 from securityroof.io import answers
-from securityroof.model.scenario import library
 
 #: The files whose bytes an answer depends on: the package's code and data.
 _SUFFIXES = {".py", ".toml", ".json", ".csv", ".geojson", ".txt"}
@@ -48,9 +47,9 @@ def fingerprint() -> str:
 
 
 def _key(state: State) -> str | None:
-    """Where ``state``'s answer is kept: None unless its base is a library architecture (an upload
-    lives in memory only)."""
-    if state.base not in {entry.name for entry in library() if entry.kind == "scenario"}:
+    """Where ``state``'s answer is kept: None for an uploaded base, which lives in memory only (any
+    other base is a library architecture, or no answer is ever kept for it)."""
+    if state.base.startswith(UPLOAD_PREFIX):
         return None
     return hashlib.sha256(f"{fingerprint()}\0{state.key()}".encode()).hexdigest()
 

@@ -300,7 +300,7 @@ def _preload(item: str) -> dict:
         raise RoofError(f"scenario: {item}: not a file and not a library scenario", field="scenario",
                         reason=f"{item}: not a file and not a library scenario")  # fmt: skip
     kept = workbench.upload(path.read_text(encoding="utf-8-sig"))
-    return {"base": f"upload:{kept['id']}", "name": kept["name"]}
+    return {"base": f"{workbench.UPLOAD_PREFIX}{kept['id']}", "name": kept["name"]}
 
 
 def _report(state: workbench.State) -> tuple[str, bytes]:
