@@ -301,7 +301,7 @@ def test_the_kernels_records_are_defined_where_a_move_would_be_seen():
     engage(load_scenario("example-shared"))  # every parallel kernel, compiled or loaded from the cache
     compiled = kernels._compiled()
     homes = set()
-    for name in ("settle", "boost_samples", "radar_first_detection", "sites_windows", "kepler_samples"):
+    for name in ("target_rows", "boost_samples", "radar_first_detection", "sites_windows", "kepler_samples"):
         signatures = getattr(compiled, name).signatures
         assert signatures, name
         records = [t for s in signatures for t in s if isinstance(t, numba.core.types.BaseNamedTuple)]

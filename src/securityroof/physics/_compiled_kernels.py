@@ -1,6 +1,7 @@
 """The numba-compiled kernels behind :mod:`securityroof.physics.kernels` (imported only when they are used):
 sampling, radar first detection, site windows and the propagation to impact; targeting's rounds
-(``settle``) are in :mod:`securityroof.physics._compiled_targeting`, re-exported here.
+(``settle``) are in :mod:`securityroof.physics._compiled_targeting` and its whole passes (``target_rows``) in
+:mod:`securityroof.physics._compiled_solve`, re-exported here.
 
 Module-level functions, so that numba's on-disk cache can key them by their code alone: the first
 run on a machine compiles them (some seconds), later runs load them.
@@ -9,11 +10,12 @@ run on a machine compiles them (some seconds), later runs load them.
 import numba
 import numpy as np
 
-from securityroof.physics._compiled_targeting import rotate_z, settle
-from securityroof.physics.formulas import flyout_time, geodetic_height, mean_anomaly
+from securityroof.physics._compiled_solve import IMPACT_STATE, kepler_impact_row, target_rows
+from securityroof.physics._compiled_targeting import settle
+from securityroof.physics.formulas import flyout_time, geodetic_height
 from securityroof.physics.reasons import Infeasible, NotSeen
 
-__all__ = ["settle"]  # the targeting kernel, re-exported for kernels._compiled(); rotate_z is shared
+__all__ = ["settle", "target_rows"]  # targeting's kernels, re-exported for kernels._compiled()
 
 # Plain ints, which numba freezes into the compiled code as constants.
 _SEEN, _BELOW_HORIZON, _OUT_OF_SECTOR, _OUT_OF_RANGE, _TRACK_TOO_LATE = (
@@ -347,79 +349,21 @@ def sites_windows(threats, launch, sites, earth, doctrine, windows):
                     reason[j, i] = _OUT_OF_REACH
 
 
-@numba.njit(cache=True)
-def surface_radius(x, y, z, a, b):
-    """earth.surface_radius_m of one geocentric unit vector."""
-    return 1.0 / np.sqrt((x * x + y * y) / (a * a) + z * z / (b * b))
-
-
 @numba.njit(**PARALLEL)
 def kepler_impacts(position, velocity, burn_time, earth, lands, time, impact_position, impact_velocity, apogee_alt):
-    """rounds._propagated on point-mass gravity (ballistic.KeplerArcs.impact from Earth-fixed
-    burnout states) for every row, into the output arrays; rows that do not land keep NaN."""
-    mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
-    a, b, f = earth.equatorial_radius_m, earth.polar_radius_m, earth.flattening
-    two_pi = 2.0 * np.pi
+    """rounds._propagated on point-mass gravity (``kepler_impact_row``) for every row, into the output
+    arrays; rows that do not land keep NaN."""
     for i in numba.prange(position.shape[0]):
-        lands[i] = False
-        time[i] = apogee_alt[i] = np.nan
-        for k in range(3):
-            impact_position[i, k] = impact_velocity[i, k] = np.nan
-        x, y, z = position[i, 0], position[i, 1], position[i, 2]
-        vx, vy, vz = velocity[i, 0], velocity[i, 1], velocity[i, 2]
-        hx, hy, hz = y * vz - z * vy, z * vx - x * vz, x * vy - y * vx
-        if not np.sqrt(hx * hx + hy * hy + hz * hz) > 0.0:
-            continue  # no state, or a radial one: no orbital plane
-        # ecef_to_inertial
-        t0 = burn_time[i]
-        rx, ry = rotate_z(x, y, omega * t0)
-        rz = z
-        wx, wy = rotate_z(vx - omega * y, vy + omega * x, omega * t0)
-        wz = vz
-        # KeplerArcs
-        r0n = np.sqrt(rx * rx + ry * ry + rz * rz)
-        hx, hy, hz = ry * wz - rz * wy, rz * wx - rx * wz, rx * wy - ry * wx
-        hn = np.sqrt(hx * hx + hy * hy + hz * hz)
-        p = hn * hn / mu
-        energy = 0.5 * (wx * wx + wy * wy + wz * wz) - mu / r0n
-        ex = (wy * hz - wz * hy) / mu - rx / r0n
-        ey = (wz * hx - wx * hz) / mu - ry / r0n
-        ez = (wx * hy - wy * hx) / mu - rz / r0n
-        e = np.sqrt(ex * ex + ey * ey + ez * ez)
-        if not (energy < 0.0 and e > 1e-12):
-            continue
-        semi_major = -mu / (2.0 * energy)
-        mean_motion = np.sqrt(mu / semi_major**3)
-        px, py, pz = ex / e, ey / e, ez / e
-        hx, hy, hz = hx / hn, hy / hn, hz / hn
-        qx, qy, qz = hy * pz - hz * py, hz * px - hx * pz, hx * py - hy * px
-        nu0 = np.arctan2(rx * qx + ry * qy + rz * qz, rx * px + ry * py + rz * pz) % two_pi
-        c, s = np.cos(nu0), np.sin(nu0)
-        radius = surface_radius(px * c + qx * s, py * c + qy * s, pz * c + qz * s, a, b)
-        for _ in range(6):
-            cos_nu = min(max((p / radius - 1.0) / e, -1.0), 1.0)
-            nu = two_pi - np.arccos(cos_nu)
-            c, s = np.cos(nu), np.sin(nu)
-            radius = surface_radius(px * c + qx * s, py * c + qy * s, pz * c + qz * s, a, b)
-        cos_nu = (p / radius - 1.0) / e
-        if not abs(cos_nu) <= 1.0:
-            continue
-        nu = two_pi - np.arccos(cos_nu)
-        if not nu > nu0 - 1e-12:
-            continue  # a burnout state at or under the surface on the descending branch
-        t = t0 + (mean_anomaly(nu, e) - mean_anomaly(nu0, e)) / mean_motion
-        c, s = np.cos(nu), np.sin(nu)
-        r = p / (1.0 + e * c)
-        scale = np.sqrt(mu / p)
-        # inertial_to_ecef at the impact time
-        ix, iy = rotate_z(r * (c * px + s * qx), r * (c * py + s * qy), -omega * t)
-        iz = r * (c * pz + s * qz)
-        jx, jy = rotate_z(scale * (-s * px + (e + c) * qx), scale * (-s * py + (e + c) * qy), -omega * t)
-        jz = scale * (-s * pz + (e + c) * qz)
-        lands[i], time[i] = True, t
-        impact_position[i, 0], impact_position[i, 1], impact_position[i, 2] = ix, iy, iz
-        impact_velocity[i, 0], impact_velocity[i, 1], impact_velocity[i, 2] = jx + omega * iy, jy - omega * ix, jz
-        apogee_nu = nu0 if nu0 >= np.pi else np.pi
-        c, s = np.cos(apogee_nu), np.sin(apogee_nu)
-        r = p / (1.0 + e * c)
-        apogee_alt[i] = geodetic_height(r * (c * px + s * qx), r * (c * py + s * qy), r * (c * pz + s * qz), a, f)
+        impact_row(i, position, velocity, burn_time, earth, lands, time, impact_position, impact_velocity, apogee_alt)
+
+
+@numba.njit(cache=True)
+def impact_row(i, position, velocity, burn_time, earth, lands, time, impact_position, impact_velocity, apogee_alt):
+    impact = np.empty(IMPACT_STATE)
+    kepler_impact_row(
+        position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
+        burn_time[i], earth, impact,
+    )  # fmt: skip
+    lands[i], time[i], apogee_alt[i] = impact[0] != 0.0, impact[1], impact[8]
+    for k in range(3):
+        impact_position[i, k], impact_velocity[i, k] = impact[2 + k], impact[5 + k]

@@ -254,7 +254,7 @@ def shoot_row(
 ):  # fmt: skip
     """rounds._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
-    inertial angle, how far the state moved, and whether the boost overflies the aim point."""
+    inertial angle, how far the state moved, and the boost's own arc (central angle, radians)."""
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
     a, b = earth.equatorial_radius_m, earth.polar_radius_m
     inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
@@ -333,89 +333,150 @@ def shoot_row(
             largest = np.nan
         elif value > largest:
             largest = value
-    lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
-    overflown = np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz) <= burnout_arc
     r = burnout_radius
     return (
         r * ubx, r * uby, r * ubz, vx, vy, vz, v_norm, flight_angle, new_alt, new_downrange, blend,
-        qx, qy, qz, next_time, gamma, np.nan if v_norm != v_norm else largest, overflown,
+        qx, qy, qz, next_time, gamma, np.nan if v_norm != v_norm else largest, burnout_arc,
     )  # fmt: skip
+
+
+#: Where a row's lanes sit in its state buffer (``settle_row``): the centre lane, then the low and
+#: high side lanes, each (downrange, burnout altitude, pole x, y, z, impact time, inertial angle),
+#: then the search's trust region, last step and whether the angle is found (1.0) or not (0.0).
+LANE_FIELDS = 7
+LOW, HIGH = LANE_FIELDS, 2 * LANE_FIELDS
+TRUST, LAST_STEP, FOUND = 3 * LANE_FIELDS, 3 * LANE_FIELDS + 1, 3 * LANE_FIELDS + 2
+LANE_STATE = 3 * LANE_FIELDS + 3
+#: Where the last centre shot sits in its buffer: position, velocity, speed, angle, the boost shape
+#: it implies (altitude, downrange, blend), how far the state moved, whether the boost overflies.
+SPEED, ANGLE, SHAPE_ALT, SHAPE_DOWNRANGE, SHAPE_BLEND, MOVED, OVERFLOWN = 6, 7, 8, 9, 10, 11, 12
+SHOT_STATE = 13
+
+
+@numba.njit(**ARITHMETIC)
+def settle_row(
+    ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
+    minimum_energy, lane, shot, earth, integrals, settings,
+):  # fmt: skip
+    """rounds.Problem.fly's rounds for one row: the centre lane (and, for minimum energy, the side
+    lanes γ ∓ one lane step) shot until nothing moves; ``lane`` (LANE_STATE) is updated in place
+    and the last centre shot written to ``shot`` (SHOT_STATE)."""
+    lane_step_rad = settings.lane_step_rad
+    shot[MOVED] = np.inf
+    tried = np.nan
+    bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
+    side_speed = np.empty(2)
+    lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
+    aim_arc = np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz)
+    for _ in range(settings.rounds):
+        (
+            shot[0], shot[1], shot[2], shot[3], shot[4], shot[5], shot[SPEED], shot[ANGLE], shot[SHAPE_ALT],
+            shot[SHAPE_DOWNRANGE], shot[SHAPE_BLEND], px, py, pz, next_time, gamma, shot_moved, burnout_arc,
+        ) = shoot_row(
+            ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
+            lane[0], lane[1], lane[2], lane[3], lane[4], lane[5], lane[6], earth, integrals, settings,
+        )  # fmt: skip
+        shot[OVERFLOWN] = 1.0 if aim_arc <= burnout_arc else 0.0  # the boost alone flies past the aim point
+        step = gamma - lane[6]  # fixed angles: moved in the shot
+        if lane[FOUND] == 0.0:
+            for side in range(2):
+                j = LOW + side * LANE_FIELDS  # the low lane, then the high one
+                (
+                    _, _, _, _, _, _, side_speed[side], _, side_alt_next, side_downrange_next, _,
+                    sx, sy, sz, side_time_next, _, _, _,
+                ) = shoot_row(
+                    ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt,
+                    fixed_angle, lane[j], lane[j + 1], lane[j + 2], lane[j + 3], lane[j + 4], lane[j + 5],
+                    lane[j + 6], earth, integrals, settings,
+                )  # fmt: skip
+                lane[j], lane[j + 1], lane[j + 5] = side_downrange_next, side_alt_next, side_time_next
+                lane[j + 2], lane[j + 3], lane[j + 4] = sx, sy, sz
+            vertex = parabola_vertex(side_speed[0], shot[SPEED], side_speed[1])
+            same_way = vertex * lane[LAST_STEP]
+            if same_way < 0.0:
+                lane[TRUST] = 0.5 * lane[TRUST]
+            elif same_way > 0.0:
+                lane[TRUST] = min(2.0 * lane[TRUST], 4.0)
+            vertex = min(max(vertex, -lane[TRUST]), lane[TRUST])
+            lane[LAST_STEP] = vertex
+            step = max(vertex * lane_step_rad, settings.lowest_angle_rad - gamma)
+            found = abs(step) < settings.found_angle_rad or lane[TRUST] * lane_step_rad < settings.found_angle_rad
+            lane[FOUND] = 1.0 if found else 0.0
+            lane[LOW + 6] = gamma + step - lane_step_rad
+            lane[HIGH + 6] = gamma + step + lane_step_rad
+        if minimum_energy:
+            gamma += step if step == step else 0.0
+            lane[0], lane[1] = shot[SHAPE_DOWNRANGE], shot[SHAPE_ALT]
+        else:
+            tried = boost_speed_step(tried, shot[SPEED], bracket)
+            lane[1], lane[0], _ = boost_shape_row(burn_time, tried, shot[ANGLE], nominal_alt, integrals)
+        lane[5], lane[6] = next_time, gamma
+        lane[2], lane[3], lane[4] = px, py, pz
+        shot[MOVED] = shot_moved
+        if (shot_moved < settings.settled_m and abs(step) < settings.settled_angle_rad) or not np.isfinite(shot_moved):
+            break
+
+
+@numba.njit(**ARITHMETIC)
+def load_lane(lane, offset, lanes, row):
+    # one lane of a kernels.Lane into the row's state buffer
+    lane[offset], lane[offset + 1], lane[offset + 5] = (
+        lanes.downrange[row],
+        lanes.burnout_alt[row],
+        lanes.impact_time[row],
+    )
+    lane[offset + 2], lane[offset + 3], lane[offset + 4] = lanes.pole[row, 0], lanes.pole[row, 1], lanes.pole[row, 2]
+    lane[offset + 6] = lanes.inertial_angle[row]
+
+
+@numba.njit(**ARITHMETIC)
+def store_lane(lane, offset, lanes, row):
+    lanes.downrange[row], lanes.burnout_alt[row], lanes.impact_time[row] = (
+        lane[offset],
+        lane[offset + 1],
+        lane[offset + 5],
+    )
+    lanes.pole[row, 0], lanes.pole[row, 1], lanes.pole[row, 2] = lane[offset + 2], lane[offset + 3], lane[offset + 4]
+    lanes.inertial_angle[row] = lane[offset + 6]
+
+
+@numba.njit(**ARITHMETIC)
+def settle_one(i, geometry, centre, sides, search, earth, integrals, settings, shot):
+    # one row of ``settle``, out of its parallel loop: parfor's lowering mixed up the output arrays
+    # of a body this long
+    u_launch, u_virtual = geometry.u_launch, geometry.u_virtual
+    n = u_launch.shape[0]
+    lane = np.empty(LANE_STATE)
+    load_lane(lane, 0, centre, i)
+    load_lane(lane, LOW, sides, i)
+    load_lane(lane, HIGH, sides, i + n)
+    lane[TRUST], lane[LAST_STEP] = search.trust[i], search.last_step[i]
+    lane[FOUND] = 1.0 if search.found[i] else 0.0
+    row_shot = np.empty(SHOT_STATE)
+    settle_row(
+        u_launch[i, 0], u_launch[i, 1], u_launch[i, 2], geometry.launch_radius[i], u_virtual[i, 0],
+        u_virtual[i, 1], u_virtual[i, 2], geometry.target_radius[i], geometry.burn_time[i],
+        geometry.nominal_alt[i], geometry.fixed_angle[i], search.minimum_energy[i], lane, row_shot, earth,
+        integrals, settings,
+    )  # fmt: skip
+    store_lane(lane, 0, centre, i)
+    store_lane(lane, LOW, sides, i)
+    store_lane(lane, HIGH, sides, i + n)
+    search.trust[i], search.last_step[i], search.found[i] = lane[TRUST], lane[LAST_STEP], lane[FOUND] != 0.0
+    for k in range(3):
+        shot.position[i, k], shot.velocity[i, k] = row_shot[k], row_shot[3 + k]
+    shot.speed[i], shot.angle[i] = row_shot[SPEED], row_shot[ANGLE]
+    shot.shape_alt[i], shot.shape_downrange[i], shot.shape_blend[i] = (
+        row_shot[SHAPE_ALT],
+        row_shot[SHAPE_DOWNRANGE],
+        row_shot[SHAPE_BLEND],
+    )
+    shot.moved[i], shot.overflown[i] = row_shot[MOVED], row_shot[OVERFLOWN] != 0.0
 
 
 @numba.njit(**PARALLEL)
 def settle(geometry, centre, sides, search, earth, integrals, settings, shot):
-    """rounds.Problem.fly's rounds for every row: the centre lane (and, for minimum energy,
-    the side lanes γ ∓ one lane step) shot until nothing moves; lanes and the search are updated in
+    """rounds.Problem.fly's rounds for every row (``settle_row``): lanes and the search are updated in
     place, the last centre shot is written to ``shot`` (the named tuples of kernels.settle)."""
-    u_launch, launch_radius, u_virtual = geometry.u_launch, geometry.launch_radius, geometry.u_virtual
-    target_radius, burn_time = geometry.target_radius, geometry.burn_time
-    nominal_alt, fixed_angle = geometry.nominal_alt, geometry.fixed_angle
-    downrange, burnout_alt, pole = centre.downrange, centre.burnout_alt, centre.pole
-    impact_time, inertial_angle = centre.impact_time, centre.inertial_angle
-    side_downrange, side_alt, side_pole = sides.downrange, sides.burnout_alt, sides.pole
-    side_time, side_angle = sides.impact_time, sides.inertial_angle
-    trust, last_step, found, minimum_energy = search.trust, search.last_step, search.found, search.minimum_energy
-    position, velocity, speed, angle = shot.position, shot.velocity, shot.speed, shot.angle
-    shape_alt, shape_downrange, shape_blend = shot.shape_alt, shot.shape_downrange, shot.shape_blend
-    moved, overflown = shot.moved, shot.overflown
-    lane_step_rad = settings.lane_step_rad
-    n = u_launch.shape[0]
-    for i in numba.prange(n):
-        ulx, uly, ulz = u_launch[i, 0], u_launch[i, 1], u_launch[i, 2]
-        uvx, uvy, uvz = u_virtual[i, 0], u_virtual[i, 1], u_virtual[i, 2]
-        moved[i] = np.inf
-        tried = np.nan
-        bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
-        for _ in range(settings.rounds):
-            (
-                position[i, 0], position[i, 1], position[i, 2], velocity[i, 0], velocity[i, 1], velocity[i, 2],
-                speed[i], angle[i], shape_alt[i], shape_downrange[i], shape_blend[i],
-                px, py, pz, next_time, gamma, shot_moved, overflown[i],
-            ) = shoot_row(
-                ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i], nominal_alt[i],
-                fixed_angle[i], downrange[i], burnout_alt[i], pole[i, 0], pole[i, 1], pole[i, 2], impact_time[i],
-                inertial_angle[i], earth, integrals, settings,
-            )  # fmt: skip
-            step = gamma - inertial_angle[i]  # fixed angles: moved in the shot
-            if not found[i]:
-                side_speed = np.empty(2)
-                for side in range(2):
-                    j = i + side * n  # the low lane, then the high one
-                    (
-                        _, _, _, _, _, _, side_speed[side], _, side_alt_next, side_downrange_next, _,
-                        sx, sy, sz, side_time_next, _, _, _,
-                    ) = shoot_row(
-                        ulx, uly, ulz, launch_radius[i], uvx, uvy, uvz, target_radius[i], burn_time[i],
-                        nominal_alt[i], fixed_angle[i], side_downrange[j], side_alt[j],
-                        side_pole[j, 0], side_pole[j, 1], side_pole[j, 2], side_time[j], side_angle[j],
-                        earth, integrals, settings,
-                    )  # fmt: skip
-                    side_downrange[j], side_alt[j], side_time[j] = side_downrange_next, side_alt_next, side_time_next
-                    side_pole[j, 0], side_pole[j, 1], side_pole[j, 2] = sx, sy, sz
-                vertex = parabola_vertex(side_speed[0], speed[i], side_speed[1])
-                same_way = vertex * last_step[i]
-                if same_way < 0.0:
-                    trust[i] = 0.5 * trust[i]
-                elif same_way > 0.0:
-                    trust[i] = min(2.0 * trust[i], 4.0)
-                vertex = min(max(vertex, -trust[i]), trust[i])
-                last_step[i] = vertex
-                step = max(vertex * lane_step_rad, settings.lowest_angle_rad - gamma)
-                found[i] = abs(step) < settings.found_angle_rad or trust[i] * lane_step_rad < settings.found_angle_rad
-                side_angle[i] = gamma + step - lane_step_rad
-                side_angle[i + n] = gamma + step + lane_step_rad
-            if minimum_energy[i]:
-                gamma += step if step == step else 0.0
-                downrange[i], burnout_alt[i] = shape_downrange[i], shape_alt[i]
-            else:
-                tried = boost_speed_step(tried, speed[i], bracket)
-                burnout_alt[i], downrange[i], _ = boost_shape_row(
-                    burn_time[i], tried, angle[i], nominal_alt[i], integrals
-                )  # fmt: skip
-            impact_time[i], inertial_angle[i] = next_time, gamma
-            pole[i, 0], pole[i, 1], pole[i, 2] = px, py, pz
-            moved[i] = shot_moved
-            if (shot_moved < settings.settled_m and abs(step) < settings.settled_angle_rad) or not np.isfinite(
-                shot_moved
-            ):
-                break
+    for i in numba.prange(geometry.u_launch.shape[0]):
+        settle_one(i, geometry, centre, sides, search, earth, integrals, settings, shot)

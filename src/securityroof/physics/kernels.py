@@ -2,8 +2,9 @@
 
 The physics is written, documented and validated once, in numpy, in its own module:
 targeting's consistency rounds (:meth:`securityroof.physics.rounds.Problem.fly` and its
-:func:`securityroof.physics.rounds._shoot`) and its propagation to impact
-(:meth:`securityroof.physics.ballistic.KeplerArcs.impact`),
+:func:`securityroof.physics.rounds._shoot`), its propagation to impact
+(:meth:`securityroof.physics.ballistic.KeplerArcs.impact`) and its Newton passes on the aim point
+(:func:`securityroof.physics.targeting._iterate`, compiled whole on point-mass gravity: :func:`target`),
 :func:`securityroof.physics.sampling.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
 and :func:`securityroof.physics.boost.boost_profile`), :func:`securityroof.physics.sensors.radar_detections` and
 :func:`securityroof.physics.engagement.engagement_windows` (with :func:`securityroof.physics.earth.ecef_to_geodetic`).
@@ -541,3 +542,42 @@ def settle(geometry, centre, sides, search: Search, earth, settings) -> Shot:
     shot = Shot.empty(geometry.u_launch.shape[0])
     _compiled().settle(geometry, *lanes, search, EarthFigure.of(earth), boost_integrals(), settings, shot)
     return shot
+
+
+def target(problem, aim, carry, earth, settings, limits) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Targeting's passes for every row of the :class:`securityroof.physics.rounds.Problem` ``problem``
+    from the lanes of the :class:`~securityroof.physics.rounds.Carry` ``carry`` (see
+    :func:`securityroof.physics.targeting._iterate`, which this replaces on point-mass gravity): the
+    answers by :class:`~securityroof.physics.targeting._Fields` name, the reason codes and each row's
+    passes. ``limits`` are targeting's constants in ``iterate_row``'s order."""
+    from securityroof.physics import _compiled_solve as layout
+    from securityroof.physics.boost import boost_integrals
+
+    n = problem.u_launch.shape[0]
+    columns = np.column_stack(
+        [
+            problem.u_launch, problem.launch_radius, problem.u_aim, problem.tangent[:, 0], problem.tangent[:, 1],
+            problem.burn_time, problem.nominal_alt, problem.fixed_angle, problem.max_speed, aim,
+        ]
+    ).astype(float)  # fmt: skip
+    centre, sides = carry.centre, carry.sides
+    lanes = np.column_stack(
+        [
+            np.column_stack([lane.downrange[rows], lane.burnout_alt[rows], lane.pole[rows], lane.impact_time[rows],
+                             lane.inertial_angle[rows]])
+            for lane, rows in ((centre, slice(None)), (sides, slice(0, n)), (sides, slice(n, 2 * n)))
+        ]
+        + [carry.trust, carry.last_step, carry.found.astype(float)]
+    )  # fmt: skip
+    answers = np.empty((n, layout.ANSWER_COLUMNS))
+    reasons, passes = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int64)
+    _compiled().target_rows(
+        columns, lanes, EarthFigure.of(earth), boost_integrals(), settings, np.asarray(limits, dtype=float),
+        answers, reasons, passes,
+    )  # fmt: skip
+    fields = {
+        name: answers[:, start] if width == 1 else answers[:, start : start + width]
+        for name, (start, width) in layout.ANSWER_LAYOUT.items()
+    }
+    fields["lands"] = fields["lands"] != 0.0
+    return fields, reasons, passes

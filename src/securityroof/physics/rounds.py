@@ -40,9 +40,9 @@ from securityroof.physics.earth import (
 from securityroof.physics.reasons import Unreachable
 
 #: A requested burnout angle is honoured to this (about 6e-5°); the rounds meet it to rounding.
-_ANGLE_TOLERANCE_RAD = 1e-6
+ANGLE_TOLERANCE_RAD = 1e-6
 #: How far the burnout point may still move between rounds for a hit to count (metres).
-_BOOST_TOLERANCE_M = 0.1
+BOOST_TOLERANCE_M = 0.1
 
 
 @dataclass
@@ -191,7 +191,7 @@ def _compiled_rounds(
     """The rounds of :meth:`Problem.fly` by the compiled kernel, row by row: the lanes, trust
     regions and flags are updated in place; returns the last centre shot."""
     shot = kernels.settle(
-        geometry, centre, sides, kernels.Search(trust, last_step, found, minimum_energy), earth, _ROUND_SETTINGS
+        geometry, centre, sides, kernels.Search(trust, last_step, found, minimum_energy), earth, ROUND_SETTINGS
     )
     shape = BoostShape(
         burn_time_s=np.asarray(geometry.burn_time, dtype=float),
@@ -224,7 +224,7 @@ _START_FLIGHT_TO_ALTITUDE = 4.0
 _LANE_STEP_RAD = np.radians(0.5)
 
 
-_ROUND_SETTINGS = kernels.RoundSettings(
+ROUND_SETTINGS = kernels.RoundSettings(
     time_steps=_TIME_STEPS,
     longest_flight_s=float(LONGEST_FLIGHT_S),
     ground_speed_mps=float(_GROUND_SPEED_MPS),
@@ -441,10 +441,10 @@ class Problem:
         failure = np.where((failure == Unreachable.NONE) & ~impact.lands, no_landing, failure)
         landed = np.where(impact.lands[:, None], impact.position_ecef_m, self.u_aim)
         residual = np.einsum("nij,nj->ni", self.tangent, unit(landed) - self.u_aim)
-        consistent = result.moved < _BOOST_TOLERANCE_M
+        consistent = result.moved < BOOST_TOLERANCE_M
         # A requested angle is met by construction wherever an arc is found; this guards the claim
         # that a reachable result has the angle asked.
-        off_angle = ~self.minimum_energy & ~(np.abs(result.angle - self.fixed_angle) <= _ANGLE_TOLERANCE_RAD)
+        off_angle = ~self.minimum_energy & ~(np.abs(result.angle - self.fixed_angle) <= ANGLE_TOLERANCE_RAD)
         failure = np.where((failure == Unreachable.NONE) & off_angle & consistent, Unreachable.NO_ARC, failure)
         return Pass(result, carry, consistent, impact, failure, residual)
 

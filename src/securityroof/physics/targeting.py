@@ -34,11 +34,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from securityroof.physics import kernels
 from securityroof.physics.ballistic import Impact, free_flight_range_angle
 from securityroof.physics.boost import BoostShape, blend_limit_angle, boost_shape
 from securityroof.physics.earth import WGS84, Earth, central_angle, geodetic_to_ecef, unit
 from securityroof.physics.reasons import Unreachable
-from securityroof.physics.rounds import Carry, Pass, Problem
+from securityroof.physics.rounds import (
+    ANGLE_TOLERANCE_RAD,
+    BOOST_TOLERANCE_M,
+    ROUND_SETTINGS,
+    Carry,
+    Pass,
+    Problem,
+)
 
 #: A targeted trajectory counts as on target when it lands this close to the aim point.
 HIT_TOLERANCE_M = 1.0
@@ -157,8 +165,10 @@ def solve(
         earth,
     )
     out = _Fields.empty(n)
-    iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, problem.initial_carry())
-    beyond = _search_beyond_kinks(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
+    # the compiled passes propagate on point-mass gravity only; with J2 the passes stay in numpy
+    iterate = _compiled_iterate if kernels.active() and not earth.j2 else _iterate
+    iterations = iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, problem.initial_carry())
+    beyond = _search_beyond_kinks(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, iterate)
     iterations = max(iterations, beyond)
     too_fast = (reason == Unreachable.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
     reason[too_fast] = Unreachable.TOO_FAST
@@ -255,6 +265,25 @@ class _Fields:
             getattr(self, name)[index] = value[mask]
 
 
+def _compiled_iterate(
+    problem: Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason, carry: Carry
+) -> int:
+    """:func:`_iterate` by the compiled kernel, each row running its own passes to the end: the same
+    passes, with none of the numpy work between them (see :func:`securityroof.physics.kernels.target`)."""
+    rows = np.asarray(rows)
+    if rows.size == 0:
+        return 0
+    constants = (
+        tolerance_m, max_iterations, _HOPELESS_MARGIN, _JACOBIAN_STEP_RAD, _MAX_STEP_RAD, BOOST_TOLERANCE_M,
+        ANGLE_TOLERANCE_RAD,
+    )  # fmt: skip
+    fields, codes, passes = kernels.target(problem, aim, carry, problem.earth, ROUND_SETTINGS, constants)
+    for name, value in fields.items():
+        getattr(out, name)[rows] = value
+    reason[rows] = codes
+    return int(passes.max())
+
+
 def _iterate(problem: Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason, carry: Carry) -> int:
     """Newton/Broyden passes on the virtual aim points, from the lanes ``carry``, until every
     trajectory lands within the tolerance with a consistent boost, or fails; results go into
@@ -312,7 +341,9 @@ _AT_KINK_RAD = 1e-4
 _SAME_SPEED_MPS = 1e-2
 
 
-def _search_beyond_kinks(problem: Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason) -> int:
+def _search_beyond_kinks(
+    problem: Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason, iterate=_iterate
+) -> int:
     """Search for minimum energy again beyond the boost's kinks, keeping the lower speed.
 
     The lanes follow the required speed downhill from one angle. Where the boost enters or leaves
@@ -337,7 +368,7 @@ def _search_beyond_kinks(problem: Problem, aim, tolerance_m, max_iterations, out
         beyond = problem.subset(near)
         start = out.inertial_angle[rows[near]] + offset[near] + np.sign(offset[near]) * _PAST_KINK_RAD
         other, other_reason = _Fields.empty(near.size), np.zeros(near.size, dtype=np.int8)
-        flown = _iterate(
+        flown = iterate(
             beyond,
             aim[near],
             tolerance_m,
