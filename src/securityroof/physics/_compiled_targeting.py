@@ -250,7 +250,7 @@ def boost_speed_step(tried, implied, bracket):
 @numba.njit(cache=True)
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
-    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle, earth, integrals, settings,
+    downrange, burnout_alt, px, py, pz, impact_time, inertial_angle, time_slope, earth, integrals, settings,
 ):  # fmt: skip
     """rounds._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
@@ -274,16 +274,20 @@ def shoot_row(
     speed_i = np.nan
     nx = ny = nz = np.nan
     next_time = time
+    slope = time_slope
     for settle in range(0 if omega != 0.0 and fixed else time_steps + 1):
         psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
         speed_i = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
         time_miss = burn_time + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius, mu) - time
         next_time = time + time_miss
         if settle > 0:
-            slope = (time_miss - previous_miss) / (time - previous_time)
-            secant = time - time_miss / slope
-            if np.isfinite(secant) and slope < -1e-3:
-                next_time = secant
+            secant_slope = (time_miss - previous_miss) / (time - previous_time)
+            if np.isfinite(secant_slope):
+                slope = secant_slope
+        if slope < -1e-3:
+            newton = time - time_miss / slope
+            if np.isfinite(newton):
+                next_time = newton
         if not np.isfinite(next_time):
             next_time = time
         next_time = min(max(next_time, burn_time), longest_flight_s)
@@ -336,14 +340,15 @@ def shoot_row(
     r = burnout_radius
     return (
         r * ubx, r * uby, r * ubz, vx, vy, vz, v_norm, flight_angle, new_alt, new_downrange, blend,
-        qx, qy, qz, next_time, gamma, np.nan if v_norm != v_norm else largest, burnout_arc,
+        qx, qy, qz, next_time, gamma, np.nan if v_norm != v_norm else largest, burnout_arc, slope,
     )  # fmt: skip
 
 
 #: Where a row's lanes sit in its state buffer (``settle_row``): the centre lane, then the low and
-#: high side lanes, each (downrange, burnout altitude, pole x, y, z, impact time, inertial angle),
+#: high side lanes, each (downrange, burnout altitude, pole x, y, z, impact time, inertial angle, the
+#: slope of the impact-time miss carried from the last shot),
 #: then the search's trust region, last step and whether the angle is found (1.0) or not (0.0).
-LANE_FIELDS = 7
+LANE_FIELDS = 8
 LOW, HIGH = LANE_FIELDS, 2 * LANE_FIELDS
 TRUST, LAST_STEP, FOUND = 3 * LANE_FIELDS, 3 * LANE_FIELDS + 1, 3 * LANE_FIELDS + 2
 LANE_STATE = 3 * LANE_FIELDS + 3
@@ -372,9 +377,10 @@ def settle_row(
         (
             shot[0], shot[1], shot[2], shot[3], shot[4], shot[5], shot[SPEED], shot[ANGLE], shot[SHAPE_ALT],
             shot[SHAPE_DOWNRANGE], shot[SHAPE_BLEND], px, py, pz, next_time, gamma, shot_moved, burnout_arc,
+            time_slope,
         ) = shoot_row(
             ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
-            lane[0], lane[1], lane[2], lane[3], lane[4], lane[5], lane[6], earth, integrals, settings,
+            lane[0], lane[1], lane[2], lane[3], lane[4], lane[5], lane[6], lane[7], earth, integrals, settings,
         )  # fmt: skip
         shot[OVERFLOWN] = 1.0 if aim_arc <= burnout_arc else 0.0  # the boost alone flies past the aim point
         step = gamma - lane[6]  # fixed angles: moved in the shot
@@ -383,13 +389,14 @@ def settle_row(
                 j = LOW + side * LANE_FIELDS  # the low lane, then the high one
                 (
                     _, _, _, _, _, _, side_speed[side], _, side_alt_next, side_downrange_next, _,
-                    sx, sy, sz, side_time_next, _, _, _,
+                    sx, sy, sz, side_time_next, _, _, _, side_slope,
                 ) = shoot_row(
                     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt,
                     fixed_angle, lane[j], lane[j + 1], lane[j + 2], lane[j + 3], lane[j + 4], lane[j + 5],
-                    lane[j + 6], earth, integrals, settings,
+                    lane[j + 6], lane[j + 7], earth, integrals, settings,
                 )  # fmt: skip
                 lane[j], lane[j + 1], lane[j + 5] = side_downrange_next, side_alt_next, side_time_next
+                lane[j + 7] = side_slope
                 lane[j + 2], lane[j + 3], lane[j + 4] = sx, sy, sz
             vertex = parabola_vertex(side_speed[0], shot[SPEED], side_speed[1])
             same_way = vertex * lane[LAST_STEP]
@@ -410,7 +417,7 @@ def settle_row(
         else:
             tried = boost_speed_step(tried, shot[SPEED], bracket)
             lane[1], lane[0], _ = boost_shape_row(burn_time, tried, shot[ANGLE], nominal_alt, integrals)
-        lane[5], lane[6] = next_time, gamma
+        lane[5], lane[6], lane[7] = next_time, gamma, time_slope
         lane[2], lane[3], lane[4] = px, py, pz
         shot[MOVED] = shot_moved
         if (shot_moved < settings.settled_m and abs(step) < settings.settled_angle_rad) or not np.isfinite(shot_moved):
@@ -426,7 +433,7 @@ def load_lane(lane, offset, lanes, row):
         lanes.impact_time[row],
     )
     lane[offset + 2], lane[offset + 3], lane[offset + 4] = lanes.pole[row, 0], lanes.pole[row, 1], lanes.pole[row, 2]
-    lane[offset + 6] = lanes.inertial_angle[row]
+    lane[offset + 6], lane[offset + 7] = lanes.inertial_angle[row], lanes.time_slope[row]
 
 
 @numba.njit(**ARITHMETIC)
@@ -437,7 +444,7 @@ def store_lane(lane, offset, lanes, row):
         lane[offset + 5],
     )
     lanes.pole[row, 0], lanes.pole[row, 1], lanes.pole[row, 2] = lane[offset + 2], lane[offset + 3], lane[offset + 4]
-    lanes.inertial_angle[row] = lane[offset + 6]
+    lanes.inertial_angle[row], lanes.time_slope[row] = lane[offset + 6], lane[offset + 7]
 
 
 @numba.njit(**ARITHMETIC)

@@ -495,6 +495,7 @@ class Lane(NamedTuple):
     pole: np.ndarray
     impact_time: np.ndarray
     inertial_angle: np.ndarray
+    time_slope: np.ndarray
 
 
 class Search(NamedTuple):
@@ -532,7 +533,14 @@ def settle(geometry, centre, sides, search: Search, earth, settings) -> Shot:
     from securityroof.physics.boost import boost_integrals
 
     lanes = [
-        Lane(lane.downrange, lane.burnout_alt, np.ascontiguousarray(lane.pole), lane.impact_time, lane.inertial_angle)
+        Lane(
+            lane.downrange,
+            lane.burnout_alt,
+            np.ascontiguousarray(lane.pole),
+            lane.impact_time,
+            lane.inertial_angle,
+            lane.time_slope,
+        )
         for lane in (centre, sides)
     ]
     centre.pole, sides.pole = (lane.pole for lane in lanes)
@@ -564,7 +572,7 @@ def target(problem, aim, carry, earth, settings, limits) -> tuple[dict[str, np.n
     lanes = np.column_stack(
         [
             np.column_stack([lane.downrange[rows], lane.burnout_alt[rows], lane.pole[rows], lane.impact_time[rows],
-                             lane.inertial_angle[rows]])
+                             lane.inertial_angle[rows], lane.time_slope[rows]])
             for lane, rows in ((centre, slice(None)), (sides, slice(0, n)), (sides, slice(n, 2 * n)))
         ]
         + [carry.trust, carry.last_step, carry.found.astype(float)]

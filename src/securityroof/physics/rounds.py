@@ -56,6 +56,7 @@ class _Lane:
     pole: np.ndarray
     impact_time: np.ndarray
     inertial_angle: np.ndarray
+    time_slope: np.ndarray  # d(impact-time miss)/d(impact time) at the last shot; NaN: not yet known
 
     def take(self, index) -> _Lane:
         return _Lane(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
@@ -87,9 +88,12 @@ def _shoot(geometry: kernels.Geometry, lane: _Lane, earth: Earth) -> _Shot:
     conic to where the target will be at impact, and return the burnout state with the boost,
     impact time and heading that state implies (the lane's next state).
 
-    With the burnout point fixed, the impact time T is settled here by a few secant steps on
+    With the burnout point fixed, the impact time T is moved here by Newton steps on
     f(T) = t_bo + time of flight(T) − T: plain substitution oscillates for short shots, where the
-    Earth's turning is comparable to the shot, and runs away for steep eastward ones. For a
+    Earth's turning is comparable to the shot, and runs away for steep eastward ones. The slope of f
+    is the secant through this shot's two evaluations, carried to the next round's first step (f
+    changes little from round to round): two evaluations a shot, where secant steps from a fresh
+    start took three for the same settling, and the conics are most of a shot's cost. For a
     requested Earth-relative angle on the rotating Earth, the conic and its impact time are
     :func:`~securityroof.physics.conics.fixed_angle_arc`'s instead.
     """
@@ -109,6 +113,7 @@ def _shoot(geometry: kernels.Geometry, lane: _Lane, earth: Earth) -> _Shot:
     gamma_i = np.where(fixed & (omega == 0.0), geometry.fixed_angle, lane.inertial_angle)
     impact_time = lane.impact_time
     previous_time = previous_miss = None
+    slope = lane.time_slope.copy()
     for settle in range(_TIME_STEPS + 1):
         target_i = rotate_about_z(geometry.u_virtual, omega * impact_time)
         psi = central_angle(burnout_i, target_i)
@@ -120,12 +125,13 @@ def _shoot(geometry: kernels.Geometry, lane: _Lane, earth: Earth) -> _Shot:
             - impact_time
         )
         next_time = impact_time + time_miss
-        if previous_time is not None:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                slope = (time_miss - previous_miss) / (impact_time - previous_time)
-                secant = impact_time - time_miss / slope
-            # f falls as T grows where a solution lies ahead; elsewhere substitution is as good.
-            next_time = np.where(np.isfinite(secant) & (slope < -1e-3), secant, next_time)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if previous_time is not None:
+                secant_slope = (time_miss - previous_miss) / (impact_time - previous_time)
+                slope = np.where(np.isfinite(secant_slope), secant_slope, slope)
+            newton = impact_time - time_miss / slope
+        # f falls as T grows where a solution lies ahead; elsewhere substitution is as good.
+        next_time = np.where(np.isfinite(newton) & (slope < -1e-3), newton, next_time)
         next_time = np.clip(
             np.where(np.isfinite(next_time), next_time, impact_time), geometry.burn_time, LONGEST_FLIGHT_S
         )
@@ -149,6 +155,7 @@ def _shoot(geometry: kernels.Geometry, lane: _Lane, earth: Earth) -> _Shot:
         )
         impact_time, next_time = impact_time.copy(), next_time.copy()
         impact_time[solved] = lane.impact_time[solved]
+        slope[solved] = lane.time_slope[solved]
         next_time[solved] = np.where(np.isfinite(arc.time), arc.time, lane.impact_time[solved])
         speed_i[solved], gamma_i[solved], horizontal[solved] = arc.speed, arc.angle, arc.horizontal
 
@@ -179,7 +186,7 @@ def _shoot(geometry: kernels.Geometry, lane: _Lane, earth: Earth) -> _Shot:
         speed=speed,
         angle=angle,
         shape=shape,
-        next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, next_time, gamma_i.copy()),
+        next=_Lane(shape.downrange_m, shape.burnout_alt_m, pole, next_time, gamma_i.copy(), slope),
         moved=moved,
         overflown=central_angle(geometry.u_launch, geometry.u_virtual) <= burnout_arc,
     )
@@ -204,8 +211,8 @@ def _compiled_rounds(
     return _Shot(shot.position, shot.velocity, shot.speed, shot.angle, shape, centre, shot.moved, shot.overflown)
 
 
-#: Secant steps on the impact time inside one shot.
-_TIME_STEPS = 2
+#: Steps on the impact time inside one shot (each one more evaluation of the conic).
+_TIME_STEPS = 1
 #: The Earth's surface moves at up to 465 m/s: an impact-time error of dt seconds misplaces the
 #: target by up to this × dt metres, which is how time differences are weighed against distances.
 _GROUND_SPEED_MPS = 465.0
@@ -314,7 +321,9 @@ class Problem:
         flight_time = np.nan_to_num(conic_time_of_flight(radius, speed, angle, radius, mu))
         if inertial_angle is None:
             angle = np.where(self.minimum_energy, self._minimum_energy_start(boost, angle), angle)
-        centre = _Lane(boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle)
+        centre = _Lane(
+            boost.downrange_m, boost.burnout_alt_m, pole, self.burn_time + flight_time, angle, np.full(n, np.nan)
+        )
         sides = _Lane(*(np.concatenate([getattr(centre, f)] * 2) for f in centre.__dataclass_fields__))
         sides.inertial_angle += np.repeat([-_LANE_STEP_RAD, _LANE_STEP_RAD], n)
         return Carry(centre, sides, np.full(n, trust), np.zeros(n), ~self.minimum_energy)
