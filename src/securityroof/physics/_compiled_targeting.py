@@ -280,7 +280,7 @@ def shoot_row(
         speed_i = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
         time_miss = burn_time + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius, mu) - time
         next_time = time + time_miss
-        if settle > 0:
+        if settle > 0 and abs(time - previous_time) > settings.slope_step_s:
             secant_slope = (time_miss - previous_miss) / (time - previous_time)
             if np.isfinite(secant_slope):
                 slope = secant_slope

@@ -253,6 +253,7 @@ class RoundSettings(NamedTuple):
     take them."""
 
     time_steps: int
+    slope_step_s: float
     longest_flight_s: float
     ground_speed_mps: float
     rounds: int

@@ -128,7 +128,9 @@ def _shoot(geometry: kernels.Geometry, lane: _Lane, earth: Earth) -> _Shot:
         with np.errstate(invalid="ignore", divide="ignore"):
             if previous_time is not None:
                 secant_slope = (time_miss - previous_miss) / (impact_time - previous_time)
-                slope = np.where(np.isfinite(secant_slope), secant_slope, slope)
+                # a secant over a step of rounding errors is noise: the slope carried is better
+                usable = np.isfinite(secant_slope) & (np.abs(impact_time - previous_time) > _SLOPE_STEP_S)
+                slope = np.where(usable, secant_slope, slope)
             newton = impact_time - time_miss / slope
         # f falls as T grows where a solution lies ahead; elsewhere substitution is as good.
         next_time = np.where(np.isfinite(newton) & (slope < -1e-3), newton, next_time)
@@ -213,6 +215,10 @@ def _compiled_rounds(
 
 #: Steps on the impact time inside one shot (each one more evaluation of the conic).
 _TIME_STEPS = 1
+#: The impact-time miss's slope is measured only over a step longer than this (seconds): the miss
+#: is known to about 1e-10 s, so a shorter step gives a slope of noise (seen: −17 for −1.1), and a
+#: Newton step on it crawls when the state moves again.
+_SLOPE_STEP_S = 1e-6
 #: The Earth's surface moves at up to 465 m/s: an impact-time error of dt seconds misplaces the
 #: target by up to this × dt metres, which is how time differences are weighed against distances.
 _GROUND_SPEED_MPS = 465.0
@@ -233,6 +239,7 @@ _LANE_STEP_RAD = np.radians(0.5)
 
 ROUND_SETTINGS = kernels.RoundSettings(
     time_steps=_TIME_STEPS,
+    slope_step_s=_SLOPE_STEP_S,
     longest_flight_s=float(LONGEST_FLIGHT_S),
     ground_speed_mps=float(_GROUND_SPEED_MPS),
     rounds=_CONSISTENCY_ROUNDS,
