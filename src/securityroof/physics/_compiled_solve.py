@@ -1,11 +1,14 @@
-"""Targeting's passes compiled whole, one trajectory at a time (behind :func:`securityroof.physics.kernels.target`):
-each row runs :func:`securityroof.physics.targeting._iterate`'s Newton/Broyden passes on its own, every
-pass being :meth:`securityroof.physics.rounds.Problem.fly` (the consistency rounds, ``settle_row``) and its
-propagation to impact (``kepler_impact_row``), until it lands within the tolerance or fails.
+"""Targeting compiled whole, one trajectory at a time (behind :func:`securityroof.physics.kernels.target`):
+each row takes its closed-form start (:meth:`securityroof.physics.rounds.Problem.initial_carry`), runs
+:func:`securityroof.physics.targeting._iterate`'s Newton/Broyden passes on its own, every pass being
+:meth:`securityroof.physics.rounds.Problem.fly` (the consistency rounds, ``settle_row``) and its
+propagation to impact (``kepler_impact_row``), until it lands within the tolerance or fails, and
+searches again beyond the boost's kinks (:func:`securityroof.physics.targeting._search_beyond_kinks`).
 
 The numpy passes work on all still-active rows at once, so between two compiled rounds they spend
-numpy calls on masks, copies and 2×2 solves, serially, and a few slow rows keep every pass's fixed
-costs running; here a row stops when it is done and the threads share out the rows.
+numpy calls on masks, copies, starts and 2×2 solves, serially, with one core idle, and a few slow
+rows keep every pass's fixed costs running; here a row stops when it is done and the threads share
+out the rows.
 
 Module-level functions, so that numba's on-disk cache can key them by their code alone.
 """
@@ -15,7 +18,10 @@ import numpy as np
 
 from securityroof.physics._compiled_targeting import (
     ANGLE,
+    FOUND,
+    LANE_FIELDS,
     LANE_STATE,
+    LAST_STEP,
     MOVED,
     OVERFLOWN,
     SHAPE_ALT,
@@ -23,10 +29,18 @@ from securityroof.physics._compiled_targeting import (
     SHAPE_DOWNRANGE,
     SHOT_STATE,
     SPEED,
+    TRUST,
+    boost_shape_row,
     rotate_z,
     settle_row,
 )
-from securityroof.physics.formulas import geodetic_height, mean_anomaly
+from securityroof.physics.formulas import (
+    conic_speed,
+    conic_time_of_flight,
+    geodetic_height,
+    mean_anomaly,
+    minimum_energy_angle,
+)
 from securityroof.physics.reasons import Unreachable
 
 PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
@@ -41,6 +55,7 @@ _NONE, _TOO_FAST, _INSIDE_BOOST, _NO_ARC, _NOT_CONVERGED, _NO_IMPACT = (
 #: Columns of a row's problem (``target_rows``'s ``problem``): unit launch direction, launch radius,
 #: unit aim direction, the east and north unit vectors at the aim point, burn time, nominal burnout
 #: altitude, requested angle (NaN: minimum energy), the class's maximum speed, the aim point (ECEF).
+#: The launch radius and the east and north vectors are derived here (``derive``), from the others.
 U_LAUNCH, LAUNCH_RADIUS, U_AIM, EAST, NORTH = 0, 3, 4, 7, 10
 BURN_TIME, NOMINAL_ALT, FIXED_ANGLE, MAX_SPEED, AIM = 13, 14, 15, 16, 17
 PROBLEM_COLUMNS = 20
@@ -267,11 +282,119 @@ def iterate_row(problem, lane, answer, earth, integrals, settings, search):
     return _NOT_CONVERGED, max_iterations  # not reached: the last pass is always done
 
 
+#: Where targeting's constants sit in ``search`` (after iterate_row's seven): the start's flight
+#: to burnout altitude ratio, the lanes' first trust region, the kink search's window, how far past
+#: the kink it starts, the distance at which a kink is the minimum itself, its trust region, and
+#: the speed by which a second minimum must be lower.
+START_RATIO, START_TRUST, KINK_WINDOW, PAST_KINK, AT_KINK, KINK_TRUST, SAME_SPEED = 7, 8, 9, 10, 11, 12, 13
+SEARCH_CONSTANTS = 14
+
+
+@numba.njit(**ARITHMETIC)
+def derive(problem, earth):
+    """rounds.Problem's derived quantities, in place: the launch radius (ellipsoid) and the east and
+    north unit vectors at the aim point (rounds._tangent_basis)."""
+    ux, uy, uz = problem[U_LAUNCH], problem[U_LAUNCH + 1], problem[U_LAUNCH + 2]
+    problem[LAUNCH_RADIUS] = surface_radius(ux, uy, uz, earth.equatorial_radius_m, earth.polar_radius_m)
+    ax, ay, az = problem[U_AIM], problem[U_AIM + 1], problem[U_AIM + 2]
+    ex, ey, ez = -ay, ax, 0.0  # ẑ × u
+    norm = np.sqrt(ex * ex + ey * ey)
+    if norm > 1e-12:
+        ex, ey = ex / norm, ey / norm
+    else:
+        ex, ey = 0.0, 1.0
+    problem[EAST], problem[EAST + 1], problem[EAST + 2] = ex, ey, ez
+    problem[NORTH], problem[NORTH + 1], problem[NORTH + 2] = ay * ez - az * ey, az * ex - ax * ez, ax * ey - ay * ex
+
+
+@numba.njit(**ARITHMETIC)
+def start_lane(problem, given_angle, trust, lane, earth, integrals, settings, search):
+    """rounds.Problem.initial_carry for one row, into ``lane``: at the inertial angle
+    ``given_angle`` where it is a number, else at the closed-form start."""
+    mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
+    ulx, uly, ulz = problem[U_LAUNCH], problem[U_LAUNCH + 1], problem[U_LAUNCH + 2]
+    uax, uay, uaz = problem[U_AIM], problem[U_AIM + 1], problem[U_AIM + 2]
+    radius, burn_time, nominal_alt = problem[LAUNCH_RADIUS], problem[BURN_TIME], problem[NOMINAL_ALT]
+    minimum_energy = problem[FIXED_ANGLE] != problem[FIXED_ANGLE]
+    px, py, pz = uly * uaz - ulz * uay, ulz * uax - ulx * uaz, ulx * uay - uly * uax
+    cross = np.sqrt(px * px + py * py + pz * pz)
+    cosine = ulx * uax + uly * uay + ulz * uaz
+    psi = np.arctan2(cross, cosine)
+    angle = minimum_energy_angle(1.0, 1.0, psi) if minimum_energy else problem[FIXED_ANGLE]
+    if given_angle == given_angle:
+        angle = given_angle
+    speed = conic_speed(radius, radius, psi, angle, mu)
+    speed = speed if speed == speed else 0.0
+    burnout_alt, downrange, _ = boost_shape_row(burn_time, speed, angle, nominal_alt, integrals)
+    flight_time = conic_time_of_flight(radius, speed, angle, radius, mu)
+    flight_time = flight_time if flight_time == flight_time else 0.0
+    if minimum_energy and given_angle != given_angle:
+        # rounds.Problem._minimum_energy_start
+        remaining = max(psi - downrange / radius, 0.0)
+        burnout_radius = radius + burnout_alt
+        relative = minimum_energy_angle(burnout_radius, radius, remaining)
+        arc_speed = conic_speed(burnout_radius, radius, remaining, relative, mu)
+        hx, hy, hz = uax - cosine * ulx, uay - cosine * uly, uaz - cosine * ulz  # great_circle_heading
+        h_norm = np.sqrt(hx * hx + hy * hy + hz * hz)
+        along = arc_speed * np.cos(relative)
+        ax = along * hx / h_norm - omega * radius * uly
+        ay = along * hy / h_norm + omega * radius * ulx
+        az = along * hz / h_norm
+        start = np.arctan2(arc_speed * np.sin(relative), np.sqrt(ax * ax + ay * ay + az * az))
+        if arc_speed > 0.0 and remaining * radius > search[START_RATIO] * burnout_alt:
+            angle = start
+    for k in range(3):  # the centre lane, then the low and high side lanes
+        offset, side = k * LANE_FIELDS, (0.0, -1.0, 1.0)[k]
+        lane[offset], lane[offset + 1] = downrange, burnout_alt
+        lane[offset + 2], lane[offset + 3], lane[offset + 4] = px / cross, py / cross, pz / cross
+        lane[offset + 5], lane[offset + 6] = burn_time + flight_time, angle + side * settings.lane_step_rad
+        lane[offset + 7] = np.nan
+    lane[TRUST], lane[LAST_STEP], lane[FOUND] = trust, 0.0, 0.0 if minimum_energy else 1.0
+
+
+@numba.njit(**ARITHMETIC)
+def blend_limit_angle(burn_time, speed, nominal_alt, blend, integrals):
+    """boost.blend_limit_angle for one row: the burnout angle where the boost's blend is ``blend``."""
+    scale = burn_time * speed
+    at_zero_sin = integrals.early + blend * (integrals.late - integrals.early)
+    sin_angle = (nominal_alt / scale - at_zero_sin) / (integrals.speed - at_zero_sin)
+    if scale > 0.0 and 0.0 <= sin_angle <= 1.0:
+        return np.arcsin(sin_angle)
+    return np.nan
+
+
+@numba.njit(**ARITHMETIC)
+def solve_row(problem, answer, earth, integrals, settings, search):
+    """targeting.solve for one row with a shot to fly: the start, the passes (``iterate_row``) and, for
+    minimum energy, the searches beyond the boost's kinks, keeping the lower speed. Writes
+    ``answer``; returns (failure code, passes of the longest search)."""
+    derive(problem, earth)
+    lane = np.empty(LANE_STATE)
+    start_lane(problem, np.nan, search[START_TRUST], lane, earth, integrals, settings, search)
+    failure, passes = iterate_row(problem, lane, answer, earth, integrals, settings, search)
+    if problem[FIXED_ANGLE] == problem[FIXED_ANGLE]:
+        return failure, passes
+    other = np.empty(ANSWER_COLUMNS)
+    for blend in (0.0, 1.0):
+        speed = answer[OUT_SPEED]
+        if not (failure == _NONE and np.isfinite(speed)):
+            continue
+        kink = blend_limit_angle(problem[BURN_TIME], speed, problem[NOMINAL_ALT], blend, integrals)
+        offset = kink - answer[OUT_ANGLE]
+        if not (abs(offset) < search[KINK_WINDOW] and abs(offset) > search[AT_KINK]):
+            continue
+        start = answer[INERTIAL_ANGLE] + offset + np.sign(offset) * search[PAST_KINK]
+        start_lane(problem, start, search[KINK_TRUST], lane, earth, integrals, settings, search)
+        other_failure, other_passes = iterate_row(problem, lane, other, earth, integrals, settings, search)
+        passes = max(passes, other_passes)
+        if other_failure == _NONE and other[OUT_SPEED] < speed - search[SAME_SPEED]:
+            answer[:] = other
+    return failure, passes
+
+
 @numba.njit(**PARALLEL)
-def target_rows(problem, lanes, earth, integrals, settings, search, answers, reasons, passes):
-    """``iterate_row`` for every row: ``problem`` (N, PROBLEM_COLUMNS), ``lanes`` (N, LANE_STATE,
-    left as they were), into ``answers`` (N, ANSWER_COLUMNS), ``reasons`` and ``passes`` (N,)."""
+def target_rows(problem, earth, integrals, settings, search, answers, reasons, passes):
+    """``solve_row`` for every row of ``problem`` (N, PROBLEM_COLUMNS; its derived columns are filled
+    here), into ``answers`` (N, ANSWER_COLUMNS), ``reasons`` and ``passes`` (N,)."""
     for i in numba.prange(problem.shape[0]):
-        reasons[i], passes[i] = iterate_row(
-            problem[i], lanes[i].copy(), answers[i], earth, integrals, settings, search
-        )  # fmt: skip
+        reasons[i], passes[i] = solve_row(problem[i], answers[i], earth, integrals, settings, search)

@@ -4,7 +4,8 @@ The physics is written, documented and validated once, in numpy, in its own modu
 targeting's consistency rounds (:meth:`securityroof.physics.rounds.Problem.fly` and its
 :func:`securityroof.physics.rounds._shoot`), its propagation to impact
 (:meth:`securityroof.physics.ballistic.KeplerArcs.impact`) and its Newton passes on the aim point
-(:func:`securityroof.physics.targeting._iterate`, compiled whole on point-mass gravity: :func:`target`),
+(:func:`securityroof.physics.targeting._iterate`; on point-mass gravity the whole of targeting, start to
+kink searches, is one kernel: :func:`target`),
 :func:`securityroof.physics.sampling.sample_trajectories` (:meth:`securityroof.physics.ballistic.KeplerArcs.states`
 and :func:`securityroof.physics.boost.boost_profile`), :func:`securityroof.physics.sensors.radar_detections` and
 :func:`securityroof.physics.engagement.engagement_windows` (with :func:`securityroof.physics.earth.ecef_to_geodetic`).
@@ -553,35 +554,26 @@ def settle(geometry, centre, sides, search: Search, earth, settings) -> Shot:
     return shot
 
 
-def target(problem, aim, carry, earth, settings, limits) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Targeting's passes for every row of the :class:`securityroof.physics.rounds.Problem` ``problem``
-    from the lanes of the :class:`~securityroof.physics.rounds.Carry` ``carry`` (see
-    :func:`securityroof.physics.targeting._iterate`, which this replaces on point-mass gravity): the
-    answers by :class:`~securityroof.physics.targeting._Fields` name, the reason codes and each row's
-    passes. ``limits`` are targeting's constants in ``iterate_row``'s order."""
+def target(u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, settings, constants):
+    """Targeting for every row (see :func:`securityroof.physics.targeting.solve`, whose start, passes and
+    searches beyond the boost's kinks this replaces on point-mass gravity) from the unit launch and
+    aim directions and the aim point (ECEF): the answers by
+    :class:`~securityroof.physics.targeting._Fields` name, the reason codes and each row's passes.
+    ``constants`` are targeting's, in ``_compiled_solve``'s order (``iterate_row``'s, then ``SEARCH_CONSTANTS``)."""
     from securityroof.physics import _compiled_solve as layout
     from securityroof.physics.boost import boost_integrals
 
-    n = problem.u_launch.shape[0]
-    columns = np.column_stack(
-        [
-            problem.u_launch, problem.launch_radius, problem.u_aim, problem.tangent[:, 0], problem.tangent[:, 1],
-            problem.burn_time, problem.nominal_alt, problem.fixed_angle, problem.max_speed, aim,
-        ]
-    ).astype(float)  # fmt: skip
-    centre, sides = carry.centre, carry.sides
-    lanes = np.column_stack(
-        [
-            np.column_stack([lane.downrange[rows], lane.burnout_alt[rows], lane.pole[rows], lane.impact_time[rows],
-                             lane.inertial_angle[rows], lane.time_slope[rows]])
-            for lane, rows in ((centre, slice(None)), (sides, slice(0, n)), (sides, slice(n, 2 * n)))
-        ]
-        + [carry.trust, carry.last_step, carry.found.astype(float)]
-    )  # fmt: skip
+    n = u_launch.shape[0]
+    problem = np.empty((n, layout.PROBLEM_COLUMNS))
+    problem[:, layout.U_LAUNCH : layout.U_LAUNCH + 3] = u_launch
+    problem[:, layout.U_AIM : layout.U_AIM + 3] = u_aim
+    problem[:, layout.AIM : layout.AIM + 3] = aim
+    problem[:, layout.BURN_TIME], problem[:, layout.NOMINAL_ALT] = burn_time, nominal_alt
+    problem[:, layout.FIXED_ANGLE], problem[:, layout.MAX_SPEED] = fixed_angle, max_speed
     answers = np.empty((n, layout.ANSWER_COLUMNS))
     reasons, passes = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int64)
     _compiled().target_rows(
-        columns, lanes, EarthFigure.of(earth), boost_integrals(), settings, np.asarray(limits, dtype=float),
+        problem, EarthFigure.of(earth), boost_integrals(), settings, np.asarray(constants, dtype=float),
         answers, reasons, passes,
     )  # fmt: skip
     fields = {

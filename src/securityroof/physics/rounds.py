@@ -232,7 +232,9 @@ _FOUND_ANGLE_RAD = 1e-5
 _LOWEST_ANGLE_RAD = np.radians(1.0)
 #: The minimum-energy search starts from the closed-form arc from the burnout altitude where the
 #: free flight is at least this many times longer than that altitude (the benchmark's shots: 6–60).
-_START_FLIGHT_TO_ALTITUDE = 4.0
+START_FLIGHT_TO_ALTITUDE = 4.0
+#: The lanes' first trust region, in lane steps: the angle may move up to this far in a round.
+START_TRUST = 4.0
 #: Half-width of the three-lane bracket on the inertial flight-path angle used for minimum energy.
 _LANE_STEP_RAD = np.radians(0.5)
 
@@ -309,7 +311,7 @@ class Problem:
             (self.tangent[keep], self.launch_radius[keep]),
         )
 
-    def initial_carry(self, inertial_angle=None, trust: float = 4.0) -> Carry:
+    def initial_carry(self, inertial_angle=None, trust: float = START_TRUST) -> Carry:
         """The lanes' starting state: at ``inertial_angle`` where given, with angle steps of up to
         ``trust`` lane steps."""
         n = self.u_launch.shape[0]
@@ -356,7 +358,7 @@ class Problem:
             speed = conic_speed(burnout_radius, radius, remaining, relative, earth.mu_m3_s2)
             along = (speed * np.cos(relative))[:, None] * great_circle_heading(self.u_launch, self.u_aim) + ground
             start = np.arctan2(speed * np.sin(relative), np.sqrt(dot(along, along)))
-        usable = (speed > 0.0) & (remaining * radius > _START_FLIGHT_TO_ALTITUDE * boost.burnout_alt_m)
+        usable = (speed > 0.0) & (remaining * radius > START_FLIGHT_TO_ALTITUDE * boost.burnout_alt_m)
         return np.where(usable, start, angle)
 
     def fly(self, offset, carry: Carry) -> Pass:

@@ -43,6 +43,8 @@ from securityroof.physics.rounds import (
     ANGLE_TOLERANCE_RAD,
     BOOST_TOLERANCE_M,
     ROUND_SETTINGS,
+    START_FLIGHT_TO_ALTITUDE,
+    START_TRUST,
     Carry,
     Pass,
     Problem,
@@ -155,21 +157,17 @@ def solve(
     reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Unreachable.COINCIDENT
     reason[total_angle > _ANTIPODAL_RAD] = Unreachable.ANTIPODAL
     rows = np.flatnonzero(reason == Unreachable.NONE)
-    problem = Problem(
-        u_launch[rows],
-        u_aim[rows],
-        fixed_angle[rows],
-        missile.burn_time_s[rows],
-        missile.burnout_alt_m[rows],
-        missile.max_burnout_speed_mps[rows],
-        earth,
-    )
     out = _Fields.empty(n)
-    # the compiled passes propagate on point-mass gravity only; with J2 the passes stay in numpy
-    iterate = _compiled_iterate if kernels.active() and not earth.j2 else _iterate
-    iterations = iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, problem.initial_carry())
-    beyond = _search_beyond_kinks(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, iterate)
-    iterations = max(iterations, beyond)
+    arrays = (fixed_angle, missile.burn_time_s, missile.burnout_alt_m, missile.max_burnout_speed_mps)
+    if kernels.active() and not earth.j2:  # the compiled propagation is point-mass gravity's
+        iterations = _compiled_solve(u_launch[rows], u_aim[rows], aim[rows], *(a[rows] for a in arrays), earth,
+                                     tolerance_m, max_iterations, out, rows, reason)  # fmt: skip
+    else:
+        problem = Problem(u_launch[rows], u_aim[rows], *(a[rows] for a in arrays), earth)
+        carry = problem.initial_carry()
+        iterations = _iterate(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason, carry)
+        beyond = _search_beyond_kinks(problem, aim[rows], tolerance_m, max_iterations, out, rows, reason)
+        iterations = max(iterations, beyond)
     too_fast = (reason == Unreachable.NONE) & (out.speed > missile.max_burnout_speed_mps * (1.0 + 1e-12))
     reason[too_fast] = Unreachable.TOO_FAST
     burn_time = missile.burn_time_s.astype(float)
@@ -265,19 +263,23 @@ class _Fields:
             getattr(self, name)[index] = value[mask]
 
 
-def _compiled_iterate(
-    problem: Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason, carry: Carry
-) -> int:
-    """:func:`_iterate` by the compiled kernel, each row running its own passes to the end: the same
-    passes, with none of the numpy work between them (see :func:`securityroof.physics.kernels.target`)."""
-    rows = np.asarray(rows)
+def _compiled_solve(
+    u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, tolerance_m, max_iterations, out,
+    rows, reason,
+) -> int:  # fmt: skip
+    """:func:`_iterate` and :func:`_search_beyond_kinks` from :meth:`Problem.initial_carry`, by the
+    compiled kernel, each row running its own start, passes and searches to the end: the same
+    arithmetic, with none of the numpy work between them (see :func:`securityroof.physics.kernels.target`)."""
     if rows.size == 0:
         return 0
     constants = (
         tolerance_m, max_iterations, _HOPELESS_MARGIN, _JACOBIAN_STEP_RAD, _MAX_STEP_RAD, BOOST_TOLERANCE_M,
-        ANGLE_TOLERANCE_RAD,
+        ANGLE_TOLERANCE_RAD, START_FLIGHT_TO_ALTITUDE, START_TRUST, _KINK_WINDOW_RAD, _PAST_KINK_RAD, _AT_KINK_RAD,
+        _KINK_TRUST, _SAME_SPEED_MPS,
     )  # fmt: skip
-    fields, codes, passes = kernels.target(problem, aim, carry, problem.earth, ROUND_SETTINGS, constants)
+    fields, codes, passes = kernels.target(
+        u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, ROUND_SETTINGS, constants
+    )
     for name, value in fields.items():
         getattr(out, name)[rows] = value
     reason[rows] = codes
@@ -339,11 +341,11 @@ _AT_KINK_RAD = 1e-4
 #: A second minimum lower by less than this (m/s, ~3e-6 of the speed) is the same one, found to
 #: the precision of the lanes (the tabulated boost puts wiggles of that size in the speed).
 _SAME_SPEED_MPS = 1e-2
+#: The kink search's lanes start with short steps (one lane step), where the first search's may take four.
+_KINK_TRUST = 1.0
 
 
-def _search_beyond_kinks(
-    problem: Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason, iterate=_iterate
-) -> int:
+def _search_beyond_kinks(problem: Problem, aim, tolerance_m, max_iterations, out: _Fields, rows, reason) -> int:
     """Search for minimum energy again beyond the boost's kinks, keeping the lower speed.
 
     The lanes follow the required speed downhill from one angle. Where the boost enters or leaves
@@ -368,7 +370,7 @@ def _search_beyond_kinks(
         beyond = problem.subset(near)
         start = out.inertial_angle[rows[near]] + offset[near] + np.sign(offset[near]) * _PAST_KINK_RAD
         other, other_reason = _Fields.empty(near.size), np.zeros(near.size, dtype=np.int8)
-        flown = iterate(
+        flown = _iterate(
             beyond,
             aim[near],
             tolerance_m,
@@ -376,7 +378,7 @@ def _search_beyond_kinks(
             other,
             np.arange(near.size),
             other_reason,
-            beyond.initial_carry(start, trust=1.0),
+            beyond.initial_carry(start, trust=_KINK_TRUST),
         )
         iterations = max(iterations, flown)
         lower = (other_reason == Unreachable.NONE) & (other.speed < out.speed[rows[near]] - _SAME_SPEED_MPS)
