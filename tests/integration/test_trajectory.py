@@ -63,3 +63,22 @@ def test_no_pairs_are_no_trajectories():
     empty = np.array([])
     result = sr.trajectories(empty, empty, empty, empty, missile=np.array([], dtype=object), burnout_angle_deg=empty)
     assert len(result) == 0 and result.columns()["reachable"].size == 0
+
+
+def test_geodesic_ranges_over_threads_are_the_single_call_s_in_order():
+    """Many pairs are split over threads; the distances come back in the pairs' order, unchanged."""
+    from pyproj import Geod
+
+    from securityroof.analysis.trajectories import _GEODESIC_CHUNK, geodesic_km
+    from securityroof.physics.earth import WGS84
+
+    rng = np.random.default_rng(3)
+    n = 2 * _GEODESIC_CHUNK + 17
+    lon0, lat0, lon1, lat1 = (
+        rng.uniform(-180, 180, n),
+        rng.uniform(-89, 89, n),
+        rng.uniform(-180, 180, n),
+        rng.uniform(-89, 89, n),
+    )
+    single = np.asarray(Geod(ellps="WGS84").inv(lon0, lat0, lon1, lat1)[2]) / 1e3
+    np.testing.assert_array_equal(geodesic_km(WGS84, lon0, lat0, lon1, lat1), single)

@@ -7,6 +7,8 @@ stable keys of ``roof trajectory --json``, units in the key names.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -96,6 +98,25 @@ def _geod(earth: Earth) -> Geod:
     return Geod(a=earth.equatorial_radius_m, f=earth.flattening)
 
 
+#: Pairs per thread below which the geodesic distances are computed in one call.
+_GEODESIC_CHUNK = 20_000
+
+
+def geodesic_km(earth: Earth, lon0, lat0, lon1, lat1) -> np.ndarray:
+    """Geodesic distances (km) on ``earth``'s ellipsoid, in slices on as many threads as there are
+    cores when there are many: pyproj releases the interpreter lock, and one call on 100,000 pairs
+    (0.1 s) was a tenth of their targeting's time, with the other core idle."""
+    geod = _geod(earth)
+    n = np.size(lon0)
+    threads = min(os.cpu_count() or 1, n // _GEODESIC_CHUNK)
+    if threads < 2:
+        return np.asarray(geod.inv(lon0, lat0, lon1, lat1)[2]) / 1e3
+    cuts = np.linspace(0, n, threads + 1).astype(int)
+    with ThreadPoolExecutor(threads, thread_name_prefix="geodesic") as pool:
+        parts = pool.map(lambda a, b: geod.inv(lon0[a:b], lat0[a:b], lon1[a:b], lat1[a:b])[2], cuts[:-1], cuts[1:])
+        return np.concatenate(list(parts)) / 1e3
+
+
 @dataclass(frozen=True)
 class TrajectorySet:
     """Targeted trajectories for N launch/aim pairs, with the inputs that made them."""
@@ -118,10 +139,7 @@ class TrajectorySet:
     @cached_property
     def ground_range_km(self) -> np.ndarray:
         """Geodesic distance on the model Earth from launch to aim point."""
-        _, _, distance = _geod(self.earth).inv(
-            self.launch_lon_deg, self.launch_lat_deg, self.aim_lon_deg, self.aim_lat_deg
-        )
-        return np.asarray(distance) / 1e3
+        return geodesic_km(self.earth, self.launch_lon_deg, self.launch_lat_deg, self.aim_lon_deg, self.aim_lat_deg)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The summary as columns: the keys of ``roof trajectory --json``, the burnout state split into
