@@ -619,3 +619,26 @@ def test_a_bad_random_range_is_named_as_range_not_values(tmp_path, axis, expecte
     with pytest.raises(SweepError) as error:
         load_sweep(str(path))
     assert str(error.value) == f"{path}: axis.0.range: nan {expected}"
+
+
+def test_a_connected_cluster_s_worker_profilers_pause_until_it_is_shut_down():
+    """The workers' statistical profiler samples every task's stack every 10 ms holding the
+    interpreter lock; while `--scheduler`'s executor is open it is paused, and then resumed."""
+    distributed = pytest.importorskip("distributed")
+    from securityroof.analysis.sweep import connect
+
+    def profiling(dask_worker=None):
+        return [dask_worker.periodic_callbacks[name].is_running() for name in ("profile", "profile-cycle")]
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as observer,
+    ):
+        assert all(all(flags) for flags in observer.run(profiling).values())
+        executor = connect(cluster.scheduler_address)
+        assert not any(any(flags) for flags in observer.run(profiling).values())
+        assert executor.submit(sum, [1, 2]).result() == 3
+        executor.shutdown()
+        assert all(all(flags) for flags in observer.run(profiling).values())
