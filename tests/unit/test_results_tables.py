@@ -38,3 +38,19 @@ def test_to_pandas_without_pandas_says_so_in_one_line():
 def test_to_pandas_with_pandas():
     frame = sr.engage(sr.load_scenario("epaa-phase-1")).to_pandas()
     assert len(frame) == len(sr.engage(sr.load_scenario("epaa-phase-1")).records())
+
+
+def test_text_columns_are_strings_with_null_for_none_whatever_the_entries():
+    from securityroof.analysis.arrow import table
+
+    mixed = table(
+        {
+            "text": np.array(["a", None, np.str_("b")], dtype=object),
+            "fixed": np.array(["x", "yy", "z"]),
+            "odd": np.array([1, None, "c"], dtype=object),  # not all text: each entry as str
+        }
+    )
+    assert mixed["text"].to_pylist() == ["a", None, "b"]
+    assert mixed["fixed"].to_pylist() == ["x", "yy", "z"]
+    assert mixed["odd"].to_pylist() == ["1", None, "c"]
+    assert {str(mixed.schema.field(name).type) for name in mixed.column_names} == {"string"}
