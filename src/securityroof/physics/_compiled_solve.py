@@ -35,6 +35,7 @@ from securityroof.physics._compiled_targeting import (
     settle_row,
 )
 from securityroof.physics.formulas import (
+    blend_limit_angle,
     conic_speed,
     conic_time_of_flight,
     geodetic_height,
@@ -353,17 +354,6 @@ def start_lane(problem, given_angle, trust, lane, earth, integrals, settings, se
 
 
 @numba.njit(**ARITHMETIC)
-def blend_limit_angle(burn_time, speed, nominal_alt, blend, integrals):
-    """boost.blend_limit_angle for one row: the burnout angle where the boost's blend is ``blend``."""
-    scale = burn_time * speed
-    at_zero_sin = integrals.early + blend * (integrals.late - integrals.early)
-    sin_angle = (nominal_alt / scale - at_zero_sin) / (integrals.speed - at_zero_sin)
-    if scale > 0.0 and 0.0 <= sin_angle <= 1.0:
-        return np.arcsin(sin_angle)
-    return np.nan
-
-
-@numba.njit(**ARITHMETIC)
 def solve_row(problem, answer, earth, integrals, settings, search):
     """targeting.solve for one row with a shot to fly: the start, the passes (``iterate_row``) and, for
     minimum energy, the searches beyond the boost's kinks, keeping the lower speed. Writes
@@ -379,7 +369,9 @@ def solve_row(problem, answer, earth, integrals, settings, search):
         speed = answer[OUT_SPEED]
         if not (failure == _NONE and np.isfinite(speed)):
             continue
-        kink = blend_limit_angle(problem[BURN_TIME], speed, problem[NOMINAL_ALT], blend, integrals)
+        kink = blend_limit_angle(
+            problem[BURN_TIME], speed, problem[NOMINAL_ALT], blend, integrals.speed, integrals.early, integrals.late
+        )
         offset = kink - answer[OUT_ANGLE]
         if not (abs(offset) < search[KINK_WINDOW] and abs(offset) > search[AT_KINK]):
             continue

@@ -147,14 +147,21 @@ def blend_limit_angle(burn_time_s, burnout_speed_mps, nominal_burnout_alt_m, ble
     and the blend (hence the downrange distance) moves, on the other the blend is held and the
     altitude moves.
     """
-    t, v, h, b = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (burn_time_s, burnout_speed_mps, nominal_burnout_alt_m, blend))
-    )
+    from securityroof.physics import formulas  # numba, loaded when a boost is first shaped
+
     integrals = boost_integrals()
-    at_zero_sin = integrals.early + b * (integrals.late - integrals.early)
     with np.errstate(divide="ignore", invalid="ignore"):
-        sin_angle = (h / (t * v) - at_zero_sin) / (integrals.speed - at_zero_sin)
-        return np.where((t * v > 0.0) & (sin_angle >= 0.0) & (sin_angle <= 1.0), np.arcsin(sin_angle), np.nan)
+        return np.asarray(
+            formulas.blend_limit_angles(
+                burn_time_s,
+                burnout_speed_mps,
+                nominal_burnout_alt_m,
+                blend,
+                integrals.speed,
+                integrals.early,
+                integrals.late,
+            )  # fmt: skip
+        )
 
 
 def boost_profile(shape: BoostShape, times_s) -> dict[str, np.ndarray]:

@@ -86,6 +86,18 @@ def mean_anomaly(true_anomaly, eccentricity):
     return eccentric - eccentricity * np.sin(eccentric)
 
 
+@numba.njit(**SCALAR)
+def blend_limit_angle(burn_time, speed, nominal_alt, blend, integral_speed, integral_early, integral_late):
+    """The burnout angle at which the boost's blend that meets the nominal altitude is ``blend``
+    (boost.blend_limit_angle, with its BoostIntegrals' three integrals); NaN where none in [0, π/2]."""
+    scale = burn_time * speed
+    at_zero_sin = integral_early + blend * (integral_late - integral_early)
+    sin_angle = (nominal_alt / scale - at_zero_sin) / (integral_speed - at_zero_sin)
+    if scale > 0.0 and 0.0 <= sin_angle <= 1.0:
+        return np.arcsin(sin_angle)
+    return np.nan
+
+
 # The array forms: one loop per formula over flat arrays, and `_over_arrays` broadcasting like
 # numpy. Not `numba.vectorize`: numba caches a ufunc's kernel but rebuilds its wrapper at every
 # start, about 0.1 s a formula, which the workbench's first page paid six times over.
@@ -127,6 +139,14 @@ def _parabola_vertices(low, middle, high, out):
         out[i] = parabola_vertex(low[i], middle[i], high[i])
 
 
+@numba.njit(cache=True)
+def _blend_limit_angles(burn_time, speed, nominal_alt, blend, integral_speed, integral_early, integral_late, out):
+    for i in range(out.size):
+        out[i] = blend_limit_angle(
+            burn_time[i], speed[i], nominal_alt[i], blend[i], integral_speed[i], integral_early[i], integral_late[i]
+        )
+
+
 def _over_arrays(loop, *arguments):
     """``loop`` over ``arguments`` broadcast against each other, as float64: an array of their
     common shape, or a float when they are all scalars."""
@@ -165,6 +185,12 @@ def mean_anomalies(true_anomaly, eccentricity):
 
 def parabola_vertices(low, middle, high):
     return _over_arrays(_parabola_vertices, low, middle, high)
+
+
+def blend_limit_angles(burn_time, speed, nominal_alt, blend, integral_speed, integral_early, integral_late):
+    return _over_arrays(
+        _blend_limit_angles, burn_time, speed, nominal_alt, blend, integral_speed, integral_early, integral_late
+    )
 
 
 @numba.njit(**SCALAR)
