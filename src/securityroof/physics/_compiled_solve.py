@@ -155,7 +155,7 @@ def fly_row(east_offset, north_offset, problem, lane, shot, impact, earth, integ
     """rounds.Problem.fly (and its _landed) for one row: aim at the virtual point ``(east_offset,
     north_offset)`` from the aim point, settle ``lane`` in place, propagate the last centre shot
     (into ``shot`` and ``impact``); returns (failure code, residual east, residual north, consistent).
-    ``limits`` are rounds' (BOOST_TOLERANCE_M, ANGLE_TOLERANCE_RAD)."""
+    ``limits``: targeting's constants (kernels.TargetLimits)."""
     g = problem
     vx = g[U_AIM] + east_offset * g[EAST] + north_offset * g[NORTH]
     vy = g[U_AIM + 1] + east_offset * g[EAST + 1] + north_offset * g[NORTH + 1]
@@ -185,8 +185,8 @@ def fly_row(east_offset, north_offset, problem, lane, shot, impact, earth, integ
     dx, dy, dz = lx - g[U_AIM], ly - g[U_AIM + 1], lz - g[U_AIM + 2]
     residual_east = g[EAST] * dx + g[EAST + 1] * dy + g[EAST + 2] * dz
     residual_north = g[NORTH] * dx + g[NORTH + 1] * dy + g[NORTH + 2] * dz
-    consistent = shot[MOVED] < limits[0]
-    off_angle = not minimum_energy and not (abs(shot[ANGLE] - g[FIXED_ANGLE]) <= limits[1])
+    consistent = shot[MOVED] < limits.boost_tolerance_m
+    off_angle = not minimum_energy and not (abs(shot[ANGLE] - g[FIXED_ANGLE]) <= limits.angle_tolerance_rad)
     if failure == _NONE and off_angle and consistent:
         failure = _NO_ARC
     return failure, residual_east, residual_north, consistent
@@ -217,15 +217,13 @@ def record(answer, problem, shot, impact, lane, miss):
 
 
 @numba.njit(**ARITHMETIC)
-def iterate_row(problem, lane, answer, earth, integrals, settings, search):
+def iterate_row(problem, lane, answer, earth, integrals, settings, limits):
     """targeting._iterate for one row from the lanes ``lane``: Newton's method on the virtual aim
     point, a finite-difference Jacobian after the first pass and Broyden updates after that, until
     the row lands within the tolerance with a consistent boost, or fails. Writes ``answer`` and
-    returns (failure code, passes flown). ``search`` holds targeting's constants: tolerance (m),
-    passes at most, the hopeless margin, the Jacobian's step and the largest step (rad), and rounds'
-    boost and angle tolerances."""
-    tolerance, max_iterations, hopeless_margin = search[0], int(search[1]), search[2]
-    jacobian_step, max_step, limits = search[3], search[4], search[5:7]
+    returns (failure code, passes flown). ``limits``: targeting's constants (kernels.TargetLimits)."""
+    tolerance, max_iterations, hopeless_margin = limits.tolerance_m, limits.max_iterations, limits.hopeless_margin
+    jacobian_step, max_step = limits.jacobian_step_rad, limits.max_step_rad
     shot, trial_shot = np.empty(SHOT_STATE), np.empty(SHOT_STATE)
     impact, trial_impact = np.empty(IMPACT_STATE), np.empty(IMPACT_STATE)
     flown, trial = np.empty(LANE_STATE), np.empty(LANE_STATE)
@@ -283,14 +281,6 @@ def iterate_row(problem, lane, answer, earth, integrals, settings, search):
     return _NOT_CONVERGED, max_iterations  # not reached: the last pass is always done
 
 
-#: Where targeting's constants sit in ``search`` (after iterate_row's seven): the start's flight
-#: to burnout altitude ratio, the lanes' first trust region, the kink search's window, how far past
-#: the kink it starts, the distance at which a kink is the minimum itself, its trust region, and
-#: the speed by which a second minimum must be lower.
-START_RATIO, START_TRUST, KINK_WINDOW, PAST_KINK, AT_KINK, KINK_TRUST, SAME_SPEED = 7, 8, 9, 10, 11, 12, 13
-SEARCH_CONSTANTS = 14
-
-
 @numba.njit(**ARITHMETIC)
 def derive(problem, earth):
     """rounds.Problem's derived quantities, in place: the launch radius (ellipsoid) and the east and
@@ -309,7 +299,7 @@ def derive(problem, earth):
 
 
 @numba.njit(**ARITHMETIC)
-def start_lane(problem, given_angle, trust, lane, earth, integrals, settings, search):
+def start_lane(problem, given_angle, trust, lane, earth, integrals, settings, limits):
     """rounds.Problem.initial_carry for one row, into ``lane``: at the inertial angle
     ``given_angle`` where it is a number, else at the closed-form start."""
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
@@ -342,7 +332,7 @@ def start_lane(problem, given_angle, trust, lane, earth, integrals, settings, se
         ay = along * hy / h_norm + omega * radius * ulx
         az = along * hz / h_norm
         start = np.arctan2(arc_speed * np.sin(relative), np.sqrt(ax * ax + ay * ay + az * az))
-        if arc_speed > 0.0 and remaining * radius > search[START_RATIO] * burnout_alt:
+        if arc_speed > 0.0 and remaining * radius > limits.start_flight_to_altitude * burnout_alt:
             angle = start
     for k in range(3):  # the centre lane, then the low and high side lanes
         offset, side = k * LANE_FIELDS, (0.0, -1.0, 1.0)[k]
@@ -354,14 +344,14 @@ def start_lane(problem, given_angle, trust, lane, earth, integrals, settings, se
 
 
 @numba.njit(**ARITHMETIC)
-def solve_row(problem, answer, earth, integrals, settings, search):
+def solve_row(problem, answer, earth, integrals, settings, limits):
     """targeting.solve for one row with a shot to fly: the start, the passes (``iterate_row``) and, for
     minimum energy, the searches beyond the boost's kinks, keeping the lower speed. Writes
     ``answer``; returns (failure code, passes of the longest search)."""
     derive(problem, earth)
     lane = np.empty(LANE_STATE)
-    start_lane(problem, np.nan, search[START_TRUST], lane, earth, integrals, settings, search)
-    failure, passes = iterate_row(problem, lane, answer, earth, integrals, settings, search)
+    start_lane(problem, np.nan, limits.start_trust, lane, earth, integrals, settings, limits)
+    failure, passes = iterate_row(problem, lane, answer, earth, integrals, settings, limits)
     if problem[FIXED_ANGLE] == problem[FIXED_ANGLE]:
         return failure, passes
     other = np.empty(ANSWER_COLUMNS)
@@ -373,20 +363,20 @@ def solve_row(problem, answer, earth, integrals, settings, search):
             problem[BURN_TIME], speed, problem[NOMINAL_ALT], blend, integrals.speed, integrals.early, integrals.late
         )
         offset = kink - answer[OUT_ANGLE]
-        if not (abs(offset) < search[KINK_WINDOW] and abs(offset) > search[AT_KINK]):
+        if not (abs(offset) < limits.kink_window_rad and abs(offset) > limits.at_kink_rad):
             continue
-        start = answer[INERTIAL_ANGLE] + offset + np.sign(offset) * search[PAST_KINK]
-        start_lane(problem, start, search[KINK_TRUST], lane, earth, integrals, settings, search)
-        other_failure, other_passes = iterate_row(problem, lane, other, earth, integrals, settings, search)
+        start = answer[INERTIAL_ANGLE] + offset + np.sign(offset) * limits.past_kink_rad
+        start_lane(problem, start, limits.kink_trust, lane, earth, integrals, settings, limits)
+        other_failure, other_passes = iterate_row(problem, lane, other, earth, integrals, settings, limits)
         passes = max(passes, other_passes)
-        if other_failure == _NONE and other[OUT_SPEED] < speed - search[SAME_SPEED]:
+        if other_failure == _NONE and other[OUT_SPEED] < speed - limits.same_speed_mps:
             answer[:] = other
     return failure, passes
 
 
 @numba.njit(**PARALLEL)
-def target_rows(problem, earth, integrals, settings, search, answers, reasons, passes):
+def target_rows(problem, earth, integrals, settings, limits, answers, reasons, passes):
     """``solve_row`` for every row of ``problem`` (N, PROBLEM_COLUMNS; its derived columns are filled
     here), into ``answers`` (N, ANSWER_COLUMNS), ``reasons`` and ``passes`` (N,)."""
     for i in numba.prange(problem.shape[0]):
-        reasons[i], passes[i] = solve_row(problem[i], answers[i], earth, integrals, settings, search)
+        reasons[i], passes[i] = solve_row(problem[i], answers[i], earth, integrals, settings, limits)

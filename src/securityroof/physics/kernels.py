@@ -554,12 +554,31 @@ def settle(geometry, centre, sides, search: Search, earth, settings) -> Shot:
     return shot
 
 
-def target(u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, settings, constants):
+class TargetLimits(NamedTuple):
+    """Targeting's constants as the compiled solve takes them (:mod:`securityroof.physics.targeting` and
+    :mod:`securityroof.physics.rounds` hold their values and say what each is)."""
+
+    tolerance_m: float
+    max_iterations: int
+    hopeless_margin: float
+    jacobian_step_rad: float
+    max_step_rad: float
+    boost_tolerance_m: float
+    angle_tolerance_rad: float
+    start_flight_to_altitude: float
+    start_trust: float
+    kink_window_rad: float
+    past_kink_rad: float
+    at_kink_rad: float
+    kink_trust: float
+    same_speed_mps: float
+
+
+def target(u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, settings, limits: TargetLimits):
     """Targeting for every row (see :func:`securityroof.physics.targeting.solve`, whose start, passes and
     searches beyond the boost's kinks this replaces on point-mass gravity) from the unit launch and
     aim directions and the aim point (ECEF): the answers by
-    :class:`~securityroof.physics.targeting._Fields` name, the reason codes and each row's passes.
-    ``constants`` are targeting's, in ``_compiled_solve``'s order (``iterate_row``'s, then ``SEARCH_CONSTANTS``)."""
+    :class:`~securityroof.physics.targeting._Fields` name, the reason codes and each row's passes."""
     from securityroof.physics import _compiled_solve as layout
     from securityroof.physics.boost import boost_integrals
 
@@ -573,8 +592,7 @@ def target(u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed,
     answers = np.empty((n, layout.ANSWER_COLUMNS))
     reasons, passes = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int64)
     _compiled().target_rows(
-        problem, EarthFigure.of(earth), boost_integrals(), settings, np.asarray(constants, dtype=float),
-        answers, reasons, passes,
+        problem, EarthFigure.of(earth), boost_integrals(), settings, limits, answers, reasons, passes,
     )  # fmt: skip
     fields = {
         name: answers[:, start] if width == 1 else answers[:, start : start + width]

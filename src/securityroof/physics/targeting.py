@@ -272,13 +272,13 @@ def _compiled_solve(
     arithmetic, with none of the numpy work between them (see :func:`securityroof.physics.kernels.target`)."""
     if rows.size == 0:
         return 0
-    constants = (
-        tolerance_m, max_iterations, _HOPELESS_MARGIN, _JACOBIAN_STEP_RAD, _MAX_STEP_RAD, BOOST_TOLERANCE_M,
-        ANGLE_TOLERANCE_RAD, START_FLIGHT_TO_ALTITUDE, START_TRUST, _KINK_WINDOW_RAD, _PAST_KINK_RAD, _AT_KINK_RAD,
-        _KINK_TRUST, _SAME_SPEED_MPS,
+    limits = kernels.TargetLimits(
+        float(tolerance_m), int(max_iterations), _HOPELESS_MARGIN, _JACOBIAN_STEP_RAD, _MAX_STEP_RAD,
+        BOOST_TOLERANCE_M, ANGLE_TOLERANCE_RAD, START_FLIGHT_TO_ALTITUDE, START_TRUST, float(_KINK_WINDOW_RAD),
+        float(_PAST_KINK_RAD), _AT_KINK_RAD, _KINK_TRUST, _SAME_SPEED_MPS,
     )  # fmt: skip
     fields, codes, passes = kernels.target(
-        u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, ROUND_SETTINGS, constants
+        u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, ROUND_SETTINGS, limits
     )
     for name, value in fields.items():
         getattr(out, name)[rows] = value
