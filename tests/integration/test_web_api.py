@@ -89,6 +89,13 @@ def test_an_architecture_as_loaded_has_the_figures_of_roof_compare_and_its_layer
     statuses = {f["properties"]["name"]: f["properties"]["status"] for f in result["cities"]["features"]}
     assert {c for c, s in statuses.items() if s == "defended"} == set(result["figures"]["cities_protected"])
     assert result["elapsed_ms"] >= 0
+    # the footprint's threat choice reads as the missile class and its points, not as an id
+    scenario = load_scenario(BASE)
+    labels = result["scenario"]["threat_labels"]
+    assert set(labels) == set(result["scenario"]["threats"]) == {t.id for t in scenario.threats}
+    for threat in scenario.threats:
+        assert labels[threat.id].startswith(scenario.catalog.missile(threat.missile).label)
+        assert f"{len(threat.aim)} aim point" in labels[threat.id]
 
 
 def test_a_what_if_says_what_changed_against_the_architecture_as_loaded(client):

@@ -358,6 +358,13 @@ def scenario_text(state: State) -> tuple[str, str]:
     return scenario.name, dump_scenario(scenario)
 
 
+def _threat_label(scenario: Scenario, threat) -> str:
+    """A threat in a reader's words: its missile class's label and how many points it joins."""
+    label = scenario.catalog.missile(threat.missile).label
+    launches, aims = len(threat.launch), len(threat.aim)
+    return f"{label}: {launches} launch point{'s' * (launches != 1)} × {aims} aim point{'s' * (aims != 1)}"
+
+
 def _figures(scenario: Scenario, engaged) -> tuple[dict, list[dict]]:
     comparison = compare([scenario], engaged=[engaged])
     entry = dict(comparison.architectures[0])
@@ -469,6 +476,7 @@ def evaluate(state: State, fresh: bool = False) -> dict:
             "decision_delay_s": scenario.analysis.decision_delay_s,
             "parties": {party_id: party.label for party_id, party in scenario.parties.items()},
             "threats": [t.id for t in scenario.threats],
+            "threat_labels": {t.id: _threat_label(scenario, t) for t in scenario.threats},
             "footprint_threat": threat,
             "interceptor_speeds_km_s": {
                 site.entry.name: site.entry.burnout_speed_km_s for site in scenario.interceptor_sites

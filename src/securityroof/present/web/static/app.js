@@ -271,7 +271,11 @@ function renderThreatSelect() {
   for (const f of app.result?.threats?.features ?? []) threats.add(f.properties.threat);
   const chosen = app.state.footprint_threat ?? app.result?.scenario?.footprint_threat ?? "";
   if (chosen) threats.add(chosen);
-  $("footprint-threat").innerHTML = [...threats].sort().map((t) => `<option ${t === chosen ? "selected" : ""}>${e(t)}</option>`).join("");
+  const labels = app.result?.scenario?.threat_labels ?? {};
+  const label = (t) => labels[t] ?? t;
+  $("footprint-threat").innerHTML = [...threats].sort((a, b) => label(a).localeCompare(label(b)))
+    .map((t) => `<option value="${e(t)}" ${t === chosen ? "selected" : ""}>${e(label(t))}</option>`).join("");
+  $("footprint-threat").title = label(chosen);  // the whole label, where the narrow select cuts it
 }
 
 function renderAssets() {
