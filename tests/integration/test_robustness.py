@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from securityroof.analysis.compare import compare
 from securityroof.analysis.robustness import DELAY, compare_outcome, deterrence_outcome, robustness, run_variants
+from securityroof.errors import RoofError
 from securityroof.model.scenario import load_scenario
 from securityroof.present.cli import app
 
@@ -177,3 +178,38 @@ def test_the_report_s_findings_box_gives_each_finding_its_line_and_the_bands(pai
     )
     assert "5 %" in box and all(row["figure"] in box for row in robust["figures"])
     assert 'class="robust"' not in _findings(findings)  # without a run, the box is as before
+
+
+def test_a_failing_variant_is_counted_and_left_out_and_the_run_goes_on(pair, monkeypatch):
+    """As a sweep's: a variant that raises has its error said, the bands and shares are over the
+    others; a run in which every variant fails says so in one line."""
+    import securityroof.analysis.robustness as module
+
+    calls = {"n": 0}
+    real = module.compare_outcome
+
+    def every_third_fails(scenarios, sharing=None):
+        calls["n"] += 1
+        if calls["n"] > 1 and calls["n"] % 3 == 0:  # the first call is the point
+            raise ValueError("a planted failure")
+        return real(scenarios, sharing)
+
+    monkeypatch.setattr(module, "compare_outcome", every_third_fails)
+    result = robustness("compare", pair, 12, seed=5, workers=1)
+    assert result["failed"] == 4 and len(result["failures"]) == 4
+    assert all(f["error"] == "ValueError: a planted failure" for f in result["failures"])
+    assert module.failures_line(result).startswith("4 of 12 variants failed and are left out")
+    assert all(0.0 <= f["holds_share"] <= 1.0 for f in result["findings"])
+    assert all(row["median"] is not None for row in result["figures"])
+
+    calls["n"] = 0
+
+    def only_the_point_runs(scenarios, sharing=None):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise ZeroDivisionError("a planted failure")
+        return real(scenarios, sharing)
+
+    monkeypatch.setattr(module, "compare_outcome", only_the_point_runs)
+    with pytest.raises(RoofError, match=r"^uncertainty: every one of the 3 variants failed; the first: Zero"):
+        run_variants("compare", pair, 3, seed=5, workers=1)

@@ -29,6 +29,11 @@ Spearman rank correlation with each parameter (None where either is constant).
 - ``deterrence``: the other side's interceptors engage some pairs in that direction, or none, as at
   the point (the threatening-speed search of the verdict is not repeated per variant: it is slow).
 
+**Failed variants.** A variant that raises is recorded with its error, as a sweep's is, and the run
+goes on: the bands, shares and correlations are over the variants that ran, and the result counts
+the failures (``failed``, the first :data:`MAX_FAILURES_SHOWN` in ``failures``). A run in which every
+variant fails is refused with the first error.
+
 **What would change it.** For each finding, the Spearman rank correlation of its holds (1) / fails
 (0) indicator with each parameter over the variants (a point-biserial correlation on ranks): the
 parameters with the largest magnitude are those whose values best separate the variants where it
@@ -58,6 +63,8 @@ from securityroof.physics import kernels
 DELAY_SPREAD_S = 60.0
 #: The least |rank correlation| for a parameter to be named as one that changes a finding.
 FLIP_MIN_CORRELATION = 0.1
+#: Failed variants listed in the JSON (all are counted).
+MAX_FAILURES_SHOWN = 10
 #: The most variants of one run (each is a whole comparison).
 MAX_VARIANTS = 100_000
 DELAY = "decision_delay_offset_s"
@@ -158,17 +165,24 @@ def deterrence_outcome(scenario: Scenario, rcs_m2: float | None = None) -> dict:
     return out
 
 
-def _run_batch(job) -> list[dict]:
-    """One batch of variants' outcomes (in a worker): ``job`` is (kind, scenario sources, parameters,
-    the sharing policy (compare) or the re-entry vehicles' cross-section (deterrence), batch)."""
+def _run_batch(job) -> list[tuple[dict | None, str | None]]:
+    """One batch of variants' (outcome, error) pairs (in a worker): ``job`` is (kind, scenario sources,
+    parameters, the sharing policy (compare) or the re-entry vehicles' cross-section (deterrence),
+    batch). A variant that fails has its error and no outcome, and the batch goes on, as a sweep's."""
     kind, sources, params, option, batch = job
     scenarios = [_base_scenario(source, file) for source, file in sources]
     kernels.settle_allocator()  # on a Dask worker (see there)
     out = []
     with kernels.one_thread():  # batches run side by side, one per core
         for values in batch:
-            varied = [apply(s, params, values) for s in scenarios]
-            out.append(compare_outcome(varied, option) if kind == "compare" else deterrence_outcome(varied[0], option))
+            try:
+                varied = [apply(s, params, values) for s in scenarios]
+                outcome = (
+                    compare_outcome(varied, option) if kind == "compare" else deterrence_outcome(varied[0], option)
+                )
+                out.append((outcome, None))
+            except Exception as exc:  # noqa: BLE001 - a failed variant is said, and the run goes on
+                out.append((None, f"{type(exc).__name__}: {exc}"))
     return out
 
 
@@ -184,7 +198,12 @@ class Run:
     params: list[Parameter]
     values: list[dict[str, float]]
     point: dict
-    outcomes: list[dict]
+    outcomes: list[dict | None]  # None where the variant failed
+    errors: list[str | None]  # the failure of each variant, None where it ran
+
+    def ran(self) -> list[int]:
+        """The variants that gave an outcome."""
+        return [i for i, error in enumerate(self.errors) if error is None]
 
 
 def run_variants(
@@ -223,8 +242,12 @@ def run_variants(
     drawn = variants(params, n, seed)
     option = sharing if kind == "compare" else rcs_m2
     jobs = [(kind, sources, params, option, batch) for batch in batches(drawn, batch_size)]
-    outcomes = [o for chunk in _run(jobs, workers, executor) for o in chunk]
-    return Run(kind, scenarios, params, drawn, point, outcomes)
+    results = [r for chunk in _run(jobs, workers, executor) for r in chunk]
+    run = Run(kind, scenarios, params, drawn, point, [o for o, _ in results], [e for _, e in results])
+    if not run.ran():
+        raise RoofError(f"uncertainty: every one of the {n:,} variants failed; the first: {run.errors[0]}",
+                        field="uncertainty")  # fmt: skip
+    return run
 
 
 def robustness(
@@ -235,11 +258,18 @@ def robustness(
     run = run_variants(kind, scenarios, n, seed, **options)
     if findings is None:
         findings = _point_findings(kind, run.scenarios, options)
-    params, point, outcomes = run.params, run.point, run.outcomes
-    matrix = np.array([[v[p.name] for p in params] for v in run.values], dtype=float).reshape(n, len(params))
+    # the bands and shares are over the variants that ran; the failures are counted and shown
+    ran = run.ran()
+    params, point, outcomes = run.params, run.point, [run.outcomes[i] for i in ran]
+    matrix = np.array([[run.values[i][p.name] for p in params] for i in ran], dtype=float).reshape(
+        len(ran), len(params)
+    )
+    failed = [{"variant": i, "error": error} for i, error in enumerate(run.errors) if error is not None]
     return {
         "n": n,
         "seed": seed,
+        "failed": len(failed),
+        "failures": failed[:MAX_FAILURES_SHOWN],
         "delay_spread_s": params[-1].high,
         "parameters": [p.to_dict() for p in params],
         "figures": _figures(kind, point, outcomes, params, matrix),
@@ -314,6 +344,17 @@ def _finding(finding: dict, kind: str, point: dict, outcomes: list[dict], params
         "holds_share": float(indicator.mean()) if indicator.size else None,
         "flipped_by": [{"parameter": name, "correlation": r} for name, r in flipped[:3]],
     }
+
+
+def failures_line(result: dict) -> str | None:
+    """How many variants failed and were left out of the bands and shares, with the first error."""
+    if not result.get("failed"):
+        return None
+    first = result["failures"][0]
+    return (
+        f"{result['failed']:,} of {result['n']:,} variants failed and are left out of the bands and shares "
+        f"(the first, variant {first['variant']}: {first['error']})."
+    )
 
 
 def what_would_change(finding: dict) -> str:
