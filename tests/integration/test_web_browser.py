@@ -424,6 +424,37 @@ def test_the_legend_leaves_the_map_and_what_it_draws_uncovered(page_at_width):
     assert page.page.locator("#map .asset-marker:visible").count() == 0
 
 
+@pytest.mark.parametrize("width", [1280, 400])
+def test_an_asset_moves_to_typed_coordinates_without_a_mouse(browser, server, tmp_path, width):
+    """The asset's details take its latitude and longitude: the keyboard's way to move it, and a
+    position to a fraction of a degree; a bad number is said at the form."""
+    page = Page(browser, server, tmp_path, width=width)
+    try:
+        page.open({"base": "joint-lisbon"})
+        page.page.click('#assets li[data-asset="kurecik"] .name')
+        form = page.page.locator('form[data-move="kurecik"]')
+        form.locator('input[name="lat"]').fill("39.5")
+        form.locator('input[name="lon"]').press("Control+a")
+        page.page.keyboard.type("36.25")
+        page.shot(f"12-move-typed-{width}px")
+        page.change(lambda: form.locator('input[name="lon"]').press("Enter"))
+        assert page.state()["move"] == {"kurecik": [39.5, 36.25]}
+        assert "moved" in page.page.get_attribute('#assets li[data-asset="kurecik"]', "class")
+        moved = page.page.evaluate(
+            "() => window.workbench.result.assets.features"
+            ".find((f) => f.properties.id === 'kurecik').geometry.coordinates"
+        )
+        assert moved == pytest.approx([36.25, 39.5])
+        page.page.click('#assets li[data-asset="kurecik"] .name')
+        page.page.locator('form[data-move="kurecik"] input[name="lat"]').fill("north")
+        page.change(lambda: page.page.click('form[data-move="kurecik"] button'))
+        assert page.page.text_content('form[data-move="kurecik"] .error') == 'expected a number, got "north"'
+        assert page.state()["move"] == {"kurecik": [39.5, 36.25]}  # the refused move is not kept
+        assert not page.errors, page.errors
+    finally:
+        page.close()
+
+
 def test_the_sharing_pairs_editor_recomputes_the_figures(page):
     page.open({"base": "joint-lisbon"})
     loaded = page.number("#fig-engageable")

@@ -336,10 +336,24 @@ function showDetails(layer, props) {
   $("details-body").innerHTML = `
     <h3>${e(props.label || props.id || props.name || props.threat_id || layer)}</h3>
     <table class="kv">${rows.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join("")}</table>
+    ${layer === "asset" ? moveForm(props.id) : ""}
     ${entry ? `<h4>${e(entry.label || entry.name)} <small class="muted">(catalog)</small></h4>
       <table class="kv">${fields.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join("")}</table>
       ${entry.source ? `<p><b>Source.</b> ${e(entry.source)}</p>` : ""}${entry.note ? `<p><b>Note.</b> ${e(entry.note)}</p>` : ""}` : ""}`;
   $("details").hidden = false;
+}
+
+// Moving an asset by its coordinates, for the keyboard and for a position known to the degree's
+// fraction (dragging its marker on the map does the same). Satellites have no place to move.
+function moveForm(id) {
+  const where = app.result?.assets?.features?.find((f) => f.properties.id === id)?.geometry?.coordinates;
+  if (!where) return "";
+  const [lon, lat] = where.map((x) => Math.round(x * 1e4) / 1e4);
+  return `<form class="move-form" data-move="${e(id)}">
+      <label>Latitude, ° <input name="lat" inputmode="decimal" value="${lat}" size="8"></label>
+      <label>Longitude, ° <input name="lon" inputmode="decimal" value="${lon}" size="8"></label>
+      <button type="submit">Move here</button>
+      <span class="error" data-error-for="move.${e(id)}"></span></form>`;
 }
 
 // ---- controls ---------------------------------------------------------------------------------
@@ -488,6 +502,16 @@ function wire() {
   $("place-cancel").addEventListener("click", stopPlacing);
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") stopPlacing(); });
   $("details-close").addEventListener("click", () => { $("details").hidden = true; });
+  $("details-body").addEventListener("submit", (ev) => {
+    const form = ev.target.closest("form[data-move]");
+    if (!form) return;
+    ev.preventDefault();
+    clearErrors();
+    const id = form.dataset.move;
+    // as typed where not a number: the server names the field and says what is wrong
+    const position = [numberOrText(form.elements.lat.value) ?? "", numberOrText(form.elements.lon.value) ?? ""];
+    change((s) => { s.move = { ...(s.move ?? {}), [id]: position }; });
+  });
   $("legend-body").addEventListener("change", (ev) => {
     const name = ev.target.dataset.layer;
     if (!name) return;
