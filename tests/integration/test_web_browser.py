@@ -69,8 +69,10 @@ def browser():
 class Page:
     """One browser page on the workbench, recording every request and every page error."""
 
-    def __init__(self, browser, server, shots: Path, width: int = 1280):
-        self.context = browser.new_context(viewport={"width": width, "height": 860}, accept_downloads=True)
+    def __init__(self, browser, server, shots: Path, width: int = 1280, touch: bool = False):
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 860}, accept_downloads=True, has_touch=touch, is_mobile=touch
+        )
         self.page = self.context.new_page()
         self.hosts: list[str] = []
         self.errors: list[str] = []
@@ -453,6 +455,39 @@ def test_an_asset_moves_to_typed_coordinates_without_a_mouse(browser, server, tm
         assert not page.errors, page.errors
     finally:
         page.close()
+
+
+def test_on_a_touch_screen_one_finger_scrolls_past_the_map_and_does_not_pan_it(browser, server, tmp_path):
+    """On a phone the map fills the page's width: a one-finger swipe over it moves the page, not
+    the map (two fingers move the map); with a mouse, dragging moves the map as ever."""
+    page = Page(browser, server, tmp_path, width=400, touch=True)
+    try:
+        page.open({"base": "joint-lisbon"})
+        page.page.wait_for_selector("#map .maplibregl-canvas", timeout=EVALUATION_MS)
+        assert page.page.evaluate("() => window.workbench.map.map.cooperativeGestures.isEnabled()")
+        centre = "() => { const c = window.workbench.map.map.getCenter(); return [c.lng, c.lat]; }"
+        before, scrolled = page.page.evaluate(centre), page.page.evaluate("() => window.scrollY")
+        box = page.page.locator("#map .maplibregl-canvas").bounding_box()
+        x, y = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.8
+        touch = page.context.new_cdp_session(page.page)
+        touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for k in range(1, 9):
+            touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 25 * k}]})
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.page.wait_for_timeout(600)
+        assert page.page.evaluate(centre) == pytest.approx(before, abs=1e-6)
+        assert page.page.evaluate("() => window.scrollY") > scrolled
+        page.shot("13-touch-swipe-400px")
+        assert not page.errors, page.errors
+    finally:
+        page.close()
+    desktop = Page(browser, server, tmp_path, width=1280)
+    try:
+        desktop.open({"base": "joint-lisbon"})
+        desktop.page.wait_for_selector("#map .maplibregl-canvas", timeout=EVALUATION_MS)
+        assert not desktop.page.evaluate("() => window.workbench.map.map.cooperativeGestures.isEnabled()")
+    finally:
+        desktop.close()
 
 
 def test_the_sharing_pairs_editor_recomputes_the_figures(page):

@@ -65,6 +65,9 @@ export class RoofMap {
       zoom: options.zoom ?? 2.7,
       attributionControl: false,
       renderWorldCopies: false,
+      // On a touch screen the map fills the width of the page: one finger scrolls the page past it,
+      // two move the map (a swipe that only panned the map left a reader stuck on it).
+      cooperativeGestures: options.cooperativeGestures ?? window.matchMedia("(pointer: coarse)").matches,
     });
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
     this.map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
