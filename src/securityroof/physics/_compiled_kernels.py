@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from securityroof.physics._compiled_solve import IMPACT_STATE, kepler_impact_row, target_rows
-from securityroof.physics._compiled_targeting import settle
+from securityroof.physics._compiled_targeting import PARALLEL, settle
 from securityroof.physics.formulas import flyout_time, geodetic_height
 from securityroof.physics.reasons import Infeasible, NotSeen
 
@@ -25,10 +25,6 @@ _SEEN, _BELOW_HORIZON, _OUT_OF_SECTOR, _OUT_OF_RANGE, _TRACK_TOO_LATE = (
 _FEASIBLE, _OUT_OF_REACH, _BELOW_MIN, _TOO_LATE = (
     int(Infeasible.FEASIBLE), int(Infeasible.OUT_OF_REACH), int(Infeasible.BELOW_MIN), int(Infeasible.TOO_LATE),
 )  # fmt: skip
-
-#: The kernels proper: cached on disk, parallel over trajectories, releasing the GIL, and with
-#: numpy's floating-point rules (a division by zero gives inf or NaN, as in the reference).
-PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
 
 
 @numba.njit(cache=True)

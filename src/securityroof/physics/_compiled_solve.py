@@ -18,12 +18,14 @@ import numpy as np
 
 from securityroof.physics._compiled_targeting import (
     ANGLE,
+    ARITHMETIC,
     FOUND,
     LANE_FIELDS,
     LANE_STATE,
     LAST_STEP,
     MOVED,
     OVERFLOWN,
+    PARALLEL,
     SHAPE_ALT,
     SHAPE_BLEND,
     SHAPE_DOWNRANGE,
@@ -43,9 +45,6 @@ from securityroof.physics.formulas import (
     minimum_energy_angle,
 )
 from securityroof.physics.reasons import Unreachable
-
-PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
-ARITHMETIC = {"cache": True, "error_model": "numpy"}
 
 # Plain ints, which numba freezes into the compiled code as constants.
 _NONE, _TOO_FAST, _INSIDE_BOOST, _NO_ARC, _NOT_CONVERGED, _NO_IMPACT = (

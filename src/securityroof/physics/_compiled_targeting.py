@@ -18,8 +18,9 @@ from securityroof.physics.formulas import (
     stable_conic_speed,
 )
 
-#: As the other kernels: cached on disk, parallel over trajectories, releasing the GIL, numpy's
-#: floating-point rules.
+#: The kernels proper (these and those of _compiled_solve and _compiled_kernels, which take these
+#: flags from here): cached on disk, parallel over trajectories, releasing the GIL, and with numpy's
+#: floating-point rules (a division by zero gives inf or NaN, as in the reference).
 PARALLEL = {"cache": True, "parallel": True, "nogil": True, "error_model": "numpy"}
 
 
