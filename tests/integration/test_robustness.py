@@ -24,8 +24,7 @@ def _ranged(scenario):
 
 
 def _with_ranges(scenario, ranges):
-    """``scenario`` with each ranged class's ranges replaced by ``ranges(entry)`` (field -> [low, high]).
-    (A range cannot be dropped: a scenario file only carries what differs from the catalog.)"""
+    """``scenario`` with each ranged class's ranges replaced by ``ranges(entry)`` (field -> [low, high])."""
     for entry in _ranged(scenario).values():
         row = {k: v for k, v in entry.row().items() if not k.endswith("_range")}
         rebuilt = type(entry).model_validate({**row, **{f"{k}_range": list(v) for k, v in ranges(entry).items()}})
@@ -149,6 +148,38 @@ def test_roof_compare_uncertainty_prints_bands_and_what_would_change_each_findin
     assert {"architecture", "figure", "point", "median", "p5", "p95", "spearman"} == set(robust["figures"][0])
     assert len(robust["findings"]) == len(plain["findings"]) == text.output.count("  Holds in ")
     assert {"kind", "text", "holds_share", "flipped_by"} == set(robust["findings"][0])
+
+
+def test_a_field_set_by_a_what_if_is_held_and_said(pair):
+    """`--set` inside the catalog's range (AN/TPY-2 at 1,500 km, range 1,200-2,000): the run does not
+    vary it (before, every variant drew it from the range and the set value counted only at the point),
+    and the result, the terminal and the report say it is held."""
+    from securityroof.analysis.robustness import held_line
+    from securityroof.model.scenario.whatif import apply_whatifs
+
+    held = [apply_whatifs(s, set=["an-tpy-2.reference_range_km=1500"]) for s in pair]
+    run = run_variants("compare", pair, 2, seed=3, workers=1)
+    assert "an-tpy-2.reference_range_km" in {p.name for p in run.params} and run.held == []
+    run = run_variants("compare", held, 2, seed=3, workers=1)
+    assert "an-tpy-2.reference_range_km" not in {p.name for p in run.params}
+    assert run.held == [
+        {"class": "an-tpy-2", "field": "reference_range_km", "value": 1500.0, "low": 1200.0, "high": 2000.0}
+    ]
+    assert held_line({"held": run.held}) == (
+        "Held, not varied (set by the scenario or a what-if): an-tpy-2.reference_range_km = 1500 "
+        "(catalog range 1200–2000)."
+    )
+    args = ["compare", "epaa-phase-3", "--set", "an-tpy-2.reference_range_km=1500", "--uncertainty", "2"]
+    result = CliRunner().invoke(app, [*args, "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    robust = json.loads(result.stdout)["uncertainty"]
+    assert robust["held"] == run.held
+    assert "an-tpy-2" not in {p["class"] for p in robust["parameters"]}
+    from securityroof.present.report import _findings
+
+    findings = json.loads(result.stdout)["findings"]
+    assert "Held, not varied" in _findings(findings, robust)
+    assert "Held, not varied" in CliRunner().invoke(app, [*args, "--workers", "1"]).output
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def test_a_range_parses_into_typed_access_and_back_into_the_row():
         ("[0.01, 5.0]", "low end 0.01: Input should be greater than or equal to 0.1"),
         ("[4.0, 12.0]", "high end 12: Input should be less than 11"),
         ("[4.0, nan]", "expected two finite numbers"),
-        ("[4.0]", "expected [low, high], two numbers"),
+        ("[4.0]", "expected [low, high], two numbers (or [] for none)"),
         ('["4", 5]', "expected [low, high], two numbers"),
         ("[true, 5]", "expected [low, high], two numbers"),
     ],
@@ -109,12 +109,34 @@ GBI = CATALOG.interceptor("gbi-2-stage")
 
 
 @pytest.mark.parametrize(("speed", "ranged"), [(6.0, True), (10.0, False)])
-def test_a_what_if_keeps_a_range_only_while_it_brackets_the_value(speed, ranged):
+def test_a_changed_value_keeps_a_range_only_while_it_brackets_the_value(speed, ranged):
+    # a sweep variant or a robustness variant: the value moves, the estimate's range stays where it holds
     changed = SCENARIO.with_entry(GBI.model_copy(update={"burnout_speed_km_s": speed}))
     assert bool(changed.catalog.interceptor("gbi-2-stage").ranges) is ranged
     assert round_trip(changed) == dataclasses.replace(changed, path=None)
+
+
+@pytest.mark.parametrize("speed", [5.4, 6.3, 10.0])
+def test_a_set_value_is_held_even_inside_the_range(speed):
+    """`--set CLASS.FIELD=VALUE` is the reader's assumption: the field loses its range, even where the
+    value is the catalog's own (6.3) or inside the range, so a robustness run does not vary it; the
+    scenario written with the what-if says so (`_range = []`) and reads back the same."""
     entry = set_field(SCENARIO, f"gbi-2-stage.burnout_speed_km_s={speed}")
-    assert entry.burnout_speed_km_s == speed and bool(entry.ranges) is ranged
+    assert entry.burnout_speed_km_s == speed and entry.ranges == {}
+    changed = SCENARIO.with_entry(entry)
+    assert "burnout_speed_km_s_range = []" in dump_scenario(changed)
+    assert round_trip(changed) == dataclasses.replace(changed, path=None)
+    assert round_trip(changed).catalog.interceptor("gbi-2-stage").ranges == {}
+
+
+def test_an_empty_range_holds_a_field_in_a_file():
+    (entry,) = parse_entries("interceptor", ENTRY.replace("= [4.0, 5.0]", "= []"))
+    assert entry.ranges == {} and entry.burnout_speed_km_s == 4.5
+    text = dump_scenario(SCENARIO) + '\n[[interceptor]]\nname = "gbi-2-stage"\nburnout_speed_km_s_range = []\n'
+    scenario = parse_scenario(text)
+    held = scenario.catalog.interceptor("gbi-2-stage")
+    assert held.ranges == {} and held.burnout_speed_km_s == GBI.burnout_speed_km_s
+    assert round_trip(scenario) == scenario
 
 
 def test_a_scenario_file_states_its_own_ranges_and_they_round_trip():

@@ -56,6 +56,7 @@ from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.sweep import _base_scenario, batches, map_jobs
 from securityroof.analysis.sweep_file import latin_hypercube
 from securityroof.errors import RoofError, WorkerError
+from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario import Scenario, dump_scenario
 from securityroof.physics import kernels
 
@@ -101,6 +102,26 @@ def parameters(classes: list, delay_spread_s: float) -> list[Parameter]:
         for field, (low, high) in sorted(entry.ranges.items())
     ]
     return [*found, Parameter(None, "decision_delay_s", -delay_spread_s, delay_spread_s)]
+
+
+def held_fields(classes: list) -> list[dict]:
+    """The fields of ``classes`` that the package catalog states a range for and these classes do not
+    (a ``--set``, or a scenario's ``<field>_range = []``, holds them; a what-if value outside the range
+    leaves it): a run does not vary them, and says so. Each: class, field, the value held, and the
+    catalog's range (low, high)."""
+    package = load_catalog()
+    found = {}
+    for entry in classes:
+        kind = package.kind_of(entry.name)
+        catalog_entry = package.entries[kind].get(entry.name) if kind is not None else None
+        if catalog_entry is None or entry.name in found:
+            continue
+        found[entry.name] = [
+            {"class": entry.name, "field": field, "value": float(getattr(entry, field)), "low": low, "high": high}
+            for field, (low, high) in sorted(catalog_entry.ranges.items())
+            if field not in entry.ranges
+        ]
+    return [row for name in sorted(found) for row in found[name]]
 
 
 def variants(params: list[Parameter], n: int, seed: int) -> list[dict[str, float]]:
@@ -200,6 +221,7 @@ class Run:
     point: dict
     outcomes: list[dict | None]  # None where the variant failed
     errors: list[str | None]  # the failure of each variant, None where it ran
+    held: list[dict]  # the catalog's ranged fields these scenarios hold at a value (held_fields)
 
     def ran(self) -> list[int]:
         """The variants that gave an outcome."""
@@ -239,11 +261,12 @@ def run_variants(
         classes = _classes(scenarios[0]) + [t.missile_class for t in deterrence_threats(scenarios[0].catalog)]
         point = deterrence_outcome(scenarios[0], rcs_m2)
     params = parameters(classes, delay_spread_s)
+    held = held_fields(classes)
     drawn = variants(params, n, seed)
     option = sharing if kind == "compare" else rcs_m2
     jobs = [(kind, sources, params, option, batch) for batch in batches(drawn, batch_size)]
     results = [r for chunk in _run(jobs, workers, executor) for r in chunk]
-    run = Run(kind, scenarios, params, drawn, point, [o for o, _ in results], [e for _, e in results])
+    run = Run(kind, scenarios, params, drawn, point, [o for o, _ in results], [e for _, e in results], held)
     if not run.ran():
         raise RoofError(f"uncertainty: every one of the {n:,} variants failed; the first: {run.errors[0]}",
                         field="uncertainty")  # fmt: skip
@@ -272,6 +295,7 @@ def robustness(
         "failures": failed[:MAX_FAILURES_SHOWN],
         "delay_spread_s": params[-1].high,
         "parameters": [p.to_dict() for p in params],
+        "held": run.held,
         "figures": _figures(kind, point, outcomes, params, matrix),
         "findings": [_finding(f, kind, point, outcomes, params, matrix) for f in findings],
     }
@@ -355,6 +379,17 @@ def failures_line(result: dict) -> str | None:
         f"{result['failed']:,} of {result['n']:,} variants failed and are left out of the bands and shares "
         f"(the first, variant {first['variant']}: {first['error']})."
     )
+
+
+def held_line(result: dict) -> str | None:
+    """The catalog ranges the run does not vary because the scenario holds the field at a value."""
+    held = result.get("held") or []
+    if not held:
+        return None
+    fields = ", ".join(
+        f"{h['class']}.{h['field']} = {h['value']:g} (catalog range {h['low']:g}–{h['high']:g})" for h in held
+    )
+    return f"Held, not varied (set by the scenario or a what-if): {fields}."
 
 
 def what_would_change(finding: dict) -> str:

@@ -80,7 +80,8 @@ class _Entry(BaseModel):
     @classmethod
     def _split_ranges(cls, data: Any, handler) -> _Entry:
         """``<field>_range = [low, high]`` keys, checked against the field: it exists and is numeric,
-        both ends are finite and within the field's own bounds, and low <= value <= high."""
+        both ends are finite and within the field's own bounds, and low <= value <= high;
+        ``<field>_range = []`` states no range (:data:`HELD`)."""
         if not isinstance(data, dict):
             return handler(data)
         given = {key: value for key, value in data.items() if isinstance(key, str) and key.endswith(RANGE_SUFFIX)}
@@ -88,9 +89,12 @@ class _Entry(BaseModel):
         ranges = {}
         for key, value in given.items():
             try:
-                ranges[key.removesuffix(RANGE_SUFFIX)] = _checked_range(cls, key, value)
+                checked = _checked_range(cls, key, value)
             except ValueError as error:
                 problems.append(_problem(key, value, str(error)))
+                continue
+            if checked is not None:
+                ranges[key.removesuffix(RANGE_SUFFIX)] = checked
         try:
             entry = handler({key: value for key, value in data.items() if key not in given})
         except ValidationError as error:
@@ -117,6 +121,9 @@ class _Entry(BaseModel):
 
 #: How a file names the plausible range of a numeric field: ``burnout_speed_km_s_range = [4.0, 5.0]``.
 RANGE_SUFFIX = "_range"
+#: A range written empty (``burnout_speed_km_s_range = []``): the field is held at its value, and the
+#: range the catalog states for it is not the scenario's (a robustness run does not vary it).
+HELD: list = []
 
 
 def numeric_fields(model: type[BaseModel]) -> list[str]:
@@ -124,7 +131,8 @@ def numeric_fields(model: type[BaseModel]) -> list[str]:
     return [name for name, info in model.model_fields.items() if info.annotation in (float, int)]
 
 
-def _checked_range(model: type[_Entry], key: str, value: Any) -> tuple[float, float]:
+def _checked_range(model: type[_Entry], key: str, value: Any) -> tuple[float, float] | None:
+    """The (low, high) of a ``<field>_range`` key; None for an empty one (:data:`HELD`)."""
     field = key.removesuffix(RANGE_SUFFIX)
     numeric = numeric_fields(model)
     if field in model.model_fields and field not in numeric:
@@ -136,8 +144,10 @@ def _checked_range(model: type[_Entry], key: str, value: Any) -> tuple[float, fl
     numbers = isinstance(value, list | tuple) and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in value
     )
+    if numbers and len(value) == 0:
+        return None
     if not numbers or len(value) != 2:
-        raise ValueError(f"expected [low, high], two numbers, got {value!r}")
+        raise ValueError(f"expected [low, high], two numbers (or [] for none), got {value!r}")
     low, high = (float(v) for v in value)
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError(f"expected two finite numbers, got {value!r}")
@@ -175,7 +185,8 @@ def _details(error: ValidationError) -> list[InitErrorDetails]:
 def changed_row(entry: _Entry, changes: dict[str, Any]) -> dict[str, Any]:
     """``entry``'s file row with ``changes`` (a scenario file's class table, a ``--set``) in place. A
     range the entry states for a field the changes set without a range of their own is kept only
-    while it still brackets the new value: a what-if may leave the estimate's range."""
+    while it still brackets the new value: a what-if may leave the estimate's range. (Changes that
+    hold a field at a value inside its range say so with an empty range, :data:`HELD`.)"""
     row = {**entry.row(), **changes}
     for field, (low, high) in entry.ranges.items():
         key = f"{field}{RANGE_SUFFIX}"

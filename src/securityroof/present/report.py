@@ -29,7 +29,7 @@ from securityroof.analysis.engage import engage
 from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.footprint import default_threat, footprint, footprint_summary
 from securityroof.analysis.provenance import footprint_metadata, provenance
-from securityroof.analysis.robustness import failures_line, what_would_change
+from securityroof.analysis.robustness import failures_line, held_line, what_would_change
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
 from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario import Scenario
@@ -336,6 +336,7 @@ def _findings(findings: list[dict], robust: dict | None = None) -> str:
             f"<p>Robustness: {robust['n']} variants (seed {robust['seed']}), a Latin hypercube over the catalog's "
             "stated ranges and the decision delay; each figure's median and 5-95 % band:</p>"
             + _table(["architecture", "figure", "point", "median", "5 %", "95 %"], rows)
+            + (f"<p>{html.escape(held)}</p>" if (held := held_line(robust)) else "")
             + (f"<p>{html.escape(failed)}</p>" if (failed := failures_line(robust)) else "")
         )
     items = "".join(f"<li>{html.escape(f['text'])}{line}</li>" for f, line in zip(findings, lines, strict=True))

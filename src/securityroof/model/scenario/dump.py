@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomli_w
 
-from securityroof.model.catalog import load_catalog
+from securityroof.model.catalog import HELD, RANGE_SUFFIX, load_catalog
 from securityroof.model.scenario.model import Scenario
 from securityroof.model.scenario.schema import CLASSES, ScenarioError
 
@@ -69,9 +69,12 @@ def _classes(scenario: Scenario, package, kind: str) -> list[dict]:
         if original is None:
             rows.append(entry.row())
         elif original != entry:
-            # a range the entry no longer has is one its changed value left: loading drops it again (changed_row)
             before = original.row()
-            rows.append({"name": name, **{k: v for k, v in entry.row().items() if before.get(k) != v}})
+            row = {"name": name, **{k: v for k, v in entry.row().items() if before.get(k) != v}}
+            # a range the entry no longer has (its value left it, or it is held) is said dropped: loading
+            # would otherwise give it back the package's range wherever the value is inside it
+            row.update({f"{field}{RANGE_SUFFIX}": HELD for field in original.ranges if field not in entry.ranges})
+            rows.append(row)
     return rows
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from securityroof.errors import RoofError
-from securityroof.model.catalog import changed_row, load_catalog, numeric_fields
+from securityroof.model.catalog import HELD, RANGE_SUFFIX, changed_row, load_catalog, numeric_fields
 from securityroof.model.scenario.checks import Checker
 from securityroof.model.scenario.dump import dump_scenario
 from securityroof.model.scenario.extends import read_layers
@@ -142,7 +142,9 @@ def _add(scenario: Scenario, text: str, path: Path | None, lines: bool) -> Scena
 
 
 def set_field(scenario: Scenario, setting: str):
-    """The class named in ``CLASS.FIELD=VALUE`` with that field set, checked as a catalog class is."""
+    """The class named in ``CLASS.FIELD=VALUE`` with that field set, checked as a catalog class is,
+    and held there: a value set is the reader's assumption, so a robustness run does not vary it over
+    the catalog's range (which it would, silently, for a value inside the range)."""
     found = _SETTING.fullmatch(setting.strip())
     if not found:
         raise RoofError(f"set: expected CLASS.FIELD=VALUE (e.g. sm-3-iia.burnout_speed_km_s=5.0), got {setting!r}")
@@ -165,7 +167,7 @@ def set_field(scenario: Scenario, setting: str):
     if not math.isfinite(value):
         raise RoofError(f"set: {name}.{key}: expected a finite number, got {text!r}")
     try:
-        return type(entry).model_validate(changed_row(entry, {key: value}))
+        return type(entry).model_validate(changed_row(entry, {key: value, f"{key}{RANGE_SUFFIX}": HELD}))
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or key

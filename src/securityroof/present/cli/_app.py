@@ -226,7 +226,8 @@ Set = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
-        help="CLASS.FIELD=VALUE: a numeric field of a catalog class (sm-3-iia.burnout_speed_km_s=5.0). Repeatable.",
+        help="CLASS.FIELD=VALUE: a numeric field of a catalog class (sm-3-iia.burnout_speed_km_s=5.0), held "
+        "there in --uncertainty runs. Repeatable.",
         rich_help_panel=WHATIFS,
     ),
 ]

@@ -70,7 +70,7 @@ def run(kind: str, scenarios, n: int, seed: int, workers, scheduler, findings, *
 
 def print_uncertainty(result: dict) -> None:
     """The bands table, then each finding with how often it holds and what would change it."""
-    from securityroof.analysis.robustness import failures_line, what_would_change
+    from securityroof.analysis.robustness import failures_line, held_line, what_would_change
 
     key = "architecture" if result["figures"] and "architecture" in result["figures"][0] else "direction"
     rows = [
@@ -94,6 +94,8 @@ def print_uncertainty(result: dict) -> None:
         for p in result["parameters"]
     )
     console.print(shown(f"Varied (Latin hypercube): {varied}."), highlight=False)
+    if held := held_line(result):
+        console.print(shown(held), highlight=False)
     if failed := failures_line(result):
         console.print(shown(failed), highlight=False)
     console.print()
