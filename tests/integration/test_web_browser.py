@@ -587,6 +587,20 @@ def test_an_open_overlay_leaves_the_bar_and_the_panel_at_hand(page_at_width):
     assert _unreachable_controls(page, "body > header :is(button, input, select), #panel :is(input, select)") == []
 
 
+def _check_narrow_overlay(page, name: str, ready: list[str], controls: str, shot: str) -> None:
+    """Open the overlay ``name`` (its button ``#open-NAME``), wait for the ``ready`` selectors, save
+    ``shot``, check that neither the page nor the overlay scrolls sideways and that its buttons and
+    ``controls`` can be reached, and close it."""
+    page.page.click(f"#open-{name}")
+    for selector in ready:
+        page.page.wait_for_selector(selector, timeout=EVALUATION_MS)
+    page.shot(shot)
+    assert _sideways_scroll(page) <= 0
+    assert _sideways_scroll(page, f"#{name}") <= 0
+    assert _unreachable_controls(page, f"#{name} :is(button, {controls})") == []
+    page.page.click(f'[data-close="{name}"]')
+
+
 def _sideways_scroll(page, selector: str | None = None) -> int:
     """How far the page (or the element `selector`, an overlay) scrolls sideways, in pixels."""
     if selector is None:
@@ -618,20 +632,8 @@ def test_at_400_px_nothing_scrolls_sideways_and_every_control_is_at_hand(phone_p
     page.shot("15-narrow-400px-details")
     page.page.click("#details-close")
     page.page.evaluate("() => window.scrollTo(0, 0)")
-    page.page.click("#open-deterrence")
-    page.page.wait_for_selector(".heat td.current", timeout=EVALUATION_MS)
-    page.shot("16-narrow-400px-deterrence")
-    assert _sideways_scroll(page) <= 0
-    assert _sideways_scroll(page, "#deterrence") <= 0
     # An overlay takes the whole of a phone's screen: its own controls are the ones at hand.
-    assert _unreachable_controls(page, "#deterrence :is(button, td[data-speed])") == []
-    page.page.click('[data-close="deterrence"]')
-    page.page.click("#open-compare")
-    page.page.wait_for_selector("#compare-table th:text('threats engageable')", timeout=EVALUATION_MS)
-    page.page.wait_for_selector("#map-b .asset-marker", timeout=EVALUATION_MS)
-    page.shot("17-narrow-400px-compare")
-    assert _sideways_scroll(page) <= 0
-    assert _sideways_scroll(page, "#compare") <= 0
-    assert _unreachable_controls(page, "#compare :is(button, select)") == []
-    page.page.click('[data-close="compare"]')
+    _check_narrow_overlay(page, "deterrence", [".heat td.current"], "td[data-speed]", "16-narrow-400px-deterrence")
+    ready = ["#compare-table th:text('threats engageable')", "#map-b .asset-marker"]
+    _check_narrow_overlay(page, "compare", ready, "select", "17-narrow-400px-compare")
     assert _unreachable_controls(page) == []
