@@ -202,7 +202,7 @@ Add = Annotated[
     typer.Option(
         "--add",
         help="A TOML file, or TOML text, of rows to add to the scenario (an id it has: replace that row), "
-        "and remove = [ids]. Repeatable.",
+        "and remove = \\[ids]. Repeatable.",
         rich_help_panel=WHATIFS,
     ),
 ]
