@@ -274,6 +274,19 @@ def test_demo_writes_the_report(tmp_path):
     # the findings come first, before where to open the report
     printed = " ".join(result.stdout.split())
     assert printed.index("epaa-phase-3 can engage") < printed.index("joint-lisbon can engage") < printed.index("Open")
+    # how sure each finding is, by default: under each, how often it holds in 100 variants
+    lines = result.stdout.splitlines()
+    findings = sum(line.startswith("- ") for line in lines)
+    assert findings > 5 and sum(line.startswith("  Holds in ") for line in lines) == findings
+    assert page.count('class="robust"') == findings and "Robustness: 100 variants (seed 0)" in page
+
+
+def test_a_report_without_a_robustness_run_and_bad_counts(tmp_path):
+    result = roof("report", "example-shared", "--out", tmp_path / "r", "--uncertainty", "0")
+    assert result.exit_code == 0, result.output
+    assert 'class="robust"' not in (tmp_path / "r" / "index.html").read_text()
+    bad = roof("report", "example-shared", "--out", tmp_path / "r", "--uncertainty", "-1")
+    assert bad.exit_code == 2 and bad.stderr == "error: --uncertainty: -1 variants; give 0 (none) or more\n"
 
 
 def test_installed_console_script():

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from securityroof.analysis.compare import compare
-from securityroof.analysis.robustness import DELAY, compare_outcome, deterrence_outcome, robustness, run_variants
+from securityroof.analysis.robustness import (
+    DELAY,
+    FIGURE_WORDS,
+    compare_outcome,
+    deterrence_outcome,
+    robustness,
+    run_variants,
+)
 from securityroof.errors import RoofError
 from securityroof.model.scenario import load_scenario
 from securityroof.present.cli import app
@@ -207,7 +214,7 @@ def test_the_report_s_findings_box_gives_each_finding_its_line_and_the_bands(pai
     assert box.count('class="robust"') == len(findings) and box.count("What would change this conclusion") == len(
         findings
     )
-    assert "5 %" in box and all(row["figure"] in box for row in robust["figures"])
+    assert "5 %" in box and all(FIGURE_WORDS[row["figure"]] in box for row in robust["figures"])
     assert 'class="robust"' not in _findings(findings)  # without a run, the box is as before
 
 
@@ -244,3 +251,18 @@ def test_a_failing_variant_is_counted_and_left_out_and_the_run_goes_on(pair, mon
     monkeypatch.setattr(module, "compare_outcome", only_the_point_runs)
     with pytest.raises(RoofError, match=r"^uncertainty: every one of the 3 variants failed; the first: Zero"):
         run_variants("compare", pair, 3, seed=5, workers=1)
+
+
+def test_what_would_change_names_the_parameters_in_words():
+    from securityroof.analysis.robustness import parameter_words, what_would_change
+
+    assert parameter_words(DELAY) == "the decision delay"
+    assert parameter_words("don-2n.reference_range_km") == "don-2n reference range"
+    assert parameter_words("gbi-2-stage.burnout_speed_km_s") == "gbi-2-stage burnout speed"
+    assert parameter_words("generic-icbm-solid.burn_time_s") == "generic-icbm-solid burn time"
+    flips = [{"parameter": DELAY, "correlation": 0.87}, {"parameter": "sejjil-2.range_km", "correlation": -0.34}]
+    assert what_would_change({"holds_share": 0.52, "flipped_by": flips}) == (
+        "Holds in 52% of the variants. What would change this conclusion: the decision delay (fails toward its "
+        "low end, rank correlation +0.87); sejjil-2 range (fails toward its high end, rank correlation -0.34)."
+    )
+    assert what_would_change({"holds_share": 1.0, "flipped_by": []}).endswith("nothing within the stated ranges.")

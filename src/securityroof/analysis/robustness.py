@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from securityroof.analysis.compare import LABELS as COMPARE_LABELS
 from securityroof.analysis.compare import compare
 from securityroof.analysis.deterrence import DIRECTIONS, deterrence_threats, pairs, threatened_by
 from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
@@ -403,11 +404,36 @@ def what_would_change(finding: dict) -> str:
         change = "no one parameter stands out"
     else:
         change = "; ".join(
-            f"{f['parameter']} (fails toward its {'low' if f['correlation'] > 0 else 'high'} end, "
+            f"{parameter_words(f['parameter'])} (fails toward its {'low' if f['correlation'] > 0 else 'high'} end, "
             f"rank correlation {f['correlation']:+.2f})"
             for f in flips
         )
     return f"Holds in {held} of the variants. What would change this conclusion: {change}."
+
+
+#: Unit suffixes of catalog field names, which the words leave out (the longer of two alike first).
+_UNIT_SUFFIXES = ("_km_s", "_km", "_m2", "_deg", "_s", "_m")
+
+
+#: Each figure of a robustness run in a reader's words (the comparison's as `roof compare` names them).
+FIGURE_WORDS = {
+    **COMPARE_LABELS,
+    "engageable_pairs": "base-target pairs engageable",
+    "perfect_cueing_engageable_pairs": "base-target pairs engageable with perfect cueing",
+}
+
+
+def parameter_words(name: str) -> str:
+    """A parameter's name (``Parameter.name``) as a reader says it: ``the decision delay``,
+    ``don-2n reference range`` (for ``don-2n.reference_range_km``)."""
+    if name == DELAY:
+        return "the decision delay"
+    class_, _, field = name.partition(".")
+    for suffix in _UNIT_SUFFIXES:
+        if field.endswith(suffix):
+            field = field.removesuffix(suffix)
+            break
+    return f"{class_} {field.replace('_', ' ')}"
 
 
 def _predicate(finding: dict, kind: str, point: dict) -> Callable[[dict], bool]:

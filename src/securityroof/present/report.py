@@ -29,7 +29,7 @@ from securityroof.analysis.engage import engage
 from securityroof.analysis.findings import DEFENDED, OUT_OF_RANGE, UNDEFENDED
 from securityroof.analysis.footprint import default_threat, footprint, footprint_summary
 from securityroof.analysis.provenance import footprint_metadata, provenance
-from securityroof.analysis.robustness import failures_line, held_line, what_would_change
+from securityroof.analysis.robustness import FIGURE_WORDS, failures_line, held_line, what_would_change
 from securityroof.io.atomic import atomic_path, clean_leftovers, exclusive, make_directory, write_text
 from securityroof.model.catalog import load_catalog
 from securityroof.model.scenario import Scenario
@@ -97,7 +97,8 @@ def write_report(
     killed at any point, finds a page whose links all lead to complete files. One run at a time
     writes a directory (another gets :class:`~securityroof.errors.OutputError`). ``on_findings``
     is given the page's findings (the comparison's, then each architecture's deterrence verdicts)
-    before the page is written (``roof demo`` prints them). ``uncertainty(kind, scenarios, findings)``
+    and, with a robustness run, its line for each (None without) before the page is written
+    (``roof demo`` prints them). ``uncertainty(kind, scenarios, findings)``
     runs a robustness run (:func:`securityroof.analysis.robustness.robustness`, ``roof report
     --uncertainty``): the findings box then gives the comparison's bands and, under each finding, how
     often it holds and what would change it.
@@ -145,7 +146,7 @@ def _write_report(scenarios, out_dir: Path, threat, speeds_km_s, delays_s, step,
         used |= {t.missile for t in scenario.threat_set} | {a.kind for a in scenario.assets}
         used |= {t.aim for t in scenario.threat_set if t.aim_population is not None}
     if on_findings is not None:
-        on_findings(findings)
+        on_findings(findings, None if robust is None else robust["findings"])
     step("writing the page")
     explained = [threat_set_explained(scenario, result) for scenario, result in zip(scenarios, engaged, strict=True)]
     cite = citation(provenance(scenarios))
@@ -328,7 +329,7 @@ def _findings(findings: list[dict], robust: dict | None = None) -> str:
     if robust is not None:
         lines = [f'<br><span class="robust">{html.escape(what_would_change(r))}</span>' for r in robust["findings"]]
         rows = [
-            [row["architecture"], row["figure"], _band(row["point"]), _band(row["median"]), _band(row["p5"]),
+            [row["architecture"], FIGURE_WORDS[row["figure"]], _band(row["point"]), _band(row["median"]), _band(row["p5"]),
              _band(row["p95"])]
             for row in robust["figures"]
         ]  # fmt: skip

@@ -166,9 +166,10 @@ def compare_command(
     comparison = compare(loaded, sharing=sharing)
     result = comparison.to_dict()
     if uncertainty_n is not None:
-        result["uncertainty"] = uncertainty.run(
-            "compare", loaded, uncertainty_n, seed, workers, scheduler, comparison.findings, sharing=sharing
-        )
+        with uncertainty.executor(workers, scheduler) as pool:
+            result["uncertainty"] = uncertainty.run(
+                "compare", loaded, uncertainty_n, seed, pool, comparison.findings, sharing=sharing
+            )
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
@@ -220,10 +221,15 @@ def compare_command(
         uncertainty.print_uncertainty(result["uncertainty"])
 
 
-def print_findings(findings: list[dict]) -> None:
-    """The findings, one paragraph each, wrapped to the terminal."""
-    for finding in findings:
+def print_findings(findings: list[dict], robust: list[dict] | None = None) -> None:
+    """The findings, one paragraph each, wrapped to the terminal; with a robustness run's findings
+    (``robust``, in the same order), under each how often it holds and what would change it."""
+    from securityroof.analysis.robustness import what_would_change
+
+    for k, finding in enumerate(findings):
         console.print("- " + shown(finding["text"]), highlight=False)
+        if robust is not None:
+            console.print("  " + shown(what_would_change(robust[k])), highlight=False)
     console.print()
 
 
@@ -294,9 +300,9 @@ def deterrence_command(
         _fail(error)
     robust = None
     if uncertainty_n is not None:
-        robust = uncertainty.run(
-            "deterrence", [loaded], uncertainty_n, seed, workers, scheduler, result.findings(), rcs_m2=rcs_m2
-        )
+        with uncertainty.executor(workers, scheduler) as pool:
+            findings = result.findings()
+            robust = uncertainty.run("deterrence", [loaded], uncertainty_n, seed, pool, findings, rcs_m2=rcs_m2)
     if as_json:
         extra = {} if robust is None else {"uncertainty": robust}
         sys.stdout.write(json.dumps({"scenario": loaded.name, **result.to_dict(), **extra}, indent=2) + "\n")

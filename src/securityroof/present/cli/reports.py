@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from securityroof.analysis.defaults import REPORT_UNCERTAINTY_VARIANTS
 from securityroof.errors import OutputError, RoofError
 from securityroof.present.cli import uncertainty
 from securityroof.present.cli._app import (
@@ -33,15 +34,21 @@ PANEL = "Reports and maps"
 @app.command("demo", rich_help_panel=PANEL)
 def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("roof-report"),
+    uncertainty_n: uncertainty.ReportUncertainty = REPORT_UNCERTAINTY_VARIANTS,
 ) -> None:
     """The built-in demo: compare EPAA phase 3 with the joint NATO-Russia architecture and write the report."""
     from securityroof.present.cli.analyses import print_findings
 
     names = ["epaa-phase-3", "joint-lisbon"]
     _output_directory("--out", out)
-    findings = []
-    path = _report([_load(name) for name in names], out, None, findings.extend)
-    print_findings(findings)
+    n = uncertainty.report_variants(uncertainty_n, 0, None, None)
+    page: dict = {}
+
+    def keep(findings, robust):
+        page.update(findings=findings, robust=robust)
+
+    path = _report([_load(name) for name in names], out, None, n, on_findings=keep)
+    print_findings(page["findings"], page["robust"])
     console.print(f"Open {shown(path.resolve())} in a browser (it needs no network).", highlight=False)
 
 
@@ -57,28 +64,26 @@ def report_command(
     decision_delay: DecisionDelay = None,
     set_: Set = None,
     save_scenario: SaveScenario = None,
-    uncertainty_n: uncertainty.Uncertainty = None,
+    uncertainty_n: uncertainty.ReportUncertainty = REPORT_UNCERTAINTY_VARIANTS,
     seed: uncertainty.Seed = 0,
     workers: uncertainty.Workers = None,
     scheduler: uncertainty.Scheduler = None,
 ) -> None:
     """Write a self-contained HTML report: comparison, maps, engagements, footprint, deterrence, sources."""
     _output_directory("--out", out)
-    uncertainty.check(uncertainty_n, seed, workers, scheduler, as_csv=False)
+    n = uncertainty.report_variants(uncertainty_n, seed, workers, scheduler)
     if save_scenario is not None and len(scenarios) > 1:
         _fail("--save-scenario: writes one scenario; give one architecture, or save each with roof engage")
     loaded = [_load(name, add, without, decision_delay, set_, save_scenario) for name in scenarios]
-    robust = None
-    if uncertainty_n is not None:
-
-        def robust(kind, architectures, findings):
-            return uncertainty.run(kind, architectures, uncertainty_n, seed, workers, scheduler, findings)
-
-    path = _report(loaded, out, threat, robust=robust)
+    path = _report(loaded, out, threat, n, seed, workers, scheduler)
     console.print(f"report written to {shown(path)}", highlight=False)
 
 
-def _report(loaded, out: Path, threat: str | None, on_findings=None, robust=None) -> Path:
+def _report(
+    loaded, out: Path, threat: str | None, n: int | None, seed=0, workers=None, scheduler=None, on_findings=None
+) -> Path:
+    """The report of ``loaded`` in ``out``, with a robustness run of ``n`` variants (None: none), its
+    comparison's and each deterrence check's sharing one pool of workers."""
     from securityroof.present.report import write_report
 
     names = [scenario.name for scenario in loaded]
@@ -88,22 +93,30 @@ def _report(loaded, out: Path, threat: str | None, on_findings=None, robust=None
     if threat is not None and not threat.strip():
         _fail("--threat: empty; leave it out for the default threat")
     steps = 2 + 3 * len(loaded) + 1  # engagements, comparison; footprint, map, deterrence each; the page
-    steps += 0 if robust is None else 1 + len(loaded)  # the comparison's robustness run, each deterrence's
+    steps += 0 if n is None else 1 + len(loaded)  # the comparison's robustness run, each deterrence's
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=errors, transient=True
     )
-    try:
-        with progress:
-            task = progress.add_task("report", total=steps)
+    with uncertainty.executor(1 if n is None else workers, scheduler if n else None) as pool:
 
-            def step(message: str) -> None:
-                progress.update(task, description=shown(message), advance=1)
+        def robust(kind, architectures, findings):
+            return uncertainty.run(kind, architectures, n, seed, pool, findings)
 
-            return write_report(loaded, out, threat=threat, progress=step, on_findings=on_findings, uncertainty=robust)
-    except OutputError as error:
-        _fail(f"--out: {error}")
-    except RoofError as error:
-        _fail(error)
+        try:
+            with progress:
+                task = progress.add_task("report", total=steps)
+
+                def step(message: str) -> None:
+                    progress.update(task, description=shown(message), advance=1)
+
+                return write_report(
+                    loaded, out, threat=threat, progress=step, on_findings=on_findings,
+                    uncertainty=None if n is None else robust,
+                )  # fmt: skip
+        except OutputError as error:
+            _fail(f"--out: {error}")
+        except RoofError as error:
+            _fail(error)
 
 
 @app.command("map", rich_help_panel=PANEL)

@@ -4,6 +4,7 @@ or a Dask scheduler, and what it prints (the analysis is :mod:`securityroof.anal
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -22,6 +23,15 @@ Uncertainty = Annotated[
         "delay +-60 s) and report each figure's median and 5-95 % band and how often each finding holds.",
     ),
 ]
+ReportUncertainty = Annotated[
+    int,
+    typer.Option(
+        "--uncertainty",
+        help="Run N variants (a seeded Latin hypercube over the catalog's stated ranges and the decision delay "
+        "+-60 s): each comparison figure's median and 5-95 % band, and under each finding how often it holds "
+        "and what would change it. 0 for none.",
+    ),
+]
 Seed = Annotated[int, typer.Option("--seed", help="The --uncertainty variants' seed: the same seed, the same bands.")]
 Workers = Annotated[
     int | None, typer.Option("--workers", help="--uncertainty: local worker processes (default: one per core).")
@@ -29,6 +39,15 @@ Workers = Annotated[
 Scheduler = Annotated[
     str | None, typer.Option("--scheduler", help="--uncertainty: a Dask scheduler address (tcp://HOST:8786).")
 ]
+
+
+def report_variants(n: int, seed: int, workers: int | None, scheduler: str | None) -> int | None:
+    """A report's ``--uncertainty`` (on by default; 0: none) checked as :func:`check` does: the number of
+    variants, or None for no run."""
+    if n < 0:
+        _fail(f"--uncertainty: {n} variants; give 0 (none) or more")
+    check(n or None, seed, workers, scheduler, as_csv=False)
+    return n or None
 
 
 def check(n: int | None, seed: int, workers: int | None, scheduler: str | None, as_csv: bool) -> None:
@@ -49,32 +68,50 @@ def check(n: int | None, seed: int, workers: int | None, scheduler: str | None, 
         _require("--scheduler", "distributed")
 
 
-def run(kind: str, scenarios, n: int, seed: int, workers, scheduler, findings, **options) -> dict:
-    """The robustness run (see :func:`securityroof.analysis.robustness.robustness`), on ``scheduler`` if given."""
-    from securityroof.analysis.robustness import robustness
+@contextmanager
+def executor(workers: int | None, scheduler: str | None):
+    """What a command's robustness runs share (a report makes several): the Dask cluster at
+    ``scheduler``, or a process pool of ``workers`` (default: one per core), started once; None for
+    one worker (the runs go in this process). A problem with either is one line."""
     from securityroof.analysis.sweep import connect
+    from securityroof.physics import kernels
 
-    executor = None
+    pool = None
     try:
         if scheduler is not None:
             logging.disable(logging.CRITICAL)  # one line for a lost scheduler, not the client's tracebacks
-            executor = connect(scheduler, WORKER_WAIT_S)
-        return robustness(kind, scenarios, n, seed, workers=workers, executor=executor, findings=findings, **options)
+            pool = connect(scheduler, WORKER_WAIT_S)
+        elif workers != 1:
+            pool = kernels.process_pool(workers)
+    except RoofError as error:
+        logging.disable(logging.NOTSET)
+        _fail(error, code=_exit_code(error))
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        logging.disable(logging.NOTSET)
+
+
+def run(kind: str, scenarios, n: int, seed: int, pool, findings, **options) -> dict:
+    """The robustness run (see :func:`securityroof.analysis.robustness.robustness`) on ``pool`` (from
+    :func:`executor`; None: in this process)."""
+    from securityroof.analysis.robustness import robustness
+
+    try:
+        return robustness(kind, scenarios, n, seed, workers=1, executor=pool, findings=findings, **options)
     except RoofError as error:
         _fail(error, code=_exit_code(error))
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=False)
-        logging.disable(logging.NOTSET)
 
 
 def print_uncertainty(result: dict) -> None:
     """The bands table, then each finding with how often it holds and what would change it."""
-    from securityroof.analysis.robustness import failures_line, held_line, what_would_change
+    from securityroof.analysis.robustness import FIGURE_WORDS, failures_line, held_line, what_would_change
 
     key = "architecture" if result["figures"] and "architecture" in result["figures"][0] else "direction"
     rows = [
-        [shown(row[key]), shown(row["figure"]), _value(row["point"]), _value(row["median"]),
+        [shown(row[key]), shown(FIGURE_WORDS[row["figure"]]), _value(row["point"]), _value(row["median"]),
          _value(row["p5"]), _value(row["p95"])]
         for row in result["figures"]
     ]  # fmt: skip
