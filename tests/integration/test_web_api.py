@@ -244,6 +244,8 @@ def test_the_downloaded_report_is_one_page_with_its_images(client):
     response = client.post("/api/report", json={"state": {"base": "epaa-phase-1"}})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html") and "data:image/png;base64," in response.text
+    # as roof report's: how sure each finding is, by default
+    assert "Robustness: 100 variants (seed 0)" in response.text and 'class="robust"' in response.text
 
 
 def test_hours_of_distinct_what_ifs_keep_every_cache_within_its_bound(client, monkeypatch):

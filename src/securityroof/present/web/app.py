@@ -35,6 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from securityroof.analysis import workbench, workbench_recall
+from securityroof.analysis.defaults import REPORT_UNCERTAINTY_VARIANTS
 from securityroof.analysis.geometry import world_geojson
 from securityroof.errors import RoofError
 from securityroof.model.catalog import load_catalog
@@ -305,10 +306,17 @@ def _preload(item: str) -> dict:
 
 def _report(state: workbench.State) -> tuple[str, bytes]:
     """The report page of a state's architecture, its images embedded: written to a temporary folder
-    (the report writer writes files) and read back; the folder is removed."""
+    (the report writer writes files) and read back; the folder is removed. As `roof report`'s, it
+    says how sure each finding is, by a robustness run of the default count on one pool of workers."""
+    from securityroof.analysis.robustness import robustness
+    from securityroof.physics import kernels
     from securityroof.present.report import write_report
 
     _, scenario = workbench.state_scenario(state)
-    with tempfile.TemporaryDirectory(prefix="roof-report-") as folder:
-        page = write_report([scenario], Path(folder), threat=state.footprint_threat)
+    with tempfile.TemporaryDirectory(prefix="roof-report-") as folder, kernels.process_pool(None) as pool:
+
+        def robust(kind, scenarios, findings):
+            return robustness(kind, scenarios, REPORT_UNCERTAINTY_VARIANTS, findings=findings, executor=pool)
+
+        page = write_report([scenario], Path(folder), threat=state.footprint_threat, uncertainty=robust)
         return scenario.name, page.read_bytes()
