@@ -279,3 +279,25 @@ def test_roof_serve_without_the_web_extra_says_how_to_install_it(monkeypatch):
 def test_roof_serve_refuses_a_scenario_it_cannot_find_in_one_line():
     result = CliRunner().invoke(roof, ["serve", "no-such-architecture", "--no-open"])
     assert result.exit_code == 2 and "no-such-architecture" in result.output and "Traceback" not in result.output
+
+
+def test_robustness_of_a_state_gives_a_line_under_each_finding_it_shows(client):
+    state = {"base": "epaa-phase-1", "decision_delay_s": 30.0}
+    shown = evaluated(client, state)["figures"]["findings"]
+    response = client.post("/api/robustness", json={"state": state, "n": 6})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["n"] == 6 and len(result["lines"]) == len(result["findings"]) == len(shown)
+    assert [f["text"] for f in result["findings"]] == [f["text"] for f in shown]
+    assert all(line.startswith("Holds in ") for line in result["lines"])
+    assert result["varied"].startswith("Varied (Latin hypercube): ") and result["failed_line"] is None
+    # the same state again is the run kept, not another
+    assert client.post("/api/robustness", json={"state": state, "n": 6}).json() == result
+
+
+@pytest.mark.parametrize("n", [0, 1001, 2.5, "100", True])
+def test_a_bad_robustness_count_is_named(client, n):
+    response = client.post("/api/robustness", json={"state": {"base": "epaa-phase-1"}, "n": n})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "n"
+    assert response.json()["error"]["reason"].startswith("expected a whole number of variants from 1 to 1,000")

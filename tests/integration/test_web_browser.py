@@ -457,6 +457,35 @@ def test_an_asset_moves_to_typed_coordinates_without_a_mouse(browser, server, tm
         page.close()
 
 
+@pytest.mark.parametrize("width", [1280, 400])
+def test_how_sure_puts_each_finding_s_robustness_under_it(browser, server, tmp_path, width):
+    """ "How sure are these?" runs 100 variants of the architecture shown: under each finding how often
+    it holds and what would change it, then what was varied; a change of the architecture takes the
+    lines away (they were of the architecture before it)."""
+    page = Page(browser, server, tmp_path, width=width)
+    try:
+        page.open({"base": "joint-lisbon"})
+        findings = page.page.locator("#findings li").count()
+        page.page.locator("#how-sure").scroll_into_view_if_needed()
+        page.shot(f"18-how-sure-button-{width}px")
+        page.page.click("#how-sure")
+        page.page.wait_for_selector("#findings .robust", timeout=EVALUATION_MS)
+        assert page.page.locator("#findings .robust").count() == findings > 3
+        assert page.page.locator("#findings li .robust").first.text_content().startswith("Holds in ")
+        note = page.page.text_content("#how-sure-note")
+        assert note.startswith("100 variants (seed 0). Varied (Latin hypercube): ") and "decision delay ±60 s" in note
+        page.page.locator("#how-sure-note").scroll_into_view_if_needed()
+        page.shot(f"18-how-sure-{width}px")
+        if width == 400:
+            assert _sideways_scroll(page) <= 0
+        page.change(lambda: page.page.locator('[data-toggle="kurecik"]').uncheck())
+        assert page.page.locator("#findings .robust").count() == 0 and page.page.locator("#how-sure-note").is_hidden()
+        assert page.page.locator("#how-sure").is_visible()
+        assert not page.errors, page.errors
+    finally:
+        page.close()
+
+
 def test_on_a_touch_screen_one_finger_scrolls_past_the_map_and_does_not_pan_it(browser, server, tmp_path):
     """On a phone the map fills the page's width: a one-finger swipe over it moves the page, not
     the map (two fingers move the map); with a mouse, dragging moves the map as ever."""

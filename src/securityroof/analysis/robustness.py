@@ -382,6 +382,15 @@ def failures_line(result: dict) -> str | None:
     )
 
 
+def varied_line(result: dict) -> str:
+    """What the run varied, each with its range: the catalog's fields and the decision delay."""
+    varied = ", ".join(
+        f"{p['class']}.{p['field']} {p['low']:g}–{p['high']:g}" if p["class"] else f"decision delay ±{p['high']:g} s"
+        for p in result["parameters"]
+    )
+    return f"Varied (Latin hypercube): {varied}."
+
+
 def held_line(result: dict) -> str | None:
     """The catalog ranges the run does not vary because the scenario holds the field at a value."""
     held = result.get("held") or []

@@ -35,6 +35,7 @@ import tomli_w
 
 from securityroof.analysis.cache import LRU
 from securityroof.analysis.compare import LABELS, SCALARS, compare
+from securityroof.analysis.defaults import REPORT_UNCERTAINTY_VARIANTS
 from securityroof.analysis.deterrence import deterrence
 from securityroof.analysis.engage import engage
 from securityroof.analysis.footprint import default_threat, footprint_cells
@@ -47,6 +48,7 @@ from securityroof.analysis.geometry import (
     radar_reach_m,
     reach_ring,
 )
+from securityroof.analysis.robustness import failures_line, held_line, robustness, varied_line, what_would_change
 from securityroof.errors import RoofError
 from securityroof.io import tomlfile
 from securityroof.model.scenario import (
@@ -80,6 +82,9 @@ UPLOADS: LRU[tuple[str, str]] = LRU(maxsize=16)
 BASES: LRU[Scenario] = LRU(maxsize=16)
 EVALUATIONS: LRU[dict] = LRU(maxsize=16)
 DETERRENCE: LRU[dict] = LRU(maxsize=8)
+ROBUSTNESS: LRU[dict] = LRU(maxsize=8)
+#: The most variants a page may ask for in one robustness run (each is a whole evaluation).
+MAX_ROBUSTNESS_VARIANTS = 1000
 
 
 def caches() -> dict[str, LRU]:
@@ -91,6 +96,7 @@ def caches() -> dict[str, LRU]:
         "bases": BASES,
         "evaluations": EVALUATIONS,
         "deterrence": DETERRENCE,
+        "robustness": ROBUSTNESS,
         "flown": engage_module.FLOWN,
         "tracks": engage_module.TRACKS,
     }
@@ -597,6 +603,27 @@ def state_deterrence(state: State, speeds_km_s=DETERRENCE_SPEEDS_KM_S, delays_s=
     }
     result["speeds_km_s"], result["delays_s"] = speeds, delays
     DETERRENCE.put(key, result)
+    return result
+
+
+def state_robustness(state: State, n: Any = REPORT_UNCERTAINTY_VARIANTS) -> dict:
+    """How sure the findings of a state's architecture are (``roof compare --uncertainty N`` of it, seed
+    0, on a pool of workers): the run's JSON, and the lines the page shows: under each of the
+    evaluation's findings (``lines``, in their order), what was varied, what is held and what failed."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_ROBUSTNESS_VARIANTS:
+        _fail("n", f"expected a whole number of variants from 1 to {MAX_ROBUSTNESS_VARIANTS:,}, got {n!r}")
+    key = json.dumps([state.key(), n])
+    kept = ROBUSTNESS.get(key)
+    if kept is not None:
+        return kept
+    _, scenario = state_scenario(state)
+    findings = evaluate(state)["figures"]["findings"]
+    result = robustness("compare", [scenario], n, 0, findings=findings)
+    result["lines"] = [what_would_change(finding) for finding in result["findings"]]
+    result["varied"] = varied_line(result)
+    result["held_line"] = held_line(result)
+    result["failed_line"] = failures_line(result)
+    ROBUSTNESS.put(key, result)
     return result
 
 

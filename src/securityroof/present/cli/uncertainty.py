@@ -107,7 +107,13 @@ def run(kind: str, scenarios, n: int, seed: int, pool, findings, **options) -> d
 
 def print_uncertainty(result: dict) -> None:
     """The bands table, then each finding with how often it holds and what would change it."""
-    from securityroof.analysis.robustness import FIGURE_WORDS, failures_line, held_line, what_would_change
+    from securityroof.analysis.robustness import (
+        FIGURE_WORDS,
+        failures_line,
+        held_line,
+        varied_line,
+        what_would_change,
+    )
 
     key = "architecture" if result["figures"] and "architecture" in result["figures"][0] else "direction"
     rows = [
@@ -126,11 +132,7 @@ def print_uncertainty(result: dict) -> None:
     )
     console.print()
     console.print(table)
-    varied = ", ".join(
-        f"{p['class']}.{p['field']} {p['low']:g}–{p['high']:g}" if p["class"] else f"decision delay ±{p['high']:g} s"
-        for p in result["parameters"]
-    )
-    console.print(shown(f"Varied (Latin hypercube): {varied}."), highlight=False)
+    console.print(shown(varied_line(result)), highlight=False)
     if held := held_line(result):
         console.print(shown(held), highlight=False)
     if failed := failures_line(result):

@@ -227,6 +227,13 @@ def create_app(preload: Sequence[str] = (), static_dir: Path | None = None) -> F
                 raise RoofError(f"{key}: expected a list of numbers", field=key, reason="expected a list of numbers")
         return answer(await compute(request, lambda: workbench.state_deterrence(state, **grid)))
 
+    @app.post("/api/robustness")
+    async def robustness(request: Request):
+        body = await _json(request)
+        state = _state(body)
+        n = body.get("n", REPORT_UNCERTAINTY_VARIANTS)
+        return answer(await compute(request, lambda: workbench.state_robustness(state, n)))
+
     async def download(request: Request, make, media_type: str, suffix: str) -> Response:
         """A file made from the request's state by ``make(state) -> (name, content)``, as an attachment."""
         state = _state(await _json(request))

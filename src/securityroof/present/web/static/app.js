@@ -1,6 +1,6 @@
 // The workbench page: an architecture on a map, what-ifs in the side panel, every change sent to
 // the server as one state (see docs of `roof serve`), the answer redrawn.
-import { ApiError, call, get, saveBlob, stateFromUrl, stateToUrl } from "./api.js";
+import { ApiError, abort, call, get, saveBlob, stateFromUrl, stateToUrl } from "./api.js";
 import { RoofMap, STATUS_COLOURS, assetIcon, escapeHtml as e, frame, partyColour } from "./map.js";
 import { abandonDeterrence, openDeterrence, refreshDeterrence } from "./deterrence.js";
 import { openCompare } from "./compare.js";
@@ -67,6 +67,7 @@ export function showError(error) {
 
 async function evaluate() {
   abandonDeterrence();
+  abort("robustness");  // its lines would be of the state before this change
   const state = structuredClone(app.state);
   stateToUrl(state);
   status("computing…", true);
@@ -144,6 +145,8 @@ function render() {
   renderParties(f);
   const findings = r.findings ?? f.findings ?? [];
   $("findings").innerHTML = findings.map((x) => `<li>${e(x.text ?? x)}</li>`).join("") || '<li class="muted">none</li>';
+  $("how-sure").hidden = !findings.length;
+  $("how-sure-note").hidden = true;
   renderControls();
   renderLegend();
   if (app.framed !== app.state.base) {
@@ -521,6 +524,7 @@ function wire() {
   $("globe").addEventListener("change", () => app.map.setGlobe($("globe").checked));
   $("download-scenario").addEventListener("click", () => download("api/scenario", "scenario.toml"));
   $("download-report").addEventListener("click", () => download("api/report", "report.html"));
+  $("how-sure").addEventListener("click", howSure);
   $("open-deterrence").addEventListener("click", () => openDeterrence(app));
   $("open-compare").addEventListener("click", () => openCompare(app));
   for (const button of document.querySelectorAll("[data-close]")) {
@@ -531,6 +535,34 @@ function wire() {
 function defaultPairs() {
   const owners = parties();
   return owners.length > 1 ? [[owners[1], owners[0]]] : [[owners[0], owners[0]]];
+}
+
+// How sure the findings are: a robustness run of the state shown (100 variants over the catalog's
+// stated ranges and the decision delay), each finding's line under it, and what was varied and held.
+async function howSure() {
+  const state = structuredClone(app.state);
+  clearErrors();
+  status("how sure: running 100 variants…", true);
+  $("how-sure").disabled = true;
+  let answer;
+  try {
+    answer = await call("api/robustness", { state }, { channel: "robustness" });
+  } catch (error) {
+    showError(error);
+    status("not run: see the message in the panel");
+    return;
+  } finally {
+    $("how-sure").disabled = false;
+  }
+  if (!answer || JSON.stringify(state) !== JSON.stringify(app.state)) return;  // the state changed meanwhile
+  const r = answer.value;
+  const items = $("findings").querySelectorAll("li");
+  r.lines.forEach((line, k) => items[k]?.insertAdjacentHTML("beforeend", `<span class="robust">${e(line)}</span>`));
+  $("how-sure-note").textContent = [`${r.n} variants (seed ${r.seed}).`, r.varied, r.held_line, r.failed_line]
+    .filter(Boolean).join(" ");
+  $("how-sure-note").hidden = false;
+  $("how-sure").hidden = true;
+  status(`how sure: ${r.n} variants run`);
 }
 
 async function download(path, name) {
