@@ -13,9 +13,10 @@ each problem is a :class:`RoofError` whose ``field`` is a dotted path into the s
 (``add[0].lat_deg``, ``move.kurecik``, ``speeds_km_s.sm-3-iia``). An uploaded scenario is text, parsed
 in memory: it may extend a library scenario and nothing else, no file is ever read on its say-so.
 
-:func:`evaluate` is what the page draws and shows (the layers as GeoJSON, the comparison's figures
-and what changed against the base as loaded); :func:`compare_states` and :func:`state_deterrence` the
-side-by-side comparison and the deterrence panel. Evaluations are kept in bounded caches; the
+:func:`evaluate` is what the page draws and shows (the layers as GeoJSON, built in
+:mod:`securityroof.analysis.workbench_layers`, the comparison's figures and what changed against the
+base as loaded); :func:`compare_states`, :func:`state_deterrence` and :func:`state_robustness` the
+side-by-side comparison, the deterrence panel and how sure the findings are. Evaluations are kept in bounded caches; the
 expensive part, flying the threats, is kept below (:mod:`securityroof.analysis.engage`).
 """
 
@@ -30,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import tomli_w
 
 from securityroof.analysis.cache import LRU
@@ -38,17 +38,23 @@ from securityroof.analysis.compare import LABELS, SCALARS, compare
 from securityroof.analysis.defaults import REPORT_UNCERTAINTY_VARIANTS
 from securityroof.analysis.deterrence import deterrence
 from securityroof.analysis.engage import engage
-from securityroof.analysis.footprint import default_threat, footprint_cells
+from securityroof.analysis.footprint import default_threat
 from securityroof.analysis.geometry import (
     coverage_fan,
     coverage_rcs_m2,
-    ground_tracks,
-    map_line,
-    map_ring,
     radar_reach_m,
     reach_ring,
 )
 from securityroof.analysis.robustness import failures_line, held_line, robustness, varied_line, what_would_change
+from securityroof.analysis.workbench_layers import (
+    asset_layer,
+    collection,
+    feature,
+    footprint_layer,
+    point,
+    polygon,
+    threat_layer,
+)
 from securityroof.errors import RoofError
 from securityroof.io import tomlfile
 from securityroof.model.scenario import (
@@ -378,86 +384,6 @@ def _figures(scenario: Scenario, engaged) -> tuple[dict, list[dict]]:
     return {**entry, "findings": comparison.findings}, cities
 
 
-def _point(lon: float, lat: float) -> dict:
-    return {"type": "Point", "coordinates": [round(float(lon), 5), round(float(lat), 5)]}
-
-
-def _polygon(ring: np.ndarray) -> dict:
-    return {"type": "Polygon", "coordinates": [np.round(map_ring(ring), 4).tolist()]}
-
-
-def _collection(features: list[dict]) -> dict:
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _feature(geometry: dict | None, **properties) -> dict:
-    return {"type": "Feature", "geometry": geometry, "properties": properties}
-
-
-def _asset_layer(placed: Scenario, state: State) -> dict:
-    added = {row.get("id") for row in state.add}
-    moved = moved_ids(placed, state)
-    features = []
-    for asset in placed.assets:
-        kind = placed.catalog.kind_of(asset.kind)
-        entry = placed.catalog.entries[kind][asset.kind]
-        located = kind != "satellite"
-        features.append(
-            _feature(
-                _point(asset.lon_deg, asset.lat_deg) if located else None,
-                id=asset.id,
-                owner=asset.owner,
-                kind=asset.kind,
-                class_kind=kind,
-                label=entry.label,
-                boresight_az_deg=asset.boresight_az_deg,
-                switched_off=asset.id in state.without,
-                added=asset.id in added,
-                moved=asset.id in moved,
-            )
-        )
-    return _collection(features)
-
-
-def _threat_layer(scenario: Scenario, why_not: dict[str, str | None]) -> dict:
-    by_id = {t.id: t for t in scenario.threat_set}
-    features = [
-        _feature(
-            {"type": "LineString", "coordinates": np.round(map_line(track), 3).tolist()},
-            threat_id=threat_id,
-            threat=by_id[threat_id].threat,
-            missile=by_id[threat_id].missile,
-            engageable=why_not.get(threat_id) is None,
-            why_not=why_not.get(threat_id),
-        )
-        for threat_id, track in ground_tracks(scenario, TRACK_STEP_S).items()
-    ]
-    launches = {(t.threat, t.launch_lat_deg, t.launch_lon_deg): t for t in scenario.threat_set}
-    features += [
-        _feature(_point(t.launch_lon_deg, t.launch_lat_deg), threat=t.threat, missile=t.missile, launch=t.launch)
-        for t in launches.values()
-    ]
-    return _collection(features)
-
-
-def _footprint_layer(scenario: Scenario, threat: str) -> tuple[dict, dict]:
-    table = footprint_cells(scenario, threat)
-    lats = np.unique(table["lat_deg"])
-    half = float(np.min(np.diff(lats))) / 2.0 if lats.size > 1 else 0.5
-    features = []
-    for lat, lon, threatened, defended in zip(
-        table["lat_deg"], table["lon_deg"], table["threatened"], table["defended"], strict=True
-    ):
-        if threatened:
-            ring = np.array([[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
-                             [lon - half, lat + half], [lon - half, lat - half]])  # fmt: skip
-            features.append(_feature(_polygon(ring), defended=bool(defended)))
-    threatened = len(features)
-    defended = sum(1 for f in features if f["properties"]["defended"])
-    summary = {"threat": threat, "cells_threatened": threatened, "cells_defended": defended}
-    return _collection(features), summary
-
-
 def evaluate(state: State, fresh: bool = False) -> dict:
     """What the page shows of a state (the contract's ``POST /api/evaluate``, but ``elapsed_ms``);
     ``fresh``: computed even when an answer is kept."""
@@ -472,7 +398,7 @@ def evaluate(state: State, fresh: bool = False) -> dict:
     why_not = engaged.why_not()
     rcs = coverage_rcs_m2(scenario, threat)
     places = scenario.catalog.cities
-    footprint_layer, footprint_summary = _footprint_layer(scenario, threat)
+    footprint, footprint_summary = footprint_layer(scenario, threat)
     result = {
         "state": state.to_dict(),
         "scenario": {
@@ -488,28 +414,30 @@ def evaluate(state: State, fresh: bool = False) -> dict:
                 site.entry.name: site.entry.burnout_speed_km_s for site in scenario.interceptor_sites
             },
         },
-        "assets": _asset_layer(placed, state),
-        "coverage": _collection(
+        "assets": asset_layer(
+            placed, set(state.without), {row.get("id") for row in state.add}, moved_ids(placed, state)
+        ),
+        "coverage": collection(
             [
-                _feature(_polygon(coverage_fan(s, rcs)), id=s.id, owner=s.owner, range_km=None)
+                feature(polygon(coverage_fan(s, rcs)), id=s.id, owner=s.owner, range_km=None)
                 for s in scenario.sensors
                 if s.kind == "radar"
             ]
         ),
-        "reach": _collection(
+        "reach": collection(
             [
-                _feature(
-                    _polygon(reach_ring(site)), id=site.id, owner=site.owner, range_km=site.entry.max_ground_range_km
+                feature(
+                    polygon(reach_ring(site)), id=site.id, owner=site.owner, range_km=site.entry.max_ground_range_km
                 )
                 for site in scenario.interceptor_sites
             ]  # fmt: skip
         ),
-        "threats": _threat_layer(scenario, why_not),
-        "footprint": footprint_layer,
-        "cities": _collection(
+        "threats": threat_layer(scenario, why_not, TRACK_STEP_S),
+        "footprint": footprint,
+        "cities": collection(
             [
-                _feature(
-                    _point(places[row["city"]].lon_deg, places[row["city"]].lat_deg),
+                feature(
+                    point(places[row["city"]].lon_deg, places[row["city"]].lat_deg),
                     name=row["city"],
                     label=row["label"],
                     status=row["status"],
@@ -522,9 +450,9 @@ def evaluate(state: State, fresh: bool = False) -> dict:
         ),
         "figures": {**figures, "footprint": footprint_summary},
     }
-    for feature, sensor in zip(result["coverage"]["features"], [s for s in scenario.sensors if s.kind == "radar"],
-                               strict=True):  # fmt: skip
-        feature["properties"]["range_km"] = round(radar_reach_m(sensor, rcs) / 1e3, 1)
+    for fan, sensor in zip(result["coverage"]["features"], [s for s in scenario.sensors if s.kind == "radar"],
+                           strict=True):  # fmt: skip
+        fan["properties"]["range_km"] = round(radar_reach_m(sensor, rcs) / 1e3, 1)
     base = result if not state.changed else evaluate(State(base=state.base, footprint_threat=state.footprint_threat))
     result["changes"] = changes(base["figures"], result["figures"])
     EVALUATIONS.put(key, result)
