@@ -173,8 +173,8 @@ def test_a_field_set_by_a_what_if_is_held_and_said(pair):
         {"class": "an-tpy-2", "field": "reference_range_km", "value": 1500.0, "low": 1200.0, "high": 2000.0}
     ]
     assert held_line({"held": run.held}) == (
-        "Held, not varied (set by the scenario or a what-if): an-tpy-2.reference_range_km = 1500 "
-        "(catalog range 1200–2000)."
+        "Held, not varied (set by the scenario or a what-if): an-tpy-2 reference range 1,500 km "
+        "(catalog range 1,200–2,000)."
     )
     args = ["compare", "epaa-phase-3", "--set", "an-tpy-2.reference_range_km=1500", "--uncertainty", "2"]
     result = CliRunner().invoke(app, [*args, "--workers", "1", "--json"])
@@ -254,7 +254,7 @@ def test_a_failing_variant_is_counted_and_left_out_and_the_run_goes_on(pair, mon
 
 
 def test_what_would_change_names_the_parameters_in_words():
-    from securityroof.analysis.robustness import parameter_words, what_would_change
+    from securityroof.analysis.robustness import parameter_words, varied_line, what_would_change
 
     assert parameter_words(DELAY) == "the decision delay"
     assert parameter_words("don-2n.reference_range_km") == "don-2n reference range"
@@ -266,3 +266,12 @@ def test_what_would_change_names_the_parameters_in_words():
         "low end, rank correlation +0.87); sejjil-2 range (fails toward its high end, rank correlation -0.34)."
     )
     assert what_would_change({"holds_share": 1.0, "flipped_by": []}).endswith("nothing within the stated ranges.")
+    parameters = [
+        {"class": "gbi-2-stage", "field": "burnout_speed_km_s", "low": 5.4, "high": 9.0},
+        {"class": "an-tpy-2", "field": "reference_range_km", "low": 1200.0, "high": 2000.0},
+        {"class": None, "field": "decision_delay_s", "low": -60.0, "high": 60.0},
+    ]
+    assert varied_line({"parameters": parameters}) == (
+        "Varied (Latin hypercube): gbi-2-stage burnout speed 5.4–9 km/s, an-tpy-2 reference range 1,200–2,000 km, "
+        "the decision delay ±60 s."
+    )

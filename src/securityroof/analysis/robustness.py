@@ -383,9 +383,11 @@ def failures_line(result: dict) -> str | None:
 
 
 def varied_line(result: dict) -> str:
-    """What the run varied, each with its range: the catalog's fields and the decision delay."""
+    """What the run varied, each with its range in its unit: the catalog's fields and the decision delay."""
     varied = ", ".join(
-        f"{p['class']}.{p['field']} {p['low']:g}–{p['high']:g}" if p["class"] else f"decision delay ±{p['high']:g} s"
+        f"{parameter_words(p['class'] + '.' + p['field'])} {p['low']:,g}–{p['high']:,g} {_unit(p['field'])}".rstrip()
+        if p["class"]
+        else f"the decision delay ±{p['high']:g} s"
         for p in result["parameters"]
     )
     return f"Varied (Latin hypercube): {varied}."
@@ -397,7 +399,9 @@ def held_line(result: dict) -> str | None:
     if not held:
         return None
     fields = ", ".join(
-        f"{h['class']}.{h['field']} = {h['value']:g} (catalog range {h['low']:g}–{h['high']:g})" for h in held
+        f"{parameter_words(h['class'] + '.' + h['field'])} {h['value']:,g} {_unit(h['field'])} "
+        f"(catalog range {h['low']:,g}–{h['high']:,g})"
+        for h in held
     )
     return f"Held, not varied (set by the scenario or a what-if): {fields}."
 
@@ -421,7 +425,12 @@ def what_would_change(finding: dict) -> str:
 
 
 #: Unit suffixes of catalog field names, which the words leave out (the longer of two alike first).
-_UNIT_SUFFIXES = ("_km_s", "_km", "_m2", "_deg", "_s", "_m")
+_UNIT_SUFFIXES = {"_km_s": "km/s", "_km": "km", "_m2": "m²", "_deg": "°", "_s": "s", "_m": "m"}
+
+
+def _unit(field: str) -> str:
+    """The unit a catalog field's name ends in (``reference_range_km``: km); empty for none."""
+    return next((unit for suffix, unit in _UNIT_SUFFIXES.items() if field.endswith(suffix)), "")
 
 
 #: Each figure of a robustness run in a reader's words (the comparison's as `roof compare` names them).
