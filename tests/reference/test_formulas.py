@@ -55,7 +55,8 @@ def test_geodetic_conversion_is_one_formula_for_the_reference_and_the_kernels():
 
 def test_table_lookups_are_one_formula_for_the_reference_and_the_kernels():
     from securityroof.physics.boost import boost_integrals
-    from securityroof.physics.flyout import NEVER_S, FlyoutTable
+    from securityroof.physics.flyout import FlyoutTable
+    from securityroof.physics.kernels import NEVER_S
 
     assert _compiled_kernels.flyout_time is formulas.flyout_time
     assert _compiled_targeting.bilinear_nearest is formulas.bilinear_nearest

@@ -24,6 +24,7 @@ from securityroof.physics import kernels
 from securityroof.physics.ballistic import free_flight
 from securityroof.physics.boost import boost_profile, boost_shape
 from securityroof.physics.earth import SPHERE
+from securityroof.physics.kernels import NEVER_S
 from securityroof.physics.parameters import InterceptorParameters
 
 #: Bump when the table's construction changes, so cached tables are rebuilt.
@@ -37,9 +38,6 @@ _SAMPLE_STEP_S = 0.5
 _LONGEST_FLYOUT_S = 1800.0
 _RANGE_CELLS = 241
 _ALTITUDE_CELLS = 161
-#: Stand-in for "never" inside the table, so bilinear lookups next to the envelope's edge come out
-#: huge (unreachable) instead of NaN.
-NEVER_S = 1e9
 
 
 @dataclass(frozen=True)

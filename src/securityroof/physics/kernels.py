@@ -387,6 +387,12 @@ def radar_first_detection(times, position, reach_m, site, basis, radar, impact_t
     return found
 
 
+#: Stand-in for "never" inside a fly-out table (:class:`securityroof.physics.flyout.FlyoutTable`), so
+#: bilinear lookups next to the envelope's edge come out huge (unreachable) instead of NaN; here, with
+#: the compiled lookups that read the tables, so that the fly-out module builds on this one alone.
+NEVER_S = 1e9
+
+
 class SiteTable(NamedTuple):
     """S interceptor sites, one entry per site: unit up direction (S, 3), the angular cut beyond
     which a sample is out of range and its half-chord sine, the envelope, the fly-out tables padded
@@ -408,8 +414,6 @@ class SiteTable(NamedTuple):
 
     @classmethod
     def of(cls, sites, site_up, mean_radius_m: float) -> SiteTable:
-        from securityroof.physics.flyout import NEVER_S
-
         count = len(sites)
         max_range = np.array([site.max_ground_range_m for site in sites], dtype=float)
         cut_angle = np.minimum(max_range / mean_radius_m * (1.0 + 1e-9) + 1e-12, np.pi)
