@@ -31,20 +31,12 @@ own (whole, or ``like`` a catalog class), or, under a catalog class's name, its 
 The package, by concern: ``schema`` (the file's tables as typed rows), ``model`` (the checked
 :class:`Scenario`), ``checks`` (every cross-check against the catalog), ``messages`` and ``lines``
 (how problems are worded and located), ``extends`` (files merged before the checks), ``library``
-(loading, and the shipped scenarios), ``dump`` (a scenario written back as TOML) and ``whatif`` (the
-command line's what-ifs).
+(loading), ``shipped`` (the scenarios shipped with the package), ``dump`` (a scenario written back as
+TOML) and ``whatif`` (the command line's what-ifs).
 """
 
 from securityroof.model.scenario.dump import dump_scenario
-from securityroof.model.scenario.library import (
-    LibraryEntry,
-    library,
-    library_folder,
-    load_scenario,
-    named_places,
-    parse_scenario,
-    place,
-)
+from securityroof.model.scenario.library import load_scenario, named_places, parse_scenario, place
 from securityroof.model.scenario.model import (
     CO_LOCATED_KM,
     DEFAULT_MAX_TRAJECTORIES,
@@ -68,6 +60,7 @@ from securityroof.model.scenario.schema import (
     Sharing,
     Threat,
 )
+from securityroof.model.scenario.shipped import LibraryEntry, library, library_folder
 
 __all__ = [
     "ASSET_KINDS",

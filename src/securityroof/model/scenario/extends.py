@@ -27,6 +27,7 @@ from securityroof.io import tomlfile
 from securityroof.model.scenario.lines import Lines
 from securityroof.model.scenario.messages import KeyPath, located_message, show, syntax_message, unknown
 from securityroof.model.scenario.schema import ScenarioError
+from securityroof.model.scenario.shipped import library
 
 #: Files one scenario may stand on, itself included: deeper chains are surely a mistake.
 MAX_DEPTH = 8
@@ -207,8 +208,6 @@ def _parse(source: Source) -> dict[str, Any]:
 
 
 def _resolve(ref: str, folder: Path, source: Source) -> Path:
-    from securityroof.model.scenario.library import library
-
     candidate = Path(ref) if Path(ref).is_absolute() else folder / ref
     if candidate.is_file():
         return candidate

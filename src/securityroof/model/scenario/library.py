@@ -1,12 +1,10 @@
-"""Loading scenarios: from TOML text, a file, or the library shipped with the package."""
+"""Loading scenarios: from TOML text, a file, or the library shipped with the package (listed by
+:mod:`securityroof.model.scenario.shipped`); the places a command line may name."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import tomllib
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from securityroof.errors import RoofError
@@ -18,6 +16,7 @@ from securityroof.model.scenario.extends import read_layers
 from securityroof.model.scenario.messages import unknown
 from securityroof.model.scenario.model import Scenario
 from securityroof.model.scenario.schema import Point, ScenarioError
+from securityroof.model.scenario.shipped import library
 
 
 def parse_scenario(
@@ -47,39 +46,6 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> S
     except OSError as error:
         raise ScenarioError([f"{path}: cannot read: {error.strerror or error}"]) from None
     return parse_scenario(text, file=str(path), catalog=catalog, path=path)
-
-
-@dataclass(frozen=True)
-class LibraryEntry:
-    name: str
-    path: str
-    kind: str
-    description: str
-
-    def to_dict(self) -> dict[str, str]:
-        return dataclasses.asdict(self)
-
-
-def library_folder() -> Path:
-    """Where the shipped scenarios live (a real folder: the package is installed unzipped)."""
-    return Path(str(resources.files("securityroof") / "data" / "scenarios"))
-
-
-def library() -> list[LibraryEntry]:
-    """The scenarios shipped with the package, by name: architectures (kind ``scenario``), the threat
-    assessments they extend (``threats``: not whole scenarios) and sweeps. Descriptions are read
-    without checking the scenario against the catalog, so the list works even while a file would not
-    validate."""
-    entries = []
-    sweeps = Path(str(resources.files("securityroof") / "data" / "sweeps"))
-    for kind, folder in (("scenario", library_folder()), ("threats", library_folder() / "threats"), ("sweep", sweeps)):
-        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-            try:
-                description = tomlfile.loads(path.read_text(encoding="utf-8"), str(path)).get("description", "")
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, tomlfile.TomlLimitError):
-                description = ""
-            entries.append(LibraryEntry(path.stem, str(path), kind, str(description).strip()))
-    return entries
 
 
 def _resolve(name_or_path: str | Path) -> Path:
