@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from .runs import ARCHITECTURES, deterrence_check, deterrence_pairs
+from .runs import deterrence_robustness as deterrence_robustness_run
 from .text import DASH, listed, number, seconds, split, table
 
 RCS_M2 = (None, 0.01, 0.05, 0.1, 0.5)
@@ -64,6 +65,19 @@ def rcs_table(args, body) -> str:
 def deterrence_verdicts(args, body) -> str:
     """One bullet per direction: the check's verdict sentence."""
     return "\n".join(f"- `{v['direction']}`: {v['text']}" for v in deterrence_check(*split(args))["verdicts"])
+
+
+def deterrence_robustness(args, body) -> str:
+    """One bullet per direction: how often the verdict holds over the robustness run's variants, and
+    what would change it (`roof deterrence NAME --uncertainty 100`)."""
+    from securityroof.analysis.robustness import what_would_change
+
+    verdicts = deterrence_check(*split(args))["verdicts"]
+    run = deterrence_robustness_run(*split(args))  # its findings are the verdicts, in their order
+    return "\n".join(
+        f"- `{verdict['direction']}`: {what_would_change(finding)}"
+        for verdict, finding in zip(verdicts, run["findings"], strict=True)
+    )
 
 
 def deterrence_speeds(args, body) -> str:
@@ -124,6 +138,7 @@ FRAGMENTS: dict[str, Callable[[list[str], str], str]] = {
     "deterrence-count": deterrence_count,
     "rcs-table": rcs_table,
     "deterrence-verdicts": deterrence_verdicts,
+    "deterrence-robustness": deterrence_robustness,
     "deterrence-speeds": deterrence_speeds,
     "deterrence-engaged-by": deterrence_engaged_by,
     "deterrence-total": deterrence_total,

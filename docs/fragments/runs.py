@@ -95,3 +95,15 @@ def deterrence_pairs(name: str, options: tuple[str, ...] = (), rcs_m2: float | N
 
     # the pairs only: the sensitivity grid and the threatening speeds are not on these pages
     return pairs(scenario(name, options), deterrence_threats(rcs_m2=rcs_m2))
+
+
+#: How many variants the docs' robustness runs draw (as `roof report` does by default).
+ROBUSTNESS_VARIANTS = 100
+
+
+@cache
+def deterrence_robustness(name: str, options: tuple[str, ...] = ()) -> dict:
+    """``roof deterrence NAME --uncertainty 100``'s run (seed 0), on as many workers as cores."""
+    from securityroof.analysis.robustness import robustness
+
+    return robustness("deterrence", [scenario(name, options)], ROBUSTNESS_VARIANTS, 0)
