@@ -143,7 +143,9 @@ def test_roof_compare_uncertainty_prints_bands_and_what_would_change_each_findin
     args = ["compare", "epaa-phase-3", "joint-lisbon", "--uncertainty", "3", "--workers", "1", "--seed", "2"]
     text = runner.invoke(app, args)
     assert text.exit_code == 0, text.output
-    assert "Robustness: 3 variants (seed 2)" in text.output
+    assert "Robustness: 3 variants (seed 2)" in text.output and "Add --uncertainty" not in text.output
+    plain_text = runner.invoke(app, ["compare", "epaa-phase-3", "joint-lisbon"]).output
+    assert "How sure is each finding? Add --uncertainty 100" in " ".join(plain_text.split())
     as_json = runner.invoke(app, [*args, "--json"])
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.stdout)

@@ -219,6 +219,8 @@ def compare_command(
         console.print("[yellow]note:[/] these architectures do not share one threat set; compare with care.")
     if uncertainty_n is not None:
         uncertainty.print_uncertainty(result["uncertainty"])
+    else:
+        uncertainty.print_hint()
 
 
 def print_findings(findings: list[dict], robust: list[dict] | None = None) -> None:
@@ -361,6 +363,8 @@ def deterrence_command(
             console.print(_direction_grid(direction, perfect, "perfect cueing"))
     if robust is not None:
         uncertainty.print_uncertainty(robust)
+    else:
+        uncertainty.print_hint()
 
 
 def _threatening_table(result, width: int) -> Table:

@@ -105,6 +105,15 @@ def run(kind: str, scenarios, n: int, seed: int, pool, findings, **options) -> d
         _fail(error, code=_exit_code(error))
 
 
+def print_hint() -> None:
+    """Under findings printed without a robustness run: how to ask how sure they are."""
+    console.print(
+        "[dim]How sure is each finding? Add --uncertainty 100: how often it holds over the catalog's "
+        "stated ranges and the decision delay, and what would change it.[/]",
+        highlight=False,
+    )
+
+
 def print_uncertainty(result: dict) -> None:
     """The bands table, then each finding with how often it holds and what would change it."""
     from securityroof.analysis.robustness import (
