@@ -287,6 +287,8 @@ def test_a_report_without_a_robustness_run_and_bad_counts(tmp_path):
     assert 'class="robust"' not in (tmp_path / "r" / "index.html").read_text()
     bad = roof("report", "example-shared", "--out", tmp_path / "r", "--uncertainty", "-1")
     assert bad.exit_code == 2 and bad.stderr == "error: --uncertainty: -1 variants; give 0 (none) or more\n"
+    idle = roof("report", "example-shared", "--out", tmp_path / "r", "--uncertainty", "0", "--seed", "3")
+    assert idle.exit_code == 2 and idle.stderr.startswith("error: --uncertainty: 0 runs no variants; --seed")
 
 
 def test_installed_console_script():

@@ -46,6 +46,8 @@ def report_variants(n: int, seed: int, workers: int | None, scheduler: str | Non
     variants, or None for no run."""
     if n < 0:
         _fail(f"--uncertainty: {n} variants; give 0 (none) or more")
+    if n == 0 and (workers is not None or scheduler is not None or seed != 0):
+        _fail("--uncertainty: 0 runs no variants; --seed, --workers and --scheduler are for a robustness run")
     check(n or None, seed, workers, scheduler, as_csv=False)
     return n or None
 
