@@ -385,7 +385,7 @@ def failures_line(result: dict) -> str | None:
 def varied_line(result: dict) -> str:
     """What the run varied, each with its range in its unit: the catalog's fields and the decision delay."""
     varied = ", ".join(
-        f"{parameter_words(p['class'] + '.' + p['field'])} {p['low']:,g}–{p['high']:,g} {_unit(p['field'])}".rstrip()
+        _field_value(p["class"], p["field"], f"{p['low']:,g}–{p['high']:,g}")
         if p["class"]
         else f"the decision delay ±{p['high']:g} s"
         for p in result["parameters"]
@@ -399,8 +399,7 @@ def held_line(result: dict) -> str | None:
     if not held:
         return None
     fields = ", ".join(
-        f"{parameter_words(h['class'] + '.' + h['field'])} {h['value']:,g} {_unit(h['field'])} "
-        f"(catalog range {h['low']:,g}–{h['high']:,g})"
+        f"{_field_value(h['class'], h['field'], format(h['value'], ',g'))} (catalog range {h['low']:,g}–{h['high']:,g})"
         for h in held
     )
     return f"Held, not varied (set by the scenario or a what-if): {fields}."
@@ -428,9 +427,19 @@ def what_would_change(finding: dict) -> str:
 _UNIT_SUFFIXES = {"_km_s": "km/s", "_km": "km", "_m2": "m²", "_deg": "°", "_s": "s", "_m": "m"}
 
 
-def _unit(field: str) -> str:
-    """The unit a catalog field's name ends in (``reference_range_km``: km); empty for none."""
-    return next((unit for suffix, unit in _UNIT_SUFFIXES.items() if field.endswith(suffix)), "")
+def _field_value(class_: str, field: str, numbers: str) -> str:
+    """A class's field and its value or range in words, with the field's unit: ``an-tpy-2 reference
+    range 1,200–2,000 km``."""
+    return f"{parameter_words(f'{class_}.{field}')} {numbers} {_split_unit(field)[1]}".rstrip()
+
+
+def _split_unit(field: str) -> tuple[str, str]:
+    """A catalog field's name without its unit suffix, and the unit (``reference_range_km``:
+    ``reference_range``, km); the name whole and no unit where it has none."""
+    for suffix, unit in _UNIT_SUFFIXES.items():
+        if field.endswith(suffix):
+            return field.removesuffix(suffix), unit
+    return field, ""
 
 
 #: Each figure of a robustness run in a reader's words (the comparison's as `roof compare` names them).
@@ -447,11 +456,7 @@ def parameter_words(name: str) -> str:
     if name == DELAY:
         return "the decision delay"
     class_, _, field = name.partition(".")
-    for suffix in _UNIT_SUFFIXES:
-        if field.endswith(suffix):
-            field = field.removesuffix(suffix)
-            break
-    return f"{class_} {field.replace('_', ' ')}"
+    return f"{class_} {_split_unit(field)[0].replace('_', ' ')}"
 
 
 def _predicate(finding: dict, kind: str, point: dict) -> Callable[[dict], bool]:

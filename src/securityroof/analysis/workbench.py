@@ -16,8 +16,9 @@ in memory: it may extend a library scenario and nothing else, no file is ever re
 :func:`evaluate` is what the page draws and shows (the layers as GeoJSON, built in
 :mod:`securityroof.analysis.workbench_layers`, the comparison's figures and what changed against the
 base as loaded); :func:`compare_states`, :func:`state_deterrence` and :func:`state_robustness` the
-side-by-side comparison, the deterrence panel and how sure the findings are. Evaluations are kept in bounded caches; the
-expensive part, flying the threats, is kept below (:mod:`securityroof.analysis.engage`).
+side-by-side comparison, the deterrence panel and how sure the findings are. Evaluations are kept in
+bounded caches; the expensive part, flying the threats, is kept below
+(:mod:`securityroof.analysis.engage`).
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ class _Entry(BaseModel):
 RANGE_SUFFIX = "_range"
 #: A range written empty (``burnout_speed_km_s_range = []``): the field is held at its value, and the
 #: range the catalog states for it is not the scenario's (a robustness run does not vary it).
-HELD: list = []
+HELD: tuple = ()
 
 
 def numeric_fields(model: type[BaseModel]) -> list[str]:
