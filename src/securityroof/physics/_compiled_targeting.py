@@ -357,6 +357,20 @@ LANE_STATE = 3 * LANE_FIELDS + 3
 #: it implies (altitude, downrange, blend), how far the state moved, whether the boost overflies.
 SPEED, ANGLE, SHAPE_ALT, SHAPE_DOWNRANGE, SHAPE_BLEND, MOVED, OVERFLOWN = 6, 7, 8, 9, 10, 11, 12
 SHOT_STATE = 13
+#: The fields of a lane that move with its angle and are carried to its next angle (downrange,
+#: burnout altitude, impact time; the pole turns little and stays a unit vector as shot).
+CARRIED = (0, 1, 5)
+
+
+@numba.njit(**ARITHMETIC)
+def carry_lanes(lane, centre_next, ratio):
+    """rounds._carry_lanes for one row: the side lanes' next states moved in place to their next
+    angles, ``ratio`` lane steps on; the centre's move is returned in ``centre_next``'s place."""
+    for f in CARRIED:
+        low, centre, high = lane[LOW + f], centre_next[f], lane[HIGH + f]
+        low_move, centre_move, high_move = (centre - low) * ratio, 0.5 * (high - low) * ratio, (high - centre) * ratio
+        if np.isfinite(low_move) and np.isfinite(centre_move) and np.isfinite(high_move):
+            lane[LOW + f], centre_next[f], lane[HIGH + f] = low + low_move, centre + centre_move, high + high_move
 
 
 @numba.njit(**ARITHMETIC)
@@ -372,6 +386,7 @@ def settle_row(
     tried = np.nan
     bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
     side_speed = np.empty(2)
+    centre_next = np.empty(LANE_FIELDS)
     lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
     aim_arc = np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz)
     for _ in range(settings.rounds):
@@ -385,6 +400,7 @@ def settle_row(
         )  # fmt: skip
         shot[OVERFLOWN] = 1.0 if aim_arc <= burnout_arc else 0.0  # the boost alone flies past the aim point
         step = gamma - lane[6]  # fixed angles: moved in the shot
+        next_downrange, next_alt = shot[SHAPE_DOWNRANGE], shot[SHAPE_ALT]
         if lane[FOUND] == 0.0:
             for side in range(2):
                 j = LOW + side * LANE_FIELDS  # the low lane, then the high one
@@ -412,9 +428,13 @@ def settle_row(
             lane[FOUND] = 1.0 if found else 0.0
             lane[LOW + 6] = gamma + step - lane_step_rad
             lane[HIGH + 6] = gamma + step + lane_step_rad
+            if minimum_energy and step == step:
+                centre_next[0], centre_next[1], centre_next[5] = next_downrange, next_alt, next_time
+                carry_lanes(lane, centre_next, step / lane_step_rad)
+                next_downrange, next_alt, next_time = centre_next[0], centre_next[1], centre_next[5]
         if minimum_energy:
             gamma += step if step == step else 0.0
-            lane[0], lane[1] = shot[SHAPE_DOWNRANGE], shot[SHAPE_ALT]
+            lane[0], lane[1] = next_downrange, next_alt
         else:
             tried = boost_speed_step(tried, shot[SPEED], bracket)
             lane[1], lane[0], _ = boost_shape_row(burn_time, tried, shot[ANGLE], nominal_alt, integrals)
