@@ -125,9 +125,11 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
         raise BatchError(f"{path} line {line}: aim point is the launch point (closer than {HIT_TOLERANCE_M:g} m)")
 
     if "missile" in table.column_names:
-        names = np.asarray(pc.fill_null(table["missile"], missile).to_pylist())
+        # objects, as targeting takes them: a fixed-width string array would be turned back into
+        # Python strings chunk by chunk (a twentieth of a batch's time)
+        names = np.asarray(pc.fill_null(table["missile"], missile).to_pylist(), dtype=object)
     else:
-        names = np.full(table.num_rows, missile)
+        names = np.full(table.num_rows, missile, dtype=object)
     catalog = load_catalog()
     for name in sorted(set(names.tolist())):
         if name != IDEAL:
@@ -259,6 +261,14 @@ def _written(pending, reachable: int, done: int, n: int, progress) -> tuple[int,
     return reachable + chunk_reachable, done
 
 
+def _repeating(schema: pa.Schema) -> list[str]:
+    """The columns worth a Parquet dictionary: the text ones (missile names, reasons), a few values
+    repeated. Tried on every column, as by default, the dictionary is abandoned for each float column
+    after it fills, and writing took three times as long (20 ms against 7 for 20,000 rows), on a
+    core the targeting of the next chunk is using."""
+    return [field.name for field in schema if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)]
+
+
 class _Output:
     """The results file, opened at the first chunk (whose table gives the schema); written by one
     thread at a time."""
@@ -271,7 +281,7 @@ class _Output:
         table = chunk if isinstance(chunk, pa.Table) else chunk.to_arrow()
         if self.writer is None:
             self.writer = (
-                pq.ParquetWriter(self.tmp, table.schema)
+                pq.ParquetWriter(self.tmp, table.schema, use_dictionary=_repeating(table.schema))
                 if self.suffix == ".parquet"
                 else pacsv.CSVWriter(self.tmp, table.schema)
             )

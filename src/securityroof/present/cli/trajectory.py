@@ -26,16 +26,16 @@ from securityroof.present.terminal import shown
 
 #: Where `roof --help` lists this group's commands.
 PANEL = "Trajectories"
+#: What --from and --to accept by name (model.scenario.named_places): either end may be any of them.
+PLACES = "a named place: a catalog city or base, or a launch point of the library's threat sets (tabriz, ...)"
 
 
 @app.command("trajectory", rich_help_panel=PANEL)
 def trajectory_command(
     from_: Annotated[
-        str | None, typer.Option("--from", help="Launch point LAT,LON (degrees), or a catalog city or base, or tabriz.")
+        str | None, typer.Option("--from", help=f"Launch point LAT,LON (degrees), or {PLACES}.")
     ] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", help="Aim point LAT,LON (degrees), or a catalog city or base.")
-    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help=f"Aim point LAT,LON (degrees), or {PLACES}.")] = None,
     missile: Annotated[str | None, typer.Option("--missile", help="Missile class from `roof catalog`.")] = None,
     min_energy: Annotated[
         bool,
