@@ -292,8 +292,8 @@ def shoot_row(
         if not np.isfinite(next_time):
             next_time = time
         next_time = min(max(next_time, burn_time), longest_flight_s)
-        if settle == time_steps:
-            break
+        if settle == time_steps or abs(time_miss) < settings.time_met * (time - burn_time):
+            break  # built for ``time``: met already, or no more steps
         previous_time, previous_miss, time = time, time_miss, next_time
     if omega != 0.0 and fixed:
         next_time, speed_i, gamma, nx, ny, nz = fixed_angle_arc(

@@ -254,6 +254,7 @@ class RoundSettings(NamedTuple):
     take them."""
 
     time_steps: int
+    time_met: float
     slope_step_s: float
     longest_flight_s: float
     ground_speed_mps: float
