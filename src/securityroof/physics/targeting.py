@@ -69,7 +69,12 @@ def coincident(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg) -> np.n
         geodetic_to_ecef(np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float)), 0.0, WGS84)
         for lat, lon in ((launch_lat_deg, launch_lon_deg), (aim_lat_deg, aim_lon_deg))
     )
-    return np.linalg.norm(launch - aim, axis=-1) < HIT_TOLERANCE_M
+    return _coincident_ecef(launch, aim)
+
+
+def _coincident_ecef(launch_ecef_m, aim_ecef_m) -> np.ndarray:
+    # coincident() for points already on the WGS84 surface
+    return np.linalg.norm(launch_ecef_m - aim_ecef_m, axis=-1) < HIT_TOLERANCE_M
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,13 @@ def solve(
     total_angle = central_angle(u_launch, u_aim)
 
     reason = np.zeros(n, dtype=np.int8)
-    reason[coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))] = Unreachable.COINCIDENT
+    on_wgs84 = (earth.equatorial_radius_m, earth.flattening) == (WGS84.equatorial_radius_m, WGS84.flattening)
+    coincide = (
+        _coincident_ecef(launch, aim)  # the same points: not converted again
+        if on_wgs84
+        else coincident(*(np.degrees(a) for a in (lat_l, lon_l, lat_a, lon_a)))
+    )
+    reason[coincide] = Unreachable.COINCIDENT
     reason[total_angle > _ANTIPODAL_RAD] = Unreachable.ANTIPODAL
     rows = np.flatnonzero(reason == Unreachable.NONE)
     out = _Fields.empty(n)
