@@ -252,10 +252,13 @@ def boost_speed_step(tried, implied, bracket):
 def shoot_row(
     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
     downrange, burnout_alt, px, py, pz, impact_time, inertial_angle, time_slope, earth, integrals, settings,
+    turn_cos, turn_sin,
 ):  # fmt: skip
     """rounds._shoot for one row: the burnout state (position, velocity, speed, angle), the
     boost shape it implies (altitude, downrange, blend), the lane's next pole, impact time and
-    inertial angle, how far the state moved, and the boost's own arc (central angle, radians)."""
+    inertial angle, how far the state moved, and the boost's own arc (central angle, radians).
+    ``turn_cos``, ``turn_sin``: of the Earth's turn during the boost (ω t_bo), the same for every
+    shot of a row, so taken once per row (four of a shot's some thirty transcendental calls)."""
     mu, omega = earth.mu_m3_s2, earth.rotation_rate_rad_s
     a, b = earth.equatorial_radius_m, earth.polar_radius_m
     inv_a2, inv_b2 = 1.0 / (a * a), 1.0 / (b * b)
@@ -265,7 +268,7 @@ def shoot_row(
     c, s = np.cos(burnout_arc), np.sin(burnout_arc)
     ubx, uby, ubz = c * ulx + s * hx, c * uly + s * hy, c * ulz + s * hz
     burnout_radius = 1.0 / np.sqrt((ubx * ubx + uby * uby) * inv_a2 + ubz * ubz * inv_b2) + burnout_alt
-    bix, biy = rotate_z(ubx, uby, omega * burn_time)
+    bix, biy = turn_cos * ubx - turn_sin * uby, turn_sin * ubx + turn_cos * uby
     biz = ubz
     fvx, fvy = omega * burnout_radius * -biy, omega * burnout_radius * bix
     fixed = fixed_angle == fixed_angle
@@ -307,7 +310,7 @@ def shoot_row(
     vix = along * nx + up * bix - fvx
     viy = along * ny + up * biy - fvy
     viz = along * nz + up * biz
-    vx, vy = rotate_z(vix, viy, -omega * burn_time)
+    vx, vy = turn_cos * vix + turn_sin * viy, -turn_sin * vix + turn_cos * viy
     vz = viz
     v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
     flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
@@ -389,6 +392,7 @@ def settle_row(
     centre_next = np.empty(LANE_FIELDS)
     lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
     aim_arc = np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz)
+    turn_cos, turn_sin = np.cos(earth.rotation_rate_rad_s * burn_time), np.sin(earth.rotation_rate_rad_s * burn_time)
     for _ in range(settings.rounds):
         (
             shot[0], shot[1], shot[2], shot[3], shot[4], shot[5], shot[SPEED], shot[ANGLE], shot[SHAPE_ALT],
@@ -397,6 +401,7 @@ def settle_row(
         ) = shoot_row(
             ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt, fixed_angle,
             lane[0], lane[1], lane[2], lane[3], lane[4], lane[5], lane[6], lane[7], earth, integrals, settings,
+            turn_cos, turn_sin,
         )  # fmt: skip
         shot[OVERFLOWN] = 1.0 if aim_arc <= burnout_arc else 0.0  # the boost alone flies past the aim point
         step = gamma - lane[6]  # fixed angles: moved in the shot
@@ -410,7 +415,7 @@ def settle_row(
                 ) = shoot_row(
                     ulx, uly, ulz, launch_radius, uvx, uvy, uvz, target_radius, burn_time, nominal_alt,
                     fixed_angle, lane[j], lane[j + 1], lane[j + 2], lane[j + 3], lane[j + 4], lane[j + 5],
-                    lane[j + 6], lane[j + 7], earth, integrals, settings,
+                    lane[j + 6], lane[j + 7], earth, integrals, settings, turn_cos, turn_sin,
                 )  # fmt: skip
                 lane[j], lane[j + 1], lane[j + 5] = side_downrange_next, side_alt_next, side_time_next
                 lane[j + 7] = side_slope
