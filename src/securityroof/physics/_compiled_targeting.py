@@ -360,20 +360,19 @@ LANE_STATE = 3 * LANE_FIELDS + 3
 #: it implies (altitude, downrange, blend), how far the state moved, whether the boost overflies.
 SPEED, ANGLE, SHAPE_ALT, SHAPE_DOWNRANGE, SHAPE_BLEND, MOVED, OVERFLOWN = 6, 7, 8, 9, 10, 11, 12
 SHOT_STATE = 13
-#: The fields of a lane that move with its angle and are carried to its next angle (downrange,
-#: burnout altitude, impact time; the pole turns little and stays a unit vector as shot).
-CARRIED = (0, 1, 5)
 
 
 @numba.njit(**ARITHMETIC)
-def carry_lanes(lane, centre_next, ratio):
-    """rounds._carry_lanes for one row: the side lanes' next states moved in place to their next
-    angles, ``ratio`` lane steps on; the centre's move is returned in ``centre_next``'s place."""
-    for f in CARRIED:
-        low, centre, high = lane[LOW + f], centre_next[f], lane[HIGH + f]
-        low_move, centre_move, high_move = (centre - low) * ratio, 0.5 * (high - low) * ratio, (high - centre) * ratio
-        if np.isfinite(low_move) and np.isfinite(centre_move) and np.isfinite(high_move):
-            lane[LOW + f], centre_next[f], lane[HIGH + f] = low + low_move, centre + centre_move, high + high_move
+def carry_lanes(lane, field, centre, ratio):
+    """rounds._carry_lanes for one row and one of a lane's fields (downrange, burnout altitude or
+    impact time: ``field`` its place in a lane): the side lanes' next values moved in place to their
+    next angles, ``ratio`` lane steps on, and the centre's next value ``centre`` moved and returned."""
+    low, high = lane[LOW + field], lane[HIGH + field]
+    low_move, centre_move, high_move = (centre - low) * ratio, 0.5 * (high - low) * ratio, (high - centre) * ratio
+    if not (np.isfinite(low_move) and np.isfinite(centre_move) and np.isfinite(high_move)):
+        return centre
+    lane[LOW + field], lane[HIGH + field] = low + low_move, high + high_move
+    return centre + centre_move
 
 
 @numba.njit(**ARITHMETIC)
@@ -389,7 +388,6 @@ def settle_row(
     tried = np.nan
     bracket = np.array([np.nan, np.nan, np.nan, np.nan, 0.0])
     side_speed = np.empty(2)
-    centre_next = np.empty(LANE_FIELDS)
     lx, ly, lz = uly * uvz - ulz * uvy, ulz * uvx - ulx * uvz, ulx * uvy - uly * uvx
     aim_arc = np.arctan2(np.sqrt(lx * lx + ly * ly + lz * lz), ulx * uvx + uly * uvy + ulz * uvz)
     turn_cos, turn_sin = np.cos(earth.rotation_rate_rad_s * burn_time), np.sin(earth.rotation_rate_rad_s * burn_time)
@@ -433,10 +431,11 @@ def settle_row(
             lane[FOUND] = 1.0 if found else 0.0
             lane[LOW + 6] = gamma + step - lane_step_rad
             lane[HIGH + 6] = gamma + step + lane_step_rad
-            if minimum_energy and step == step:
-                centre_next[0], centre_next[1], centre_next[5] = next_downrange, next_alt, next_time
-                carry_lanes(lane, centre_next, step / lane_step_rad)
-                next_downrange, next_alt, next_time = centre_next[0], centre_next[1], centre_next[5]
+            if minimum_energy and step == step:  # each lane's boost and impact time move with its angle
+                ratio = step / lane_step_rad
+                next_downrange = carry_lanes(lane, 0, next_downrange, ratio)
+                next_alt = carry_lanes(lane, 1, next_alt, ratio)
+                next_time = carry_lanes(lane, 5, next_time, ratio)
         if minimum_energy:
             gamma += step if step == step else 0.0
             lane[0], lane[1] = next_downrange, next_alt
