@@ -435,6 +435,35 @@ def test_sub_metre_shots_are_the_launch_point_and_metre_shots_fly():
         assert hop["flight_time_s"] == pytest.approx(0.464, rel=0.01)  # √(2 d tan γ / g), 1.05 m at 45°
 
 
+
+_LATITUDES = st.floats(-95.0, 95.0)
+_LONGITUDES = st.floats(-400.0, 400.0)
+#: Aim points a few metres to a few kilometres from the launch point, in degrees.
+_NUDGES = st.floats(-0.02, 0.02)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(_LATITUDES, _LONGITUDES, _NUDGES, _NUDGES, _LATITUDES, _LONGITUDES, st.booleans())
+@example(40.0, 20.0, 9e-6, 0.0, 0.0, 0.0, True)  # 0.9993 m: one point
+@example(90.0, 0.0, 0.0, 0.0, 90.0, 137.0, False)  # every longitude at a pole is one place
+@example(0.0, -180.0, 0.0, 0.0, 0.0, 180.0, False)  # the antimeridian named twice
+@example(95.0, 0.0, 0.0, 0.0, 85.0, 180.0, False)  # a latitude past the pole names a point too
+def test_coincident_is_the_metre_between_the_earth_fixed_points(lat, lon, d_lat, d_lon, far_lat, far_lon, near):
+    """coincident() converts only the pairs whose latitudes nearly agree; on every pair it must say
+    what the distance between the two Earth-fixed points says: under the 1 m hit tolerance."""
+    from securityroof.physics.earth import geodetic_to_ecef
+    from securityroof.physics.targeting import HIT_TOLERANCE_M, coincident
+
+    aim = (lat + d_lat, lon + d_lon) if near else (far_lat, far_lon)
+    launch_lats, launch_lons, aim_lats, aim_lons = (  # with a pair far apart
+        np.array([v, far]) for v, far in zip((lat, lon, *aim), (10.0, 10.0, 20.0, 30.0), strict=True)
+    )
+    points = [geodetic_to_ecef(np.radians(a), np.radians(b), 0.0, WGS84) for a, b in
+              ((launch_lats, launch_lons), (aim_lats, aim_lons))]  # fmt: skip
+    expected = np.linalg.norm(points[0] - points[1], axis=-1) < HIT_TOLERANCE_M
+    assert coincident(launch_lats, launch_lons, aim_lats, aim_lons).tolist() == expected.tolist()
+    assert bool(coincident(lat, lon, *aim)) == bool(expected[0])
+
 #: Fixed-angle shots that failed between reachable ranges on their ray (issue 11 D1a): (launch,
 #: aim, angle, class, earth, rotating). Steep boosted shots whose boost holds the nominal burnout
 #: altitude swung between the two clamps of the pitch blend and "did not converge"; a shallow one

@@ -124,20 +124,23 @@ def _check(path: Path, table: pa.Table, missile: str, burnout_angle_deg: float |
         line = int(rows[np.flatnonzero(coincide)[0]])
         raise BatchError(f"{path} line {line}: aim point is the launch point (closer than {HIT_TOLERANCE_M:g} m)")
 
+    # Objects, as targeting takes them (a fixed-width string array would be turned back into Python
+    # strings chunk by chunk, a twentieth of a batch's time), each class one string object: Arrow
+    # numbers the classes, where a Python string per row, then hashed, took 11 ms of 100,000 rows.
     if "missile" in table.column_names:
-        # objects, as targeting takes them: a fixed-width string array would be turned back into
-        # Python strings chunk by chunk (a twentieth of a batch's time)
-        names = np.asarray(pc.fill_null(table["missile"], missile).to_pylist(), dtype=object)
+        classes = pc.fill_null(table["missile"], missile).combine_chunks().dictionary_encode()
+        kinds, codes = np.asarray(classes.dictionary.to_pylist(), dtype=object), classes.indices.to_numpy()
     else:
-        names = np.full(table.num_rows, missile, dtype=object)
+        kinds, codes = np.array([missile], dtype=object), np.zeros(table.num_rows, dtype=np.int32)
     catalog = load_catalog()
-    for name in sorted(set(names.tolist())):
-        if name != IDEAL:
+    for code in np.argsort(kinds):
+        if kinds[code] != IDEAL:
             try:
-                catalog.missile(name)
+                catalog.missile(kinds[code])
             except CatalogError as error:
-                line = int(rows[np.flatnonzero(names == name)[0]])
+                line = int(rows[np.flatnonzero(codes == code)[0]])
                 raise BatchError(f"{path} line {line}: {error}") from None
+    names = kinds[codes]
 
     default_angle = np.nan if burnout_angle_deg is None else burnout_angle_deg
     if "burnout_angle_deg" in table.column_names:

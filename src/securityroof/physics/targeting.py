@@ -59,6 +59,13 @@ MAX_ITERATIONS = 40
 _ANTIPODAL_RAD = np.pi - 1e-4
 
 
+#: Surface points whose geodetic latitudes differ by this much are over a kilometre apart, far
+#: beyond the hit tolerance: the meridian's radius of curvature is never below a(1 - e²) ≈ 6,335 km
+#: (0.01° ≥ 1.1 km along it), and turning one point about the axis onto the other's meridian only
+#: brings the two closer.
+_DISTINCT_LATITUDE_DEG = 0.01
+
+
 def coincident(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg) -> np.ndarray:
     """Whether launch and aim points are one point: closer than the hit tolerance on the WGS84
     surface, whatever the Earth model. A missile there is already on target, so there is no shot to
@@ -66,11 +73,21 @@ def coincident(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg) -> np.n
     between Earth-fixed positions, so a meridian named twice (−180° and 180°, 10° and 370°) and
     every longitude at a pole are one place. The one rule for the library, the CLI, batch files and
     scenarios."""
-    launch, aim = (
-        geodetic_to_ecef(np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float)), 0.0, WGS84)
-        for lat, lon in ((launch_lat_deg, launch_lon_deg), (aim_lat_deg, aim_lon_deg))
+    lat_l, lon_l, lat_a, lon_a = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg))
     )
-    return _coincident_ecef(launch, aim)
+    # Only pairs whose latitudes nearly agree are converted: a batch's worth of conversions took
+    # 16 ms of 100,000 pairs, before any targeting could start.
+    on_globe = (np.abs(lat_l) <= 90.0) & (np.abs(lat_a) <= 90.0)
+    maybe = ~(on_globe & (np.abs(lat_l - lat_a) >= _DISTINCT_LATITUDE_DEG))
+    out = np.zeros(lat_l.shape, dtype=bool)
+    if np.any(maybe):
+        launch, aim = (
+            geodetic_to_ecef(np.radians(lat[maybe]), np.radians(lon[maybe]), 0.0, WGS84)
+            for lat, lon in ((lat_l, lon_l), (lat_a, lon_a))
+        )
+        out[maybe] = _coincident_ecef(launch, aim)
+    return out[()] if out.ndim == 0 else out
 
 
 def _coincident_ecef(launch_ecef_m, aim_ecef_m) -> np.ndarray:
