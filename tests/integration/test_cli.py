@@ -321,6 +321,33 @@ def test_batch_in_parallel_chunks_equals_one_process(tmp_path, monkeypatch):
     )
 
 
+
+def test_two_chunks_in_flight_come_back_in_order_and_no_further_ahead():
+    """The batch's targeting threads: results in input order however the chunks finish, at most
+    three chunks taken ahead of the one being written (memory stays flat), and each chunk solved
+    in its caller's context (kernels switched off stay off)."""
+    import threading
+    import time
+
+    import securityroof.analysis.batch as batch
+    from securityroof.physics import kernels
+
+    taken, lock = [], threading.Lock()
+
+    def solve(job):
+        with lock:
+            taken.append(job)
+        time.sleep(0.02 if job % 3 == 0 else 0.0)  # every third chunk finishes after the next
+        return job, kernels.active()
+
+    with kernels.disabled():
+        results = batch._two_in_flight(solve, iter(range(12)))
+        for expected, (job, active) in enumerate(results):
+            assert job == expected and active is False
+            with lock:
+                assert len(taken) <= expected + 3
+    assert taken and sorted(taken) == list(range(12))
+
 def test_catalog_lists_every_kind():
     for kind, key in (("radar", "radars"), ("interceptor", "interceptors"), ("city", "cities"), ("base", "bases")):
         result = roof("catalog", "--kind", kind, "--json")

@@ -123,7 +123,7 @@ batch.CHUNK_ROWS = 2
 solve, chunks = batch._solve_chunk, []
 def solve_and_hold(job):
     chunks.append(1)
-    if len(chunks) == 3:  # two chunks are in the temporary file
+    if len(chunks) == 3:  # the first chunks are solved, into the open temporary file
         print("holding", flush=True)
         sys.stdin.read()
     return solve(job)

@@ -6,10 +6,12 @@ read, and only per-trajectory summaries are kept (never samples).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,11 +226,12 @@ def lock_path(out: Path) -> Path:
 def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, progress, options) -> int:
     """Solve every pair in chunks and write them to ``tmp`` in input order; returns the reachable count.
 
-    A chunk's results table (its ground ranges included) is built as soon as it is targeted, and
-    written by a second thread while the next chunk is targeted: the kernels release the GIL, and so
-    do Arrow's writers, so the two overlap instead of taking turns. Built on the writer's thread,
-    the table's Python and numpy work held the GIL while this thread prepared the next chunk, and
-    the batch took 3-4 % longer."""
+    A chunk's results table (its ground ranges included) is built as soon as it is targeted, on
+    the thread that targeted it, and written by a writer thread while the next chunks are
+    targeted: the kernels release the GIL, and so do Arrow's writers, so the two overlap instead of
+    taking turns. Built on the writer's thread, the table's Python and numpy work held the GIL
+    while the next chunk was being prepared, and the batch took 3-4 % longer. With the compiled
+    kernels, two chunks are targeted at once (:func:`_two_in_flight`)."""
     jobs = (
         ([c[part] for c in coordinates], names[part], angles[part], options)
         for part in (slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS))
@@ -239,7 +242,12 @@ def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, 
     reachable = done = 0
     pool = kernels.process_pool(workers) if workers > 1 else None
     try:
-        results = (pool.map if pool else map)(_solve_chunk_table, jobs)
+        if pool is not None:
+            results = pool.map(_solve_chunk_table, jobs)
+        elif kernels.active() and kernels.parallel_calls_safe():
+            results = _two_in_flight(_solve_chunk_table, jobs)
+        else:
+            results = map(_solve_chunk_table, jobs)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-writer") as writing:
             pending = None
             for chunk in results:
@@ -255,6 +263,27 @@ def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, 
             pool.shutdown(cancel_futures=True)
         output.close()
     return reachable
+
+
+def _two_in_flight(solve, jobs):
+    """``solve`` over ``jobs`` on two threads, the results in order, two jobs at most started ahead.
+
+    A chunk's targeting spends a fifth of its time before and after its kernel, in Python and numpy
+    on one core; with a second chunk in flight, that time overlaps the other's kernel instead of
+    leaving a core idle (100,000 pairs: medians of 0.642-0.659 s, against 0.673-0.687 one at a time)."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="batch-target") as threads:
+        started: deque[Future] = deque()
+        try:
+            for job in jobs:
+                # the caller's context (kernels switched off or on) goes with each job
+                started.append(threads.submit(contextvars.copy_context().run, solve, job))
+                if len(started) > 2:  # a third queued, for whichever thread frees up first
+                    yield started.popleft().result()
+            while started:
+                yield started.popleft().result()
+        finally:
+            for future in started:
+                future.cancel()
 
 
 def _written(pending, reachable: int, done: int, n: int, progress) -> tuple[int, int]:

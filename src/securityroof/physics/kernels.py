@@ -108,6 +108,14 @@ def _fork_safe() -> bool:
         return True
 
 
+def parallel_calls_safe() -> bool:
+    """Whether kernels may run from several threads of this process at once: the TBB and OpenMP
+    threading layers allow it; numba's own workqueue, used where neither is installed, does not."""
+    numba = _numba()
+    numba.get_num_threads()  # starts the threading layer, which is only then known
+    return numba.threading_layer() in ("tbb", "omp")
+
+
 def _single_threaded() -> None:
     _numba().set_num_threads(1)
 
@@ -579,6 +587,10 @@ class TargetLimits(NamedTuple):
     same_speed_mps: float
 
 
+#: Rows a thread of :func:`target` takes at a time.
+TARGET_ROW_BLOCK = 256
+
+
 def target(u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed, earth, settings, limits: TargetLimits):
     """Targeting for every row (see :func:`securityroof.physics.targeting.solve`, whose start, passes and
     searches beyond the boost's kinks this replaces on point-mass gravity) from the unit launch and
@@ -596,9 +608,13 @@ def target(u_launch, u_aim, aim, fixed_angle, burn_time, nominal_alt, max_speed,
     problem[:, layout.FIXED_ANGLE], problem[:, layout.MAX_SPEED] = fixed_angle, max_speed
     answers = np.empty((n, layout.ANSWER_COLUMNS))
     reasons, passes = np.empty(n, dtype=np.int8), np.empty(n, dtype=np.int64)
-    _compiled().target_rows(
-        problem, EarthFigure.of(earth), boost_integrals(), settings, limits, answers, reasons, passes,
-    )  # fmt: skip
+    # Rows differ in cost up to tenfold (a search beyond a kink doubles one), so the threads take
+    # them in blocks as each frees up, not in one fixed share each, which left a thread idle at
+    # the end of every call, and longer when another call's thread took part of a core.
+    with _numba().parallel_chunksize(TARGET_ROW_BLOCK):
+        _compiled().target_rows(
+            problem, EarthFigure.of(earth), boost_integrals(), settings, limits, answers, reasons, passes,
+        )  # fmt: skip
     fields = {
         name: answers[:, start] if width == 1 else answers[:, start : start + width]
         for name, (start, width) in layout.ANSWER_LAYOUT.items()
