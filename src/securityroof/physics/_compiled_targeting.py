@@ -11,8 +11,9 @@ import numpy as np
 
 from securityroof.physics.formulas import (
     bilinear_nearest,
-    conic_speed,
+    conic_speed_from_trig,
     conic_time_of_flight,
+    conic_time_of_flight_from_sine,
     minimum_energy_angle,
     parabola_vertex,
     stable_conic_speed,
@@ -81,23 +82,26 @@ def lambert_angle(burnout_radius, target_radius, psi, flight_time, mu, steps):
 
 @numba.njit(**ARITHMETIC)
 def transfer_geometry(bix, biy, biz, uvx, uvy, uvz, turn):
-    # the transfer angle from the burnout direction b to the aim direction u turned ``turn`` about the
-    # spin axis (where the aim point is at impact), and the unit horizontal towards it at burnout
+    # the cosine and sine of the transfer angle from the burnout direction b to the aim direction u
+    # turned ``turn`` about the spin axis (where the aim point is at impact), as earth.central_cos_sin,
+    # and the unit horizontal towards it at burnout
     tx, ty = rotate_z(uvx, uvy, turn)
     tz = uvz
     cx, cy, cz = biy * tz - biz * ty, biz * tx - bix * tz, bix * ty - biy * tx
     dot = bix * tx + biy * ty + biz * tz
-    psi = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
+    cross = np.sqrt(cx * cx + cy * cy + cz * cz)
+    length = np.sqrt(dot * dot + cross * cross)
     gx, gy, gz = tx - dot * bix, ty - dot * biy, tz - dot * biz
     norm = np.sqrt(gx * gx + gy * gy + gz * gz)
-    return psi, gx / norm, gy / norm, gz / norm
+    return dot / length, cross / length, gx / norm, gy / norm, gz / norm
 
 
 @numba.njit(**ARITHMETIC)
 def arc_error(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, target_radius, burn_time, angle, time, omega,
               mu, steps):  # fmt: skip
     """E(T) of conics.fixed_angle_arc for one row, with the conic's speed, angle and horizontal."""
-    psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
+    cos_psi, sin_psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
+    psi = np.arctan2(sin_psi, cos_psi)
     gamma = lambert_angle(burnout_radius, target_radius, psi, time - burn_time, mu, steps)
     speed = stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu)
     along = speed * np.cos(gamma) - (fvx * nx + fvy * ny)
@@ -279,10 +283,12 @@ def shoot_row(
     nx = ny = nz = np.nan
     next_time = time
     slope = time_slope
+    cos_gamma, sin_gamma = np.cos(gamma), np.sin(gamma)
     for settle in range(0 if omega != 0.0 and fixed else time_steps + 1):
-        psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
-        speed_i = conic_speed(burnout_radius, target_radius, psi, gamma, mu)
-        time_miss = burn_time + conic_time_of_flight(burnout_radius, speed_i, gamma, target_radius, mu) - time
+        cos_psi, sin_psi, nx, ny, nz = transfer_geometry(bix, biy, biz, uvx, uvy, uvz, omega * time)
+        speed_i = conic_speed_from_trig(burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu)
+        flight = conic_time_of_flight_from_sine(burnout_radius, speed_i, sin_gamma, target_radius, mu)
+        time_miss = burn_time + flight - time
         next_time = time + time_miss
         if settle > 0 and abs(time - previous_time) > settings.slope_step_s:
             secant_slope = (time_miss - previous_miss) / (time - previous_time)
@@ -306,7 +312,8 @@ def shoot_row(
         )  # fmt: skip
         if next_time != next_time:
             next_time = time
-    along, up = speed_i * np.cos(gamma), speed_i * np.sin(gamma)
+        cos_gamma, sin_gamma = np.cos(gamma), np.sin(gamma)
+    along, up = speed_i * cos_gamma, speed_i * sin_gamma
     vix = along * nx + up * bix - fvx
     viy = along * ny + up * biy - fvy
     viz = along * nz + up * biz

@@ -29,6 +29,14 @@ def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
         return _formulas().conic_speeds(burnout_radius, target_radius, psi, gamma, mu)
 
 
+def conic_speed_from_trig(burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu):
+    """:func:`securityroof.physics.formulas.conic_speed_from_trig` over arrays (NaN: no ballistic arc)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _formulas().conic_speeds_from_trig(
+            burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu
+        )
+
+
 def stable_conic_speed(burnout_radius, target_radius, psi, gamma, mu):
     """:func:`securityroof.physics.formulas.stable_conic_speed` over arrays (NaN: no ballistic arc)."""
     with np.errstate(invalid="ignore", divide="ignore"):

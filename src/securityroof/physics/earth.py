@@ -250,6 +250,15 @@ def central_angle(u, w) -> np.ndarray:
     return np.arctan2(np.linalg.norm(np.cross(u, w), axis=-1), np.sum(u * w, axis=-1))
 
 
+def central_cos_sin(u, w) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine and sine of :func:`central_angle`, from the dot and cross products divided by their
+    common length (no transcendental call)."""
+    u, w = np.asarray(u, dtype=float), np.asarray(w, dtype=float)
+    cosine, sine = np.sum(u * w, axis=-1), np.linalg.norm(np.cross(u, w), axis=-1)
+    length = np.sqrt(cosine * cosine + sine * sine)
+    return cosine / length, sine / length
+
+
 def great_circle_heading(u_from, u_to) -> np.ndarray:
     """Unit vector tangent at ``u_from`` along the great circle toward ``u_to`` (unit inputs)."""
     u_from, u_to = np.asarray(u_from, dtype=float), np.asarray(u_to, dtype=float)

@@ -21,10 +21,24 @@ SCALAR = {"cache": True, "error_model": "numpy"}
 def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
     """Burnout speed for a conic through two radii ``psi`` apart at flight-path angle ``gamma``;
     NaN where no ballistic arc exists."""
+    return conic_speed_from_trig(
+        burnout_radius, target_radius, np.cos(psi), np.sin(psi), np.cos(gamma), np.sin(gamma), mu
+    )
+
+
+@numba.njit(**SCALAR)
+def conic_speed_from_trig(burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu):
+    """:func:`conic_speed` from the cosines and sines of ψ and γ, cos(ψ + γ) expanded: a shot has
+    ψ's from the dot and cross products of two directions, and one γ for several formulas, so it
+    calls no cosine here (cosines and arctangents were half of the targeting kernel's time).
+    1 − cos ψ is taken as sin²ψ / (1 + cos ψ) short of a quarter turn: a cosine from a dot product
+    carries a few units of its last digit, which for a hop of metres (1 − cos ψ ~ 1e-13) is a per
+    cent of the speed."""
     k = burnout_radius / target_radius
-    denominator = burnout_radius * np.cos(gamma) * (k * np.cos(gamma) - np.cos(psi + gamma))
+    denominator = burnout_radius * cos_gamma * (k * cos_gamma - (cos_psi * cos_gamma - sin_psi * sin_gamma))
+    versine = sin_psi * sin_psi / (1.0 + cos_psi) if cos_psi > 0.0 else 1.0 - cos_psi
     if denominator > 0.0:
-        return np.sqrt(mu * (1.0 - np.cos(psi)) / denominator)
+        return np.sqrt(mu * versine / denominator)
     return np.nan
 
 
@@ -45,15 +59,30 @@ def conic_time_of_flight(burnout_radius, speed, gamma, target_radius, mu):
     """Time along the conic from burnout (radius, speed, flight-path angle) down to ``target_radius``
     on its descending branch, from the eccentric anomalies (Kepler's equation, BMW §4.2): e cos E =
     1 − r/a at both ends, e sin E = r·v_r/√(μa) at burnout and −√(e² − (e cos E)²) at the target."""
+    return conic_time_of_flight_from_sine(burnout_radius, speed, np.sin(gamma), target_radius, mu)
+
+
+@numba.njit(**SCALAR)
+def conic_time_of_flight_from_sine(burnout_radius, speed, sin_gamma, target_radius, mu):
+    """:func:`conic_time_of_flight` from the sine of the flight-path angle.
+
+    Climbing at burnout and coming down at the target (the case of every ballistic shot), the
+    eccentric anomaly swept, E_t − E_b = 2π − arg((e cos E_t − i e sin E_t)(e cos E_b + i e sin E_b)),
+    both factors' arguments lying in (0, π): one arctangent instead of one per end. Elsewhere
+    (a level or falling burnout, an arc that never comes down to the target radius) each end's
+    anomaly is taken on its own, E_t in [0, 2π)."""
     semi_major = 1.0 / (2.0 / burnout_radius - speed**2 / mu)
     root = np.sqrt(mu * semi_major)
     e_cos_b = 1.0 - burnout_radius / semi_major
-    e_sin_b = burnout_radius * speed * np.sin(gamma) / root
+    e_sin_b = burnout_radius * speed * sin_gamma / root
     e_cos_t = 1.0 - target_radius / semi_major
     e_sin_t = -np.sqrt(max(e_cos_b**2 + e_sin_b**2 - e_cos_t**2, 0.0))
-    anomaly_b = np.arctan2(e_sin_b, e_cos_b)
-    anomaly_t = np.arctan2(e_sin_t, e_cos_t) % (2.0 * np.pi)
-    return ((anomaly_t - e_sin_t) - (anomaly_b - e_sin_b)) * semi_major * np.sqrt(semi_major / mu)
+    if e_sin_b > 0.0 and e_sin_t < 0.0:
+        turn = np.arctan2(e_cos_t * e_sin_b - e_sin_t * e_cos_b, e_cos_t * e_cos_b + e_sin_t * e_sin_b)
+        swept = 2.0 * np.pi - (turn if turn > 0.0 else turn + 2.0 * np.pi)
+    else:
+        swept = np.arctan2(e_sin_t, e_cos_t) % (2.0 * np.pi) - np.arctan2(e_sin_b, e_cos_b)
+    return (swept - e_sin_t + e_sin_b) * semi_major * np.sqrt(semi_major / mu)
 
 
 @numba.njit(**SCALAR)
@@ -107,6 +136,14 @@ def blend_limit_angle(burn_time, speed, nominal_alt, blend, integral_speed, inte
 def _conic_speeds(burnout_radius, target_radius, psi, gamma, mu, out):
     for i in range(out.size):
         out[i] = conic_speed(burnout_radius[i], target_radius[i], psi[i], gamma[i], mu[i])
+
+
+@numba.njit(cache=True)
+def _conic_speeds_from_trig(burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu, out):
+    for i in range(out.size):
+        out[i] = conic_speed_from_trig(
+            burnout_radius[i], target_radius[i], cos_psi[i], sin_psi[i], cos_gamma[i], sin_gamma[i], mu[i]
+        )
 
 
 @numba.njit(cache=True)
@@ -165,6 +202,12 @@ def _over_arrays(loop, *arguments):
 
 def conic_speeds(burnout_radius, target_radius, psi, gamma, mu):
     return _over_arrays(_conic_speeds, burnout_radius, target_radius, psi, gamma, mu)
+
+
+def conic_speeds_from_trig(burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu):
+    return _over_arrays(
+        _conic_speeds_from_trig, burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu
+    )
 
 
 def stable_conic_speeds(burnout_radius, target_radius, psi, gamma, mu):

@@ -22,6 +22,7 @@ from securityroof.physics.conics import (
     ARC_SEARCH_STEPS,
     LONGEST_FLIGHT_S,
     conic_speed,
+    conic_speed_from_trig,
     conic_time_of_flight,
     dot,
     fixed_angle_arc,
@@ -32,6 +33,7 @@ from securityroof.physics.earth import (
     Earth,
     advance_along_great_circle,
     central_angle,
+    central_cos_sin,
     great_circle_heading,
     rotate_about_z,
     surface_radius_m,
@@ -114,11 +116,14 @@ def _shoot(geometry: kernels.Geometry, lane: _Lane, earth: Earth) -> _Shot:
     impact_time = lane.impact_time
     previous_time = previous_miss = None
     slope = lane.time_slope.copy()
+    cos_gamma, sin_gamma = np.cos(gamma_i), np.sin(gamma_i)
     for settle in range(_TIME_STEPS + 1):
         target_i = rotate_about_z(geometry.u_virtual, omega * impact_time)
-        psi = central_angle(burnout_i, target_i)
+        cos_psi, sin_psi = central_cos_sin(burnout_i, target_i)
         horizontal = great_circle_heading(burnout_i, target_i)
-        speed_i = conic_speed(burnout_radius, geometry.target_radius, psi, gamma_i, mu)
+        speed_i = conic_speed_from_trig(
+            burnout_radius, geometry.target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu
+        )
         time_miss = (
             geometry.burn_time
             + conic_time_of_flight(burnout_radius, speed_i, gamma_i, geometry.target_radius, mu)
