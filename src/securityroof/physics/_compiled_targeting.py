@@ -206,6 +206,12 @@ def fixed_angle_arc(bix, biy, biz, burnout_radius, fvx, fvy, uvx, uvy, uvz, targ
 def boost_shape_row(burn_time, speed, angle, nominal_alt, integrals):
     """boost.boost_shape for one row (a NaN speed or angle is taken as 0), with ``integrals`` boost's
     BoostIntegrals: burnout altitude, downrange distance and blend."""
+    return boost_shape_row_from_sine(burn_time, speed, angle, np.sin(angle), nominal_alt, integrals)
+
+
+@numba.njit(cache=True)
+def boost_shape_row_from_sine(burn_time, speed, angle, sin_angle, nominal_alt, integrals):
+    """:func:`boost_shape_row` given the angle's sine too: a shot has it, as the arcsine's argument."""
     integral_speed, integral_early, integral_late, table = (
         integrals.speed,
         integrals.early,
@@ -214,7 +220,7 @@ def boost_shape_row(burn_time, speed, angle, nominal_alt, integrals):
     )
     speed = speed if speed == speed else 0.0
     angle = angle if angle == angle else 0.0
-    sin_bo = min(max(np.sin(angle), 0.0), 1.0)
+    sin_bo = min(max(sin_angle, 0.0), 1.0) if sin_angle == sin_angle else 0.0
     scale = burn_time * speed
     base = sin_bo * integral_speed + (1.0 - sin_bo) * integral_early
     span = (1.0 - sin_bo) * (integral_late - integral_early)
@@ -320,9 +326,12 @@ def shoot_row(
     vx, vy = turn_cos * vix + turn_sin * viy, -turn_sin * vix + turn_cos * viy
     vz = viz
     v_norm = np.sqrt(vx * vx + vy * vy + vz * vz)
-    flight_angle = np.arcsin(min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0))
+    sin_flight_angle = min(max((vx * ubx + vy * uby + vz * ubz) / v_norm, -1.0), 1.0)
+    flight_angle = np.arcsin(sin_flight_angle)
     # boost_shape at the burnout speed and angle this state implies
-    new_alt, new_downrange, blend = boost_shape_row(burn_time, v_norm, flight_angle, nominal_alt, integrals)
+    new_alt, new_downrange, blend = boost_shape_row_from_sine(
+        burn_time, v_norm, flight_angle, sin_flight_angle, nominal_alt, integrals
+    )
     # the boost's great circle turned so that its heading at burnout is the free flight's
     qx, qy, qz = uby * vz - ubz * vy, ubz * vx - ubx * vz, ubx * vy - uby * vx
     along_launch = qx * ulx + qy * uly + qz * ulz
