@@ -266,7 +266,8 @@ def _write(tmp: Path, suffix: str, coordinates, names, angles, n: int, workers, 
 
 
 def _two_in_flight(solve, jobs):
-    """``solve`` over ``jobs`` on two threads, the results in order, two jobs at most started ahead.
+    """``solve`` over ``jobs`` on two threads, the results in order. While the oldest is awaited a
+    third job waits for whichever thread frees up first; no more are taken (memory stays flat).
 
     A chunk's targeting spends a fifth of its time before and after its kernel, in Python and numpy
     on one core; with a second chunk in flight, that time overlaps the other's kernel instead of

@@ -29,8 +29,9 @@ def conic_speed(burnout_radius, target_radius, psi, gamma, mu):
 @numba.njit(**SCALAR)
 def conic_speed_from_trig(burnout_radius, target_radius, cos_psi, sin_psi, cos_gamma, sin_gamma, mu):
     """:func:`conic_speed` from the cosines and sines of ψ and γ, cos(ψ + γ) expanded: a shot has
-    ψ's from the dot and cross products of two directions, and one γ for several formulas, so it
-    calls no cosine here (cosines and arctangents were half of the targeting kernel's time).
+    cos ψ and sin ψ from the dot and cross products of two directions, and one γ for several
+    formulas, so it calls no cosine here (cosines and arctangents were half of the targeting
+    kernel's time).
     1 − cos ψ is taken as sin²ψ / (1 + cos ψ) short of a quarter turn: a cosine from a dot product
     carries a few units of its last digit, which for a hop of metres (1 − cos ψ ~ 1e-13) is a per
     cent of the speed."""
