@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -368,6 +369,77 @@ def test_a_radar_placed_by_clicking_the_map_is_added_there(page):
     assert row["kind"] == "an-tpy-2" and row["boresight_az_deg"] == 120
     # Within two pixels at this zoom (a mouse click lands on a whole pixel).
     assert abs(row["lat_deg"] - clicked["lat"]) < 0.2 and abs(row["lon_deg"] - clicked["lng"]) < 0.2
+    assert page.page.locator(f'#assets li[data-asset="{row["id"]}"]').count() == 1
+
+
+#: An architecture of one's own across the Pacific: Kamchatka, Alaska, the Bering Sea, and 178.6° E
+#: named as 538.6°.
+PACIFIC = [[158.6, 53.0], [-145.7, 64.0], [-170.0, 60.0], [538.6, 52.0]]
+
+
+def test_points_either_side_of_the_antimeridian_are_framed_across_it(page):
+    """The map frames the 56° across the Pacific, not the 304° the other way round the globe, and
+    draws every point there; points on one side keep their plain box."""
+    page.open({"base": "epaa-phase-3"})
+    framed = page.page.evaluate(
+        """async (pacific) => {
+            const { frame } = await import("./static/map.js");
+            const points = (...lonLats) => ({ assets: { features: lonLats.map((c) => ({ geometry: { type: "Point", coordinates: c } })) } });
+            const bounds = frame(points(...pacific));
+            const roof = window.workbench.map;
+            roof.fit(bounds);
+            await roof.ready;
+            const map = roof.map, canvas = map.getCanvas(), centre = map.getCenter().lng;
+            // the copy of each point nearest the view's centre, where markers and layers are drawn
+            const nearest = (lon) => centre + ((((lon - centre) % 360) + 540) % 360) - 180;
+            const inside = pacific.map(([lon, lat]) => {
+                const p = map.project([nearest(lon), lat]);
+                return p.x >= 0 && p.x <= canvas.clientWidth && p.y >= 0 && p.y <= canvas.clientHeight;
+            });
+            const shown = map.getBounds();
+            return { bounds, inside, span: shown.getEast() - shown.getWest(), plain: frame(points([20, 40], [35, 45])) };
+        }""",
+        PACIFIC,
+    )
+    assert np.allclose(framed["bounds"], [[158.6, 52.0], [214.3, 64.0]])
+    assert all(framed["inside"]), framed
+    assert framed["span"] < 120, framed  # the Pacific, not the world
+    assert framed["plain"] == [[20, 40], [35, 45]]
+    page.shot("19-framed-across-the-antimeridian")
+
+
+@pytest.mark.parametrize(("clicked_lon", "placed_lon"), [(165.0, 165.0), (190.0, -170.0)])
+def test_a_radar_placed_on_a_map_across_the_antimeridian_gets_a_longitude_within_180(page, clicked_lon, placed_lon):
+    """On a map framed across the antimeridian (its centre kept within ±180° by MapLibre, here near
+    −174°), a click on either side may read a longitude beyond ±180° off the map (165° E as −195°):
+    the radar is added at the same place named within ±180°."""
+    page.open({"base": "epaa-phase-3"})
+    page.page.evaluate(
+        """async (pacific) => {
+            const { frame } = await import("./static/map.js");
+            const roof = window.workbench.map;
+            roof.fit(frame({ assets: { features: pacific.map((c) => ({ geometry: { type: "Point", coordinates: c } })) } }));
+            await roof.ready;
+        }""",
+        PACIFIC,
+    )
+    page.page.select_option("#add-kind", "an-tpy-2")
+    page.page.fill("#add-boresight", "230")
+    page.page.click("#add-place")
+    canvas = page.page.locator("#map .maplibregl-canvas").bounding_box()
+    # the clicked longitude on the copy of the world the view shows
+    at = page.page.evaluate(
+        """(lon) => {
+            const map = window.workbench.map.map, centre = map.getCenter().lng;
+            const point = map.project([centre + ((((lon - centre) % 360) + 540) % 360) - 180, 60.0]);
+            return { point, read: map.unproject(point).lng };  // what the map gives for the click
+        }""",
+        clicked_lon,
+    )
+    assert 0 <= at["point"]["x"] <= canvas["width"], at
+    page.change(lambda: page.page.mouse.click(canvas["x"] + at["point"]["x"], canvas["y"] + at["point"]["y"]))
+    row = page.state()["add"][0]
+    assert abs(row["lon_deg"] - placed_lon) < 0.2 and abs(row["lat_deg"] - 60.0) < 0.2, (row, at)
     assert page.page.locator(f'#assets li[data-asset="{row["id"]}"]').count() == 1
 
 

@@ -64,7 +64,10 @@ export class RoofMap {
       center: [34, 45],
       zoom: options.zoom ?? 2.7,
       attributionControl: false,
-      renderWorldCopies: false,
+      // An architecture across the Pacific (Alaska and Kamchatka) is framed across the antimeridian,
+      // east of 180° (see `frame`), so the map draws past it; what is read off the map (a click, a
+      // drag) is wrapped back to ±180°.
+      renderWorldCopies: true,
       // On a touch screen the map fills the width of the page: one finger scrolls the page past it,
       // two move the map (a swipe that only panned the map left a reader stuck on it).
       cooperativeGestures: options.cooperativeGestures ?? window.matchMedia("(pointer: coarse)").matches,
@@ -97,7 +100,7 @@ export class RoofMap {
       m.on("mouseleave", layer, () => { m.getCanvas().style.cursor = ""; this.popup.remove(); });
     }
     m.on("click", (e) => {
-      if (this.options.onMapClick && this.options.onMapClick(e.lngLat)) return;
+      if (this.options.onMapClick && this.options.onMapClick(e.lngLat.wrap())) return;
       const hits = m.queryRenderedFeatures(e.point, { layers: ["cities", "launches", "threats", "coverage", "reach", "footprint"] });
       if (hits.length && this.options.onPick) this.options.onPick(hits[0].layer.id, hits[0].properties);
     });
@@ -140,7 +143,7 @@ export class RoofMap {
         marker = new maplibregl.Marker({ element: el, draggable: Boolean(this.options.draggable) });
         marker.on("dragstart", () => this.popup.remove());
         marker.on("dragend", () => {
-          const { lat, lng } = marker.getLngLat();
+          const { lat, lng } = marker.getLngLat().wrap();
           this.options.onMove?.(marker.props.id, [round(lat), round(lng)]);
         });
         marker.setLngLat(f.geometry.coordinates).addTo(this.map);
@@ -194,11 +197,14 @@ function round(x) { return Math.round(x * 1e4) / 1e4; }
 // The box around what the reader needs at once in `results` (one or more evaluations): the assets,
 // the threats' tracks and launch regions, the footprint and the cities in reach (not the radar fans
 // or the cities out of range, which reach far beyond); null when there is nothing to frame. Without
-// it a narrow window showed a fixed centre with the launch regions off the edge.
+// it a narrow window showed a fixed centre with the launch regions off the edge. Its longitudes are
+// the shortest span that holds them all, across the antimeridian where that is shorter (Alaska and
+// Kamchatka: 158° E to 214°, not the 300° from 146° W round to 158° E); east then passes 180°.
 export function frame(...results) {
-  let [west, south, east, north] = [Infinity, Infinity, -Infinity, -Infinity];
+  const longitudes = [];
+  let [south, north] = [Infinity, -Infinity];
   const take = ([lon, lat]) => {
-    west = Math.min(west, lon); east = Math.max(east, lon);
+    longitudes.push(((((lon + 180) % 360) + 360) % 360) - 180);
     south = Math.min(south, lat); north = Math.max(north, lat);
   };
   const add = (geometry) => {
@@ -210,7 +216,17 @@ export function frame(...results) {
     for (const name of ["assets", "threats", "footprint"]) for (const f of result[name]?.features ?? []) add(f.geometry);
     for (const f of result.cities?.features ?? []) if (f.properties.status !== "out-of-range") add(f.geometry);
   }
-  return west <= east ? [[west, south], [east, north]] : null;
+  if (!longitudes.length) return null;
+  longitudes.sort((a, b) => a - b);
+  // the circle less its widest gap between neighbouring longitudes
+  const last = longitudes[longitudes.length - 1];
+  let [west, east, gap] = [longitudes[0], last, longitudes[0] + 360 - last];
+  for (let i = 1; i < longitudes.length; i += 1) {
+    if (longitudes[i] - longitudes[i - 1] > gap) {
+      [west, east, gap] = [longitudes[i], longitudes[i - 1] + 360, longitudes[i] - longitudes[i - 1]];
+    }
+  }
+  return [[west, south], [east, north]];
 }
 
 export function escapeHtml(text) {
