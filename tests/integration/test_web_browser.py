@@ -443,6 +443,42 @@ def test_a_radar_placed_on_a_map_across_the_antimeridian_gets_a_longitude_within
     assert page.page.locator(f'#assets li[data-asset="{row["id"]}"]').count() == 1
 
 
+def test_an_added_asset_dragged_across_the_antimeridian_moves_within_180(page):
+    """A radar added at 179.5° W, drawn east of the antimeridian on a map centred near 174° W, and
+    dragged west over it reads 182.5° W off the map: it is moved to about 177.5° E. Being added, its
+    own row moves (a move of it was refused: "no asset 'bering'")."""
+    radar = {"id": "bering", "owner": "nato", "kind": "an-tpy-2", "lat_deg": 60.0, "lon_deg": -179.5, "boresight_az_deg": 230}
+    page.open({"base": "epaa-phase-3", "add": [radar]})
+    page.page.evaluate(
+        """async (pacific) => {
+            const { frame } = await import("./static/map.js");
+            const roof = window.workbench.map;
+            roof.fit(frame({ assets: { features: pacific.map((c) => ({ geometry: { type: "Point", coordinates: c } })) } }));
+            await roof.ready;
+        }""",
+        PACIFIC,
+    )
+    box = page.page.locator('.asset-marker[data-asset-id="bering"]').bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # 3° of longitude, in pixels at this zoom and latitude
+    step = page.page.evaluate(
+        "() => { const m = window.workbench.map.map; return m.project([-177, 60]).x - m.project([-180, 60]).x; }"
+    )
+
+    def drag():
+        page.page.mouse.move(x, y)
+        page.page.mouse.down()
+        page.page.mouse.move(x - step, y, steps=8)
+        page.page.mouse.up()
+
+    page.change(drag)
+    state = page.state()
+    assert "move" not in state, state
+    [row] = state["add"]
+    lat, lon = row["lat_deg"], row["lon_deg"]
+    assert 176.0 < lon <= 180.0 and abs(lat - 60.0) < 0.5, (lat, lon)
+
+
 def _box(page, selector: str) -> dict:
     return page.page.locator(selector).bounding_box()
 

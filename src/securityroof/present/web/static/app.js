@@ -108,6 +108,14 @@ function change(mutate) {
   evaluate();
 }
 
+// An asset of the architecture moves by a `move` entry; one added here is its own row, which moves
+// (a `move` of it was refused: the architecture as loaded has no such asset).
+function moveAsset(state, id, [lat, lon]) {
+  const added = state.add?.find((row) => row.id === id);
+  if (added) [added.lat_deg, added.lon_deg] = [lat, lon];
+  else state.move = { ...(state.move ?? {}), [id]: [lat, lon] };
+}
+
 // ---- rendering --------------------------------------------------------------------------------
 
 const fmtInt = new Intl.NumberFormat("en-GB");
@@ -513,7 +521,7 @@ function wire() {
     const id = form.dataset.move;
     // as typed where not a number: the server names the field and says what is wrong
     const position = [numberOrText(form.elements.lat.value) ?? "", numberOrText(form.elements.lon.value) ?? ""];
-    change((s) => { s.move = { ...(s.move ?? {}), [id]: position }; });
+    change((s) => moveAsset(s, id, position));
   });
   $("legend-body").addEventListener("change", (ev) => {
     const name = ev.target.dataset.layer;
@@ -595,7 +603,7 @@ async function start() {
   new ResizeObserver(() => document.body.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);
   app.map = new RoofMap($("map"), app.world, {
     draggable: true,
-    onMove: (id, position) => change((s) => { s.move = { ...(s.move ?? {}), [id]: position }; }),
+    onMove: (id, position) => change((s) => moveAsset(s, id, position)),
     onPick: showDetails,
     onMapClick,
   });
