@@ -565,6 +565,27 @@ def test_an_asset_moves_to_typed_coordinates_without_a_mouse(browser, server, tm
         page.close()
 
 
+def test_an_added_asset_moves_to_typed_coordinates(page):
+    """An asset added on the page takes typed coordinates as the architecture's own do: its row moves,
+    and a bad number is said at the form it was typed in."""
+    radar = {"id": "gabala-nato", "owner": "nato", "kind": "daryal", "lat_deg": 40.87, "lon_deg": 47.8, "boresight_az_deg": 162}
+    page.open({"base": "joint-lisbon", "add": [radar]})
+    page.page.click('#assets li[data-asset="gabala-nato"] .name')
+    form = page.page.locator('form[data-move="gabala-nato"]')
+    form.locator('input[name="lat"]').fill("41.5")
+    form.locator('input[name="lon"]').fill("46.25")
+    page.change(lambda: form.locator('input[name="lon"]').press("Enter"))
+    state = page.state()
+    assert "move" not in state and state["add"] == [{**radar, "lat_deg": 41.5, "lon_deg": 46.25}]
+    page.page.click('#assets li[data-asset="gabala-nato"] .name')
+    page.page.locator('form[data-move="gabala-nato"] input[name="lat"]').fill("north")
+    page.change(lambda: page.page.click('form[data-move="gabala-nato"] button'))
+    page.shot("12-move-typed-added-refused")
+    # said at the form it was typed in, not at the form for adding an asset
+    assert "north" in page.page.text_content('form[data-move="gabala-nato"] .error')
+    assert not page.page.text_content('[data-error-for="add.lat_deg"]')
+    assert page.state()["add"][0]["lat_deg"] == 41.5  # the refused move is not kept
+
 @pytest.mark.parametrize("width", [1280, 400])
 def test_how_sure_puts_each_finding_s_robustness_under_it(browser, server, tmp_path, width):
     """ "How sure are these?" runs 100 variants of the architecture shown: under each finding how often

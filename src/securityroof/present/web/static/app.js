@@ -45,7 +45,12 @@ function errorSlot(field) {
   const [head, ...rest] = path.split(".");
   if (head === "speeds_km_s" && rest.length) candidates.push(`speeds_km_s.${rest.join(".").replace(/\.burnout_speed_km_s$/, "")}`);
   if (head === "sharing") candidates.push(rest[0] === "pairs" ? "sharing.pairs" : "sharing");
-  if (head === "add") candidates.push(rest.length ? `add.${rest[rest.length - 1]}` : "add", "add");
+  if (head === "add") {
+    // coordinates typed into the details of an asset added here: said at that form, where they were typed
+    const id = app.state.add?.[Number(/^add\[(\d+)\]/.exec(field)?.[1])]?.id;
+    if (id != null && ["lat_deg", "lon_deg"].includes(rest[rest.length - 1])) candidates.unshift(`move.${id}`);
+    candidates.push(rest.length ? `add.${rest[rest.length - 1]}` : "add", "add");
+  }
   candidates.push(head);
   for (const name of candidates) {
     const slot = document.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
