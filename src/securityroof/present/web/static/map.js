@@ -199,7 +199,7 @@ function round(x) { return Math.round(x * 1e4) / 1e4; }
 // or the cities out of range, which reach far beyond); null when there is nothing to frame. Without
 // it a narrow window showed a fixed centre with the launch regions off the edge. Its longitudes are
 // the shortest span that holds them all, across the antimeridian where that is shorter (Alaska and
-// Kamchatka: 158° E to 214°, not the 300° from 146° W round to 158° E); east then passes 180°.
+// Kamchatka: 158° E to 214°, not the 304° from 146° W round to 158° E); east then passes 180°.
 export function frame(...results) {
   const longitudes = [];
   let [south, north] = [Infinity, -Infinity];
