@@ -377,6 +377,19 @@ def test_a_radar_placed_by_clicking_the_map_is_added_there(page):
 PACIFIC = [[158.6, 53.0], [-145.7, 64.0], [-170.0, 60.0], [538.6, 52.0]]
 
 
+def _frame_the_pacific(page) -> None:
+    """The map of ``page`` framed, as the page frames an evaluation, around the PACIFIC points."""
+    page.page.evaluate(
+        """async (pacific) => {
+            const { frame } = await import("./static/map.js");
+            const roof = window.workbench.map;
+            roof.fit(frame({ assets: { features: pacific.map((c) => ({ geometry: { type: "Point", coordinates: c } })) } }));
+            await roof.ready;
+        }""",
+        PACIFIC,
+    )
+
+
 def test_points_either_side_of_the_antimeridian_are_framed_across_it(page):
     """The map frames the 56° across the Pacific, not the 304° the other way round the globe, and
     draws every point there; points on one side keep their plain box."""
@@ -414,15 +427,7 @@ def test_a_radar_placed_on_a_map_across_the_antimeridian_gets_a_longitude_within
     −174°), a click on either side may read a longitude beyond ±180° off the map (165° E as −195°):
     the radar is added at the same place named within ±180°."""
     page.open({"base": "epaa-phase-3"})
-    page.page.evaluate(
-        """async (pacific) => {
-            const { frame } = await import("./static/map.js");
-            const roof = window.workbench.map;
-            roof.fit(frame({ assets: { features: pacific.map((c) => ({ geometry: { type: "Point", coordinates: c } })) } }));
-            await roof.ready;
-        }""",
-        PACIFIC,
-    )
+    _frame_the_pacific(page)
     page.page.select_option("#add-kind", "an-tpy-2")
     page.page.fill("#add-boresight", "230")
     page.page.click("#add-place")
@@ -449,15 +454,7 @@ def test_an_added_asset_dragged_across_the_antimeridian_moves_within_180(page):
     own row moves (a move of it was refused: "no asset 'bering'")."""
     radar = {"id": "bering", "owner": "nato", "kind": "an-tpy-2", "lat_deg": 60.0, "lon_deg": -179.5, "boresight_az_deg": 230}
     page.open({"base": "epaa-phase-3", "add": [radar]})
-    page.page.evaluate(
-        """async (pacific) => {
-            const { frame } = await import("./static/map.js");
-            const roof = window.workbench.map;
-            roof.fit(frame({ assets: { features: pacific.map((c) => ({ geometry: { type: "Point", coordinates: c } })) } }));
-            await roof.ready;
-        }""",
-        PACIFIC,
-    )
+    _frame_the_pacific(page)
     box = page.page.locator('.asset-marker[data-asset-id="bering"]').bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     # 3° of longitude, in pixels at this zoom and latitude
